@@ -1,0 +1,283 @@
+#pragma once
+// The compile-time facts of a valid descriptor and the Object API machinery that the read and
+// write paths share: running steps, re-reading packed bytes, packing with a header.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include <boost/hana/at.hpp>
+#include <boost/hana/find_if.hpp>
+#include <boost/hana/optional.hpp>
+#include <boost/hana/tuple.hpp>
+#include <flatbuffers/flatbuffers.h>
+
+#include "../bytes.hpp"
+#include "../chain.hpp"
+#include "../error.hpp"
+#include "../header.hpp"
+
+namespace uplift::detail {
+
+/// A placeholder descriptor used in place of an invalid one, so that a broken descriptor gives
+/// one static_assert message instead of a cascade.
+struct placeholder_table : flatbuffers::Table {
+  using NativeTableType = struct placeholder_object {};
+};
+
+template <class R, bool Valid = valid_record<R>>
+struct chain;
+
+template <class R>
+struct chain<R, false> {
+  static constexpr std::size_t count = 1;
+  template <std::size_t>
+  using version_at = version<1, placeholder_table>;
+  using latest = version_at<0>;
+};
+
+template <class R>
+struct chain<R, true> {
+  using descriptor = R;
+  using list = typename R::versions;
+  static constexpr std::size_t count = list::size;
+  static constexpr std::size_t last = count - 1;
+  template <std::size_t I>
+  using version_at = typename list::template at<I>;
+  template <std::size_t I>
+  using object_at = typename version_at<I>::object;
+  template <std::size_t I>
+  using table_at = typename version_at<I>::table;
+  using latest = version_at<last>;
+
+  static constexpr std::uint16_t first_version = version_at<0>::number;
+  static constexpr std::uint16_t latest_version = latest::number;
+  static constexpr std::string_view name = R::name;
+  static constexpr std::uint32_t type_id = R::type_id;
+
+  static constexpr auto downgrades() {
+    if constexpr (has_downgrades<R>)
+      return R::downgrades;
+    else
+      return hana::make_tuple();
+  }
+
+  /// The upgrade step from index I to I+1.
+  template <std::size_t I>
+  using upgrade_at = std::remove_cvref_t<decltype(hana::at_c<I>(R::upgrades))>;
+
+  template <std::size_t I>
+  static constexpr bool step_is_wire() {
+    if constexpr (I < last)
+      return upgrade_at<I>::wire_compatible;
+    else
+      return true;
+  }
+  template <std::size_t I>
+  static constexpr bool step_is_plain_wire() {
+    if constexpr (I < last)
+      return upgrade_at<I>::wire_compatible && !upgrade_at<I>::has_fn;
+    else
+      return false;
+  }
+
+  /// wire[I]: the step from index I to I+1 is wire-compatible (the last entry is true).
+  static constexpr std::array<bool, count> wire = []<std::size_t... I>(std::index_sequence<I...>) {
+    return std::array<bool, count>{step_is_wire<I>()...};
+  }(std::make_index_sequence<count>{});
+
+  /// plain_wire[I]: the step from index I is wire-compatible and has no function of its own.
+  static constexpr std::array<bool, count> plain_wire =
+      []<std::size_t... I>(std::index_sequence<I...>) {
+        return std::array<bool, count>{step_is_plain_wire<I>()...};
+      }(std::make_index_sequence<count>{});
+
+  /// zero_copy_from[I]: the lowest J >= I from which every step to the latest is wire-compatible;
+  /// a record stored at index J or above is read through the latest accessor with no rebuild.
+  static constexpr std::array<std::size_t, count> zero_copy_from = [] {
+    std::array<std::size_t, count> out{};
+    std::size_t j = last;
+    while (j > 0 && wire[j - 1]) --j;
+    for (std::size_t i = 0; i < count; ++i) out[i] = i < j ? j : i;
+    return out;
+  }();
+
+  /// min_reader[I]: the minimum reader version of a record written at index I: the lowest
+  /// version whose code reads it safely (it differs only across wire-compatible steps).
+  static constexpr std::array<std::uint16_t, count> min_reader = [] {
+    std::array<std::uint16_t, count> out{};
+    for (std::size_t i = 0; i < count; ++i) {
+      std::size_t m = i;
+      while (m > 0 && wire[m - 1]) --m;
+      out[i] = static_cast<std::uint16_t>(first_version + m);
+    }
+    return out;
+  }();
+
+  /// The downgrade step to index I (from I+1), as a hana::optional.
+  template <std::size_t I>
+  static constexpr auto find_downgrade() {
+    return hana::find_if(downgrades(), [](auto s) {
+      return hana::bool_c<decltype(s)::to == first_version + I>;
+    });
+  }
+  template <std::size_t I>
+  static constexpr bool has_explicit_downgrade =
+      !decltype(hana::is_nothing(find_downgrade<I>()))::value;
+
+  /// can_write[I]: a latest object can be written at index I through downgrade steps.
+  static constexpr std::array<bool, count> can_write = []<std::size_t... I>(std::index_sequence<I...>) {
+    std::array<bool, count> step_ok{(I < last && (has_explicit_downgrade<I> || wire[I]))...};
+    std::array<bool, count> out{};
+    for (std::size_t i = 0; i < count; ++i) {
+      bool ok = true;
+      for (std::size_t k = i; k < last; ++k) ok = ok && step_ok[k];
+      out[i] = ok;
+    }
+    return out;
+  }(std::make_index_sequence<count>{});
+
+  static constexpr bool knows(std::uint16_t v) noexcept {
+    return v >= first_version && v <= latest_version;
+  }
+  static constexpr std::size_t index_of(std::uint16_t v) noexcept { return v - first_version; }
+
+  /// The header of a record written at index I.
+  static constexpr record_header header_at(std::size_t i) noexcept {
+    record_header h;
+    h.type_id = type_id;
+    h.version = static_cast<std::uint16_t>(first_version + i);
+    h.min_reader_version = min_reader[i];
+    return h;
+  }
+
+  /// An error with this record's name and versions filled in.
+  static error make_error(errc code, std::uint16_t stored = 0,
+                          std::size_t offset = error::no_offset) {
+    return error(code, name, stored, latest_version, offset);
+  }
+};
+
+/// Calls a step function and turns a void return into success.
+template <class F, class From, class To>
+status invoke_step(const F& fn, const From& from, To& to) {
+  if constexpr (std::is_void_v<std::invoke_result_t<const F&, const From&, To&>>) {
+    fn(from, to);
+    return {};
+  } else {
+    return fn(from, to);
+  }
+}
+
+/// Fills in a step's error with the record's context when the step left it out.
+template <class C>
+error step_error(error e, std::uint16_t from_version, std::uint16_t to_version) {
+  if (e.code == errc::ok) e.code = errc::step_failed;
+  if (e.record.empty()) e.record = C::name;
+  if (e.latest_version == 0) e.latest_version = C::latest_version;
+  std::string where = "in the step v" + std::to_string(from_version) + " -> v" +
+                      std::to_string(to_version);
+  if (e.detail.empty())
+    e.detail = std::move(where);
+  else
+    e.detail = where + ": " + e.detail;
+  return e;
+}
+
+/// Packs `obj` as table `Table` with a record header in front: one 8-byte aligned block.
+template <class Table, class Object>
+buffer pack_record(const Object& obj, const record_header& h) {
+  flatbuffers::FlatBufferBuilder fbb(256);
+  auto root = Table::Pack(fbb, &obj);
+  fbb.TrackMinAlign(8);  // the payload's size stays a multiple of 8, so the header keeps it aligned
+  fbb.Finish(root);
+  std::array<std::uint8_t, header_size> hdr = encode_header(h);
+  fbb.PushBytes(hdr.data(), hdr.size());
+  return buffer(fbb.Release());
+}
+
+/// Converts an Object API struct across wire-compatible versions: pack as `From`, unpack as `To`.
+template <class FromTable, class ToTable, class FromObject, class ToObject>
+void reinterpret_object(const FromObject& from, ToObject& to) {
+  flatbuffers::FlatBufferBuilder fbb(256);
+  fbb.Finish(FromTable::Pack(fbb, &from));
+  flatbuffers::GetRoot<ToTable>(fbb.GetBufferPointer())->UnPackTo(&to);
+}
+
+/// Upgrades an Object API struct from index I to index J (I < J) through the steps.
+/// Consecutive wire-compatible steps without a function are crossed with one re-read.
+template <class C, std::size_t I, std::size_t J>
+result<typename C::template object_at<J>> upgrade_object(
+    const typename C::template object_at<I>& obj) {
+  static_assert(I < J);
+  constexpr std::size_t next_index = [] {
+    if (!C::plain_wire[I]) return I + 1;
+    std::size_t k = I;
+    while (k < J && C::plain_wire[k]) ++k;
+    return k;
+  }();
+  typename C::template object_at<next_index> next{};
+  if constexpr (C::plain_wire[I]) {
+    reinterpret_object<typename C::template table_at<I>,
+                       typename C::template table_at<next_index>>(obj, next);
+  } else {
+    status st = invoke_step(hana::at_c<I>(C::descriptor::upgrades).fn, obj, next);
+    if (!st)
+      return step_error<C>(std::move(st).error(), C::template version_at<I>::number,
+                           C::template version_at<I + 1>::number);
+  }
+  if constexpr (next_index == J)
+    return next;
+  else
+    return upgrade_object<C, next_index, J>(next);
+}
+
+}  // namespace uplift::detail
+
+namespace uplift::detail {
+
+/// Downgrades an Object API struct from index I to index J (J < I), one step at a time:
+/// an explicit downgrade step where there is one, else a re-read across a wire-compatible step.
+template <class C, std::size_t I, std::size_t J>
+result<typename C::template object_at<J>> downgrade_object(
+    const typename C::template object_at<I>& obj) {
+  static_assert(J < I);
+  typename C::template object_at<I - 1> next{};
+  if constexpr (C::template has_explicit_downgrade<I - 1>) {
+    constexpr auto found = C::template find_downgrade<I - 1>();
+    status st = invoke_step(found.value().fn, obj, next);
+    if (!st)
+      return step_error<C>(std::move(st).error(), C::template version_at<I>::number,
+                           C::template version_at<I - 1>::number);
+  } else if constexpr (C::wire[I - 1]) {
+    reinterpret_object<typename C::template table_at<I>, typename C::template table_at<I - 1>>(
+        obj, next);
+  } else {
+    return C::make_error(errc::no_downgrade_path)
+        .with_detail("no downgrade step from v" +
+                     std::to_string(C::template version_at<I>::number) + " to v" +
+                     std::to_string(C::template version_at<I - 1>::number));
+  }
+  if constexpr (I - 1 == J)
+    return next;
+  else
+    return downgrade_object<C, I - 1, J>(next);
+}
+
+/// Index of the version whose Object API struct is `Object`, or `count` when none is.
+template <class C, class Object>
+constexpr std::size_t index_of_object() {
+  return []<std::size_t... I>(std::index_sequence<I...>) {
+    std::size_t found = C::count;
+    ((found = (found == C::count && std::is_same_v<typename C::template object_at<I>, Object>)
+                  ? I
+                  : found),
+     ...);
+    return found;
+  }(std::make_index_sequence<C::count>{});
+}
+
+}  // namespace uplift::detail

@@ -1,0 +1,248 @@
+#pragma once
+/// Error codes, the error value and `result<T>`: bad input is a value, never a crash.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+#include <stdexcept>
+#define UPLIFT_DETAIL_EXCEPTIONS 1
+#else
+#define UPLIFT_DETAIL_EXCEPTIONS 0
+#endif
+
+namespace uplift {
+
+/// Everything that can go wrong reading or writing a record.
+enum class errc : std::uint8_t {
+  ok = 0,              ///< no error
+  empty_input,         ///< zero bytes were given where a record was expected
+  truncated_header,    ///< fewer bytes than the record header needs
+  bad_magic,           ///< the bytes do not start with "UPLF": not an uplift record
+  unsupported_header,  ///< a header format version or header size this library does not know
+  wrong_record_type,   ///< the header names another record type than the one asked for
+  invalid_version,     ///< record version 0, or a minimum reader version of 0 or above the version
+  unknown_version,     ///< older than the oldest version this binary knows (its steps were retired)
+  too_new,             ///< newer than the latest version this binary knows, and the policy rejects it
+  truncated_payload,   ///< the payload after the header is too short to hold the record
+  verify_failed,       ///< the FlatBuffers verifier rejected the payload for its stored version
+  misaligned_input,    ///< the payload is not 8-byte aligned and copying was not allowed
+  step_failed,         ///< an upgrade or downgrade step (a hook) reported a failure
+  range_error,         ///< a downgrade would narrow a value that does not fit the older type
+  no_downgrade_path,   ///< the requested write version cannot be reached from the latest version
+  invalid_option,      ///< a codec option is out of range
+};
+
+/// Number of `errc` values (one past the last); keeps `message` and tests honest.
+inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::invalid_option) + 1;
+
+/// A one-sentence description of `code` that says what to check or do next.
+constexpr std::string_view message(errc code) noexcept {
+  switch (code) {
+    case errc::ok: return "no error";
+    case errc::empty_input: return "empty input: no bytes were given; pass the stored record bytes";
+    case errc::truncated_header:
+      return "truncated header: fewer bytes than the record header needs; the record was cut short";
+    case errc::bad_magic:
+      return "bad magic: the bytes do not start with \"UPLF\"; this is not an uplift record "
+             "(was it written with uplift::write?)";
+    case errc::unsupported_header:
+      return "unsupported header: the header format or size is unknown to this library; "
+             "upgrade uplift to read it";
+    case errc::wrong_record_type:
+      return "wrong record type: the header names another record type; read it with its own "
+             "descriptor";
+    case errc::invalid_version:
+      return "invalid version: version 0, or a minimum reader version of 0 or above the record "
+             "version; the header is corrupt";
+    case errc::unknown_version:
+      return "unknown version: older than the oldest version this binary knows; its steps were "
+             "retired, restore them or backfill first";
+    case errc::too_new:
+      return "too new: the record is newer than the latest version this binary knows; deploy the "
+             "newer code, or allow newer records with newer_policy::read_as_latest";
+    case errc::truncated_payload:
+      return "truncated payload: the payload is too short for its record; the record was cut "
+             "short";
+    case errc::verify_failed:
+      return "verification failed: the payload is not a valid FlatBuffer of its stored version; "
+             "the bytes are corrupt or were written with another schema";
+    case errc::misaligned_input:
+      return "misaligned input: the payload is not 8-byte aligned";
+    case errc::step_failed:
+      return "step failed: an upgrade or downgrade step reported a failure";
+    case errc::range_error:
+      return "range error: a value does not fit the older version's type; keep the write "
+             "version at the latest until no such values exist";
+    case errc::no_downgrade_path:
+      return "no downgrade path: some step between the latest version and the write version has "
+             "no downgrade; add a downgrade step or choose a newer write version";
+    case errc::invalid_option:
+      return "invalid option: a codec option is out of range";
+  }
+  return "unknown error code";
+}
+
+/// What went wrong, with the context that is known: the record, the versions, the byte offset.
+/// Building one does not allocate unless `detail` is set; `message()` allocates.
+struct error {
+  /// Marks an unknown byte offset.
+  static constexpr std::size_t no_offset = static_cast<std::size_t>(-1);
+
+  errc code = errc::ok;           ///< what kind of failure
+  std::string_view record{};      ///< the record descriptor's name, when known
+  std::uint16_t stored_version{}; ///< the version in the input's header (0: not known)
+  std::uint16_t latest_version{}; ///< the latest version this binary knows (0: not known)
+  std::size_t offset = no_offset; ///< byte offset in the input where the problem is, when known
+  std::string detail{};           ///< extra words from a step or the parser, when any
+
+  error() = default;
+  error(errc c) noexcept : code(c) {}  // NOLINT: implicit on purpose, `return errc::x;`
+  error(errc c, std::string_view rec, std::uint16_t stored = 0, std::uint16_t latest = 0,
+        std::size_t off = no_offset)
+      : code(c), record(rec), stored_version(stored), latest_version(latest), offset(off) {}
+
+  /// Full text: "<record>: <what> (stored v2, latest v3, at byte 16): <detail>".
+  std::string message() const {
+    std::string out;
+    if (!record.empty()) {
+      out.append(record);
+      out.append(": ");
+    }
+    out.append(uplift::message(code));
+    std::string ctx;
+    auto add = [&ctx](const std::string& part) {
+      ctx.append(ctx.empty() ? "" : ", ");
+      ctx.append(part);
+    };
+    if (stored_version != 0) add("stored v" + std::to_string(stored_version));
+    if (latest_version != 0) add("latest v" + std::to_string(latest_version));
+    if (offset != no_offset) add("at byte " + std::to_string(offset));
+    if (!ctx.empty()) out.append(" (").append(ctx).append(")");
+    if (!detail.empty()) out.append(": ").append(detail);
+    return out;
+  }
+
+  /// Adds words to `detail` and returns *this, for chaining on error paths.
+  error& with_detail(std::string_view words) & {
+    if (!detail.empty()) detail.append("; ");
+    detail.append(words);
+    return *this;
+  }
+  error&& with_detail(std::string_view words) && { return std::move(with_detail(words)); }
+
+  friend bool operator==(const error& e, errc c) noexcept { return e.code == c; }
+};
+
+#if UPLIFT_DETAIL_EXCEPTIONS
+/// Thrown by `result<T>::value()` on an error: the opt-in throwing convenience.
+class bad_result_access : public std::runtime_error {
+ public:
+  explicit bad_result_access(uplift::error e)
+      : std::runtime_error(e.message()), error_(std::move(e)) {}
+  const uplift::error& error() const noexcept { return error_; }
+
+ private:
+  uplift::error error_;
+};
+#endif
+
+namespace detail {
+[[noreturn]] inline void throw_or_abort(const error& e) {
+#if UPLIFT_DETAIL_EXCEPTIONS
+  throw bad_result_access(e);
+#else
+  std::fprintf(stderr, "uplift: value() called on an error result: %s\n", e.message().c_str());
+  std::abort();
+#endif
+}
+}  // namespace detail
+
+/// A value or an error, modelled on std::expected<T, uplift::error>.
+///
+///     auto r = uplift::read<demo::User>(bytes);
+///     if (!r) return log(r.error().message());
+///     use((*r)->name());
+template <class T>
+class [[nodiscard]] result {
+  static_assert(!std::is_reference_v<T> && !std::is_same_v<std::remove_cv_t<T>, uplift::error>,
+                "uplift::result<T>: T must be a value type other than uplift::error");
+
+ public:
+  using value_type = T;
+  using error_type = uplift::error;
+
+  result(T value) noexcept(std::is_nothrow_move_constructible_v<T>)  // NOLINT: implicit
+      : state_(std::in_place_index<0>, std::move(value)) {}
+  result(uplift::error e) noexcept  // NOLINT: implicit
+      : state_(std::in_place_index<1>, std::move(e)) {}
+  result(errc code) noexcept : state_(std::in_place_index<1>, code) {}  // NOLINT: implicit
+
+  bool has_value() const noexcept { return state_.index() == 0; }
+  explicit operator bool() const noexcept { return has_value(); }
+
+  /// The value; only when has_value().
+  T& operator*() & noexcept { return *std::get_if<0>(&state_); }
+  const T& operator*() const& noexcept { return *std::get_if<0>(&state_); }
+  T&& operator*() && noexcept { return std::move(*std::get_if<0>(&state_)); }
+  T* operator->() noexcept { return std::get_if<0>(&state_); }
+  const T* operator->() const noexcept { return std::get_if<0>(&state_); }
+
+  /// The error; only when !has_value().
+  const uplift::error& error() const& noexcept { return *std::get_if<1>(&state_); }
+  uplift::error&& error() && noexcept { return std::move(*std::get_if<1>(&state_)); }
+
+  /// The value, or throws bad_result_access (aborts when built without exceptions).
+  T& value() & {
+    if (!has_value()) detail::throw_or_abort(error());
+    return **this;
+  }
+  const T& value() const& {
+    if (!has_value()) detail::throw_or_abort(error());
+    return **this;
+  }
+  T&& value() && {
+    if (!has_value()) detail::throw_or_abort(error());
+    return std::move(**this);
+  }
+
+ private:
+  std::variant<T, uplift::error> state_;
+};
+
+/// Success or an error: `result<void>`.
+template <>
+class [[nodiscard]] result<void> {
+ public:
+  using value_type = void;
+  using error_type = uplift::error;
+
+  result() noexcept = default;
+  result(uplift::error e) noexcept : error_(std::move(e)) {}  // NOLINT: implicit
+  result(errc code) noexcept : error_(code) {}                // NOLINT: implicit
+
+  bool has_value() const noexcept { return error_.code == errc::ok; }
+  explicit operator bool() const noexcept { return has_value(); }
+  const uplift::error& error() const& noexcept { return error_; }
+  uplift::error&& error() && noexcept { return std::move(error_); }
+  void value() const {
+    if (!has_value()) detail::throw_or_abort(error_);
+  }
+
+ private:
+  uplift::error error_{};
+};
+
+/// Success or an error. Steps and hooks return it to report a failure.
+using status = result<void>;
+
+}  // namespace uplift
+
+#undef UPLIFT_DETAIL_EXCEPTIONS

@@ -1,0 +1,103 @@
+#pragma once
+/// The record header that precedes every stored FlatBuffers record, and `peek`.
+/// The exact bytes are documented in docs/FORMAT.md.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "bytes.hpp"
+#include "error.hpp"
+
+namespace uplift {
+
+/// The four bytes every record starts with: "UPLF".
+inline constexpr std::array<std::uint8_t, 4> header_magic{0x55, 0x50, 0x4C, 0x46};
+/// The header format this library writes (byte 4).
+inline constexpr std::uint8_t header_format = 1;
+/// The header size this library writes (byte 5); a multiple of 8 so the payload stays aligned.
+inline constexpr std::size_t header_size = 16;
+
+/// The decoded header of a stored record.
+struct record_header {
+  std::uint8_t format = header_format;             ///< header format version (1)
+  std::uint8_t size = header_size;                 ///< header size in bytes: the payload starts here
+  std::uint16_t flags = 0;                         ///< reserved, written as 0
+  std::uint32_t type_id = 0;                       ///< which record type (see `type_id_of`)
+  std::uint16_t version = 0;                       ///< the schema version the payload is written in
+  std::uint16_t min_reader_version = 0;            ///< the lowest version whose code reads it safely
+
+  friend constexpr bool operator==(const record_header&, const record_header&) = default;
+};
+
+/// The record type id for a record name: 32-bit FNV-1a of the name without the version part,
+/// e.g. `type_id_of("demo.User")`. Stable across versions and builds.
+constexpr std::uint32_t type_id_of(std::string_view name) noexcept {
+  std::uint32_t h = 2166136261u;
+  for (char c : name) {
+    h ^= static_cast<std::uint8_t>(c);
+    h *= 16777619u;
+  }
+  return h;
+}
+
+/// Writes `h` as `header_size` bytes at `out` (little-endian).
+constexpr void encode_header(const record_header& h, std::uint8_t* out) noexcept {
+  for (std::size_t i = 0; i < 4; ++i) out[i] = header_magic[i];
+  out[4] = h.format;
+  out[5] = static_cast<std::uint8_t>(header_size);
+  out[6] = static_cast<std::uint8_t>(h.flags);
+  out[7] = static_cast<std::uint8_t>(h.flags >> 8);
+  for (std::size_t i = 0; i < 4; ++i) out[8 + i] = static_cast<std::uint8_t>(h.type_id >> (8 * i));
+  out[12] = static_cast<std::uint8_t>(h.version);
+  out[13] = static_cast<std::uint8_t>(h.version >> 8);
+  out[14] = static_cast<std::uint8_t>(h.min_reader_version);
+  out[15] = static_cast<std::uint8_t>(h.min_reader_version >> 8);
+}
+
+/// The header as an array of bytes.
+constexpr std::array<std::uint8_t, header_size> encode_header(const record_header& h) noexcept {
+  std::array<std::uint8_t, header_size> out{};
+  encode_header(h, out.data());
+  return out;
+}
+
+/// Reads only the header of a stored record: what the backfill and the histogram use.
+/// Checks the magic, the header format and size, and that the versions are sane; does not look
+/// at the payload or the record type.
+inline result<record_header> peek(bytes_view bytes) noexcept {
+  const std::size_t n = bytes.size();
+  if (n == 0) return error(errc::empty_input, {}, 0, 0, 0);
+  for (std::size_t i = 0; i < header_magic.size() && i < n; ++i)
+    if (bytes[i] != header_magic[i]) return error(errc::bad_magic, {}, 0, 0, i);
+  if (n < header_size) return error(errc::truncated_header, {}, 0, 0, n);
+  auto u16 = [&](std::size_t at) {
+    return static_cast<std::uint16_t>(bytes[at] | (bytes[at + 1] << 8));
+  };
+  record_header h;
+  h.format = bytes[4];
+  h.size = bytes[5];
+  h.flags = u16(6);
+  h.type_id = static_cast<std::uint32_t>(bytes[8]) | (static_cast<std::uint32_t>(bytes[9]) << 8) |
+              (static_cast<std::uint32_t>(bytes[10]) << 16) |
+              (static_cast<std::uint32_t>(bytes[11]) << 24);
+  h.version = u16(12);
+  h.min_reader_version = u16(14);
+  if (h.format != header_format) return error(errc::unsupported_header, {}, 0, 0, 4);
+  if (h.size < header_size || h.size % 8 != 0) return error(errc::unsupported_header, {}, 0, 0, 5);
+  if (h.size > n) return error(errc::truncated_header, {}, 0, 0, n);
+  if (h.version == 0) return error(errc::invalid_version, {}, 0, 0, 12);
+  if (h.min_reader_version == 0 || h.min_reader_version > h.version)
+    return error(errc::invalid_version, {}, h.version, 0, 14);
+  return h;
+}
+inline result<record_header> peek(std::span<const std::byte> bytes) noexcept {
+  return peek(as_bytes_view(bytes));
+}
+inline result<record_header> peek(std::string_view bytes) noexcept {
+  return peek(as_bytes_view(bytes));
+}
+
+}  // namespace uplift

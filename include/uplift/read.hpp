@@ -1,0 +1,328 @@
+#pragma once
+/// Reading FlatBuffers records at any stored version as the latest version.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <utility>
+
+#include <flatbuffers/flatbuffers.h>
+
+#include "bytes.hpp"
+#include "chain.hpp"
+#include "detail/chain_impl.hpp"
+#include "error.hpp"
+#include "header.hpp"
+
+namespace uplift {
+
+/// What to do with a record whose version is newer than the latest this binary knows.
+enum class newer_policy : std::uint8_t {
+  reject,          ///< errc::too_new (the default)
+  read_as_latest,  ///< read it as the latest version when its minimum reader version allows it
+};
+
+/// How records are read. The defaults suit untrusted input.
+struct read_options {
+  bool verify = true;  ///< verify each stored version with its own version's verifier
+  newer_policy newer = newer_policy::reject;
+  std::uint32_t max_depth = 64;         ///< verifier: deepest nesting of tables and vectors
+  std::uint32_t max_tables = 1000000;   ///< verifier: most tables in one record
+};
+
+namespace detail {
+template <class R, std::size_t I>
+struct reader;
+}  // namespace detail
+
+/// The latest FlatBuffers table of a record that was read. Behaves like a pointer to it
+/// (`->`, `*`, `get()`), owns the upgraded buffer when the record had to be rebuilt, and
+/// otherwise points into the caller's bytes, which must outlive it.
+template <class R>
+class view {
+  using chain = detail::chain<R>;
+
+ public:
+  /// The latest version's FlatBuffers table type.
+  using table_type = typename chain::latest::table;
+
+  const table_type* get() const noexcept { return table_; }
+  const table_type* operator->() const noexcept { return table_; }
+  const table_type& operator*() const noexcept { return *table_; }
+
+  /// The version in the stored record's header.
+  std::uint16_t stored_version() const noexcept { return stored_version_; }
+  /// True when the stored version is not the latest (whether or not bytes were rebuilt).
+  bool upgraded() const noexcept { return stored_version_ != chain::latest::number; }
+  /// True when the table points into the caller's bytes: nothing was copied.
+  bool zero_copy() const noexcept { return zero_copy_; }
+  /// True when the record is newer than this binary and was read as the latest version
+  /// (newer_policy::read_as_latest). Such a record must never be written back.
+  bool from_newer() const noexcept { return stored_version_ > chain::latest::number; }
+
+  /// The record at the latest version, header included, for writing back. For a record stored at
+  /// the latest version these are the input bytes; for a rebuilt one, the owned buffer. For a
+  /// record read zero-copy across wire-compatible steps, the first call copies the payload once
+  /// behind a latest-version header (not thread-safe on one view). For a record from a newer
+  /// binary, the input bytes as they are.
+  bytes_view bytes() const {
+    if (needs_new_header_) {
+      owned_ = buffer::copy_of(record_);
+      encode_header(chain::header_at(chain::last), owned_.data());
+      record_ = owned_.span();
+      needs_new_header_ = false;
+    }
+    return record_;
+  }
+
+  view(view&&) noexcept = default;
+  view& operator=(view&&) noexcept = default;
+
+ private:
+  template <class, std::size_t>
+  friend struct detail::reader;
+
+  view() = default;
+
+  const table_type* table_ = nullptr;
+  mutable bytes_view record_{};
+  mutable buffer owned_{};
+  std::uint16_t stored_version_ = 0;
+  bool zero_copy_ = false;
+  mutable bool needs_new_header_ = false;
+};
+
+namespace detail {
+
+/// A record whose header was checked: where its payload is, and an aligned copy if one was made.
+struct opened_record {
+  record_header header;
+  bytes_view record;
+  bytes_view payload;
+  buffer copy;  // holds the bytes when the input was misaligned
+};
+
+/// Header checks shared by every read: magic, record type, known version, alignment.
+template <class C>
+result<opened_record> open_record(bytes_view bytes, const read_options& o) {
+  auto h = peek(bytes);
+  if (!h) {
+    error e = std::move(h).error();
+    e.record = C::name;
+    e.latest_version = C::latest_version;
+    return e;
+  }
+  opened_record rec{*h, bytes, bytes.subspan(h->size), {}};
+  if (h->type_id != C::type_id)
+    return C::make_error(errc::wrong_record_type, h->version, 8)
+        .with_detail("the header's type id is " + std::to_string(h->type_id) + ", expected " +
+                     std::to_string(C::type_id));
+  if (h->version < C::first_version)
+    return C::make_error(errc::unknown_version, h->version, 12)
+        .with_detail("the oldest version this binary reads is v" +
+                     std::to_string(C::first_version));
+  if (h->version > C::latest_version) {
+    if (o.newer == newer_policy::reject)
+      return C::make_error(errc::too_new, h->version, 12);
+    if (h->min_reader_version > C::latest_version)
+      return C::make_error(errc::too_new, h->version, 14)
+          .with_detail("its minimum reader version is v" +
+                       std::to_string(h->min_reader_version));
+  }
+  if (reinterpret_cast<std::uintptr_t>(rec.payload.data()) % 8 != 0) {
+    // FlatBuffers reads scalars in place: take an aligned copy rather than read misaligned.
+    rec.copy = buffer::copy_of(bytes);
+    rec.record = rec.copy.span();
+    rec.payload = rec.record.subspan(h->size);
+  }
+  return rec;
+}
+
+/// Verifies the payload as table T (or checks its root offset when verification is off).
+template <class C, class Table>
+status check_payload(const opened_record& rec, const read_options& o) {
+  const auto& p = rec.payload;
+  const std::size_t base = rec.header.size;
+  if (p.size() < 2 * sizeof(flatbuffers::uoffset_t))
+    return C::make_error(errc::truncated_payload, rec.header.version, base + p.size());
+  const auto root = flatbuffers::ReadScalar<flatbuffers::uoffset_t>(p.data());
+  if (root > p.size() - sizeof(flatbuffers::soffset_t))
+    return C::make_error(errc::truncated_payload, rec.header.version, base)
+        .with_detail("the root offset " + std::to_string(root) + " is past the payload's " +
+                     std::to_string(p.size()) + " bytes");
+  if (!o.verify) return {};
+  if (p.size() >= FLATBUFFERS_MAX_BUFFER_SIZE)
+    return C::make_error(errc::verify_failed, rec.header.version)
+        .with_detail("payload larger than FlatBuffers allows");
+  flatbuffers::Verifier::Options vo;
+  vo.max_depth = o.max_depth;
+  vo.max_tables = o.max_tables;
+  flatbuffers::Verifier v(p.data(), p.size(), vo);
+  if (!v.template VerifyBuffer<Table>(nullptr))
+    return C::make_error(errc::verify_failed, rec.header.version);
+  return {};
+}
+
+/// Reading a record stored at version index I.
+template <class R, std::size_t I>
+struct reader {
+  using C = chain<R>;
+  using latest_table = typename C::latest::table;
+  static constexpr std::size_t J = C::zero_copy_from[I];
+
+  static result<view<R>> read(opened_record&& rec, bool from_caller, const read_options& o) {
+    // A record newer than this binary is checked and read as the latest version.
+    using verify_table =
+        std::conditional_t<I == C::last, latest_table, typename C::template table_at<I>>;
+    if (auto st = check_payload<C, verify_table>(rec, o); !st) return std::move(st).error();
+    view<R> v;
+    v.stored_version_ = rec.header.version;
+    if constexpr (J == I) {
+      // Stored at the latest version, or only wire-compatible steps to it: no copy.
+      v.table_ = flatbuffers::GetRoot<latest_table>(rec.payload.data());
+      v.zero_copy_ = from_caller && rec.copy.empty();
+      v.record_ = rec.record;
+      v.owned_ = std::move(rec.copy);
+      v.needs_new_header_ = rec.header.version < C::latest_version;
+    } else {
+      auto up = upgrade_object<C, I, J>(unpack(rec));
+      if (!up) return fill_versions(std::move(up).error(), rec);
+      v.owned_ = pack_record<typename C::template table_at<J>>(*up, C::header_at(C::last));
+      v.record_ = v.owned_.span();
+      v.table_ = flatbuffers::GetRoot<latest_table>(v.record_.data() + header_size);
+    }
+    return v;
+  }
+
+  static result<typename C::latest::object> read_object(opened_record&& rec, const read_options& o) {
+    using verify_table =
+        std::conditional_t<I == C::last, latest_table, typename C::template table_at<I>>;
+    if (auto st = check_payload<C, verify_table>(rec, o); !st) return std::move(st).error();
+    if constexpr (J == I) {
+      typename C::latest::object out{};
+      flatbuffers::GetRoot<latest_table>(rec.payload.data())->UnPackTo(&out);
+      return out;
+    } else {
+      auto up = upgrade_object<C, I, C::last>(unpack(rec));
+      if (!up) return fill_versions(std::move(up).error(), rec);
+      return up;
+    }
+  }
+
+ private:
+  static typename C::template object_at<I> unpack(const opened_record& rec) {
+    typename C::template object_at<I> obj{};
+    flatbuffers::GetRoot<typename C::template table_at<I>>(rec.payload.data())->UnPackTo(&obj);
+    return obj;
+  }
+  static error fill_versions(error e, const opened_record& rec) {
+    e.stored_version = rec.header.version;
+    return e;
+  }
+};
+
+template <class R>
+result<view<R>> read_view(bytes_view bytes, const read_options& o) {
+  using C = chain<R>;
+  auto rec = open_record<C>(bytes, o);
+  if (!rec) return std::move(rec).error();
+  // The compile-time dispatch table: entry I reads a record stored at version index I.
+  using fn = result<view<R>> (*)(opened_record&&, bool, const read_options&);
+  static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
+    return std::array<fn, C::count>{&reader<R, I>::read...};
+  }(std::make_index_sequence<C::count>{});
+  const std::uint16_t v = rec->header.version;
+  const std::size_t i = v > C::latest_version ? C::last : C::index_of(v);
+  return table[i](std::move(*rec), true, o);
+}
+
+template <class R>
+result<typename chain<R>::latest::object> read_latest_object(bytes_view bytes,
+                                                             const read_options& o) {
+  using C = chain<R>;
+  auto rec = open_record<C>(bytes, o);
+  if (!rec) return std::move(rec).error();
+  using fn = result<typename C::latest::object> (*)(opened_record&&, const read_options&);
+  static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
+    return std::array<fn, C::count>{&reader<R, I>::read_object...};
+  }(std::make_index_sequence<C::count>{});
+  const std::uint16_t v = rec->header.version;
+  const std::size_t i = v > C::latest_version ? C::last : C::index_of(v);
+  return table[i](std::move(*rec), o);
+}
+
+}  // namespace detail
+
+/// The latest version's Object API struct of record R.
+template <class R>
+using latest_object_t = typename detail::chain<R>::latest::object;
+
+/// Reads a record stored at any known version as the latest version. Zero-copy when the stored
+/// version is the latest or only wire-compatible steps lead to it; otherwise the record is rebuilt
+/// once and the view owns it. Input is verified with its own version's verifier.
+///
+///     auto r = uplift::read<demo::User>(bytes);
+///     if (!r) return fail(r.error().message());
+///     std::string_view email = (*r)->email()->string_view();
+template <class R>
+result<view<R>> read(bytes_view bytes, const read_options& o = {}) {
+  UPLIFT_REQUIRE_RECORD("uplift::read<R>", R);
+  if constexpr (detail::valid_record<R>)
+    return detail::read_view<R>(bytes, o);
+  else
+    return errc::invalid_option;
+}
+template <class R>
+result<view<R>> read(std::span<const std::byte> bytes, const read_options& o = {}) {
+  return read<R>(as_bytes_view(bytes), o);
+}
+template <class R>
+result<view<R>> read(std::string_view bytes, const read_options& o = {}) {
+  return read<R>(as_bytes_view(bytes), o);
+}
+
+/// Reads a record at any known version into the latest version's Object API struct.
+template <class R>
+result<latest_object_t<R>> read_object(bytes_view bytes, const read_options& o = {}) {
+  UPLIFT_REQUIRE_RECORD("uplift::read_object<R>", R);
+  if constexpr (detail::valid_record<R>)
+    return detail::read_latest_object<R>(bytes, o);
+  else
+    return errc::invalid_option;
+}
+template <class R>
+result<latest_object_t<R>> read_object(std::span<const std::byte> bytes,
+                                       const read_options& o = {}) {
+  return read_object<R>(as_bytes_view(bytes), o);
+}
+template <class R>
+result<latest_object_t<R>> read_object(std::string_view bytes, const read_options& o = {}) {
+  return read_object<R>(as_bytes_view(bytes), o);
+}
+
+/// Upgrades an Object API struct of any version of R to the latest version, in memory.
+///
+///     demo::v1::UserT old = ...;
+///     auto latest = uplift::upgrade<demo::User>(std::move(old));
+template <class R, class Object>
+result<latest_object_t<R>> upgrade(Object obj) {
+  UPLIFT_REQUIRE_RECORD("uplift::upgrade<R>", R);
+  if constexpr (detail::valid_record<R>) {
+    using C = detail::chain<R>;
+    constexpr std::size_t i = detail::index_of_object<C, Object>();
+    static_assert(i < C::count,
+                  "uplift::upgrade<R>(obj): obj must be the Object API struct of one of R's "
+                  "versions (a vK::TableT listed in R::versions)");
+    if constexpr (i == C::last)
+      return result<latest_object_t<R>>(std::move(obj));
+    else if constexpr (i < C::count)
+      return detail::upgrade_object<C, i, C::last>(obj);
+    else
+      return errc::invalid_option;
+  } else {
+    return errc::invalid_option;
+  }
+}
+
+}  // namespace uplift

@@ -1,0 +1,57 @@
+#pragma once
+// The hand-written descriptor of the three-version test record (tests/schemas/widget):
+//   v1 -> v2  wire-compatible: `name` renamed in place to `label`, `color` appended;
+//   v2 -> v3  transforming: `count` widened int -> long, `maker` computed, `parts` added.
+// Downgrades: v3 -> v2 by hand (range-checked narrowing), v2 -> v1 by re-reading (wire).
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+
+#include <uplift/uplift.hpp>
+
+#include "widget/v1_generated.h"
+#include "widget/v2_generated.h"
+#include "widget/v3_generated.h"
+
+namespace uplift_test {
+
+/// v2 -> v3: copy, widen `count`, compute `maker` as the label's text before ':'.
+inline void widget_v2_to_v3(const v2::WidgetT& from, v3::WidgetT& to) {
+  to.id = from.id;
+  to.label = from.label;
+  to.count = from.count;
+  to.tags = from.tags;
+  if (from.dims) to.dims = std::make_unique<v3::Dims>(from.dims->w(), from.dims->h());
+  to.color = static_cast<v3::Color>(from.color);
+  to.maker = from.label.substr(0, from.label.find(':'));
+}
+
+/// v3 -> v2: drop `maker` and `parts`, narrow `count` with a range check.
+inline uplift::status widget_v3_to_v2(const v3::WidgetT& from, v2::WidgetT& to) {
+  if (from.count < std::numeric_limits<std::int32_t>::min() ||
+      from.count > std::numeric_limits<std::int32_t>::max())
+    return uplift::error(uplift::errc::range_error)
+        .with_detail("count " + std::to_string(from.count) + " does not fit v2's int");
+  to.id = from.id;
+  to.label = from.label;
+  to.count = static_cast<std::int32_t>(from.count);
+  to.tags = from.tags;
+  if (from.dims) to.dims = std::make_unique<v2::Dims>(from.dims->w(), from.dims->h());
+  to.color = static_cast<v2::Color>(from.color);
+  return {};
+}
+
+struct Widget {
+  static constexpr std::string_view name = "uplift_test.Widget";
+  static constexpr std::uint32_t type_id = uplift::type_id_of(name);
+  using versions = uplift::versions<uplift::version<1, v1::Widget>,
+                                    uplift::version<2, v2::Widget>,
+                                    uplift::version<3, v3::Widget>>;
+  static constexpr auto upgrades =
+      uplift::steps(uplift::wire_step<1>(), uplift::upgrade_step<2>(&widget_v2_to_v3));
+  static constexpr auto downgrades = uplift::steps(uplift::downgrade_step<2>(&widget_v3_to_v2));
+};
+
+}  // namespace uplift_test
