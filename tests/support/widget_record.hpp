@@ -54,4 +54,38 @@ struct Widget {
   static constexpr auto downgrades = uplift::steps(uplift::downgrade_step<2>(&widget_v3_to_v2));
 };
 
+/// The same record as seen by an older binary that knows v1..v2 only (last step wire-compatible:
+/// a v1 record reads zero-copy as v2; v3 records are newer than it knows).
+struct WidgetUpToV2 {
+  static constexpr std::string_view name = Widget::name;
+  static constexpr std::uint32_t type_id = Widget::type_id;
+  using versions = uplift::versions<uplift::version<1, v1::Widget>, uplift::version<2, v2::Widget>>;
+  static constexpr auto upgrades = uplift::steps(uplift::wire_step<1>());
+};
+
+/// The same record as seen by a binary that knows v1 only.
+struct WidgetOnlyV1 {
+  static constexpr std::string_view name = Widget::name;
+  static constexpr std::uint32_t type_id = Widget::type_id;
+  using versions = uplift::versions<uplift::version<1, v1::Widget>>;
+  static constexpr auto upgrades = uplift::steps();
+};
+
+/// The record after v1 was retired: versions 2..3.
+struct WidgetFromV2 {
+  static constexpr std::string_view name = Widget::name;
+  static constexpr std::uint32_t type_id = Widget::type_id;
+  using versions = uplift::versions<uplift::version<2, v2::Widget>, uplift::version<3, v3::Widget>>;
+  static constexpr auto upgrades = uplift::steps(uplift::upgrade_step<2>(&widget_v2_to_v3));
+  static constexpr auto downgrades = uplift::steps(uplift::downgrade_step<2>(&widget_v3_to_v2));
+};
+
+/// The record without downgrade steps: it can only be written at v3.
+struct WidgetNoDowngrade {
+  static constexpr std::string_view name = Widget::name;
+  static constexpr std::uint32_t type_id = Widget::type_id;
+  using versions = Widget::versions;
+  static constexpr auto upgrades = Widget::upgrades;
+};
+
 }  // namespace uplift_test
