@@ -1,0 +1,247 @@
+// Reading a record folder with FlatBuffers' parser into the generator's model.
+#include "schema.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <flatbuffers/idl.h>
+
+namespace uplift_gen {
+namespace fs = std::filesystem;
+
+std::string type_ref::spelling() const {
+  switch (k) {
+    case kind::scalar: return scalar;
+    case kind::string: return "string";
+    case kind::table:
+    case kind::structure:
+    case kind::enumeration:
+    case kind::union_type: return name;
+    case kind::vector: return "[" + element + "]";
+    case kind::array: return "[" + element + ":" + std::to_string(fixed_length) + "]";
+  }
+  return "?";
+}
+
+const field_model* struct_model::field(const std::string& n) const {
+  for (const auto& f : fields)
+    if (f.name == n) return &f;
+  return nullptr;
+}
+
+namespace {
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string join(const std::vector<std::string>& parts, const char* sep) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += sep;
+    out += p;
+  }
+  return out;
+}
+
+/// The 1-based line of the first match of `re` in `text` at or after line `from`, or 0.
+int find_line(const std::string& text, const std::regex& re, int from = 1) {
+  std::istringstream in(text);
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n)
+    if (n >= from && std::regex_search(line, re)) return n;
+  return 0;
+}
+
+std::string escape_regex(const std::string& s) {
+  static const std::regex special(R"([.^$|()\[\]{}*+?\\])");
+  return std::regex_replace(s, special, R"(\$&)");
+}
+
+type_ref::kind kind_of(flatbuffers::BaseType t, const flatbuffers::Type& full) {
+  using namespace flatbuffers;
+  if (t == BASE_TYPE_STRING) return type_ref::kind::string;
+  if (t == BASE_TYPE_STRUCT)
+    return full.struct_def && full.struct_def->fixed ? type_ref::kind::structure
+                                                     : type_ref::kind::table;
+  if (t == BASE_TYPE_UNION) return type_ref::kind::union_type;
+  if (t == BASE_TYPE_VECTOR) return type_ref::kind::vector;
+  if (t == BASE_TYPE_ARRAY) return type_ref::kind::array;
+  if (full.enum_def && IsInteger(t)) return type_ref::kind::enumeration;
+  return type_ref::kind::scalar;
+}
+
+std::string element_spelling(const flatbuffers::Type& t) {
+  using namespace flatbuffers;
+  const BaseType e = t.element;
+  if (e == BASE_TYPE_STRING) return "string";
+  if (e == BASE_TYPE_STRUCT && t.struct_def) return t.struct_def->name;
+  if (e == BASE_TYPE_UNION && t.enum_def) return t.enum_def->name;
+  if (t.enum_def && IsInteger(e)) return t.enum_def->name;
+  return kTypeNames[e];
+}
+
+type_ref convert_type(const flatbuffers::Type& t) {
+  using namespace flatbuffers;
+  type_ref r;
+  r.k = kind_of(t.base_type, t);
+  if (IsScalar(t.base_type)) r.scalar = t.base_type == BASE_TYPE_UTYPE ? "ubyte" : kTypeNames[t.base_type];
+  if (t.struct_def && (t.base_type == BASE_TYPE_STRUCT)) r.name = t.struct_def->name;
+  if (t.enum_def && (r.k == type_ref::kind::enumeration || r.k == type_ref::kind::union_type))
+    r.name = t.enum_def->name;
+  if (t.base_type == BASE_TYPE_UTYPE && t.enum_def) {
+    r.k = type_ref::kind::enumeration;
+    r.name = t.enum_def->name;
+  }
+  if (r.k == type_ref::kind::vector || r.k == type_ref::kind::array) {
+    r.element = element_spelling(t);
+    r.element_kind = kind_of(t.element, t.VectorType());
+    if (IsScalar(t.element)) r.element_scalar = kTypeNames[t.element];
+    r.fixed_length = t.fixed_length;
+  }
+  return r;
+}
+
+bool in_namespace(const flatbuffers::Definition& d, const std::vector<std::string>& ns) {
+  return d.defined_namespace && d.defined_namespace->components == ns;
+}
+
+}  // namespace
+
+std::optional<record_model> load_record(const std::string& dir, std::vector<diagnostic>& errors) {
+  const std::size_t errors_before = errors.size();
+  record_model rec;
+  rec.dir = dir;
+  if (!fs::is_directory(dir)) {
+    errors.push_back({{dir, 0}, "not a folder; give a record folder holding v1.fbs, v2.fbs, ..."});
+    return std::nullopt;
+  }
+  std::map<int, fs::path> files;
+  static const std::regex version_file(R"(^v([1-9][0-9]{0,4})\.fbs$)");
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::smatch m;
+    const std::string fname = entry.path().filename().string();
+    if (entry.is_regular_file() && std::regex_match(fname, m, version_file))
+      files[std::stoi(m[1])] = entry.path();
+  }
+  if (files.empty()) {
+    errors.push_back({{dir, 0}, "no version files; add v1.fbs (then v2.fbs, ...) to this folder"});
+    return std::nullopt;
+  }
+  int expected = files.begin()->first;
+  for (const auto& [n, path] : files) {
+    if (n != expected) {
+      errors.push_back({{path.string(), 0},
+                        "versions must be contiguous: v" + std::to_string(expected) +
+                            ".fbs is missing before " + path.filename().string()});
+      return std::nullopt;
+    }
+    ++expected;
+  }
+
+  for (const auto& [n, path] : files) {
+    version_model v;
+    v.number = n;
+    v.file = path.string();
+    v.source = read_file(path);
+    flatbuffers::IDLOptions opts;
+    flatbuffers::Parser parser(opts);
+    const std::string include_dir = fs::path(dir).string();
+    const char* includes[] = {include_dir.c_str(), nullptr};
+    if (!parser.Parse(v.source.c_str(), includes, v.file.c_str())) {
+      errors.push_back({{}, parser.error_ + "; fix the schema so that flatc accepts it"});
+      continue;
+    }
+    if (!parser.root_struct_def_) {
+      errors.push_back({{v.file, 0}, "no root_type; declare `root_type <Table>;`"});
+      continue;
+    }
+    const auto& ns = parser.root_struct_def_->defined_namespace->components;
+    v.ns = join(ns, ".");
+    const std::string want = "v" + std::to_string(n);
+    if (ns.empty() || ns.back() != want) {
+      errors.push_back({{v.file, find_line(v.source, std::regex(R"(^\s*namespace\b)"))},
+                        "the namespace must end in ." + want + " (e.g. `namespace demo." + want +
+                            ";`), so that every version has its own C++ types"});
+      continue;
+    }
+    std::vector<std::string> parent(ns.begin(), ns.end() - 1);
+    v.parent_ns = join(parent, ".");
+    v.root = parser.root_struct_def_->name;
+
+    for (const flatbuffers::StructDef* sd : parser.structs_.vec) {
+      if (!in_namespace(*sd, ns)) continue;
+      struct_model s;
+      s.name = sd->name;
+      s.fixed = sd->fixed;
+      const std::regex head("^\\s*(table|struct)\\s+" + escape_regex(sd->name) + "\\b");
+      const int head_line = find_line(v.source, head);
+      s.where = {v.file, head_line};
+      for (const flatbuffers::FieldDef* fd : sd->fields.vec) {
+        field_model f;
+        f.name = fd->name;
+        f.id = sd->fixed ? static_cast<int>(s.fields.size())
+                         : (static_cast<int>(fd->value.offset) - 4) / 2;
+        f.type = convert_type(fd->value.type);
+        f.default_value = fd->value.constant;
+        f.deprecated = fd->deprecated;
+        f.required = fd->IsRequired();
+        f.optional = fd->IsOptional();
+        for (const auto& [key, val] : fd->attributes.dict) f.attributes[key] = val->constant;
+        if (auto it = f.attributes.find("renamed_from"); it != f.attributes.end())
+          f.renamed_from = it->second;
+        f.computed = f.attributes.count("computed") != 0;
+        std::string field_name = fd->name;
+        // A union's hidden `<name>_type` field is declared by the union field itself.
+        if (fd->value.type.base_type == flatbuffers::BASE_TYPE_UTYPE && field_name.size() > 5)
+          field_name = field_name.substr(0, field_name.size() - 5);
+        const int line =
+            find_line(v.source, std::regex("^\\s*" + escape_regex(field_name) + "\\s*:"),
+                      head_line > 0 ? head_line : 1);
+        f.where = {v.file, line};
+        s.fields.push_back(std::move(f));
+      }
+      if (!s.fixed)
+        std::stable_sort(s.fields.begin(), s.fields.end(),
+                         [](const field_model& a, const field_model& b) { return a.id < b.id; });
+      v.structs[s.name] = std::move(s);
+    }
+    for (const flatbuffers::EnumDef* ed : parser.enums_.vec) {
+      if (!in_namespace(*ed, ns)) continue;
+      enum_model e;
+      e.name = ed->name;
+      e.is_union = ed->is_union;
+      e.underlying = flatbuffers::kTypeNames[ed->underlying_type.base_type];
+      for (const flatbuffers::EnumVal* ev : ed->Vals()) e.values.emplace_back(ev->name, ev->GetAsInt64());
+      e.where = {v.file, find_line(v.source, std::regex("^\\s*(enum|union)\\s+" +
+                                                        escape_regex(ed->name) + "\\b"))};
+      v.enums[e.name] = std::move(e);
+    }
+    rec.versions.push_back(std::move(v));
+  }
+  if (errors.size() != errors_before) return std::nullopt;
+
+  rec.name = rec.versions.front().root;
+  rec.parent_ns = rec.versions.front().parent_ns;
+  for (const auto& v : rec.versions) {
+    if (v.root != rec.name)
+      errors.push_back({{v.file, find_line(v.source, std::regex(R"(^\s*root_type\b)"))},
+                        "root_type is " + v.root + " but v" +
+                            std::to_string(rec.versions.front().number) + " says " + rec.name +
+                            "; every version of a record keeps the same table name"});
+    if (v.parent_ns != rec.parent_ns)
+      errors.push_back({{v.file, find_line(v.source, std::regex(R"(^\s*namespace\b)"))},
+                        "namespace " + v.ns + " must be " + rec.parent_ns + ".v" +
+                            std::to_string(v.number) + " like the other versions"});
+  }
+  if (errors.size() != errors_before) return std::nullopt;
+  return rec;
+}
+
+}  // namespace uplift_gen
