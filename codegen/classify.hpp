@@ -1,0 +1,54 @@
+#pragma once
+// Diffing two consecutive versions of a record: what each field of the newer version is made of.
+
+#include <string>
+#include <vector>
+
+#include "schema.hpp"
+
+namespace uplift_gen {
+
+/// How a field of version K+1 is derived from version K.
+enum class field_kind {
+  copied,    ///< same name, same type
+  renamed,   ///< `(renamed_from: "old")`, same type
+  widened,   ///< same or renamed field, lossless numeric widening (int -> long, float -> double)
+  nested,    ///< same name, a table (or vector of tables) whose own fields are derived in turn
+  added,     ///< new field: takes the schema default
+  computed,  ///< `(computed)`: filled by a hook the user writes
+};
+
+const char* to_string(field_kind k);
+
+struct field_step {
+  field_kind kind = field_kind::copied;
+  const field_model* to = nullptr;    ///< the field in version K+1
+  const field_model* from = nullptr;  ///< its source in version K (null for added/computed)
+  std::string nested_table;           ///< for `nested`: the table type name (same in both)
+};
+
+/// The derivation of one table of version K+1 from the same-named table of version K.
+struct table_step {
+  std::string name;
+  std::vector<field_step> fields;
+  std::vector<const field_model*> dropped;  ///< fields of version K no field of K+1 comes from
+  bool wire_compatible = true;
+  std::vector<std::string> wire_reasons;    ///< why not, in words, when it is not
+};
+
+/// The step vK -> vK+1 of a record.
+struct step_report {
+  int from = 0, to = 0;
+  std::vector<table_step> tables;  ///< the root table first, then nested tables it reaches
+  bool wire_compatible = true;
+  bool needs_hook = false;         ///< some field is computed
+  std::vector<diagnostic> errors;  ///< changes that cannot be derived and are not computed
+};
+
+/// Diffs version `a` (K) and `b` (K+1).
+step_report classify(const version_model& a, const version_model& b);
+
+/// True when a value of scalar type `from` always fits `to` exactly.
+bool widens(const std::string& from, const std::string& to);
+
+}  // namespace uplift_gen
