@@ -15,6 +15,11 @@ function(uplift_flatc_headers target)
     message(FATAL_ERROR "uplift_flatc_headers(${target}): give the schemas with SCHEMAS a.fbs ...")
   endif()
   if(NOT TARGET flatbuffers::flatc)
+    # Imported targets are visible only below the directory that found them: a project that added
+    # uplift with add_subdirectory calls this from its own directory, so look again from here.
+    find_package(FlatBuffers CONFIG QUIET)
+  endif()
+  if(NOT TARGET flatbuffers::flatc)
     message(FATAL_ERROR "uplift_flatc_headers: flatc was not found; install flatbuffers-compiler")
   endif()
   set(outputs)

@@ -35,12 +35,17 @@ class buffer {
   buffer() = default;
   explicit buffer(flatbuffers::DetachedBuffer&& b) noexcept : buf_(std::move(b)) {}
 
+  /// A new buffer of `n` bytes, not initialised, to be filled through `data()`.
+  static buffer allocate(std::size_t n) {
+    const std::size_t reserved = n == 0 ? 1 : n;
+    std::uint8_t* mem = flatbuffers::Allocate(nullptr, reserved);
+    return buffer(flatbuffers::DetachedBuffer(nullptr, false, mem, reserved, mem, n));
+  }
   /// A new buffer holding a copy of `bytes`.
   static buffer copy_of(bytes_view bytes) {
-    const std::size_t n = bytes.size();
-    std::uint8_t* mem = flatbuffers::Allocate(nullptr, n == 0 ? 1 : n);
-    if (n != 0) std::memcpy(mem, bytes.data(), n);
-    return buffer(flatbuffers::DetachedBuffer(nullptr, false, mem, n == 0 ? 1 : n, mem, n));
+    buffer b = allocate(bytes.size());
+    if (!bytes.empty()) std::memcpy(b.data(), bytes.data(), bytes.size());
+    return b;
   }
 
   const std::uint8_t* data() const noexcept { return buf_.data(); }

@@ -225,8 +225,13 @@ class [[nodiscard]] result<void> {
   using error_type = uplift::error;
 
   result() noexcept = default;
-  result(uplift::error e) noexcept : error_(std::move(e)) {}  // NOLINT: implicit
-  result(errc code) noexcept : error_(code) {}                // NOLINT: implicit
+  /// A failure. An error whose code was left at errc::ok still means failure: errc::step_failed.
+  result(uplift::error e) noexcept : error_(std::move(e)) {  // NOLINT: implicit
+    if (error_.code == errc::ok) error_.code = errc::step_failed;
+  }
+  result(errc code) noexcept : error_(code) {  // NOLINT: implicit
+    if (error_.code == errc::ok) error_.code = errc::step_failed;
+  }
 
   bool has_value() const noexcept { return error_.code == errc::ok; }
   explicit operator bool() const noexcept { return has_value(); }

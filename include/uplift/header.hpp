@@ -64,19 +64,23 @@ constexpr std::array<std::uint8_t, header_size> encode_header(const record_heade
   return out;
 }
 
-/// Reads only the header of a stored record: what the backfill and the histogram use.
-/// Checks the magic, the header format and size, and that the versions are sane; does not look
-/// at the payload or the record type.
-inline result<record_header> peek(bytes_view bytes) noexcept {
+namespace detail {
+/// Where a header is wrong: the code (errc::ok when it is fine) and the byte offset.
+struct header_fault {
+  errc code = errc::ok;
+  std::size_t offset = 0;
+};
+
+/// Decodes and checks a header without building an error: the hot path of every read.
+constexpr header_fault decode_header(bytes_view bytes, record_header& h) noexcept {
   const std::size_t n = bytes.size();
-  if (n == 0) return error(errc::empty_input, {}, 0, 0, 0);
+  if (n == 0) return {errc::empty_input, 0};
   for (std::size_t i = 0; i < header_magic.size() && i < n; ++i)
-    if (bytes[i] != header_magic[i]) return error(errc::bad_magic, {}, 0, 0, i);
-  if (n < header_size) return error(errc::truncated_header, {}, 0, 0, n);
+    if (bytes[i] != header_magic[i]) return {errc::bad_magic, i};
+  if (n < header_size) return {errc::truncated_header, n};
   auto u16 = [&](std::size_t at) {
     return static_cast<std::uint16_t>(bytes[at] | (bytes[at + 1] << 8));
   };
-  record_header h;
   h.format = bytes[4];
   h.size = bytes[5];
   h.flags = u16(6);
@@ -85,12 +89,26 @@ inline result<record_header> peek(bytes_view bytes) noexcept {
               (static_cast<std::uint32_t>(bytes[11]) << 24);
   h.version = u16(12);
   h.min_reader_version = u16(14);
-  if (h.format != header_format) return error(errc::unsupported_header, {}, 0, 0, 4);
-  if (h.size < header_size || h.size % 8 != 0) return error(errc::unsupported_header, {}, 0, 0, 5);
-  if (h.size > n) return error(errc::truncated_header, {}, 0, 0, n);
-  if (h.version == 0) return error(errc::invalid_version, {}, 0, 0, 12);
+  if (h.format != header_format) return {errc::unsupported_header, 4};
+  if (h.size < header_size || h.size % 8 != 0) return {errc::unsupported_header, 5};
+  if (h.size > n) return {errc::truncated_header, n};
+  if (h.version == 0) return {errc::invalid_version, 12};
   if (h.min_reader_version == 0 || h.min_reader_version > h.version)
-    return error(errc::invalid_version, {}, h.version, 0, 14);
+    return {errc::invalid_version, 14};
+  return {};
+}
+}  // namespace detail
+
+/// Reads only the header of a stored record: what the backfill and the histogram use.
+/// Checks the magic, the header format and size, and that the versions are sane; does not look
+/// at the payload or the record type.
+inline result<record_header> peek(bytes_view bytes) noexcept {
+  record_header h;
+  const detail::header_fault f = detail::decode_header(bytes, h);
+  if (f.code != errc::ok) {
+    const bool version_known = f.code == errc::invalid_version && f.offset == 14;
+    return error(f.code, {}, version_known ? h.version : std::uint16_t{0}, 0, f.offset);
+  }
   return h;
 }
 inline result<record_header> peek(std::span<const std::byte> bytes) noexcept {

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string_view>
 #include <utility>
@@ -68,9 +69,12 @@ class view {
   /// binary, the input bytes as they are.
   bytes_view bytes() const {
     if (needs_new_header_) {
-      owned_ = buffer::copy_of(record_);
-      encode_header(chain::header_at(chain::last), owned_.data());
-      record_ = owned_.span();
+      // The payload stays as stored; only the header changes (and shrinks to header_size).
+      const bytes_view payload = record_.subspan(record_[5]);
+      rewritten_ = buffer::allocate(header_size + payload.size());
+      encode_header(chain::header_at(chain::last), rewritten_.data());
+      std::memcpy(rewritten_.data() + header_size, payload.data(), payload.size());
+      record_ = rewritten_.span();
       needs_new_header_ = false;
     }
     return record_;
@@ -87,7 +91,8 @@ class view {
 
   const table_type* table_ = nullptr;
   mutable bytes_view record_{};
-  mutable buffer owned_{};
+  buffer owned_{};              // the rebuilt or aligned record that table_ may point into
+  mutable buffer rewritten_{};  // the latest-version copy made by bytes(), when one was needed
   std::uint16_t stored_version_ = 0;
   bool zero_copy_ = false;
   mutable bool needs_new_header_ = false;
@@ -147,6 +152,10 @@ status check_payload(const opened_record& rec, const read_options& o) {
   if (p.size() < 2 * sizeof(flatbuffers::uoffset_t))
     return C::make_error(errc::truncated_payload, rec.header.version, base + p.size());
   const auto root = flatbuffers::ReadScalar<flatbuffers::uoffset_t>(p.data());
+  if (p.size() % 8 != 0)
+    return C::make_error(errc::truncated_payload, rec.header.version, base + p.size())
+        .with_detail("the payload's " + std::to_string(p.size()) +
+                     " bytes are not a multiple of 8, as every writer makes them");
   if (root > p.size() - sizeof(flatbuffers::soffset_t))
     return C::make_error(errc::truncated_payload, rec.header.version, base)
         .with_detail("the root offset " + std::to_string(root) + " is past the payload's " +
@@ -225,6 +234,13 @@ struct reader {
 template <class R>
 result<view<R>> read_view(bytes_view bytes, const read_options& o) {
   using C = chain<R>;
+  // Fast path: a record of the latest version, aligned. No result or error is built on the way.
+  record_header h;
+  if (decode_header(bytes, h).code == errc::ok && h.type_id == C::type_id &&
+      h.version == C::latest_version &&
+      reinterpret_cast<std::uintptr_t>(bytes.data() + h.size) % 8 == 0) [[likely]] {
+    return reader<R, C::last>::read(opened_record{h, bytes, bytes.subspan(h.size), {}}, true, o);
+  }
   auto rec = open_record<C>(bytes, o);
   if (!rec) return std::move(rec).error();
   // The compile-time dispatch table: entry I reads a record stored at version index I.
@@ -252,6 +268,23 @@ result<typename chain<R>::latest::object> read_latest_object(bytes_view bytes,
   return table[i](std::move(*rec), o);
 }
 
+// Return types that check R when a call names them, so the uplift message is the first error.
+template <class R>
+struct read_check {
+  UPLIFT_REQUIRE_RECORD("uplift::read<R>", R);
+  using type = result<view<R>>;
+};
+template <class R>
+struct read_object_check {
+  UPLIFT_REQUIRE_RECORD("uplift::read_object<R>", R);
+  using type = result<typename chain<R>::latest::object>;
+};
+template <class R>
+struct upgrade_check {
+  UPLIFT_REQUIRE_RECORD("uplift::upgrade<R>", R);
+  using type = result<typename chain<R>::latest::object>;
+};
+
 }  // namespace detail
 
 /// The latest version's Object API struct of record R.
@@ -266,38 +299,39 @@ using latest_object_t = typename detail::chain<R>::latest::object;
 ///     if (!r) return fail(r.error().message());
 ///     std::string_view email = (*r)->email()->string_view();
 template <class R>
-result<view<R>> read(bytes_view bytes, const read_options& o = {}) {
-  UPLIFT_REQUIRE_RECORD("uplift::read<R>", R);
+typename detail::read_check<R>::type read(bytes_view bytes, const read_options& o = {}) {
   if constexpr (detail::valid_record<R>)
     return detail::read_view<R>(bytes, o);
   else
     return errc::invalid_option;
 }
 template <class R>
-result<view<R>> read(std::span<const std::byte> bytes, const read_options& o = {}) {
+typename detail::read_check<R>::type read(std::span<const std::byte> bytes,
+                                          const read_options& o = {}) {
   return read<R>(as_bytes_view(bytes), o);
 }
 template <class R>
-result<view<R>> read(std::string_view bytes, const read_options& o = {}) {
+typename detail::read_check<R>::type read(std::string_view bytes, const read_options& o = {}) {
   return read<R>(as_bytes_view(bytes), o);
 }
 
 /// Reads a record at any known version into the latest version's Object API struct.
 template <class R>
-result<latest_object_t<R>> read_object(bytes_view bytes, const read_options& o = {}) {
-  UPLIFT_REQUIRE_RECORD("uplift::read_object<R>", R);
+typename detail::read_object_check<R>::type read_object(bytes_view bytes,
+                                                        const read_options& o = {}) {
   if constexpr (detail::valid_record<R>)
     return detail::read_latest_object<R>(bytes, o);
   else
     return errc::invalid_option;
 }
 template <class R>
-result<latest_object_t<R>> read_object(std::span<const std::byte> bytes,
-                                       const read_options& o = {}) {
+typename detail::read_object_check<R>::type read_object(std::span<const std::byte> bytes,
+                                                        const read_options& o = {}) {
   return read_object<R>(as_bytes_view(bytes), o);
 }
 template <class R>
-result<latest_object_t<R>> read_object(std::string_view bytes, const read_options& o = {}) {
+typename detail::read_object_check<R>::type read_object(std::string_view bytes,
+                                                        const read_options& o = {}) {
   return read_object<R>(as_bytes_view(bytes), o);
 }
 
@@ -306,8 +340,7 @@ result<latest_object_t<R>> read_object(std::string_view bytes, const read_option
 ///     demo::v1::UserT old = ...;
 ///     auto latest = uplift::upgrade<demo::User>(std::move(old));
 template <class R, class Object>
-result<latest_object_t<R>> upgrade(Object obj) {
-  UPLIFT_REQUIRE_RECORD("uplift::upgrade<R>", R);
+typename detail::upgrade_check<R>::type upgrade(Object obj) {
   if constexpr (detail::valid_record<R>) {
     using C = detail::chain<R>;
     constexpr std::size_t i = detail::index_of_object<C, Object>();

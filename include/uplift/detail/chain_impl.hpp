@@ -24,8 +24,13 @@ namespace uplift::detail {
 
 /// A placeholder descriptor used in place of an invalid one, so that a broken descriptor gives
 /// one static_assert message instead of a cascade.
+struct placeholder_object {
+  placeholder_object() = default;
+  template <class T>
+  placeholder_object(const T&) noexcept {}  // NOLINT: accepts anything, so no second error
+};
 struct placeholder_table : flatbuffers::Table {
-  using NativeTableType = struct placeholder_object {};
+  using NativeTableType = placeholder_object;
 };
 
 template <class R, bool Valid = valid_record<R>>
