@@ -46,10 +46,19 @@ bool widens(const std::string& from, const std::string& to) {
   if (a.is_float) return b.is_float && b.bits > a.bits;
   if (b.is_float) return a.bits <= b.bits;  // every integer of a.bits is exact in the mantissa
   if (a.is_signed) return b.is_signed && b.bits > a.bits;
-  return b.is_signed ? b.bits > a.bits : b.bits > a.bits;
+  return b.bits > a.bits;  // unsigned -> wider unsigned, or -> a signed type with more bits
 }
 
 namespace {
+
+/// True for the hidden `<name>_type` field FlatBuffers adds in front of a union field.
+bool is_union_type_field(const struct_model& t, const field_model& f) {
+  if (f.type.k != type_ref::kind::enumeration || f.name.size() <= 5 ||
+      f.name.compare(f.name.size() - 5, 5, "_type") != 0)
+    return false;
+  const field_model* u = t.field(f.name.substr(0, f.name.size() - 5));
+  return u && u->type.k == type_ref::kind::union_type;
+}
 
 class differ {
  public:
@@ -220,10 +229,7 @@ class differ {
     std::set<std::string> used;
     for (const auto& f : tb.fields) {
       if (f.deprecated) continue;
-      if (f.type.k == type_ref::kind::enumeration && f.name.size() > 5 &&
-          f.name.compare(f.name.size() - 5, 5, "_type") == 0 && tb.field(f.name.substr(0, f.name.size() - 5)) &&
-          tb.field(f.name.substr(0, f.name.size() - 5))->type.k == type_ref::kind::union_type)
-        continue;  // a union's type field travels with the union
+      if (is_union_type_field(tb, f)) continue;  // a union's type field travels with the union
       const std::string source_name = f.renamed_from.value_or(f.name);
       const field_model* src = ta.field(source_name);
       if (src && src->deprecated) src = nullptr;
@@ -281,9 +287,12 @@ class differ {
                                   std::to_string(f.id));
       }
     }
-    for (const auto& f : ta.fields)
-      if (!f.deprecated && !used.count(f.name) && !(tb.field(f.name) && tb.field(f.name)->computed))
-        ts.dropped.push_back(&f);
+    for (const auto& f : ta.fields) {
+      if (f.deprecated || used.count(f.name) || (tb.field(f.name) && tb.field(f.name)->computed))
+        continue;
+      if (is_union_type_field(ta, f)) continue;  // travels with its union
+      ts.dropped.push_back(&f);
+    }
     out_.tables[slot] = std::move(ts);
   }
 

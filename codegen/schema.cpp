@@ -171,6 +171,13 @@ std::optional<record_model> load_record(const std::string& dir, std::vector<diag
                             ";`), so that every version has its own C++ types"});
       continue;
     }
+    if (ns.size() < 2) {
+      errors.push_back({{v.file, find_line(v.source, std::regex(R"(^\s*namespace\b)"))},
+                        "the namespace needs a name before ." + want +
+                            " (e.g. `namespace demo." + want +
+                            ";`): the record descriptor lives in it"});
+      continue;
+    }
     std::vector<std::string> parent(ns.begin(), ns.end() - 1);
     v.parent_ns = join(parent, ".");
     v.root = parser.root_struct_def_->name;

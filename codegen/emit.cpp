@@ -1,0 +1,346 @@
+// Writing `<record>_uplift.hpp` from the classified steps, through the text templates.
+#include "emit.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+#include <uplift/version.hpp>
+
+#include "templates.hpp"
+
+namespace uplift_gen {
+
+std::string render(const std::string& text, const std::map<std::string, std::string>& values) {
+  std::string out;
+  out.reserve(text.size() + 256);
+  std::size_t pos = 0;
+  while (true) {
+    const std::size_t open = text.find("{{", pos);
+    if (open == std::string::npos) break;
+    // "{{{x}}}" is a literal brace followed by a placeholder.
+    std::size_t start = open;
+    while (start + 2 < text.size() && text[start + 2] == '{') ++start;
+    const std::size_t close = text.find("}}", start + 2);
+    if (close == std::string::npos) break;
+    out.append(text, pos, start - pos);
+    const std::string key = text.substr(start + 2, close - start - 2);
+    auto it = values.find(key);
+    if (it == values.end()) {
+      std::fprintf(stderr, "uplift-gen: internal error: template value '%s' missing\n", key.c_str());
+      std::abort();
+    }
+    out += it->second;
+    pos = close + 2;
+  }
+  out.append(text, pos, std::string::npos);
+  return out;
+}
+
+namespace {
+
+std::string cpp_ns(const std::string& dotted) {
+  std::string out = "::";
+  for (char c : dotted) {
+    if (c == '.')
+      out += "::";
+    else
+      out += c;
+  }
+  return out;
+}
+
+/// Names of the C++ types flatc generates for one version.
+struct names {
+  std::string ns;  // "::demo::v3"
+  explicit names(const version_model& v) : ns(cpp_ns(v.ns)) {}
+  std::string object(const std::string& table) const { return ns + "::" + table + "T"; }
+  std::string plain(const std::string& type) const { return ns + "::" + type; }
+};
+
+std::string folder_name(const record_model& rec) {
+  return std::filesystem::path(rec.dir).lexically_normal().filename().string().empty()
+             ? std::filesystem::path(rec.dir).lexically_normal().parent_path().filename().string()
+             : std::filesystem::path(rec.dir).lexically_normal().filename().string();
+}
+
+std::string allowed_values(const enum_model& e) {
+  std::string out;
+  for (const auto& [name, value] : e.values) {
+    if (!out.empty()) out += ", ";
+    out += std::to_string(value);
+  }
+  return out;
+}
+
+/// True when enum `newer` has a value the older enum does not.
+bool has_new_values(const enum_model& older, const enum_model& newer) {
+  for (const auto& [name, value] : newer.values) {
+    bool found = false;
+    for (const auto& [n2, v2] : older.values) found = found || (n2 == name && v2 == value);
+    if (!found) return true;
+  }
+  return false;
+}
+
+/// Emits the functions of one step: `up` (vK -> vK+1) and `down` (vK+1 -> vK) per table.
+class step_emitter {
+ public:
+  step_emitter(const record_model& rec, const version_model& a, const version_model& b,
+               const step_report& step)
+      : rec_(rec), a_(a), b_(b), step_(step), na_(a), nb_(b) {}
+
+  void emit(std::string& declarations, std::string& definitions) {
+    for (auto it = step_.tables.rbegin(); it != step_.tables.rend(); ++it) {
+      const table_step& ts = *it;
+      if (!a_.structs.count(ts.name)) continue;  // new in vK+1: never reached from old data
+      const std::string src = na_.object(ts.name), dst = nb_.object(ts.name);
+      declarations += render(templates::declaration, {{"fn", "up"}, {"src", src}, {"dst", dst}});
+      declarations += render(templates::declaration, {{"fn", "down"}, {"src", dst}, {"dst", src}});
+      definitions += render(templates::definition,
+                            {{"what", ts.name + " v" + std::to_string(a_.number) + " -> v" +
+                                          std::to_string(b_.number)},
+                             {"fn", "up"},
+                             {"src", src},
+                             {"dst", dst},
+                             {"body", up_body(ts)}});
+      definitions += render(templates::definition,
+                            {{"what", ts.name + " v" + std::to_string(b_.number) + " -> v" +
+                                          std::to_string(a_.number)},
+                             {"fn", "down"},
+                             {"src", dst},
+                             {"dst", src},
+                             {"body", down_body(ts)}});
+    }
+  }
+
+ private:
+  std::string up_body(const table_step& ts) const {
+    std::string body;
+    bool hook = false;
+    for (const field_step& f : ts.fields) {
+      if (f.kind == field_kind::computed) hook = true;
+      if (!f.from || f.kind == field_kind::computed || f.kind == field_kind::added) continue;
+      body += convert(*f.from, *f.to, f.from->name, f.to->name, /*down=*/false, ts.name);
+    }
+    if (hook) body += render(templates::hook_call, {{"ns", cpp_ns(rec_.parent_ns)}, {"hook", "upgrade"}});
+    return body;
+  }
+
+  std::string down_body(const table_step& ts) const {
+    std::string body;
+    bool hook = false;
+    for (const field_step& f : ts.fields) {
+      if (f.kind == field_kind::computed) hook = true;
+      if (!f.from || f.kind == field_kind::computed || f.kind == field_kind::added) continue;
+      body += convert(*f.to, *f.from, f.to->name, f.from->name, /*down=*/true, ts.name);
+    }
+    if (hook) body += render(templates::hook_call, {{"ns", cpp_ns(rec_.parent_ns)}, {"hook", "downgrade"}});
+    return body;
+  }
+
+  /// The statement that fills `to.<dst_name>` (type `dt`) from `from.<src_name>` (type `st`).
+  /// `down` is true for a downgrade: src is the newer version.
+  std::string convert(const field_model& sf, const field_model& df, const std::string& src_name,
+                      const std::string& dst_name, bool down, const std::string& table) const {
+    const version_model& sv = down ? b_ : a_;
+    const version_model& dv = down ? a_ : b_;
+    const names sn(sv), dn(dv);
+    const type_ref& st = sf.type;
+    const type_ref& dt = df.type;
+    const std::string where = table + "." + dst_name;
+    std::map<std::string, std::string> v{{"a", src_name}, {"b", dst_name}, {"where", where}};
+    using k = type_ref::kind;
+    switch (dt.k) {
+      case k::scalar:
+        if (st.scalar == dt.scalar) return render(templates::assign, v);
+        if (down) {
+          v["helper"] = "narrow";
+          return render(templates::narrow, v);
+        }
+        v["type"] = "decltype(to." + dst_name + ")";
+        return render(templates::cast, v);
+      case k::string: return render(templates::assign, v);
+      case k::enumeration: {
+        const enum_model& se = sv.enums.at(st.name);
+        const enum_model& de = dv.enums.at(dt.name);
+        if (down && has_new_values(de, se)) {
+          v["helper"] = "narrow_enum";
+          v["allowed"] = allowed_values(de);
+          return render(templates::narrow_enum, v);
+        }
+        v["type"] = dn.plain(dt.name);
+        return render(templates::cast, v);
+      }
+      case k::structure:
+        v["type"] = dn.plain(dt.name);
+        return render(templates::copy_struct, v);
+      case k::table:
+        v["helper"] = "table";
+        v["fn"] = down ? "down" : "up";
+        return render(templates::table, v);
+      case k::union_type: return convert_union(st, dt, v, down, where);
+      case k::vector:
+      case k::array:
+        switch (dt.element_kind) {
+          case k::scalar:
+            if (st.element_scalar == dt.element_scalar) return render(templates::assign, v);
+            if (down) {
+              v["helper"] = "narrow_each";
+              return render(templates::narrow, v);
+            }
+            return render(templates::cast_each, v);
+          case k::string: return render(templates::assign, v);
+          case k::enumeration: {
+            const enum_model& se = sv.enums.at(st.element);
+            const enum_model& de = dv.enums.at(dt.element);
+            if (down && has_new_values(de, se)) {
+              v["helper"] = "narrow_enum_each";
+              v["allowed"] = allowed_values(de);
+              return render(templates::narrow_enum, v);
+            }
+            return render(templates::cast_each, v);
+          }
+          case k::structure:
+            v["type"] = dn.plain(dt.element);
+            return render(templates::copy_structs, v);
+          case k::table:
+            v["helper"] = "tables";
+            v["fn"] = down ? "down" : "up";
+            return render(templates::table, v);
+          default:
+            return "  // " + where + ": vectors of " + dt.element + " are not converted\n";
+        }
+    }
+    return {};
+  }
+
+  std::string convert_union(const type_ref& st, const type_ref& dt,
+                            std::map<std::string, std::string> v, bool down,
+                            const std::string& where) const {
+    const version_model& sv = down ? b_ : a_;
+    const version_model& dv = down ? a_ : b_;
+    const names sn(sv), dn(dv);
+    const enum_model& su = sv.enums.at(st.name);
+    const enum_model& du = dv.enums.at(dt.name);
+    std::string out = render(templates::union_begin, v);
+    for (const auto& [member, value] : su.values) {
+      if (value == 0) continue;  // NONE
+      bool known = false;
+      for (const auto& [m2, v2] : du.values) known = known || m2 == member;
+      v["src_enum"] = sn.plain(st.name);
+      v["member"] = member;
+      if (!known) {
+        v["version"] = std::to_string(dv.number);
+        out += render(templates::union_member_newer, v);
+        continue;
+      }
+      v["dst_object"] = dn.object(member);
+      v["fn"] = down ? "down" : "up";
+      out += render(templates::union_member, v);
+    }
+    out += render(templates::union_end, v);
+    return out;
+  }
+
+  const record_model& rec_;
+  const version_model& a_;
+  const version_model& b_;
+  const step_report& step_;
+  names na_, nb_;
+};
+
+/// "given_name, family_name" for the computed fields of a table step.
+std::string computed_fields(const table_step& ts) {
+  std::string out;
+  for (const auto& f : ts.fields)
+    if (f.kind == field_kind::computed) out += (out.empty() ? "" : ", ") + f.to->name;
+  return out;
+}
+
+/// "full_name" for the fields of vK a downgrade cannot fill mechanically.
+std::string downgrade_fields(const table_step& ts) {
+  std::string out;
+  for (const field_model* d : ts.dropped) out += (out.empty() ? "" : ", ") + d->name;
+  return out.empty() ? std::string("the fields the computed ones came from") : out;
+}
+
+}  // namespace
+
+std::string emit_header(const record_model& rec, const std::vector<step_report>& steps) {
+  const std::string folder = folder_name(rec);
+  const std::string file = folder + "_uplift.hpp";
+  const version_model& first = rec.versions.front();
+  const version_model& latest = rec.versions.back();
+
+  std::string includes;
+  for (const auto& v : rec.versions)
+    includes += render(templates::include_line, {{"folder", folder}, {"n", std::to_string(v.number)}});
+
+  std::string hooks;
+  std::string declarations;
+  std::string definitions;
+  std::string upgrades;
+  std::string downgrades;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const version_model& a = rec.versions[i];
+    const version_model& b = rec.versions[i + 1];
+    const step_report& step = steps[i];
+    for (const table_step& ts : step.tables) {
+      const std::string fields = computed_fields(ts);
+      if (fields.empty() || !a.structs.count(ts.name)) continue;
+      std::map<std::string, std::string> v{{"from", std::to_string(a.number)},
+                                           {"to", std::to_string(b.number)},
+                                           {"from_type", names(a).object(ts.name)},
+                                           {"to_type", names(b).object(ts.name)},
+                                           {"fields", fields}};
+      hooks += render(templates::upgrade_hook, v);
+      v["fields"] = downgrade_fields(ts);
+      hooks += render(templates::downgrade_hook, v);
+    }
+    step_emitter(rec, a, b, step).emit(declarations, definitions);
+    const std::string src = names(a).object(rec.name), dst = names(b).object(rec.name);
+    std::map<std::string, std::string> e{{"k", std::to_string(a.number)}, {"record", rec.name}};
+    e["kind"] = step.wire_compatible ? "wire_step" : "upgrade_step";
+    e["src"] = src;
+    e["dst"] = dst;
+    e["fn"] = "up";
+    upgrades += (i ? ",\n      " : "\n      ") + render(templates::step_entry, e);
+    e["kind"] = "downgrade_step";
+    e["src"] = dst;
+    e["dst"] = src;
+    e["fn"] = "down";
+    downgrades += (i ? ",\n      " : "\n      ") + render(templates::step_entry, e);
+  }
+  if (!hooks.empty()) hooks = std::string(templates::hooks_intro) + hooks + "\n";
+
+  std::string versions;
+  for (const auto& v : rec.versions)
+    versions += (versions.empty() ? "\n      " : ",\n      ") +
+                render(templates::version_entry,
+                       {{"n", std::to_string(v.number)}, {"table", names(v).plain(v.root)}});
+
+  return render(templates::header,
+                {{"file", file},
+                 {"gen_version", std::to_string(UPLIFT_VERSION_MAJOR) + "." +
+                                     std::to_string(UPLIFT_VERSION_MINOR) + "." +
+                                     std::to_string(UPLIFT_VERSION_PATCH)},
+                 {"lib_version", std::to_string(UPLIFT_VERSION)},
+                 {"folder", folder},
+                 {"first", std::to_string(first.number)},
+                 {"latest", std::to_string(latest.number)},
+                 {"includes", includes},
+                 {"ns", rec.parent_ns.empty() ? std::string("uplift_records") : cpp_ns(rec.parent_ns).substr(2)},
+                 {"record", rec.name},
+                 {"qualified", rec.parent_ns.empty() ? rec.name : rec.parent_ns + "." + rec.name},
+                 {"hooks", hooks},
+                 {"declarations", declarations},
+                 {"definitions", definitions},
+                 {"versions", versions},
+                 {"upgrades", upgrades},
+                 {"downgrades", downgrades}});
+}
+
+}  // namespace uplift_gen
