@@ -86,7 +86,7 @@ class differ {
           return relation::widened;
         }
         why = "changes type " + from.scalar + " -> " + to.scalar +
-              (widens(to.scalar, from.scalar) ? ", a narrowing" : "");
+              (widens(to.scalar, from.scalar) ? " (a narrowing)" : "");
         return relation::incompatible;
       case k::string: return relation::same;
       case k::enumeration: return relate_enum(from.name, to.name, why, wire);
@@ -246,6 +246,8 @@ class differ {
                                               "\" but v" + std::to_string(a_.number) + "'s " + name +
                                               " has no field `" + *f.renamed_from +
                                               "`; fix the name, or mark the field (computed)"});
+          ts.wire_compatible = false;
+          ts.wire_reasons.push_back(f.name + " cannot be derived");
           continue;
         }
         ts.fields.push_back({field_kind::added, &f, nullptr, {}});
@@ -270,6 +272,8 @@ class differ {
                           std::to_string(a_.number) + " to v" + std::to_string(b_.number) +
                           ", which uplift cannot derive; mark it (computed) and write the hook, "
                           "or keep the old type"});
+        ts.wire_compatible = false;
+        ts.wire_reasons.push_back(f.name + " cannot be derived");
         continue;
       }
       field_kind kind = r == relation::widened  ? field_kind::widened

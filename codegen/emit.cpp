@@ -181,7 +181,7 @@ class step_emitter {
         v["helper"] = "table";
         v["fn"] = down ? "down" : "up";
         return render(templates::table, v);
-      case k::union_type: return convert_union(st, dt, v, down, where);
+      case k::union_type: return convert_union(st, dt, v, down);
       case k::vector:
       case k::array:
         switch (dt.element_kind) {
@@ -218,8 +218,7 @@ class step_emitter {
   }
 
   std::string convert_union(const type_ref& st, const type_ref& dt,
-                            std::map<std::string, std::string> v, bool down,
-                            const std::string& where) const {
+                            std::map<std::string, std::string> v, bool down) const {
     const version_model& sv = down ? b_ : a_;
     const version_model& dv = down ? a_ : b_;
     const names sn(sv), dn(dv);

@@ -199,7 +199,7 @@ std::optional<record_model> load_record(const std::string& dir, std::vector<diag
         f.default_value = fd->value.constant;
         f.deprecated = fd->deprecated;
         f.required = fd->IsRequired();
-        f.optional = fd->IsOptional();
+        f.optional = fd->IsOptional() && flatbuffers::IsScalar(fd->value.type.base_type);
         for (const auto& [key, val] : fd->attributes.dict) f.attributes[key] = val->constant;
         if (auto it = f.attributes.find("renamed_from"); it != f.attributes.end())
           f.renamed_from = it->second;
@@ -209,7 +209,8 @@ std::optional<record_model> load_record(const std::string& dir, std::vector<diag
         if (fd->value.type.base_type == flatbuffers::BASE_TYPE_UTYPE && field_name.size() > 5)
           field_name = field_name.substr(0, field_name.size() - 5);
         const int line =
-            find_line(v.source, std::regex("^\\s*" + escape_regex(field_name) + "\\s*:"),
+            find_line(v.source,
+                      std::regex("(^|[\\s{;])" + escape_regex(field_name) + "\\s*:"),
                       head_line > 0 ? head_line : 1);
         f.where = {v.file, line};
         s.fields.push_back(std::move(f));

@@ -10,7 +10,7 @@
 
 #include <uplift/uplift.hpp>
 
-#include "user_record.hpp"
+#include "user_uplift.hpp"
 
 namespace {
 

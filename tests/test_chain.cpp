@@ -132,7 +132,7 @@ struct FailingWidget {
         to.count = from.count;
         return {};
       }),
-      uplift::upgrade_step<2>(&widget_v2_to_v3));
+      uplift::upgrade_step<2>(widget_v2_to_v3));
 };
 
 static_assert(uplift::record<LambdaWidget>);

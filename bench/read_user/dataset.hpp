@@ -16,7 +16,7 @@
 #include <flatbuffers/flatbuffers.h>
 #include <uplift/uplift.hpp>
 
-#include "user_record.hpp"
+#include "user_uplift.hpp"
 
 namespace uplift_bench::read_user {
 

@@ -1,5 +1,7 @@
 #pragma once
-// The hand-written descriptor of the three-version test record (tests/schemas/widget):
+// The descriptor of the three-version test record (tests/schemas/widget): written by hand, or,
+// when UPLIFT_TEST_GENERATED_DESCRIPTOR is defined, the one uplift-gen generates (the test suite
+// runs against both and must behave the same):
 //   v1 -> v2  wire-compatible: `name` renamed in place to `label`, `color` appended;
 //   v2 -> v3  transforming: `count` widened int -> long, `maker` computed, `parts` added.
 // Downgrades: v3 -> v2 by hand (range-checked narrowing), v2 -> v1 by re-reading (wire).
@@ -10,6 +12,20 @@
 #include <string_view>
 
 #include <uplift/uplift.hpp>
+
+#if defined(UPLIFT_TEST_GENERATED_DESCRIPTOR)
+
+#include "widget_uplift.hpp"  // generated: uplift_test::Widget, its steps, the hook declarations
+
+namespace uplift_test {
+/// The generated steps v2 -> v3 and back, for the hand-written variants below.
+inline constexpr auto widget_v2_to_v3 =
+    static_cast<uplift::status (*)(const v2::WidgetT&, v3::WidgetT&)>(&uplift_steps_Widget::up);
+inline constexpr auto widget_v3_to_v2 =
+    static_cast<uplift::status (*)(const v3::WidgetT&, v2::WidgetT&)>(&uplift_steps_Widget::down);
+}  // namespace uplift_test
+
+#else
 
 #include "widget/v1_generated.h"
 #include "widget/v2_generated.h"
@@ -50,9 +66,15 @@ struct Widget {
                                     uplift::version<2, v2::Widget>,
                                     uplift::version<3, v3::Widget>>;
   static constexpr auto upgrades =
-      uplift::steps(uplift::wire_step<1>(), uplift::upgrade_step<2>(&widget_v2_to_v3));
-  static constexpr auto downgrades = uplift::steps(uplift::downgrade_step<2>(&widget_v3_to_v2));
+      uplift::steps(uplift::wire_step<1>(), uplift::upgrade_step<2>(widget_v2_to_v3));
+  static constexpr auto downgrades = uplift::steps(uplift::downgrade_step<2>(widget_v3_to_v2));
 };
+
+}  // namespace uplift_test
+
+#endif
+
+namespace uplift_test {
 
 /// The same record as seen by an older binary that knows v1..v2 only (last step wire-compatible:
 /// a v1 record reads zero-copy as v2; v3 records are newer than it knows).
@@ -76,8 +98,8 @@ struct WidgetFromV2 {
   static constexpr std::string_view name = Widget::name;
   static constexpr std::uint32_t type_id = Widget::type_id;
   using versions = uplift::versions<uplift::version<2, v2::Widget>, uplift::version<3, v3::Widget>>;
-  static constexpr auto upgrades = uplift::steps(uplift::upgrade_step<2>(&widget_v2_to_v3));
-  static constexpr auto downgrades = uplift::steps(uplift::downgrade_step<2>(&widget_v3_to_v2));
+  static constexpr auto upgrades = uplift::steps(uplift::upgrade_step<2>(widget_v2_to_v3));
+  static constexpr auto downgrades = uplift::steps(uplift::downgrade_step<2>(widget_v3_to_v2));
 };
 
 /// The record without downgrade steps: it can only be written at v3.

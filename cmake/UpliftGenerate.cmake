@@ -1,0 +1,91 @@
+# uplift_generate(<target> RECORDS <dir>... [OUTPUT_DIR <dir>])
+#
+# Makes <target> an INTERFACE library that gives everything a record needs: it runs flatc on
+# every vN.fbs of every record folder (uplift_flatc_headers) and uplift-gen once per record,
+# writing <OUTPUT_DIR>/<folder name>_uplift.hpp next to <OUTPUT_DIR>/<folder name>/vN_generated.h,
+# puts <OUTPUT_DIR> on the include path and links uplift::uplift. A record header is written
+# again whenever a schema, the record's uplift.lock or uplift-gen itself changes; a new vN.fbs
+# is picked up at the next build. OUTPUT_DIR defaults to <current binary dir>/<target>.
+#
+#   uplift_generate(user_record RECORDS schemas/user)
+#   target_link_libraries(app PRIVATE user_record)   # then: #include "user_uplift.hpp"
+include_guard(GLOBAL)
+include("${CMAKE_CURRENT_LIST_DIR}/UpliftFlatc.cmake")
+
+function(uplift_generate target)
+  cmake_parse_arguments(ARG "" "OUTPUT_DIR" "RECORDS" ${ARGN})
+  if(ARG_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "uplift_generate(${target}): unexpected arguments '${ARG_UNPARSED_ARGUMENTS}'; "
+                        "write uplift_generate(<target> RECORDS <dir>... [OUTPUT_DIR <dir>])")
+  endif()
+  if(NOT ARG_RECORDS)
+    message(FATAL_ERROR "uplift_generate(${target}): give the record folders with RECORDS <dir>... "
+                        "(each holding v1.fbs, v2.fbs, ...)")
+  endif()
+  if(NOT ARG_OUTPUT_DIR)
+    set(ARG_OUTPUT_DIR "${CMAKE_CURRENT_BINARY_DIR}/${target}")
+  endif()
+  get_filename_component(out_dir "${ARG_OUTPUT_DIR}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_BINARY_DIR}")
+
+  # Inside uplift's own build the generator is the target uplift-gen; an installed uplift
+  # provides the imported uplift::uplift-gen.
+  if(TARGET uplift-gen)
+    set(generator uplift-gen)
+  elseif(TARGET uplift::uplift-gen)
+    set(generator uplift::uplift-gen)
+  else()
+    message(FATAL_ERROR
+      "uplift_generate(${target}): the uplift-gen program is not available. With add_subdirectory, "
+      "configure uplift with -DUPLIFT_BUILD_GENERATOR=ON; with find_package, install an uplift "
+      "built with its generator (the package then provides uplift::uplift-gen).")
+  endif()
+
+  set(all_schemas)
+  set(headers)
+  set(names)
+  foreach(record IN LISTS ARG_RECORDS)
+    get_filename_component(dir "${record}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    if(NOT IS_DIRECTORY "${dir}")
+      message(FATAL_ERROR "uplift_generate(${target}): ${dir} is not a folder; RECORDS takes record "
+                          "folders, each holding v1.fbs, v2.fbs, ...")
+    endif()
+    get_filename_component(name "${dir}" NAME)
+    if(name IN_LIST names)
+      message(FATAL_ERROR "uplift_generate(${target}): two record folders are named '${name}'; "
+                          "their headers would collide in ${out_dir}: rename one, or call "
+                          "uplift_generate once per folder with its own OUTPUT_DIR")
+    endif()
+    list(APPEND names "${name}")
+
+    # CONFIGURE_DEPENDS: a new v4.fbs (or a first uplift.lock) makes the next build reconfigure.
+    file(GLOB candidates CONFIGURE_DEPENDS "${dir}/v*.fbs")
+    set(schemas)
+    foreach(schema IN LISTS candidates)
+      get_filename_component(file "${schema}" NAME)
+      if(file MATCHES "^v[1-9][0-9]*\\.fbs$")
+        list(APPEND schemas "${schema}")
+      endif()
+    endforeach()
+    if(NOT schemas)
+      message(FATAL_ERROR "uplift_generate(${target}): ${dir} has no version files; add v1.fbs "
+                          "(then v2.fbs, ...)")
+    endif()
+    list(SORT schemas COMPARE NATURAL)
+    file(GLOB lock CONFIGURE_DEPENDS "${dir}/uplift.lock")
+
+    set(header "${out_dir}/${name}_uplift.hpp")
+    add_custom_command(
+      OUTPUT "${header}"
+      COMMAND ${generator} generate --out "${out_dir}" "${dir}"
+      DEPENDS ${schemas} ${lock} ${generator}
+      COMMENT "uplift-gen ${name}"
+      VERBATIM)
+    list(APPEND all_schemas ${schemas})
+    list(APPEND headers "${header}")
+  endforeach()
+
+  uplift_flatc_headers(${target} OUTPUT_DIR "${out_dir}" SCHEMAS ${all_schemas})
+  add_custom_target(${target}_uplift DEPENDS ${headers})
+  add_dependencies(${target} ${target}_uplift)
+  target_link_libraries(${target} INTERFACE uplift::uplift)
+endfunction()

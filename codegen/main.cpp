@@ -1,0 +1,233 @@
+// uplift-gen's command line: generate, check, lock.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <uplift/version.hpp>
+
+#include "emit.hpp"
+#include "lock.hpp"
+#include "report.hpp"
+
+namespace {
+namespace fs = std::filesystem;
+using namespace uplift_gen;
+
+constexpr int exit_ok = 0;
+constexpr int exit_errors = 1;
+constexpr int exit_usage = 2;
+
+constexpr const char* usage_text =
+    R"(usage: uplift-gen generate --out DIR RECORD_DIR...
+       uplift-gen check RECORD_DIR...
+       uplift-gen lock RECORD_DIR...
+       uplift-gen --help | --version
+
+A record folder holds one schema per version: v1.fbs, v2.fbs, ...
+
+  generate  write DIR/<folder name>_uplift.hpp for each record folder: the record descriptor,
+            its upgrade and downgrade steps and the hooks to write; a file whose text is
+            unchanged is left alone
+  check     print what every step of each record does, field by field, and every error
+  lock      add each record's versions to <record folder>/uplift.lock; a locked (released)
+            version is frozen and generate and check fail when its schema changes
+
+Exit status: 0 on success, 1 when a record has errors (each printed as file:line: text),
+2 on a usage error.
+)";
+
+int usage_error(const std::string& what) {
+  std::cerr << "uplift-gen: " << what << "\n\n" << usage_text;
+  return exit_usage;
+}
+
+std::string version_string() {
+  return std::to_string(UPLIFT_VERSION_MAJOR) + "." + std::to_string(UPLIFT_VERSION_MINOR) + "." +
+         std::to_string(UPLIFT_VERSION_PATCH);
+}
+
+/// `dir` as a path whose last component is the record folder's own name: "schemas/user/" is
+/// "schemas/user"; "." and ".." have no name of their own, so they become absolute paths.
+fs::path named_dir(const std::string& dir) {
+  fs::path p = fs::path(dir).lexically_normal();
+  if (p.filename().empty()) p = p.parent_path();
+  if (p.empty() || p.filename() == "." || p.filename() == "..") {
+    p = fs::absolute(p).lexically_normal();
+    if (p.filename().empty()) p = p.parent_path();
+  }
+  return p;
+}
+
+/// The record folder's own name ("user" for "schemas/user/"), which names the generated header.
+std::string folder_name(const std::string& dir) { return named_dir(dir).filename().string(); }
+
+/// Prints every error of every check to stderr; returns how many there were.
+std::size_t print_errors(const std::vector<record_check>& checks) {
+  std::size_t n = 0;
+  for (const auto& c : checks)
+    for (const auto& e : c.errors) {
+      std::cerr << format_diagnostic(e) << "\n";
+      ++n;
+    }
+  return n;
+}
+
+std::vector<record_check> check_all(const std::vector<std::string>& dirs) {
+  std::vector<record_check> checks;
+  checks.reserve(dirs.size());
+  for (const auto& dir : dirs) checks.push_back(check_record(dir));
+  return checks;
+}
+
+/// Writes `text` to `path` unless the file already holds exactly that text, so that the build
+/// does not recompile what includes it. Returns false (with a message) when writing fails.
+bool write_if_changed(const fs::path& path, const std::string& text, bool& written) {
+  written = false;
+  {
+    std::ifstream in(path, std::ios::binary);
+    if (in) {
+      std::ostringstream old;
+      old << in.rdbuf();
+      if (old.str() == text) return true;
+    }
+  }
+  const fs::path temp = path.string() + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) {
+      std::cerr << path.string() << ": cannot be written; check the folder's permissions\n";
+      return false;
+    }
+  }
+  std::error_code ec;
+  fs::rename(temp, path, ec);
+  if (ec) {
+    std::cerr << path.string() << ": cannot be written (" << ec.message() << ")\n";
+    fs::remove(temp, ec);
+    return false;
+  }
+  written = true;
+  return true;
+}
+
+int run_generate(const std::string& out_dir, const std::vector<std::string>& dirs) {
+  std::map<std::string, std::string> names;  // folder name -> the record folder that has it
+  for (const auto& dir : dirs) {
+    const std::string name = folder_name(dir);
+    if (auto [it, fresh] = names.emplace(name, dir); !fresh)
+      return usage_error("record folders " + it->second + " and " + dir + " would both write " +
+                         name + "_uplift.hpp; give them different folder names");
+  }
+  // The header's include lines name the folder, so a folder given as "." is read by its path.
+  std::vector<std::string> resolved;
+  for (const auto& dir : dirs) {
+    const fs::path p = fs::path(dir).lexically_normal();
+    resolved.push_back(p.filename() == "." || p.filename() == ".." ? named_dir(dir).string() : dir);
+  }
+
+  const std::vector<record_check> checks = check_all(resolved);
+  if (const std::size_t n = print_errors(checks); n != 0) {
+    std::cerr << "uplift-gen: " << n << (n == 1 ? " error" : " errors")
+              << "; nothing generated\n";
+    return exit_errors;
+  }
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) {
+    std::cerr << out_dir << ": cannot create the output folder (" << ec.message() << ")\n";
+    return exit_errors;
+  }
+  for (const auto& c : checks) {
+    const fs::path path = fs::path(out_dir) / (folder_name(c.dir) + "_uplift.hpp");
+    bool written = false;
+    if (!write_if_changed(path, emit_header(*c.record, c.steps), written)) return exit_errors;
+    std::cout << "uplift-gen: " << path.string() << (written ? " written" : " is up to date")
+              << "\n";
+  }
+  return exit_ok;
+}
+
+int run_check(const std::vector<std::string>& dirs) {
+  const std::vector<record_check> checks = check_all(dirs);
+  bool errors = false;
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    std::cout << (i ? "\n" : "") << check_report(checks[i]);
+    errors = errors || !checks[i].errors.empty();
+  }
+  return errors ? exit_errors : exit_ok;
+}
+
+int run_lock(const std::vector<std::string>& dirs) {
+  std::vector<record_check> checks = check_all(dirs);
+  if (const std::size_t n = print_errors(checks); n != 0) {
+    std::cerr << "uplift-gen: " << n << (n == 1 ? " error" : " errors")
+              << "; nothing locked: a released version must be free of errors\n";
+    return exit_errors;
+  }
+  for (auto& c : checks) {
+    std::vector<diagnostic> errors;
+    const auto added = add_to_lock(*c.record, *c.lock, errors);
+    if (added && !added->empty() && write_lock(*c.lock, errors)) {
+      std::string list;
+      for (int n : *added) list += (list.empty() ? "v" : ", v") + std::to_string(n);
+      std::cout << c.lock->path << ": locked " << list << "\n";
+    } else if (added && added->empty()) {
+      std::cout << c.lock->path << ": every version is locked already (newest v"
+                << c.record->versions.back().number << ")\n";
+    }
+    if (!errors.empty()) {
+      for (const auto& e : errors) std::cerr << format_diagnostic(e) << "\n";
+      return exit_errors;
+    }
+  }
+  return exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  for (const auto& a : args) {
+    if (a == "--help" || a == "-h") {
+      std::cout << usage_text;
+      return exit_ok;
+    }
+    if (a == "--version") {
+      std::cout << "uplift-gen " << version_string() << "\n";
+      return exit_ok;
+    }
+  }
+  if (args.empty()) return usage_error("give a command: generate, check or lock");
+  const std::string& command = args[0];
+  if (command != "generate" && command != "check" && command != "lock")
+    return usage_error("unknown command '" + command + "'");
+
+  std::string out_dir;
+  std::vector<std::string> dirs;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (command == "generate" && a == "--out") {
+      if (i + 1 == args.size()) return usage_error("--out needs a folder");
+      out_dir = args[++i];
+    } else if (command == "generate" && a.rfind("--out=", 0) == 0) {
+      out_dir = a.substr(6);
+    } else if (a.size() > 1 && a[0] == '-') {
+      return usage_error("unknown option '" + a + "' for " + command);
+    } else {
+      dirs.push_back(a);
+    }
+  }
+  if (command == "generate" && out_dir.empty())
+    return usage_error("generate needs --out DIR, the folder to write the headers to");
+  if (dirs.empty()) return usage_error(command + " needs at least one record folder");
+
+  if (command == "generate") return run_generate(out_dir, dirs);
+  if (command == "check") return run_check(dirs);
+  return run_lock(dirs);
+}

@@ -1,0 +1,295 @@
+// Checking a record folder and writing the report of `uplift-gen check`.
+#include "report.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+namespace uplift_gen {
+
+std::string format_diagnostic(const diagnostic& d) {
+  if (d.where.file.empty()) return d.text;
+  if (d.where.line <= 0) return d.where.file + ": " + d.text;
+  return d.where.str() + ": " + d.text;
+}
+
+record_check check_record(const std::string& dir) {
+  record_check c;
+  c.dir = dir;
+  c.record = load_record(dir, c.errors);
+  if (!c.record) return c;
+  c.lock = read_lock(lock_path(dir), c.errors);
+  if (c.lock) check_lock(*c.record, *c.lock, c.errors);
+  const auto& versions = c.record->versions;
+  for (std::size_t i = 0; i + 1 < versions.size(); ++i) {
+    c.steps.push_back(classify(versions[i], versions[i + 1]));
+    const auto& errors = c.steps.back().errors;
+    c.errors.insert(c.errors.end(), errors.begin(), errors.end());
+  }
+  return c;
+}
+
+namespace {
+
+std::string cpp_name(const std::string& dotted) {
+  std::string out;
+  for (char ch : dotted) out += ch == '.' ? std::string("::") : std::string(1, ch);
+  return out;
+}
+
+std::string vname(int n) { return "v" + std::to_string(n); }
+
+std::string join(const std::vector<std::string>& parts, const std::string& sep) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
+  return out;
+}
+
+std::string plural(std::size_t n, const std::string& word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+/// The value a field added in `v` takes, written like the schema would: `= 0`, `= Blue`, `= ""`.
+std::string default_text(const field_model& f, const version_model& v) {
+  using k = type_ref::kind;
+  switch (f.type.k) {
+    case k::string: return "= \"\"";
+    case k::vector: return "= []";
+    case k::table:
+    case k::structure:
+    case k::union_type: return "= null";
+    case k::array: return "= [" + f.default_value + ", ...]";
+    case k::enumeration:
+      if (f.optional) return "= null";
+      if (auto e = v.enums.find(f.type.name); e != v.enums.end())
+        for (const auto& [name, value] : e->second.values)
+          if (std::to_string(value) == f.default_value) return "= " + name;
+      return "= " + f.default_value;
+    case k::scalar:
+      if (f.optional) return "= null";
+      if (f.type.scalar == "bool") return f.default_value == "0" ? "= false" : "= true";
+      return "= " + f.default_value;
+  }
+  return "= " + f.default_value;
+}
+
+/// `short -> int`; for an enum whose underlying type widens, `Color: byte -> short`.
+std::string widening_text(const field_model& from, const field_model& to, const version_model& a,
+                          const version_model& b) {
+  const std::string s = from.type.spelling(), t = to.type.spelling();
+  if (s != t) return s + " -> " + t;
+  const bool is_enum_vector =
+      to.type.k == type_ref::kind::vector && to.type.element_kind == type_ref::kind::enumeration;
+  const std::string name = is_enum_vector ? to.type.element : to.type.name;
+  auto ea = a.enums.find(name);
+  auto eb = b.enums.find(name);
+  if (ea == a.enums.end() || eb == b.enums.end()) return s + " -> " + t;
+  return name + ": " + ea->second.underlying + " -> " + eb->second.underlying;
+}
+
+/// The detail column of a field line.
+std::string field_detail(const field_step& f, const version_model& a, const version_model& b) {
+  const bool moved_name = f.from && f.from->name != f.to->name;
+  const std::string rename = moved_name ? "<- " + f.from->name : std::string{};
+  switch (f.kind) {
+    case field_kind::copied: return {};
+    case field_kind::renamed: return rename;
+    case field_kind::widened:
+      return (moved_name ? rename + ", " : std::string{}) + widening_text(*f.from, *f.to, a, b);
+    case field_kind::nested:
+      return (moved_name ? rename + ", " : std::string{}) + f.nested_table;
+    case field_kind::added: return default_text(*f.to, b);
+    case field_kind::computed: return "(hook)";
+  }
+  return {};
+}
+
+/// `lead` and the items joined with "; ", wrapped between items before column 100; continuation
+/// lines are indented to line up with the first item.
+std::string wrapped(const std::string& lead, const std::vector<std::string>& items) {
+  constexpr std::size_t width = 100;
+  std::string out = lead;
+  std::size_t column = lead.size();
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string item = items[i] + (i + 1 < items.size() ? ";" : "");
+    if (i > 0) {
+      if (column + 1 + item.size() > width) {
+        out += "\n" + std::string(lead.size(), ' ');
+        column = lead.size();
+      } else {
+        out += ' ';
+        ++column;
+      }
+    }
+    out += item;
+    column += item.size();
+  }
+  return out + "\n";
+}
+
+struct line {
+  std::string kind, name, detail;
+};
+
+/// Lines of `kind  name  detail`, the columns aligned within one table.
+std::string aligned(const std::vector<line>& lines, const std::string& indent) {
+  std::size_t name_width = 0;
+  for (const auto& l : lines) name_width = std::max(name_width, l.name.size());
+  std::string out;
+  for (const auto& l : lines) {
+    std::string text = indent + l.kind + std::string(10 - std::min<std::size_t>(l.kind.size(), 9), ' ');
+    text += l.name;
+    if (!l.detail.empty()) text += std::string(name_width - l.name.size() + 2, ' ') + l.detail;
+    out += text + "\n";
+  }
+  return out;
+}
+
+bool has_computed(const table_step& t) {
+  return std::any_of(t.fields.begin(), t.fields.end(),
+                     [](const field_step& f) { return f.kind == field_kind::computed; });
+}
+
+/// True when enum `name` of version `newer` holds a value `older`'s enum of that name does not.
+bool gains_values(const std::string& name, const version_model& older, const version_model& newer) {
+  auto eo = older.enums.find(name);
+  auto en = newer.enums.find(name);
+  if (eo == older.enums.end() || en == newer.enums.end()) return false;
+  for (const auto& value : en->second.values)
+    if (std::find(eo->second.values.begin(), eo->second.values.end(), value) ==
+        eo->second.values.end())
+      return true;
+  return false;
+}
+
+/// What writing version `a` from an object of version `b` does beyond copying fields back.
+std::vector<std::string> downgrade_notes(const step_report& step, const version_model& a,
+                                         const version_model& b) {
+  std::vector<std::string> notes;
+  for (const table_step& t : step.tables) {
+    if (!a.structs.count(t.name)) continue;  // new in b: nothing of a to fill
+    const bool hook = has_computed(t);
+    for (const field_step& f : t.fields) {
+      const std::string where = t.name + "." + f.to->name;
+      if (f.kind == field_kind::added)
+        notes.push_back(where + " is left out (" + vname(a.number) + " has no such field)");
+      if (f.kind == field_kind::widened)
+        notes.push_back(t.name + "." + f.from->name + " is narrowed " +
+                        widening_text(*f.to, *f.from, b, a) +
+                        " with a range check: a value that does not fit is an error");
+      const bool is_enum = f.to->type.k == type_ref::kind::enumeration;
+      const bool is_enum_vector = f.to->type.k == type_ref::kind::vector &&
+                                  f.to->type.element_kind == type_ref::kind::enumeration;
+      if ((f.kind == field_kind::copied || f.kind == field_kind::renamed) && (is_enum || is_enum_vector) &&
+          gains_values(is_enum ? f.to->type.name : f.to->type.element, a, b))
+        notes.push_back(t.name + "." + f.from->name + " is range-checked: a value new in " +
+                        vname(b.number) + " is an error");
+    }
+    for (const field_model* d : t.dropped)
+      notes.push_back(t.name + "." + d->name +
+                      (hook ? " is for the downgrade hook to fill; if it does not, a " +
+                                  vname(a.number) + " reader sees the default"
+                            : ": a " + vname(a.number) + " reader sees the default"));
+  }
+  return notes;
+}
+
+void write_step(std::string& out, const record_model& rec, const step_report& step) {
+  const version_model& a = rec.versions[static_cast<std::size_t>(step.from - rec.versions.front().number)];
+  const version_model& b = rec.versions[static_cast<std::size_t>(step.to - rec.versions.front().number)];
+  out += "\nstep " + vname(a.number) + " -> " + vname(b.number) + ": ";
+  if (step.wire_compatible) {
+    out += "wire-compatible (old records are read with no copy)\n";
+  } else {
+    out += "transforming (old records are rebuilt on read)\n";
+    std::vector<std::string> reasons;
+    for (const table_step& t : step.tables)
+      for (const std::string& r : t.wire_reasons) reasons.push_back(t.name + "." + r);
+    if (!reasons.empty()) out += wrapped("  because ", reasons);
+  }
+
+  for (const table_step& t : step.tables) {
+    const bool is_new = !a.structs.count(t.name);
+    out += "  table " + t.name + (is_new ? " (new in " + vname(b.number) + ")" : "") + "\n";
+    std::vector<line> lines;
+    for (const field_step& f : t.fields)
+      lines.push_back({to_string(f.kind), f.to->name, field_detail(f, a, b)});
+    for (const field_model* d : t.dropped) lines.push_back({"dropped", d->name, {}});
+    if (lines.empty()) lines.push_back({"(no fields)", {}, {}});
+    out += aligned(lines, "    ");
+  }
+
+  std::vector<std::string> hooks;
+  for (const table_step& t : step.tables) {
+    if (!has_computed(t) || !a.structs.count(t.name)) continue;
+    const std::string older = cpp_name(a.ns) + "::" + t.name + "T";
+    const std::string newer = cpp_name(b.ns) + "::" + t.name + "T";
+    hooks.push_back("void upgrade(const " + older + "& from, " + newer + "& to);");
+    hooks.push_back("void downgrade(const " + newer + "& from, " + older + "& to);");
+  }
+  if (!hooks.empty()) {
+    out += "  hooks to write, in namespace " + cpp_name(rec.parent_ns) + ":\n";
+    for (const auto& h : hooks) out += "    " + h + "\n";
+  }
+
+  const std::vector<std::string> notes = downgrade_notes(step, a, b);
+  out += "  downgrade " + vname(b.number) + " -> " + vname(a.number) + ":";
+  if (notes.empty()) {
+    out += " every field maps back as it is\n";
+  } else {
+    out += "\n";
+    for (const auto& n : notes) out += "    " + n + "\n";
+  }
+}
+
+void write_lock_status(std::string& out, const record_check& c) {
+  const record_model& rec = *c.record;
+  const std::string newest = vname(rec.versions.back().number);
+  const std::string unlocked = "  the newest, " + newest + ", is not locked: run `uplift-gen lock " +
+                               c.dir + "` when it is released\n";
+  out += "\nlock: ";
+  if (!c.lock) {
+    out += lock_path(c.dir) + " cannot be read (see the errors)\n";
+    return;
+  }
+  if (c.lock->entries.empty()) {
+    out += "nothing is locked yet (" + (c.lock->exists ? "an empty " : std::string("no ")) +
+           lock_path(c.dir) + ")\n" + unlocked;
+    return;
+  }
+  std::vector<std::string> locked;
+  for (const auto& e : c.lock->entries) locked.push_back(vname(e.version));
+  out += join(locked, ", ") + " locked";
+  if (c.lock->find(rec.versions.back().number))
+    out += ", the newest included\n";
+  else
+    out += "\n" + unlocked;
+}
+
+}  // namespace
+
+std::string check_report(const record_check& c) {
+  std::string out;
+  if (c.record) {
+    const record_model& rec = *c.record;
+    std::vector<std::string> versions;
+    for (const auto& v : rec.versions) versions.push_back(vname(v.number));
+    out += "record " + (rec.parent_ns.empty() ? rec.name : rec.parent_ns + "." + rec.name) + "\n";
+    out += "  folder:   " + c.dir + "\n";
+    out += "  versions: " + join(versions, ", ") + " (latest " + versions.back() + ")\n";
+    if (rec.versions.size() == 1) out += "\nno steps: a single version is read as it is\n";
+    for (const step_report& step : c.steps) write_step(out, rec, step);
+    write_lock_status(out, c);
+  } else {
+    out += "record in " + c.dir + ": cannot be read\n";
+  }
+  out += "\n";
+  if (c.errors.empty()) {
+    out += "no errors\n";
+  } else {
+    out += plural(c.errors.size(), "error") + ":\n";
+    for (const auto& e : c.errors) out += format_diagnostic(e) + "\n";
+  }
+  return out;
+}
+
+}  // namespace uplift_gen
