@@ -97,6 +97,11 @@ constexpr header_fault decode_header(bytes_view bytes, record_header& h) noexcep
     return {errc::invalid_version, 14};
   return {};
 }
+/// The error for a header fault; the version is named where the header got far enough to hold it.
+inline error header_error(header_fault fault, const record_header& h) {
+  const bool version_known = fault.code == errc::invalid_version && fault.offset == 14;
+  return error(fault.code, {}, version_known ? h.version : std::uint16_t{0}, 0, fault.offset);
+}
 }  // namespace detail
 
 /// Reads only the header of a stored record: what the backfill and the histogram use.
@@ -105,10 +110,7 @@ constexpr header_fault decode_header(bytes_view bytes, record_header& h) noexcep
 inline result<record_header> peek(bytes_view bytes) noexcept {
   record_header h;
   const detail::header_fault f = detail::decode_header(bytes, h);
-  if (f.code != errc::ok) {
-    const bool version_known = f.code == errc::invalid_version && f.offset == 14;
-    return error(f.code, {}, version_known ? h.version : std::uint16_t{0}, 0, f.offset);
-  }
+  if (f.code != errc::ok) return detail::header_error(f, h);
   return h;
 }
 inline result<record_header> peek(std::span<const std::byte> bytes) noexcept {

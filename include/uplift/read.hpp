@@ -108,38 +108,39 @@ struct opened_record {
   buffer copy;  // holds the bytes when the input was misaligned
 };
 
-/// Header checks shared by every read: magic, record type, known version, alignment.
+/// Header checks shared by every read: magic, record type, known version, alignment. `header`
+/// and `fault` are what decode_header made of `bytes`.
 template <class C>
-result<opened_record> open_record(bytes_view bytes, const read_options& o) {
-  auto h = peek(bytes);
-  if (!h) {
-    error e = std::move(h).error();
+result<opened_record> open_record(bytes_view bytes, const record_header& header,
+                                  header_fault fault, const read_options& o) {
+  if (fault.code != errc::ok) {
+    error e = header_error(fault, header);
     e.record = C::name;
     e.latest_version = C::latest_version;
     return e;
   }
-  opened_record rec{*h, bytes, bytes.subspan(h->size), {}};
-  if (h->type_id != C::type_id)
-    return C::make_error(errc::wrong_record_type, h->version, 8)
-        .with_detail("the header's type id is " + std::to_string(h->type_id) + ", expected " +
+  opened_record rec{header, bytes, bytes.subspan(header.size), {}};
+  if (header.type_id != C::type_id)
+    return C::make_error(errc::wrong_record_type, header.version, 8)
+        .with_detail("the header's type id is " + std::to_string(header.type_id) + ", expected " +
                      std::to_string(C::type_id));
-  if (h->version < C::first_version)
-    return C::make_error(errc::unknown_version, h->version, 12)
+  if (header.version < C::first_version)
+    return C::make_error(errc::unknown_version, header.version, 12)
         .with_detail("the oldest version this binary reads is v" +
                      std::to_string(C::first_version));
-  if (h->version > C::latest_version) {
+  if (header.version > C::latest_version) {
     if (o.newer == newer_policy::reject)
-      return C::make_error(errc::too_new, h->version, 12);
-    if (h->min_reader_version > C::latest_version)
-      return C::make_error(errc::too_new, h->version, 14)
+      return C::make_error(errc::too_new, header.version, 12);
+    if (header.min_reader_version > C::latest_version)
+      return C::make_error(errc::too_new, header.version, 14)
           .with_detail("its minimum reader version is v" +
-                       std::to_string(h->min_reader_version));
+                       std::to_string(header.min_reader_version));
   }
   if (reinterpret_cast<std::uintptr_t>(rec.payload.data()) % 8 != 0) {
     // FlatBuffers reads scalars in place: take an aligned copy rather than read misaligned.
     rec.copy = buffer::copy_of(bytes);
     rec.record = rec.copy.span();
-    rec.payload = rec.record.subspan(h->size);
+    rec.payload = rec.record.subspan(header.size);
   }
   return rec;
 }
@@ -236,12 +237,12 @@ result<view<R>> read_view(bytes_view bytes, const read_options& o) {
   using C = chain<R>;
   // Fast path: a record of the latest version, aligned. No result or error is built on the way.
   record_header h;
-  if (decode_header(bytes, h).code == errc::ok && h.type_id == C::type_id &&
-      h.version == C::latest_version &&
+  const header_fault fault = decode_header(bytes, h);
+  if (fault.code == errc::ok && h.type_id == C::type_id && h.version == C::latest_version &&
       reinterpret_cast<std::uintptr_t>(bytes.data() + h.size) % 8 == 0) [[likely]] {
     return reader<R, C::last>::read(opened_record{h, bytes, bytes.subspan(h.size), {}}, true, o);
   }
-  auto rec = open_record<C>(bytes, o);
+  auto rec = open_record<C>(bytes, h, fault, o);
   if (!rec) return std::move(rec).error();
   // The compile-time dispatch table: entry I reads a record stored at version index I.
   using fn = result<view<R>> (*)(opened_record&&, bool, const read_options&);
@@ -257,7 +258,9 @@ template <class R>
 result<typename chain<R>::latest::object> read_latest_object(bytes_view bytes,
                                                              const read_options& o) {
   using C = chain<R>;
-  auto rec = open_record<C>(bytes, o);
+  record_header h;
+  const header_fault fault = decode_header(bytes, h);
+  auto rec = open_record<C>(bytes, h, fault, o);
   if (!rec) return std::move(rec).error();
   using fn = result<typename C::latest::object> (*)(opened_record&&, const read_options&);
   static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
