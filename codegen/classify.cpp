@@ -102,6 +102,10 @@ class differ {
       case k::union_type: return relate_union(from.name, to.name, why, wire);
       case k::vector:
       case k::array: {
+        if (to.element_kind == k::union_type) {
+          why = "is a vector of unions, which uplift-gen does not convert";
+          return relation::incompatible;
+        }
         if (to.k == k::array && from.fixed_length != to.fixed_length) {
           why = "changes array length " + from.spelling() + " -> " + to.spelling();
           return relation::incompatible;
@@ -191,7 +195,12 @@ class differ {
     }
     for (const auto& [member, value] : ub->second.values) {
       if (value == 0) continue;  // NONE
-      if (!b_.structs.count(member)) continue;
+      auto m = b_.structs.find(member);
+      if (m == b_.structs.end() || m->second.fixed) {
+        why = "union " + to + " has the member " + member +
+              ", which is not a table; uplift-gen converts unions of tables only";
+        return relation::incompatible;
+      }
       if (a_.structs.count(member)) {
         visit_table(member);
         if (!table_wire(member)) wire = false;
