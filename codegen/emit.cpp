@@ -105,40 +105,33 @@ class step_emitter {
                              {"fn", "up"},
                              {"src", src},
                              {"dst", dst},
-                             {"body", up_body(ts)}});
+                             {"body", body(ts, false)}});
       definitions += render(templates::definition,
                             {{"what", ts.name + " v" + std::to_string(b_.number) + " -> v" +
                                           std::to_string(a_.number)},
                              {"fn", "down"},
                              {"src", dst},
                              {"dst", src},
-                             {"body", down_body(ts)}});
+                             {"body", body(ts, true)}});
     }
   }
 
  private:
-  std::string up_body(const table_step& ts) const {
-    std::string body;
+  /// The body of `up` (vK -> vK+1) or, with `down`, of `down` (vK+1 -> vK): one statement per
+  /// derived field, then the hook when the step has computed fields.
+  std::string body(const table_step& ts, bool down) const {
+    std::string out;
     bool hook = false;
     for (const field_step& f : ts.fields) {
       if (f.kind == field_kind::computed) hook = true;
       if (!f.from || f.kind == field_kind::computed || f.kind == field_kind::added) continue;
-      body += convert(*f.from, *f.to, f.from->name, f.to->name, /*down=*/false, ts.name);
+      out += down ? convert(*f.to, *f.from, f.to->name, f.from->name, true, ts.name)
+                  : convert(*f.from, *f.to, f.from->name, f.to->name, false, ts.name);
     }
-    if (hook) body += render(templates::hook_call, {{"ns", cpp_ns(rec_.parent_ns)}, {"hook", "upgrade"}});
-    return body;
-  }
-
-  std::string down_body(const table_step& ts) const {
-    std::string body;
-    bool hook = false;
-    for (const field_step& f : ts.fields) {
-      if (f.kind == field_kind::computed) hook = true;
-      if (!f.from || f.kind == field_kind::computed || f.kind == field_kind::added) continue;
-      body += convert(*f.to, *f.from, f.to->name, f.from->name, /*down=*/true, ts.name);
-    }
-    if (hook) body += render(templates::hook_call, {{"ns", cpp_ns(rec_.parent_ns)}, {"hook", "downgrade"}});
-    return body;
+    if (hook)
+      out += render(templates::hook_call, {{"ns", cpp_ns(rec_.parent_ns)},
+                                           {"hook", down ? "downgrade" : "upgrade"}});
+    return out;
   }
 
   /// The statement that fills `to.<dst_name>` (type `dt`) from `from.<src_name>` (type `st`).

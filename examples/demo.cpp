@@ -53,6 +53,18 @@ void expect(std::uint64_t id, std::string_view what, std::int64_t got, std::int6
 
 std::string_view str(const flatbuffers::String* s) { return s ? s->string_view() : ""; }
 
+/// The sample as a v3 (latest) user.
+demo::v3::UserT v3_user(const sample& s) {
+  demo::v3::UserT u;
+  u.id = s.id;
+  u.given_name = s.given;
+  u.family_name = s.family;
+  u.email = s.email;
+  u.age = s.age;
+  u.created_at = s.created_at;
+  return u;
+}
+
 uplift::buffer write_sample(const sample& s) {
   switch (s.version) {
     case 1: {
@@ -72,16 +84,8 @@ uplift::buffer write_sample(const sample& s) {
       u.created_at = s.created_at;
       return uplift::write<demo::User>(u);
     }
-    default: {
-      demo::v3::UserT u;
-      u.id = s.id;
-      u.given_name = s.given;
-      u.family_name = s.family;
-      u.email = s.email;
-      u.age = s.age;
-      u.created_at = s.created_at;
-      return uplift::write<demo::User>(u);
-    }
+    default:
+      return uplift::write<demo::User>(v3_user(s));
   }
 }
 
@@ -182,13 +186,7 @@ int main() {
   }
   const sample liskov{3, 7, "Barbara Liskov", "Barbara", "Liskov", "barbara@example.com", 84,
                       1'700'014'400};
-  demo::v3::UserT u7;
-  u7.id = liskov.id;
-  u7.given_name = liskov.given;
-  u7.family_name = liskov.family;
-  u7.email = liskov.email;
-  u7.age = liskov.age;
-  u7.created_at = liskov.created_at;
+  const demo::v3::UserT u7 = v3_user(liskov);
   auto rec = c->write(u7);
   if (!rec) {
     ++failures;
