@@ -2,13 +2,16 @@
 #
 # Makes <target> an INTERFACE library that gives everything a record needs: it runs flatc on
 # every vN.fbs of every record folder (uplift_flatc_headers) and uplift-gen once per record,
-# writing <OUTPUT_DIR>/<folder name>_uplift.hpp next to <OUTPUT_DIR>/<folder name>/vN_generated.h,
-# puts <OUTPUT_DIR> on the include path and links uplift::uplift. A record header is written
+# writing <OUTPUT_DIR>/<folder name>_uplift.hpp (the descriptor and steps) and
+# <folder name>_uplift_json.hpp (JSON readers and writers of every version) next to
+# <OUTPUT_DIR>/<folder name>/vN_generated.h, puts <OUTPUT_DIR> on the include path and links
+# uplift::json (the core and simdjson; only a file that includes the JSON header compiles it). A record header is written
 # again whenever a schema, the record's uplift.lock or uplift-gen itself changes; a new vN.fbs
 # is picked up at the next build. OUTPUT_DIR defaults to <current binary dir>/<target>.
 #
 #   uplift_generate(user_record RECORDS schemas/user)
 #   target_link_libraries(app PRIVATE user_record)   # then: #include "user_uplift.hpp"
+#                                                    # (and "user_uplift_json.hpp" for JSON)
 include_guard(GLOBAL)
 include("${CMAKE_CURRENT_LIST_DIR}/UpliftFlatc.cmake")
 
@@ -74,18 +77,23 @@ function(uplift_generate target)
     file(GLOB lock CONFIGURE_DEPENDS "${dir}/uplift.lock")
 
     set(header "${out_dir}/${name}_uplift.hpp")
+    set(json_header "${out_dir}/${name}_uplift_json.hpp")
     add_custom_command(
-      OUTPUT "${header}"
+      OUTPUT "${header}" "${json_header}"
       COMMAND ${generator} generate --out "${out_dir}" "${dir}"
       DEPENDS ${schemas} ${lock} ${generator}
       COMMENT "uplift-gen ${name}"
       VERBATIM)
     list(APPEND all_schemas ${schemas})
-    list(APPEND headers "${header}")
+    list(APPEND headers "${header}" "${json_header}")
   endforeach()
 
   uplift_flatc_headers(${target} OUTPUT_DIR "${out_dir}" SCHEMAS ${all_schemas})
   add_custom_target(${target}_uplift DEPENDS ${headers})
   add_dependencies(${target} ${target}_uplift)
-  target_link_libraries(${target} INTERFACE uplift::uplift)
+  if(TARGET uplift::json)
+    target_link_libraries(${target} INTERFACE uplift::json)
+  else()
+    target_link_libraries(${target} INTERFACE uplift::uplift)
+  endif()
 endfunction()

@@ -49,9 +49,6 @@ bool widens(const std::string& from, const std::string& to) {
   return b.bits > a.bits;  // unsigned -> wider unsigned, or -> a signed type with more bits
 }
 
-namespace {
-
-/// True for the hidden `<name>_type` field FlatBuffers adds in front of a union field.
 bool is_union_type_field(const struct_model& t, const field_model& f) {
   if (f.type.k != type_ref::kind::enumeration || f.name.size() <= 5 ||
       f.name.compare(f.name.size() - 5, 5, "_type") != 0)
@@ -59,6 +56,8 @@ bool is_union_type_field(const struct_model& t, const field_model& f) {
   const field_model* u = t.field(f.name.substr(0, f.name.size() - 5));
   return u && u->type.k == type_ref::kind::union_type;
 }
+
+namespace {
 
 class differ {
  public:

@@ -51,4 +51,7 @@ step_report classify(const version_model& a, const version_model& b);
 /// True when a value of scalar type `from` always fits `to` exactly.
 bool widens(const std::string& from, const std::string& to);
 
+/// True for the hidden `<name>_type` field FlatBuffers adds in front of a union field.
+bool is_union_type_field(const struct_model& t, const field_model& f);
+
 }  // namespace uplift_gen

@@ -39,8 +39,6 @@ std::string render(const std::string& text, const std::map<std::string, std::str
   return out;
 }
 
-namespace {
-
 std::string cpp_ns(const std::string& dotted) {
   std::string out = "::";
   for (char c : dotted) {
@@ -52,6 +50,19 @@ std::string cpp_ns(const std::string& dotted) {
   return out;
 }
 
+std::string folder_name(const record_model& rec) {
+  return std::filesystem::path(rec.dir).lexically_normal().filename().string().empty()
+             ? std::filesystem::path(rec.dir).lexically_normal().parent_path().filename().string()
+             : std::filesystem::path(rec.dir).lexically_normal().filename().string();
+}
+
+std::string generator_version() {
+  return std::to_string(UPLIFT_VERSION_MAJOR) + "." + std::to_string(UPLIFT_VERSION_MINOR) + "." +
+         std::to_string(UPLIFT_VERSION_PATCH);
+}
+
+namespace {
+
 /// Names of the C++ types flatc generates for one version.
 struct names {
   std::string ns;  // "::demo::v3"
@@ -59,12 +70,6 @@ struct names {
   std::string object(const std::string& table) const { return ns + "::" + table + "T"; }
   std::string plain(const std::string& type) const { return ns + "::" + type; }
 };
-
-std::string folder_name(const record_model& rec) {
-  return std::filesystem::path(rec.dir).lexically_normal().filename().string().empty()
-             ? std::filesystem::path(rec.dir).lexically_normal().parent_path().filename().string()
-             : std::filesystem::path(rec.dir).lexically_normal().filename().string();
-}
 
 std::string allowed_values(const enum_model& e) {
   std::string out;
@@ -316,9 +321,11 @@ std::string emit_header(const record_model& rec, const std::vector<step_report>&
 
   return render(templates::header,
                 {{"file", file},
-                 {"gen_version", std::to_string(UPLIFT_VERSION_MAJOR) + "." +
-                                     std::to_string(UPLIFT_VERSION_MINOR) + "." +
-                                     std::to_string(UPLIFT_VERSION_PATCH)},
+                 {"gen_version", generator_version()},
+                 {"json_key", rec.json_version_key.empty()
+                                  ? std::string()
+                                  : "  static constexpr std::string_view json_version_key = \"" +
+                                        rec.json_version_key + "\";\n"},
                  {"lib_version", std::to_string(UPLIFT_VERSION)},
                  {"folder", folder},
                  {"first", std::to_string(first.number)},

@@ -14,6 +14,17 @@ namespace uplift_gen {
 /// The text of `<record folder name>_uplift.hpp` for `rec`; `steps[i]` is classify(v_i, v_i+1).
 std::string emit_header(const record_model& rec, const std::vector<step_report>& steps);
 
+/// The text of `<record folder name>_uplift_json.hpp` for `rec`: per version, a JSON reader and
+/// writer for every table, struct, enum and union, on top of <uplift/json.hpp>.
+std::string emit_json_header(const record_model& rec);
+
+/// "::demo::v3" for "demo.v3".
+std::string cpp_ns(const std::string& dotted);
+/// The record folder's name: "user" for "schemas/user/".
+std::string folder_name(const record_model& rec);
+/// "0.1.0": the generator's version, printed in generated files.
+std::string generator_version();
+
 /// Replaces every `{{key}}` of `text` with its value; a key missing from `values` is an error
 /// in the generator itself and aborts.
 std::string render(const std::string& text, const std::map<std::string, std::string>& values);

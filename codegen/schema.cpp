@@ -187,6 +187,7 @@ std::optional<record_model> load_record(const std::string& dir, std::vector<diag
       struct_model s;
       s.name = sd->name;
       s.fixed = sd->fixed;
+      for (const auto& [key, val] : sd->attributes.dict) s.attributes[key] = val->constant;
       const std::regex head("^\\s*(table|struct)\\s+" + escape_regex(sd->name) + "\\b");
       const int head_line = find_line(v.source, head);
       s.where = {v.file, head_line};
@@ -247,6 +248,41 @@ std::optional<record_model> load_record(const std::string& dir, std::vector<diag
       errors.push_back({{v.file, find_line(v.source, std::regex(R"(^\s*namespace\b)"))},
                         "namespace " + v.ns + " must be " + rec.parent_ns + ".v" +
                             std::to_string(v.number) + " like the other versions"});
+  }
+  if (errors.size() != errors_before) return std::nullopt;
+
+  // The JSON version key is the record's, not a version's: every version that names it agrees.
+  const version_model* keyed = nullptr;
+  for (const auto& v : rec.versions) {
+    const struct_model& root = v.structs.at(v.root);
+    auto it = root.attributes.find("json_version_key");
+    if (it == root.attributes.end()) continue;
+    if (it->second.empty() || it->second.find_first_of("\"\\") != std::string::npos ||
+        std::any_of(it->second.begin(), it->second.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+      errors.push_back({root.where, "json_version_key must be a non-empty key without quotes, "
+                                    "backslashes or control characters"});
+      continue;
+    }
+    if (keyed == nullptr) {
+      keyed = &v;
+      rec.json_version_key = it->second;
+    } else if (it->second != rec.json_version_key) {
+      errors.push_back({root.where, "json_version_key is \"" + it->second + "\" but v" +
+                                        std::to_string(keyed->number) + " says \"" +
+                                        rec.json_version_key +
+                                        "\"; a record keeps one version key, or its older JSON "
+                                        "documents could not be read"});
+    }
+  }
+  const std::string key = rec.json_version_key.empty() ? "_v" : rec.json_version_key;
+  for (const auto& v : rec.versions) {
+    const struct_model& root = v.structs.at(v.root);
+    if (const field_model* f = root.field(key))
+      errors.push_back({f->where, "field " + key + " of " + v.root +
+                                      " has the name of the JSON version key; rename the field, "
+                                      "or choose another key with the root table's attribute "
+                                      "(json_version_key: \"...\")"});
   }
   if (errors.size() != errors_before) return std::nullopt;
   return rec;

@@ -49,6 +49,7 @@ struct struct_model {
   std::string name;
   bool fixed = false;  ///< a FlatBuffers struct, not a table
   std::vector<field_model> fields;  ///< in slot order for tables, declaration order for structs
+  std::map<std::string, std::string> attributes;  ///< the table's or struct's own attributes
   location where;
   const field_model* field(const std::string& n) const;
 };
@@ -79,6 +80,8 @@ struct record_model {
   std::string name;        ///< the root table's name, the same in every version
   std::string parent_ns;   ///< the namespace the descriptor lives in
   std::vector<version_model> versions;
+  /// The JSON version key set with the root table's `json_version_key` attribute; empty: "_v".
+  std::string json_version_key;
 };
 
 /// A problem found while reading schemas, already phrased for a person: where, what, what to do.

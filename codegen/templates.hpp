@@ -30,7 +30,7 @@ struct {{record}} {
   static constexpr std::string_view name = "{{qualified}}";
   static constexpr std::uint32_t type_id = uplift::type_id_of(name);
   static constexpr std::uint16_t latest_version = {{latest}};
-  using versions = uplift::versions<{{versions}}>;
+{{json_key}}  using versions = uplift::versions<{{versions}}>;
   static constexpr auto upgrades = uplift::steps({{upgrades}});
   static constexpr auto downgrades = uplift::steps({{downgrades}});
 };

@@ -14,6 +14,7 @@
 #include "chain.hpp"
 #include "detail/chain_impl.hpp"
 #include "error.hpp"
+#include "json_options.hpp"
 #include "read.hpp"
 #include "write.hpp"
 
@@ -26,6 +27,7 @@ struct codec_options {
   newer_policy newer = newer_policy::reject;  ///< records newer than this binary
   std::uint32_t max_depth = 64;               ///< verifier: deepest nesting
   std::uint32_t max_tables = 1000000;         ///< verifier: most tables in one record
+  json_options json{};  ///< JSON records (read_json/write_json need <uplift/json.hpp>)
 };
 
 /// Reads and writes records of R with a set of options. The write version can be changed while
@@ -59,14 +61,25 @@ class codec {
     c.read_.newer = o.newer;
     c.read_.max_depth = o.max_depth;
     c.read_.max_tables = o.max_tables;
+    if (o.json.max_depth == 0)
+      return error(errc::invalid_option, R::name).with_detail("json.max_depth must be at least 1");
+    if (o.json.default_version != 0 && !C::knows(o.json.default_version))
+      return C::make_error(errc::invalid_option, o.json.default_version)
+          .with_detail("json.default_version v" + std::to_string(o.json.default_version) +
+                       " is not one of v" + std::to_string(C::first_version) + "..v" +
+                       std::to_string(C::latest_version));
+    c.json_ = o.json;
     if (auto st = c.set_write_version(o.write_version); !st) return std::move(st).error();
     return c;
   }
 
-  codec(const codec& other) noexcept
-      : read_(other.read_), write_version_(other.write_version_.load(std::memory_order_relaxed)) {}
-  codec& operator=(const codec& other) noexcept {
+  codec(const codec& other)
+      : read_(other.read_),
+        json_(other.json_),
+        write_version_(other.write_version_.load(std::memory_order_relaxed)) {}
+  codec& operator=(const codec& other) {
     read_ = other.read_;
+    json_ = other.json_;
     write_version_.store(other.write_version_.load(std::memory_order_relaxed),
                          std::memory_order_relaxed);
     return *this;
@@ -95,6 +108,8 @@ class codec {
   }
   /// The read options this codec applies.
   const read_options& options() const noexcept { return read_; }
+  /// The JSON options this codec applies.
+  const json_options& json() const noexcept { return json_; }
 
   /// As `uplift::read<R>` with this codec's options.
   result<view<R>> read(bytes_view bytes) const { return detail::read_view<R>(bytes, read_); }
@@ -110,6 +125,39 @@ class codec {
   }
   result<object_type> read_object(std::string_view bytes) const {
     return read_object(as_bytes_view(bytes));
+  }
+
+  /// As `uplift::read_json<R>` with this codec's JSON options (needs <uplift/json.hpp> and the
+  /// record's generated `<folder>_uplift_json.hpp`).
+  template <class Json, class J = detail::json_codec<R>>
+  result<object_type> read_json(const Json& json) const {
+    return J::read(json, json_);
+  }
+  /// A latest-version struct as JSON at the write version, through the downgrade steps when it is
+  /// older; appended to `out`, which is left as it was on failure.
+  template <class J = detail::json_codec<R>>
+  status write_json(const object_type& obj, std::string& out) const {
+    return J::write(obj, write_version(), out, json_);
+  }
+  template <class J = detail::json_codec<R>>
+  result<std::string> write_json(const object_type& obj) const {
+    std::string out;
+    if (auto st = J::write(obj, write_version(), out, json_); !st) return std::move(st).error();
+    return out;
+  }
+  /// A JSON record of any version as a FlatBuffers record at the write version.
+  template <class Json, class J = detail::json_codec<R>>
+  result<buffer> json_to_binary(const Json& json) const {
+    auto obj = J::read(json, json_);
+    if (!obj) return std::move(obj).error();
+    return write(*obj);
+  }
+  /// A FlatBuffers record of any version as a JSON record at the write version.
+  template <class J = detail::json_codec<R>>
+  result<std::string> binary_to_json(bytes_view bytes) const {
+    auto obj = read_object(bytes);
+    if (!obj) return std::move(obj).error();
+    return write_json<J>(*obj);
   }
 
   /// Writes a latest-version struct at the write version, through the downgrade steps when it is
@@ -137,6 +185,7 @@ class codec {
   }
 
   read_options read_{};
+  json_options json_{};
   std::atomic<std::uint16_t> write_version_;
 };
 

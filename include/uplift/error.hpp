@@ -28,20 +28,27 @@ enum class errc : std::uint8_t {
   bad_magic,           ///< the bytes do not start with "UPLF": not an uplift record
   unsupported_header,  ///< a header format version or header size this library does not know
   wrong_record_type,   ///< the header names another record type than the one asked for
-  invalid_version,     ///< record version 0, or a minimum reader version of 0 or above the version
+  invalid_version,     ///< version 0 or not a positive integer, or a bad minimum reader version
   unknown_version,     ///< older than the oldest version this binary knows (its steps were retired)
   too_new,             ///< newer than the latest version this binary knows, and the policy rejects it
   truncated_payload,   ///< the payload after the header is too short to hold the record
   verify_failed,       ///< the FlatBuffers verifier rejected the payload for its stored version
   misaligned_input,    ///< the payload is not 8-byte aligned and copying was not allowed
   step_failed,         ///< an upgrade or downgrade step (a hook) reported a failure
-  range_error,         ///< a downgrade would narrow a value that does not fit the older type
+  range_error,         ///< a value does not fit its target type (a downgrade's narrowing, a JSON number)
   no_downgrade_path,   ///< the requested write version cannot be reached from the latest version
   invalid_option,      ///< a codec option is out of range
+  malformed_json,      ///< not valid JSON: syntax, truncation, bad escape, invalid UTF-8, trailing text
+  json_type_mismatch,  ///< a JSON value has another type than its field needs
+  missing_field,       ///< a required field or a struct member is absent from a JSON object
+  duplicate_key,       ///< a JSON object names the same field twice
+  missing_version,     ///< a JSON document without the version key, and no rule for legacy documents
+  too_deep,            ///< JSON nested deeper than the max_depth option allows
+  invalid_utf8,        ///< a string is not valid UTF-8: JSON cannot carry it
 };
 
 /// Number of `errc` values (one past the last); keeps `message` and tests honest.
-inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::invalid_option) + 1;
+inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::invalid_utf8) + 1;
 
 /// A one-sentence description of `code` that says what to check or do next.
 constexpr std::string_view message(errc code) noexcept {
@@ -60,8 +67,8 @@ constexpr std::string_view message(errc code) noexcept {
       return "wrong record type: the header names another record type; read it with its own "
              "descriptor";
     case errc::invalid_version:
-      return "invalid version: version 0, or a minimum reader version of 0 or above the record "
-             "version; the header is corrupt";
+      return "invalid version: the version is 0 or not a positive integer, or the minimum reader "
+             "version is 0 or above the version; the header or version key is corrupt";
     case errc::unknown_version:
       return "unknown version: older than the oldest version this binary knows; its steps were "
              "retired, restore them or backfill first";
@@ -79,13 +86,34 @@ constexpr std::string_view message(errc code) noexcept {
     case errc::step_failed:
       return "step failed: an upgrade or downgrade step reported a failure";
     case errc::range_error:
-      return "range error: a value does not fit the older version's type; keep the write "
-             "version at the latest until no such values exist";
+      return "range error: a value does not fit the type it must go into (the detail names both); "
+             "when writing an older version during a rollout, keep the write version at the "
+             "latest until no such values exist";
     case errc::no_downgrade_path:
       return "no downgrade path: some step between the latest version and the write version has "
              "no downgrade; add a downgrade step or choose a newer write version";
     case errc::invalid_option:
       return "invalid option: a codec option is out of range";
+    case errc::malformed_json:
+      return "malformed JSON: the text is not valid JSON (syntax, truncation, escape, UTF-8 or "
+             "trailing text); fix the document where the error points";
+    case errc::json_type_mismatch:
+      return "wrong JSON type: a value has another JSON type than its field needs; fix the value "
+             "at the path shown, or check the document's version key";
+    case errc::missing_field:
+      return "missing field: a required field or struct member is absent from a JSON object; add "
+             "it at the path shown";
+    case errc::duplicate_key:
+      return "duplicate key: a JSON object names the same field twice; keep one of them";
+    case errc::missing_version:
+      return "missing version: the JSON document has no version key; add it, or set "
+             "json_options::default_version or a sniffer for documents written before versioning";
+    case errc::too_deep:
+      return "too deep: the JSON nests deeper than max_depth allows; raise max_depth if the "
+             "document is genuine";
+    case errc::invalid_utf8:
+      return "invalid UTF-8: a string is not valid UTF-8, which JSON cannot carry; fix the data, "
+             "or keep raw bytes in a [ubyte] field";
   }
   return "unknown error code";
 }
@@ -102,6 +130,7 @@ struct error {
   std::uint16_t latest_version{}; ///< the latest version this binary knows (0: not known)
   std::size_t offset = no_offset; ///< byte offset in the input where the problem is, when known
   std::string detail{};           ///< extra words from a step or the parser, when any
+  std::string path{};             ///< JSON: where in the document, e.g. "$.lines[3].qty"
 
   error() = default;
   error(errc c) noexcept : code(c) {}  // NOLINT: implicit on purpose, `return errc::x;`
@@ -109,7 +138,7 @@ struct error {
         std::size_t off = no_offset)
       : code(c), record(rec), stored_version(stored), latest_version(latest), offset(off) {}
 
-  /// Full text: "<record>: <what> (stored v2, latest v3, at byte 16): <detail>".
+  /// Full text: "<record>: <what> (stored v2, latest v3, at $.lines[3].qty, at byte 16): <detail>".
   std::string message() const {
     std::string out;
     if (!record.empty()) {
@@ -124,6 +153,7 @@ struct error {
     };
     if (stored_version != 0) add("stored v" + std::to_string(stored_version));
     if (latest_version != 0) add("latest v" + std::to_string(latest_version));
+    if (!path.empty()) add("at " + path);
     if (offset != no_offset) add("at byte " + std::to_string(offset));
     if (!ctx.empty()) out.append(" (").append(ctx).append(")");
     if (!detail.empty()) out.append(": ").append(detail);

@@ -162,17 +162,21 @@ TEST_CASE("lock refuses a record with errors and writes no lock file") {
   CHECK_FALSE(fs::exists(dir / "uplift.lock"));
 }
 
-TEST_CASE("generate writes <folder>_uplift.hpp with the emitted text") {
+TEST_CASE("generate writes <folder>_uplift.hpp and <folder>_uplift_json.hpp with the emitted text") {
   temp_dir tmp("cli-generate");
   const fs::path dir = make_note(tmp);
   const fs::path out = tmp.path() / "out";
   const run_result r = run_uplift_gen({"generate", "--out", out.string(), dir.string() + "/"});
   CHECK(r.status == 0);
   const fs::path header = out / "note_uplift.hpp";
-  CHECK(r.output == "uplift-gen: " + header.string() + " written\n");
+  const fs::path json = out / "note_uplift_json.hpp";
+  CHECK(r.output == "uplift-gen: " + header.string() + " written\nuplift-gen: " + json.string() +
+                        " written\n");
   REQUIRE(fs::exists(header));
+  REQUIRE(fs::exists(json));
   const record_check c = check_record(dir.string());
   CHECK(read_file(header) == emit_header(*c.record, c.steps));
+  CHECK(read_file(json) == emit_json_header(*c.record));
 }
 
 TEST_CASE("generate leaves an unchanged header alone, so the build stays incremental") {
@@ -180,6 +184,7 @@ TEST_CASE("generate leaves an unchanged header alone, so the build stays increme
   const fs::path dir = make_note(tmp);
   const fs::path out = tmp.path() / "out";
   const fs::path header = out / "note_uplift.hpp";
+  const fs::path json = out / "note_uplift_json.hpp";
   REQUIRE(run_uplift_gen({"generate", "--out=" + out.string(), dir.string()}).status == 0);
   const auto old_time = fs::last_write_time(header) - std::chrono::hours(1);
   fs::last_write_time(header, old_time);
@@ -187,7 +192,8 @@ TEST_CASE("generate leaves an unchanged header alone, so the build stays increme
   write_file(dir / "v2.fbs", "// a comment changes no generated code\n" + note_v2);
   run_result r = run_uplift_gen({"generate", "--out", out.string(), dir.string()});
   CHECK(r.status == 0);
-  CHECK(r.output == "uplift-gen: " + header.string() + " is up to date\n");
+  CHECK(r.output == "uplift-gen: " + header.string() + " is up to date\nuplift-gen: " +
+                        json.string() + " is up to date\n");
   CHECK(fs::last_write_time(header) == old_time);
 
   write_file(dir / "v3.fbs", R"(namespace notes.v3;
@@ -196,7 +202,8 @@ root_type Note;
 )");
   r = run_uplift_gen({"generate", "--out", out.string(), dir.string()});
   CHECK(r.status == 0);
-  CHECK(r.output == "uplift-gen: " + header.string() + " written\n");
+  CHECK(r.output == "uplift-gen: " + header.string() + " written\nuplift-gen: " + json.string() +
+                        " written\n");
   CHECK(fs::last_write_time(header) != old_time);
 }
 
