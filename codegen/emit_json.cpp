@@ -53,6 +53,7 @@ constexpr const char* key_loop = R"tmpl(  for (auto item : obj) {
 {{cases}}      default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
 )tmpl";
 
@@ -280,7 +281,7 @@ class json_emitter {
                                             {"locals", locals},
                                             {"loop", render(key_loop, {{"cases", keys.empty() ? std::string() : switch_cases(keys)}})},
                                             {"after", after}});
-    if (keys.empty()) out = replace_all(out, "    switch (key.size()) {\n      default:\n        break;\n    }\n", "    (void)key;\n");
+    if (keys.empty()) out = replace_all(out, "    switch (key.size()) {\n      default:\n        break;\n    }\n", "");
     out += render(table_writer, {{"type", type}, {"body", body.empty() ? "  (void)w;\n  (void)in;\n" : body}});
     return out;
   }

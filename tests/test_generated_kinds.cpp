@@ -8,53 +8,13 @@
 #include <memory>
 #include <string>
 
+#include "kinds_samples.hpp"
 #include "kinds_uplift.hpp"
 
-namespace k {
-// The hooks the generated header declares for the step v1 -> v2.
-void upgrade(const v1::ThingT& from, v2::ThingT& to) { to.summary = from.title + "/" + from.legacy; }
-void downgrade(const v2::ThingT& from, v1::ThingT& to) {
-  const auto slash = from.summary.find('/');
-  to.legacy = slash == std::string::npos ? std::string() : from.summary.substr(slash + 1);
-}
-}  // namespace k
-
-namespace {
-
-k::v1::ThingT sample_thing_v1() {
-  k::v1::ThingT t;
-  t.id = 4000000000u;
-  t.title = "crate";
-  t.color = k::v1::Color::Green;
-  t.pos = std::make_unique<k::v1::Vec2>(1.5f, -2.0f);
-  auto lid = std::make_unique<k::v1::PartT>();
-  lid->name = "lid";
-  lid->qty = 4;
-  t.parts.push_back(std::move(lid));
-  auto hinge = std::make_unique<k::v1::PartT>();
-  hinge->name = "hinge";
-  hinge->qty = -2;
-  t.parts.push_back(std::move(hinge));
-  t.main_part = std::make_unique<k::v1::PartT>();
-  t.main_part->name = "base";
-  t.main_part->qty = 1;
-  k::v1::NoteT note;
-  note.text = "fragile";
-  t.att.Set(std::move(note));
-  t.nums = {1, -2, std::numeric_limits<std::int32_t>::max()};
-  t.names = {"a", "b"};
-  t.points = {k::v1::Vec2(3.0f, 4.0f), k::v1::Vec2(5.0f, 6.0f)};
-  t.colors = {k::v1::Color::Red, k::v1::Color::Green};
-  t.small = -5;
-  t.ratio = 0.25f;
-  t.legacy = "kept in summary";
-  return t;
-}
-
-}  // namespace
+using kinds_samples::thing_v1;
 
 TEST_CASE("a generated chain carries every field kind from v1 to the latest version") {
-  const auto v1 = sample_thing_v1();
+  const auto v1 = thing_v1();
   auto o = uplift::read_object<k::Thing>(uplift::write<k::Thing>(v1));
   REQUIRE(o);
   CHECK(o->id == 4000000000u);                           // widened uint -> ulong
@@ -84,7 +44,7 @@ TEST_CASE("a generated chain carries every field kind from v1 to the latest vers
 }
 
 TEST_CASE("a generated wire-compatible step reads the older record with no copy") {
-  auto v2 = uplift::upgrade<k::Thing>(sample_thing_v1());  // to v3, then written back at v2
+  auto v2 = uplift::upgrade<k::Thing>(thing_v1());  // to v3, then written back at v2
   REQUIRE(v2);
   auto c = uplift::codec<k::Thing>::make({.write_version = 2});
   REQUIRE(c);
@@ -102,7 +62,7 @@ TEST_CASE("a generated wire-compatible step reads the older record with no copy"
 }
 
 TEST_CASE("generated downgrades restore the oldest version exactly when the hooks do") {
-  const auto v1 = sample_thing_v1();
+  const auto v1 = thing_v1();
   auto latest = uplift::read_object<k::Thing>(uplift::write<k::Thing>(v1));
   REQUIRE(latest);
   auto c = uplift::codec<k::Thing>::make({.write_version = 1});
@@ -116,7 +76,7 @@ TEST_CASE("generated downgrades restore the oldest version exactly when the hook
 }
 
 TEST_CASE("generated downgrades refuse values the older version cannot hold") {
-  auto latest = uplift::read_object<k::Thing>(uplift::write<k::Thing>(sample_thing_v1()));
+  auto latest = uplift::read_object<k::Thing>(uplift::write<k::Thing>(thing_v1()));
   REQUIRE(latest);
   auto c = uplift::codec<k::Thing>::make({.write_version = 1});
   REQUIRE(c);

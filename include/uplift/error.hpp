@@ -45,10 +45,14 @@ enum class errc : std::uint8_t {
   missing_version,     ///< a JSON document without the version key, and no rule for legacy documents
   too_deep,            ///< JSON nested deeper than the max_depth option allows
   invalid_utf8,        ///< a string is not valid UTF-8: JSON cannot carry it
+  store_error,         ///< the database reported an error (the detail has its words)
+  job_mismatch,        ///< a backfill job of that name exists for another record or target version
+  lease_lost,          ///< a backfill worker's range lease expired and another worker took it over
+  cancelled,           ///< the backfill was cancelled before it finished
 };
 
 /// Number of `errc` values (one past the last); keeps `message` and tests honest.
-inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::invalid_utf8) + 1;
+inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::cancelled) + 1;
 
 /// A one-sentence description of `code` that says what to check or do next.
 constexpr std::string_view message(errc code) noexcept {
@@ -114,6 +118,18 @@ constexpr std::string_view message(errc code) noexcept {
     case errc::invalid_utf8:
       return "invalid UTF-8: a string is not valid UTF-8, which JSON cannot carry; fix the data, "
              "or keep raw bytes in a [ubyte] field";
+    case errc::store_error:
+      return "store error: the database reported an error (its words follow); check the "
+             "connection, the table and column names, and the database's own log";
+    case errc::job_mismatch:
+      return "job mismatch: a backfill job of this name exists for another record type or target "
+             "version; give the new job another name, or finish the old one first";
+    case errc::lease_lost:
+      return "lease lost: this worker held its key range too long without committing and another "
+             "worker took it over; nothing of the batch was committed, the range goes on there";
+    case errc::cancelled:
+      return "cancelled: the backfill was cancelled; its committed progress is kept and a new run "
+             "of the same job resumes from it";
   }
   return "unknown error code";
 }
@@ -219,15 +235,15 @@ class [[nodiscard]] result {
   explicit operator bool() const noexcept { return has_value(); }
 
   /// The value; only when has_value().
-  T& operator*() & noexcept { return *std::get_if<0>(&state_); }
-  const T& operator*() const& noexcept { return *std::get_if<0>(&state_); }
-  T&& operator*() && noexcept { return std::move(*std::get_if<0>(&state_)); }
-  T* operator->() noexcept { return std::get_if<0>(&state_); }
-  const T* operator->() const noexcept { return std::get_if<0>(&state_); }
+  T& operator*() & noexcept { return *value_ptr(); }
+  const T& operator*() const& noexcept { return *value_ptr(); }
+  T&& operator*() && noexcept { return std::move(*value_ptr()); }
+  T* operator->() noexcept { return value_ptr(); }
+  const T* operator->() const noexcept { return value_ptr(); }
 
   /// The error; only when !has_value().
-  const uplift::error& error() const& noexcept { return *std::get_if<1>(&state_); }
-  uplift::error&& error() && noexcept { return std::move(*std::get_if<1>(&state_)); }
+  const uplift::error& error() const& noexcept { return *error_ptr(); }
+  uplift::error&& error() && noexcept { return std::move(*error_ptr()); }
 
   /// The value, or throws bad_result_access (aborts when built without exceptions).
   T& value() & {
@@ -244,6 +260,29 @@ class [[nodiscard]] result {
   }
 
  private:
+  // The accessors' precondition, told to the compiler: without it GCC sees get_if's null branch
+  // and warns about (and keeps) code for a path a correct caller never takes.
+  T* value_ptr() noexcept {
+    T* p = std::get_if<0>(&state_);
+    if (p == nullptr) __builtin_unreachable();
+    return p;
+  }
+  const T* value_ptr() const noexcept {
+    const T* p = std::get_if<0>(&state_);
+    if (p == nullptr) __builtin_unreachable();
+    return p;
+  }
+  uplift::error* error_ptr() noexcept {
+    uplift::error* p = std::get_if<1>(&state_);
+    if (p == nullptr) __builtin_unreachable();
+    return p;
+  }
+  const uplift::error* error_ptr() const noexcept {
+    const uplift::error* p = std::get_if<1>(&state_);
+    if (p == nullptr) __builtin_unreachable();
+    return p;
+  }
+
   std::variant<T, uplift::error> state_;
 };
 

@@ -41,13 +41,48 @@
 
 namespace uplift {
 
+namespace json::detail {
+/// The key of `f`, unescaped only when it holds an escape (the key itself when it does not).
+inline simdjson::error_code field_key(simdjson::ondemand::field& f, std::string_view& out) noexcept {
+  const char* p = f.key().raw();
+  const char* q = p;
+  while (*q != '"' && *q != '\\') ++q;  // the string is closed: stage 1 checked it
+  if (*q == '"') [[likely]] {
+    out = std::string_view(p, static_cast<std::size_t>(q - p));
+    return simdjson::SUCCESS;
+  }
+  return f.unescaped_key().get(out);
+}
+
+/// Finds the first top-level `key` of `obj`, comparing keys unescaped (`"\u005fv"` is `"_v"`):
+/// SUCCESS with its value in `out`, NO_SUCH_FIELD, or the parse error met on the way. Leaves the
+/// object part-way through: reset it before reading it again.
+inline simdjson::error_code find_key(simdjson::ondemand::object& obj, std::string_view key,
+                                     simdjson::ondemand::value& out) noexcept {
+  for (auto item : obj) {
+    simdjson::ondemand::field f;
+    if (auto e = std::move(item).get(f)) return e;
+    std::string_view k;
+    if (auto e = field_key(f, k)) return e;
+    if (k == key) {
+      out = f.value();
+      return simdjson::SUCCESS;
+    }
+  }
+  return simdjson::NO_SUCH_FIELD;
+}
+}  // namespace json::detail
+
 /// A legacy document as the sniffer sees it. Look, do not keep: it lives for the sniffer's call.
 class json_shape {
  public:
   explicit json_shape(simdjson::ondemand::object& object) noexcept : object_(object) {}
-  /// True when the document has the top-level key `key` (compared as written, unescaped).
+  /// True when the document has the top-level key `key` (keys compared unescaped).
   bool has(std::string_view key) {
-    return object_.find_field_unordered(key).error() == simdjson::SUCCESS;
+    simdjson::ondemand::value v;
+    const bool found = json::detail::find_key(object_, key, v) == simdjson::SUCCESS;
+    (void)object_.reset();
+    return found;
   }
   /// The document's top-level object, for sniffers that look deeper. Values may be read;
   /// the object is reset before the document is read for real.
@@ -137,18 +172,23 @@ class reader {
 
   /// The key of `f`, unescaped only when it holds an escape.
   bool key(simdjson::ondemand::field& f, std::string_view& out) {
-    const char* p = f.key().raw();
-    const char* q = p;
-    while (*q != '"' && *q != '\\') ++q;  // the string is closed: stage 1 checked it
-    if (*q == '"') [[likely]] {
-      out = std::string_view(p, static_cast<std::size_t>(q - p));
-      return true;
-    }
-    if (auto e = f.unescaped_key().get(out)) {
-      parse_error(e, p);
+    if (auto e = detail::field_key(f, out)) [[unlikely]] {
+      parse_error(e, f.key().raw());
       return false;
     }
     return true;
+  }
+
+  /// The document's version key, which field readers meet as an unknown key of the root object.
+  void set_version_key(std::string_view key) noexcept { version_key_ = key; }
+  /// Called for every key a reader does not know: false (with a duplicate_key error) when it is
+  /// the root's version key a second time, which would let a document carry two versions.
+  bool unknown_key(std::string_view key) {
+    if (depth_ != 1 || key != version_key_) [[likely]]
+      return true;
+    if (++version_keys_ == 1) return true;
+    duplicate(key);
+    return false;
   }
 
   // Failures. Each returns outcome::failed so that callers can `return r.x(...)`.
@@ -298,6 +338,8 @@ class reader {
 
   std::uint32_t depth_ = 0;
   std::uint32_t max_depth_;
+  std::uint32_t version_keys_ = 0;
+  std::string_view version_key_{};
   const char* begin_;
   errc code_ = errc::ok;
   std::size_t offset_ = uplift::error::no_offset;
@@ -375,8 +417,10 @@ outcome read_float(simdjson::ondemand::value& v, T& out, reader& r) {
     }
   }
   if constexpr (std::is_same_v<T, float>) {
-    if (std::isfinite(x) && std::fabs(x) > static_cast<double>(std::numeric_limits<float>::max()))
-        [[unlikely]]
+    // A double fits when it rounds to a finite float: below FLT_MAX plus half its last unit
+    // (0x1.ffffffp127; the midpoint itself rounds to even, to infinity). FLT_MAX's shortest text,
+    // 3.4028235e38, reads as a double slightly above FLT_MAX and rounds back to it.
+    if (std::isfinite(x) && std::fabs(x) >= 0x1.ffffffp127) [[unlikely]]
       return r.out_of_range<T>(v);
   }
   out = static_cast<T>(x);
@@ -851,7 +895,7 @@ result<typename chain<R>::latest::object> read_json_padded(simdjson::padded_stri
   std::uint16_t version = 0;
   bool guessed = false;
   simdjson::ondemand::value vv;
-  const auto found = obj.find_field_unordered(key).get(vv);
+  const auto found = json::detail::find_key(obj, key, vv);
   if (found == simdjson::SUCCESS) {
     std::uint64_t n = 0;
     std::string_view tok = vv.raw_json_token();
@@ -894,6 +938,7 @@ result<typename chain<R>::latest::object> read_json_padded(simdjson::padded_stri
   if (auto e = obj.reset().error()) return simd_fail(e, nullptr);
 
   json::reader r(o.max_depth, begin);
+  r.set_version_key(key);
   if (!r.enter_root())
     return fail(errc::too_deep, "max_depth is 0", "$", version, nullptr);
   using fn = result<typename C::latest::object> (*)(simdjson::ondemand::object&, json::reader&);

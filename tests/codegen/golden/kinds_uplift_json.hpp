@@ -125,6 +125,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -161,6 +162,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -292,6 +294,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   if (att_pending && !seen.has(6))
     return r.missing("att_type", "union type key");
@@ -366,6 +369,7 @@ inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::k:
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   if (!seen.has(0)) return r.missing("x", "struct member");
   if (!seen.has(1)) return r.missing("y", "struct member");
@@ -504,6 +508,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -546,6 +551,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -680,6 +686,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   if (att_pending && !seen.has(6))
     return r.missing("att_type", "union type key");
@@ -754,6 +761,7 @@ inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::k:
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   if (!seen.has(0)) return r.missing("x", "struct member");
   if (!seen.has(1)) return r.missing("y", "struct member");
@@ -892,6 +900,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -942,6 +951,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -1089,6 +1099,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   if (att_pending && !seen.has(6))
     return r.missing("att_type", "union type key");
@@ -1165,6 +1176,7 @@ inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::k:
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   if (!seen.has(0)) return r.missing("x", "struct member");
   if (!seen.has(1)) return r.missing("y", "struct member");

@@ -59,6 +59,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -130,6 +131,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -208,6 +210,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }

@@ -49,6 +49,7 @@ inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::up
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   if (!seen.has(0)) return r.missing("w", "struct member");
   if (!seen.has(1)) return r.missing("h", "struct member");
@@ -112,6 +113,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -192,6 +194,7 @@ inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::up
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   if (!seen.has(0)) return r.missing("w", "struct member");
   if (!seen.has(1)) return r.missing("h", "struct member");
@@ -261,6 +264,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -344,6 +348,7 @@ inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::up
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   if (!seen.has(0)) return r.missing("w", "struct member");
   if (!seen.has(1)) return r.missing("h", "struct member");
@@ -387,6 +392,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -462,6 +468,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
+    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }

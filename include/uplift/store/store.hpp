@@ -1,0 +1,283 @@
+#pragma once
+/// Stores: the tables that hold records, and the state of the backfill jobs that rewrite them,
+/// behind one small concept. Adapters: `memory_store` (tests), `sqlite_store` (the embedded
+/// default), `postgres_store` (the server that scales out).
+///
+///     uplift::table_spec users{.table = "users", .key_column = "id", .value_column = "record"};
+///     auto db = uplift::sqlite_store::open("app.db", users).value();
+///     auto rows = db.scan({}, 1000);          // the first 1000 rows in key order
+///
+/// A store object is one connection: use it from one thread at a time, and `connect()` another
+/// for another thread. Every call returns a result; a database failure is errc::store_error with
+/// the database's own words in the detail.
+///
+/// The backfill never overwrites a row blindly: every write it makes is conditional on the row
+/// still holding exactly the bytes it read (`conditional_write`), so a live write always wins.
+
+#include <chrono>
+#include <compare>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "../error.hpp"
+
+namespace uplift {
+
+/// A row's key: an integer or a text key column.
+using row_key = std::variant<std::int64_t, std::string>;
+
+/// The key column's type.
+enum class key_type : std::uint8_t {
+  integer,  ///< a 64-bit integer column (SQLite INTEGER, PostgreSQL bigint/int)
+  text,     ///< a text column, ordered bytewise (SQLite's BINARY collation, PostgreSQL "C")
+};
+
+/// Which table holds the records, and in which columns. Names are quoted as identifiers by the
+/// adapters; `table` may be schema-qualified on PostgreSQL (`app.users`).
+struct table_spec {
+  std::string table;                  ///< the table the application reads and writes
+  std::string key_column = "id";      ///< its primary key (unique, ordered)
+  std::string value_column = "value"; ///< the record bytes (SQLite BLOB, PostgreSQL bytea)
+  key_type key = key_type::integer;
+};
+
+/// A row as read: its key and its stored bytes.
+struct stored_row {
+  row_key key;
+  std::string value;
+};
+
+/// The keys k with after < k <= upto; an absent bound is open.
+struct key_range {
+  std::optional<row_key> after{};
+  std::optional<row_key> upto{};
+};
+
+/// Writes `value` to the row `key` only if the row still holds exactly `expected` (a row that is
+/// gone or holds other bytes is left alone). Never an upsert: it cannot create a row.
+struct conditional_write {
+  row_key key;
+  std::string expected;
+  std::string value;
+};
+
+/// The number of rows whose value starts with `prefix` (the first n bytes, fewer when the value is
+/// shorter): the histogram's fast path reads only the record headers.
+struct prefix_count {
+  std::string prefix;
+  std::uint64_t rows = 0;
+};
+
+// ---- backfill jobs ---------------------------------------------------------------------------
+// A job's state lives in the database, next to the rows, in three tables the adapters create:
+// uplift_backfill (one row per job), uplift_backfill_ranges (the key ranges the job's scope was
+// split into, each with its cursor, counters and lease) and uplift_quarantine (rows that could
+// not be upgraded). A batch's writes, its range's cursor and counters, and its quarantine rows are
+// committed in one transaction.
+
+/// What a job is: its name, the record type and the version it brings rows to.
+struct job_spec {
+  std::string name;                 ///< unique per table, e.g. "demo.User@v3"
+  std::string record;               ///< the record descriptor's name, e.g. "demo.User"
+  std::uint32_t type_id = 0;        ///< the record type id (the header's bytes 8..11)
+  std::uint16_t target_version = 0; ///< rows below it are rewritten at it
+};
+
+enum class job_status : std::uint8_t {
+  running,    ///< started and not finished (a worker may be on it, or it was killed)
+  paused,     ///< paused by its owner
+  done,       ///< every range finished
+  failed,     ///< stopped by an error (see job_record::error)
+  cancelled,  ///< cancelled; a new run resumes it
+};
+
+/// The words stored in the job table for each status: "running", "paused", ...
+constexpr std::string_view to_string(job_status s) noexcept {
+  switch (s) {
+    case job_status::running: return "running";
+    case job_status::paused: return "paused";
+    case job_status::done: return "done";
+    case job_status::failed: return "failed";
+    case job_status::cancelled: return "cancelled";
+  }
+  return "unknown";
+}
+/// The status named by `s`, or nullopt.
+constexpr std::optional<job_status> job_status_from(std::string_view s) noexcept {
+  for (auto st : {job_status::running, job_status::paused, job_status::done, job_status::failed,
+                  job_status::cancelled})
+    if (to_string(st) == s) return st;
+  return std::nullopt;
+}
+
+/// What a job (or one of its ranges) has done so far.
+struct backfill_counters {
+  std::uint64_t scanned = 0;          ///< rows looked at
+  std::uint64_t upgraded = 0;         ///< rows rewritten at the target version
+  std::uint64_t already_current = 0;  ///< rows at the target version (or newer) already
+  std::uint64_t conflicts = 0;        ///< rows changed by the application between read and write
+  std::uint64_t quarantined = 0;      ///< rows that failed to upgrade, left as they were
+
+  backfill_counters& operator+=(const backfill_counters& o) noexcept {
+    scanned += o.scanned;
+    upgraded += o.upgraded;
+    already_current += o.already_current;
+    conflicts += o.conflicts;
+    quarantined += o.quarantined;
+    return *this;
+  }
+  friend bool operator==(const backfill_counters&, const backfill_counters&) = default;
+};
+
+/// A row of uplift_backfill, with its ranges' counters summed.
+struct job_record {
+  job_spec spec;
+  job_status status = job_status::running;
+  std::uint64_t total_rows = 0;   ///< rows in scope when the job was created (an estimate for ETA)
+  backfill_counters counters;     ///< the sum over its ranges
+  std::size_t ranges = 0;         ///< how many ranges
+  std::size_t ranges_done = 0;    ///< how many are finished
+  std::string error;              ///< why it failed, when it did
+  std::int64_t created_at = 0;    ///< unix seconds
+  std::int64_t updated_at = 0;    ///< unix seconds
+};
+
+/// A row of uplift_backfill_ranges: a part of a job's scope, worked by one worker at a time.
+struct range_record {
+  std::int64_t id = 0;             ///< 1..ranges within the job, in key order
+  key_range range;                 ///< the scope of this part, fixed when the job was created
+  std::optional<row_key> cursor;   ///< the last key whose batch is committed
+  bool done = false;
+  std::string owner;               ///< the worker holding the lease ("" when none)
+  std::int64_t lease_until_ms = 0; ///< unix milliseconds (database time) when the lease expires
+  backfill_counters counters;
+};
+
+/// A row the backfill could not upgrade: it stays as it was, and is listed here.
+struct quarantined_row {
+  row_key key;
+  std::uint16_t stored_version = 0;  ///< from its header (0: the header itself is bad)
+  std::string error;                 ///< the error's message()
+  std::int64_t at = 0;               ///< unix seconds (database time) when it was quarantined
+};
+
+/// One batch of a backfill worker: committed all together or not at all.
+struct batch_commit {
+  std::string job;
+  std::int64_t range_id = 0;
+  std::string owner;                         ///< must still hold the range's lease
+  std::chrono::milliseconds lease{30000};    ///< the lease is renewed to now + lease
+  std::vector<conditional_write> writes;     ///< the upgraded rows
+  std::vector<quarantined_row> quarantine;   ///< rows that failed to upgrade (`at` is ignored)
+  std::optional<row_key> cursor;             ///< the range's new cursor: the batch's last key
+  bool range_done = false;                   ///< the range has no rows after `cursor`
+  /// Counted by the worker: scanned, already_current, quarantined. `upgraded` and `conflicts`
+  /// are counted by the commit from which writes applied.
+  backfill_counters counted;
+};
+
+/// What a committed batch did.
+struct batch_result {
+  std::vector<bool> applied;  ///< per write: true when the row held the expected bytes
+  bool job_done = false;      ///< this commit finished the job's last range
+};
+
+/// What every store offers. See memory_store for a reference implementation.
+template <class S>
+concept store = std::movable<S> && requires(S& s, const S& cs, const row_key& k,
+                                             const key_range& r, std::size_t n,
+                                             const conditional_write& w, const job_spec& spec,
+                                             const std::string& name, std::string_view owner,
+                                             std::chrono::milliseconds lease,
+                                             const batch_commit& batch, job_status st) {
+  /// The table this store reads and writes.
+  { cs.spec() } -> std::same_as<const table_spec&>;
+  /// Another connection to the same database and table, for another thread.
+  { cs.connect() } -> std::same_as<result<S>>;
+
+  // ---- rows ----
+  /// Up to n rows with keys in r, in key order.
+  { s.scan(r, n) } -> std::same_as<result<std::vector<stored_row>>>;
+  /// One row's bytes, or nullopt when there is no such row.
+  { s.get(k) } -> std::same_as<result<std::optional<std::string>>>;
+  /// The conditional write alone (read-repair): true when it applied.
+  { s.write_if(w) } -> std::same_as<result<bool>>;
+  /// Rows counted by the first n bytes of their value (the histogram's fast path).
+  { s.count_by_prefix(n) } -> std::same_as<result<std::vector<prefix_count>>>;
+  /// The number of rows in r.
+  { s.count(r) } -> std::same_as<result<std::uint64_t>>;
+  /// Splits the rows in r into at most n ranges of about equal row count, in key order, covering
+  /// r exactly (the first range starts at r.after, the last ends at r.upto). Fewer ranges when
+  /// there are fewer rows; one range (r itself) when there are none.
+  { s.split(r, n) } -> std::same_as<result<std::vector<key_range>>>;
+  /// The largest key now, or nullopt for an empty table.
+  { s.max_key() } -> std::same_as<result<std::optional<row_key>>>;
+
+  // ---- backfill jobs ----
+  /// Creates the job tables when they are missing.
+  { s.ensure_job_tables() } -> std::same_as<status>;
+  /// Loads the job `spec.name`; when there is none, creates it with `ranges` (its scope, fixed
+  /// now) and `total_rows`, in one transaction. An existing job whose record or target version
+  /// differs is errc::job_mismatch. Two workers creating the same job at once both get the one
+  /// that was created first.
+  { s.open_job(spec, std::vector<key_range>{}, std::uint64_t{}) } -> std::same_as<result<job_record>>;
+  /// The job, or nullopt.
+  { s.load_job(name) } -> std::same_as<result<std::optional<job_record>>>;
+  /// Every job on this table, oldest first.
+  { s.list_jobs() } -> std::same_as<result<std::vector<job_record>>>;
+  /// The job's ranges, by id.
+  { s.list_ranges(name) } -> std::same_as<result<std::vector<range_record>>>;
+  /// Sets the job's status (and error text, for failed), e.g. paused, running, cancelled.
+  { s.set_job_status(name, st, name) } -> std::same_as<status>;
+  /// Claims a range of the job for `owner` until now + lease: one that is not done and has no
+  /// owner, or whose lease expired, or that `owner` already holds. Skips ranges other workers
+  /// hold. nullopt when none is free now.
+  { s.claim_range(name, owner, lease) } -> std::same_as<result<std::optional<range_record>>>;
+  /// Gives a held range back without finishing it (pause, cancel, shutdown).
+  { s.release_range(name, std::int64_t{}, owner) } -> std::same_as<status>;
+  /// Commits one batch in one transaction: the conditional writes, the quarantine rows, the
+  /// range's cursor, counters and lease, and marks the job done when its last range finished.
+  /// errc::lease_lost (and nothing committed) when `owner` no longer holds the range.
+  { s.commit_batch(batch) } -> std::same_as<result<batch_result>>;
+  /// Up to n quarantined rows of the job (all jobs when name is empty), oldest first.
+  { s.list_quarantine(name, n) } -> std::same_as<result<std::vector<quarantined_row>>>;
+};
+
+/// Orders keys as the stores do: integers numerically, text bytewise. Keys of different kinds
+/// order integers first (a table has one kind).
+inline std::strong_ordering compare_keys(const row_key& a, const row_key& b) noexcept {
+  if (a.index() != b.index()) return a.index() <=> b.index();
+  if (a.index() == 0) return std::get<0>(a) <=> std::get<0>(b);
+  const int c = std::get<1>(a).compare(std::get<1>(b));
+  return c < 0 ? std::strong_ordering::less
+               : c > 0 ? std::strong_ordering::greater : std::strong_ordering::equal;
+}
+
+/// True when k is in r.
+inline bool in_range(const row_key& k, const key_range& r) noexcept {
+  if (r.after && compare_keys(k, *r.after) <= 0) return false;
+  if (r.upto && compare_keys(k, *r.upto) > 0) return false;
+  return true;
+}
+
+/// A key as text, for messages and the job tables: an integer in decimal, text as it is.
+inline std::string key_to_string(const row_key& k) {
+  if (k.index() == 0) return std::to_string(std::get<0>(k));
+  return std::get<1>(k);
+}
+
+/// A store error with the database's words.
+inline error store_failure(std::string_view what, std::string_view db_words) {
+  error e(errc::store_error);
+  e.detail.append(what);
+  if (!db_words.empty()) e.detail.append(": ").append(db_words);
+  return e;
+}
+
+}  // namespace uplift
