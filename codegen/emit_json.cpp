@@ -53,7 +53,7 @@ constexpr const char* key_loop = R"tmpl(  for (auto item : obj) {
 {{cases}}      default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
 )tmpl";
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <bit>
 #include <cmath>
 #include <cstddef>
@@ -185,7 +186,6 @@ template <class T>
 bool same(const T& a, const T& b) {
   return a == b;
 }
-bool same(const shop::v1::OrderT& a, const shop::v1::OrderT& b) { return same_order(a, b); }
 bool same(const shop::v2::OrderT& a, const shop::v2::OrderT& b) { return same_order(a, b); }
 
 /// Any version's struct as JSON, for failure messages (the writer under test, but only to show).
@@ -824,4 +824,627 @@ TEST_CASE("unions round-trip with either member, and an empty union writes no ke
   auto cash = accepted<Order>(R"({"_v":2,"payment_type":2,"payment":{"currency":"CHF"}})");
   REQUIRE(cash.payment.type == shop::v2::Payment::Cash);
   CHECK(cash.payment.AsCash()->currency == "CHF");
+}
+
+// ---- key order, unknown keys, renames ------------------------------------------------------------
+
+namespace {
+
+/// `json` rewritten with the keys of every object in another order (`rng` decides; `reverse`
+/// reverses them instead), values unchanged. Through simdjson's DOM, which the readers do not use.
+void reorder(simdjson::dom::element e, std::string& out, std::mt19937* rng) {
+  if (e.is_object()) {
+    std::vector<std::pair<std::string_view, simdjson::dom::element>> members;
+    for (auto [k, v] : simdjson::dom::object(e)) members.emplace_back(k, v);
+    if (rng != nullptr) std::shuffle(members.begin(), members.end(), *rng);
+    else std::reverse(members.begin(), members.end());
+    out.push_back('{');
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      if (i != 0) out.push_back(',');
+      uplift::json::writer w(out, 1000);
+      w.string(members[i].first);
+      out.push_back(':');
+      reorder(members[i].second, out, rng);
+    }
+    out.push_back('}');
+  } else if (e.is_array()) {
+    out.push_back('[');
+    bool first = true;
+    for (auto item : simdjson::dom::array(e)) {
+      if (!first) out.push_back(',');
+      first = false;
+      reorder(item, out, rng);
+    }
+    out.push_back(']');
+  } else {
+    out.append(simdjson::minify(e));
+  }
+}
+
+std::string reordered(const std::string& json, std::mt19937* rng) {
+  simdjson::dom::parser p;
+  simdjson::dom::element root = p.parse(json);
+  std::string out;
+  reorder(root, out, rng);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the order of keys does not matter, at the root or in nested objects") {
+  auto check = [](const auto& obj, auto tag) {
+    using R = decltype(tag);
+    auto text = uplift::write_json<R>(obj);
+    REQUIRE(text);
+    auto in_order = uplift::read_json<R>(*text);
+    REQUIRE_MESSAGE(in_order, in_order.error().message());
+    const std::string backwards = reordered(*text, nullptr);
+    CHECK(backwards != *text);
+    auto back = uplift::read_json<R>(backwards);
+    INFO("reversed: ", backwards);
+    REQUIRE_MESSAGE(back, back.error().message());
+    CHECK_SAME(*back, *in_order);
+    std::mt19937 rng(7);
+    for (int round = 0; round < 25; ++round) {
+      const std::string shuffled = reordered(*text, &rng);
+      INFO("shuffled: ", shuffled);
+      auto s = uplift::read_json<R>(shuffled);
+      REQUIRE_MESSAGE(s, s.error().message());
+      CHECK_SAME(*s, *in_order);
+    }
+  };
+  check(order_v1(), Order{});  // v1: the version key ends up anywhere, unions' keys either way
+  check(order_v2(), Order{});
+  check(thing_v1(), Thing{});
+  check(thing_v2(), Thing{});
+  check(thing_v3(), Thing{});
+  check(uplift_test::sample_v1(), Widget{});
+  check(uplift_test::sample_v3(), Widget{});
+}
+
+TEST_CASE("a union's value may come before its type key") {
+  auto o = accepted<Order>(R"({"payment":{"number":"42","expiry_month":3},"_v":2,"payment_type":"Card"})");
+  REQUIRE(o.payment.type == shop::v2::Payment::Card);
+  CHECK(o.payment.AsCard()->number == "42");
+  CHECK(o.payment.AsCard()->expiry_month == 3);
+  // Inside a vector element too (kinds v3: att is a union of Part and Note).
+  auto t = accepted<Thing>(R"({"_v":3,"att":{"text":"hi"},"att_type":"Note"})");
+  REQUIRE(t.att.type == k::v3::Attachment::Note);
+  CHECK(t.att.AsNote()->text == "hi");
+  // A value without any type key is an error, not an empty union.
+  auto e = rejected<Order>(R"({"_v":2,"payment":{"number":"42"}})", errc::missing_field, "$");
+  CHECK(contains(e.detail, "\"payment_type\""));
+}
+
+TEST_CASE("unknown keys are skipped at every level, whatever they hold") {
+  auto w = accepted<Widget>(
+      R"({"_v":3,"zzz":{"deep":[1,{"x":[null,true,"s"]}]},"label":"L","extra":[],"n":-1.5e300,)"
+      R"("parts":[{"name":"p","qty":2,"colour":"red","more":{"a":{"b":{}}}}],"s":"\u00e9\"","t":null})");
+  CHECK(w.label == "L");
+  REQUIRE(w.parts.size() == 1);
+  CHECK(w.parts[0]->name == "p");
+  CHECK(w.parts[0]->qty == 2);
+  // A struct's unknown member is skipped too.
+  auto d = accepted<Widget>(R"({"_v":3,"dims":{"w":1,"depth":9,"h":2}})");
+  REQUIRE(d.dims);
+  CHECK(d.dims->h() == 2.0f);
+  // An unknown key must still hold well-formed JSON, at any depth.
+  rejected<Widget>(R"({"_v":3,"zzz":[1,2,,3],"label":"L"})", errc::malformed_json, "$.zzz[2]");
+  rejected<Widget>(R"({"_v":3,"zzz":{"a":[01]}})", errc::malformed_json, "$.zzz.a[0]");
+  rejected<Widget>(R"({"_v":3,"zzz":{"a":"\x"}})", errc::malformed_json, "$.zzz.a");
+  rejected<Widget>(R"({"_v":3,"zzz":tru})", errc::malformed_json, "$.zzz");
+  rejected<Widget>(R"({"_v":3,"zzz":nul})", errc::malformed_json, "$.zzz");
+  rejected<Widget>(R"({"_v":3,"parts":[{"x":-}]})", errc::malformed_json, "$.parts[0].x");
+  // In known fields too: a misspelt literal is malformed, not a value of another type.
+  rejected<Order>(R"({"_v":2,"paid":tru})", errc::malformed_json, "$.paid");
+  rejected<Order>(R"({"_v":2,"paid":nul})", errc::malformed_json, "$.paid");
+  rejected<Order>(R"({"_v":2,"comment":falsey})", errc::malformed_json, "$.comment");
+  rejected<Order>(R"({"_v":2,"tree":nulll})", errc::malformed_json, "$.tree");
+}
+
+TEST_CASE("each version's document uses that version's field names; a later name is unknown") {
+  // v1 says `name`; v2 renamed it `label`.
+  auto v1 = accepted<Widget>(R"({"_v":1,"name":"acme:one","count":1})");
+  CHECK(v1.label == "acme:one");
+  CHECK(v1.maker == "acme");
+  // `label` in a v1 document is not v1's: it is skipped, and the name stays empty.
+  auto v1_label = accepted<Widget>(R"({"_v":1,"label":"acme:two"})");
+  CHECK(v1_label.label.empty());
+  // A v2 document says `label`; `name` is unknown there.
+  auto v2 = accepted<Widget>(R"({"_v":2,"label":"globex:x","name":"ignored"})");
+  CHECK(v2.label == "globex:x");
+  // Kinds: title (v1) -> name (v2) -> label (v3).
+  CHECK(accepted<Thing>(R"({"_v":1,"title":"a"})").label == "a");
+  CHECK(accepted<Thing>(R"({"_v":2,"name":"b"})").label == "b");
+  CHECK(accepted<Thing>(R"({"_v":3,"label":"c"})").label == "c");
+  CHECK(accepted<Thing>(R"({"_v":3,"title":"a","name":"b"})").label.empty());
+  // A deprecated field is not read: it is an unknown key.
+  CHECK(accepted<Order>(R"({"_v":1,"old_code":"anything"})").i32 == -5);
+}
+
+TEST_CASE("absent fields take their schema defaults and null means absent") {
+  auto o = accepted<Order>(R"({"_v":2})");
+  CHECK(o.i32 == -5);
+  CHECK(o.priority == shop::v2::Unit::Piece);
+  CHECK(o.comment.empty());
+  CHECK_FALSE(o.tree);
+  auto n = accepted<Order>(R"({"_v":2,"i32":null,"comment":null,"tree":null,"lines":null,"created":null})");
+  CHECK(n.i32 == -5);
+  CHECK_FALSE(n.tree);
+  CHECK(n.lines.empty());
+  CHECK_FALSE(n.created);
+  auto l = accepted<Order>(R"({"_v":2,"lines":[{"sku":"x"}]})");
+  REQUIRE(l.lines.size() == 1);
+  CHECK(l.lines[0]->unit == shop::v2::Unit::Kilo);  // the nested table's own default
+  CHECK_FALSE(l.lines[0]->price);
+}
+
+// ---- the version key and legacy documents --------------------------------------------------------
+
+TEST_CASE("the version key may be renamed per read, and the record's own key is the default") {
+  uplift::json_options o;
+  o.version_key = "schema";
+  auto w = accepted<Widget>(R"({"name":"acme:a","schema":1})", o);
+  CHECK(w.label == "acme:a");
+  // With another key configured, "_v" is an ordinary unknown key.
+  rejected<Widget>(R"({"_v":1,"name":"acme:a"})", errc::missing_version, "$", o);
+  auto text = uplift::write_json<Widget>(uplift_test::sample_v2(), o);
+  REQUIRE(text);
+  CHECK(text->rfind("{\"schema\":2,", 0) == 0);
+  auto c = uplift::codec<Widget>::make({.json = o});
+  REQUIRE(c);
+  auto back = c->read_json(*text);
+  REQUIRE(back);
+  CHECK(back->label == "globex:gear");
+}
+
+TEST_CASE("a document without a version is read at the default version when one is set") {
+  uplift::json_options o;
+  o.default_version = 1;
+  auto w = accepted<Widget>(R"({"name":"acme:legacy","count":3})", o);
+  CHECK(w.label == "acme:legacy");
+  CHECK(w.count == 3);
+  // A document that has the key is read at its own version, whatever the default.
+  CHECK(accepted<Widget>(R"({"_v":2,"label":"x"})", o).label == "x");
+  // Without a rule there is no guessing.
+  rejected<Widget>(R"({"name":"acme:legacy"})", errc::missing_version, "$");
+  // The default is checked when a codec is made.
+  auto bad = uplift::codec<Widget>::make({.json = {.default_version = 9}});
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == errc::invalid_option);
+}
+
+TEST_CASE("a sniffer reads legacy documents by their shape, and a wrong guess is an error") {
+  uplift::json_options o;
+  int calls = 0;
+  o.sniffer = [&calls](uplift::json_shape& doc) -> std::uint16_t {
+    ++calls;
+    if (doc.has("label")) return 2;
+    if (doc.has("name")) return 1;
+    if (doc.has("count")) return 1;  // a guess: every old document had a count
+    return 0;
+  };
+  auto v1 = accepted<Widget>(R"({"count":4,"name":"acme:sniffed"})", o);
+  CHECK(v1.label == "acme:sniffed");
+  CHECK(v1.count == 4);
+  auto v2 = accepted<Widget>(R"({"label":"globex:sniffed","color":"Red"})", o);
+  CHECK(v2.label == "globex:sniffed");
+  CHECK(v2.color == uplift_test::v3::Color::Red);
+  CHECK(calls == 2);
+  // A key written with escapes is seen by has() too.
+  CHECK(accepted<Widget>(R"({"\u006cabel":"esc"})", o).label == "esc");
+  // The sniffer is not asked when the version key is there.
+  calls = 0;
+  CHECK(accepted<Widget>(R"({"_v":3,"label":"x","name":"y"})", o).label == "x");
+  CHECK(calls == 0);
+
+  // A wrong guess: v1's count is an int, and this document's does not fit one.
+  auto e = rejected<Widget>(R"({"count":5000000000})", errc::range_error, "$.count", o);
+  CHECK(e.stored_version == 1);
+  CHECK(contains(e.message(), "v1 was the sniffer's guess"));
+  // No guess and no default: missing_version. A guess beyond the latest: too_new.
+  rejected<Widget>(R"({"id":1})", errc::missing_version, "$", o);
+  o.sniffer = [](uplift::json_shape&) -> std::uint16_t { return 7; };
+  rejected<Widget>(R"({"id":1})", errc::too_new, "$", o);
+  // No guess falls back to the default version.
+  o.sniffer = [](uplift::json_shape&) -> std::uint16_t { return 0; };
+  o.default_version = 1;
+  CHECK(accepted<Widget>(R"({"name":"acme:d"})", o).label == "acme:d");
+}
+
+TEST_CASE("a sniffer may look into the document's values, and may itself read JSON") {
+  uplift::json_options o;
+  o.sniffer = [](uplift::json_shape& doc) -> std::uint16_t {
+    // Looks at a value: a string count means a hand-edited v1 document, which is not readable.
+    simdjson::ondemand::value v;
+    if (doc.object().find_field_unordered("count").get(v) == simdjson::SUCCESS) {
+      std::int64_t n = 0;
+      if (v.get_int64().get(n) == simdjson::SUCCESS && n > 100) return 2;
+    }
+    // Reads another record on the same thread: it must get a parser of its own.
+    auto inner = uplift::read_json<Widget>(std::string(R"({"_v":1,"name":"inner:x"})"));
+    return inner && inner->label == "inner:x" ? 1 : 0;
+  };
+  CHECK(accepted<Widget>(R"({"count":101,"label":"big"})", o).label == "big");
+  CHECK(accepted<Widget>(R"({"count":3,"name":"acme:small"})", o).label == "acme:small");
+}
+
+// ---- bad input -----------------------------------------------------------------------------------
+
+TEST_CASE("malformed JSON is an error with where it went wrong, never a crash") {
+  struct bad {
+    const char* json;
+    errc code;
+  };
+  const bad cases[] = {
+      {"", errc::empty_input},
+      {"   ", errc::empty_input},
+      {"{", errc::malformed_json},
+      {"}", errc::malformed_json},
+      {R"({"_v":1,"name":})", errc::malformed_json},
+      {R"({"_v":1 "name":"x"})", errc::malformed_json},
+      {R"({"_v":1,"name":"x",})", errc::malformed_json},
+      {R"({"_v":1,"name":"x"})" "}", errc::malformed_json},
+      {R"({"_v":1,"name":"x"} {"_v":1})", errc::malformed_json},
+      {R"({"_v":1,"name":"x"} x)", errc::malformed_json},
+      {R"({"_v":1,"name":"unterminated})", errc::malformed_json},
+      {R"({"_v":1,"name":"bad \q escape"})", errc::malformed_json},
+      {R"({"_v":1,"name":"\ud800"})", errc::malformed_json},  // a lone surrogate
+      {R"({"_v":1,"count":01})", errc::malformed_json},
+      {R"({"_v":1,"count":1.})", errc::malformed_json},
+      {R"({"_v":1,"count":-})", errc::malformed_json},
+      {R"({"_v":1,"tags":["a" "b"]})", errc::malformed_json},
+      {R"({'_v':1})", errc::malformed_json},
+      {"{\"_v\":1,\"name\":\"tab\tinside\"}", errc::malformed_json},  // raw control character
+      {R"(nul)", errc::malformed_json},
+      {R"(-)", errc::malformed_json},
+      {R"("open)", errc::malformed_json},
+      {R"({"_v":01,"name":"x"})", errc::malformed_json},
+      {R"({"name":"x","_v":1.})", errc::malformed_json},
+  };
+  for (const bad& b : cases) {
+    CAPTURE(b.json);
+    auto r = uplift::read_json<Widget>(std::string_view(b.json));
+    REQUIRE_FALSE(r);
+    INFO("error: ", r.error().message());
+    CHECK(r.error().code == b.code);
+    CHECK(contains(r.error().message(), "demo") == false);
+    CHECK(r.error().record == "uplift_test.Widget");
+  }
+}
+
+TEST_CASE("a record that is not a JSON object is a type error at the root") {
+  for (const char* json : {"[1,2]", "42", R"("text")", "null", "true"}) {
+    CAPTURE(json);
+    rejected<Widget>(std::string_view(json), errc::json_type_mismatch, "$");
+  }
+}
+
+TEST_CASE("every truncation of a valid document is an error, never a partial success") {
+  for (const std::string& text : {*uplift::write_json<Order>(order_v1()),
+                                  *uplift::write_json<Order>(order_v2()),
+                                  *uplift::write_json<Thing>(thing_v1())}) {
+    REQUIRE(uplift::read_json<Order>(text).has_value() != text.empty());
+    std::size_t failures = 0;
+    for (std::size_t n = 0; n < text.size(); ++n) {
+      const std::string prefix = text.substr(0, n);
+      auto r = uplift::read_json<Order>(prefix);
+      if (r) {
+        INFO("a prefix of ", n, " bytes was read: ", prefix);
+        CHECK_FALSE(r);
+        ++failures;
+      } else {
+        CHECK((r.error().code == errc::malformed_json || r.error().code == errc::empty_input ||
+               r.error().code == errc::missing_version || r.error().code == errc::invalid_version));
+      }
+      if (failures > 3) break;
+    }
+  }
+}
+
+TEST_CASE("a value of the wrong JSON type names its path") {
+  rejected<Widget>(R"({"_v":1,"count":"5"})", errc::json_type_mismatch, "$.count");
+  rejected<Widget>(R"({"_v":1,"name":5})", errc::json_type_mismatch, "$.name");
+  rejected<Widget>(R"({"_v":1,"tags":"a"})", errc::json_type_mismatch, "$.tags");
+  rejected<Widget>(R"({"_v":1,"tags":["a",2]})", errc::json_type_mismatch, "$.tags[1]");
+  rejected<Widget>(R"({"_v":1,"dims":[1,2]})", errc::json_type_mismatch, "$.dims");
+  rejected<Widget>(R"({"_v":1,"dims":{"w":"x","h":1}})", errc::json_type_mismatch, "$.dims.w");
+  rejected<Order>(R"({"_v":2,"paid":1})", errc::json_type_mismatch, "$.paid");
+  rejected<Order>(R"({"_v":2,"checks":[true,"false"]})", errc::json_type_mismatch, "$.checks[1]");
+  rejected<Order>(R"({"_v":2,"f64":"1.5"})", errc::json_type_mismatch, "$.f64");
+  rejected<Order>(R"({"_v":2,"priority":"Gallon"})", errc::json_type_mismatch, "$.priority");
+  rejected<Order>(R"({"_v":2,"priority":true})", errc::json_type_mismatch, "$.priority");
+  // The example path of the issue: the fourth line's quantity.
+  auto e = rejected<Order>(
+      R"({"_v":2,"lines":[{"sku":"a","qty":1},{"sku":"b","qty":2},{"sku":"c","qty":3},{"sku":"d","qty":"four"}]})",
+      errc::json_type_mismatch, "$.lines[3].qty");
+  CHECK(contains(e.message(), "at $.lines[3].qty"));
+  CHECK(contains(e.detail, "\"four\""));
+  // Deeper: a node's child's label.
+  rejected<Order>(R"({"_v":2,"tree":{"children":[{"label":"a"},{"children":[{"label":[]}]}]}})",
+                  errc::json_type_mismatch, "$.tree.children[1].children[0].label");
+  rejected<Order>(R"({"_v":2,"stamps":[{"when":{"units":1,"nanos":2},"flags":[1,2,3,"4"]}]})",
+                  errc::json_type_mismatch, "$.stamps[0].flags[3]");
+  rejected<Order>(R"({"_v":2,"payment_type":"Cash","payment":{"amount":"1"}})",
+                  errc::json_type_mismatch, "$.payment.amount");
+  rejected<Order>(R"({"_v":2,"payment_type":"Cheque","payment":{}})", errc::json_type_mismatch,
+                  "$.payment_type");
+  rejected<Order>(R"({"_v":2,"payment_type":9,"payment":{}})", errc::range_error, "$.payment");
+  rejected<Order>(R"({"_v":2,"payment_type":"NONE","payment":{}})", errc::json_type_mismatch,
+                  "$.payment");
+}
+
+TEST_CASE("integers out of their field's range, and non-integers, are errors") {
+  rejected<Order>(R"({"_v":2,"i8":128})", errc::range_error, "$.i8");
+  rejected<Order>(R"({"_v":2,"i8":-129})", errc::range_error, "$.i8");
+  rejected<Order>(R"({"_v":2,"u8":-1})", errc::range_error, "$.u8");
+  rejected<Order>(R"({"_v":2,"u8":256})", errc::range_error, "$.u8");
+  rejected<Order>(R"({"_v":2,"i16":32768})", errc::range_error, "$.i16");
+  rejected<Order>(R"({"_v":2,"u16":65536})", errc::range_error, "$.u16");
+  rejected<Order>(R"({"_v":2,"i32":2147483648})", errc::range_error, "$.i32");
+  rejected<Order>(R"({"_v":2,"u32":4294967296})", errc::range_error, "$.u32");
+  rejected<Order>(R"({"_v":2,"i64":9223372036854775808})", errc::range_error, "$.i64");
+  rejected<Order>(R"({"_v":2,"i64":-9223372036854775809})", errc::range_error, "$.i64");
+  rejected<Order>(R"({"_v":2,"u64":18446744073709551616})", errc::range_error, "$.u64");
+  rejected<Order>(R"({"_v":2,"u64":-1})", errc::range_error, "$.u64");
+  rejected<Order>(R"({"_v":2,"u64":123456789012345678901234567890})", errc::range_error, "$.u64");
+  rejected<Order>(R"({"_v":1,"lines":[{"sku":"a","qty":40000}]})", errc::range_error,
+                  "$.lines[0].qty");
+  rejected<Order>(R"({"_v":2,"units":[1,300]})", errc::range_error, "$.units[1]");
+  auto e = rejected<Order>(R"({"_v":2,"i8":1000})", errc::range_error, "$.i8");
+  CHECK(contains(e.detail, "-128..127"));
+  // A number with a fraction or exponent is not an integer, even when its value is whole.
+  rejected<Order>(R"({"_v":2,"i32":1.0})", errc::json_type_mismatch, "$.i32");
+  rejected<Order>(R"({"_v":2,"i32":1e3})", errc::json_type_mismatch, "$.i32");
+  rejected<Order>(R"({"_v":2,"u64":2.5})", errc::json_type_mismatch, "$.u64");
+  // Doubles beyond a double are a range error, not infinity.
+  rejected<Order>(R"({"_v":2,"f64":1e400})", errc::range_error, "$.f64");
+  rejected<Order>(R"({"_v":2,"f32":"infinity"})", errc::json_type_mismatch, "$.f32");
+}
+
+TEST_CASE("a version key that is not a positive integer up to 65535 is an invalid version") {
+  for (const char* v : {"0", "-1", "1.5", "1e0", "\"1\"", "null", "true", "65536", "[1]", "{}",
+                        "99999999999999999999"}) {
+    CAPTURE(v);
+    const std::string json = std::string(R"({"name":"x","_v":)") + v + "}";
+    auto e = rejected<Widget>(json, errc::invalid_version, "$._v");
+    CHECK(contains(e.detail, "positive integer"));
+  }
+  auto too_new = rejected<Widget>(R"({"_v":4,"label":"x"})", errc::too_new, "$._v");
+  CHECK(too_new.stored_version == 4);
+  CHECK(too_new.latest_version == 3);
+  rejected<Widget>(R"({"_v":65535})", errc::too_new, "$._v");
+  rejected<uplift_test::WidgetFromV2>(R"({"_v":1,"name":"x"})", errc::unknown_version, "$._v");
+}
+
+TEST_CASE("duplicate keys, missing required fields and nulls where a value must be are errors") {
+  rejected<Widget>(R"({"_v":1,"name":"a","count":1,"name":"b"})", errc::duplicate_key, "$.name");
+  rejected<Widget>(R"({"_v":1,"dims":{"w":1,"h":2,"w":3}})", errc::duplicate_key, "$.dims.w");
+  rejected<Order>(R"({"_v":2,"lines":[{"sku":"a","sku":"a"}]})", errc::duplicate_key,
+                  "$.lines[0].sku");
+  rejected<Order>(R"({"_v":2,"payment_type":"Card","payment_type":"Card","payment":{}})",
+                  errc::duplicate_key, "$.payment_type");
+  // Line.sku is (required).
+  auto m = rejected<Order>(R"({"_v":2,"lines":[{"sku":"a"},{"qty":1}]})", errc::missing_field,
+                           "$.lines[1]");
+  CHECK(contains(m.detail, "\"sku\""));
+  rejected<Order>(R"({"_v":2,"lines":[{"sku":null}]})", errc::missing_field, "$.lines[0].sku");
+  // Every member of a struct is required.
+  auto s = rejected<Widget>(R"({"_v":1,"dims":{"w":1}})", errc::missing_field, "$.dims");
+  CHECK(contains(s.detail, "\"h\""));
+  rejected<Widget>(R"({"_v":1,"dims":{"w":1,"h":null}})", errc::missing_field, "$.dims.h");
+  rejected<Order>(R"({"_v":2,"created":{"when":{"units":1},"flags":[1,2,3,4]}})",
+                  errc::missing_field, "$.created.when");
+  // A fixed-length array must have exactly its length.
+  rejected<Order>(R"({"_v":2,"created":{"when":{"units":1,"nanos":0},"flags":[1,2,3]}})",
+                  errc::json_type_mismatch, "$.created.flags");
+  rejected<Order>(R"({"_v":2,"created":{"when":{"units":1,"nanos":0},"flags":[1,2,3,4,5]}})",
+                  errc::json_type_mismatch, "$.created.flags");
+  // null is not an element.
+  rejected<Widget>(R"({"_v":1,"tags":["a",null]})", errc::json_type_mismatch, "$.tags[1]");
+  rejected<Order>(R"({"_v":2,"lines":[null]})", errc::json_type_mismatch, "$.lines[0]");
+}
+
+TEST_CASE("nesting deeper than max_depth is an error, however deep the input goes") {
+  // A tree 70 levels deep: beyond the default 64.
+  shop::v2::OrderT deep;
+  deep.tree = node_chain<shop::v2::NodeT>(70);
+  uplift::json_options wide;
+  wide.max_depth = 1000;
+  auto text = uplift::write_json<Order>(deep, wide);
+  REQUIRE(text);
+  auto r = uplift::read_json<Order>(*text);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::too_deep);
+  CHECK(contains(r.error().path, "$.tree.children[0].children[0]"));
+  auto ok = uplift::read_json<Order>(*text, wide);
+  REQUIRE_MESSAGE(ok, ok.error().message());
+  // Writing it with the default limit fails and writes nothing.
+  std::string out = "keep";
+  auto w = uplift::write_json<Order>(deep, out);
+  REQUIRE_FALSE(w);
+  CHECK(w.error().code == errc::too_deep);
+  CHECK(out == "keep");
+  // 10,000 levels of arrays in an unknown key, and in a known one: an error, not a stack overflow.
+  for (const char* key : {"zzz", "tags", "tree"}) {
+    CAPTURE(key);
+    std::string bomb = std::string(R"({"_v":2,")") + key + "\":";
+    bomb += std::string(10000, '[');
+    bomb += std::string(10000, ']');
+    bomb += "}";
+    auto b = uplift::read_json<Order>(bomb);
+    REQUIRE_FALSE(b);
+    CHECK((b.error().code == errc::too_deep || b.error().code == errc::json_type_mismatch));
+  }
+  std::string objects = R"({"_v":2,"tree":)";
+  for (int i = 0; i < 10000; ++i) objects += R"({"children":[)";
+  for (int i = 0; i < 10000; ++i) objects += "]}";
+  objects += "}";
+  auto b = uplift::read_json<Order>(objects);
+  REQUIRE_FALSE(b);
+  CHECK(b.error().code == errc::too_deep);
+}
+
+TEST_CASE("invalid UTF-8 is an error in values and keys, when reading and when writing") {
+  rejected<Widget>(std::string("{\"_v\":1,\"name\":\"bad \xff byte\"}"), errc::invalid_utf8, "$");
+  rejected<Widget>(std::string("{\"_v\":1,\"n\xc3\x28me\":\"x\"}"), errc::invalid_utf8, "$");
+  rejected<Widget>(std::string("{\"_v\":1,\"name\":\"overlong \xc0\xaf\"}"), errc::invalid_utf8, "$");
+  rejected<Widget>(std::string("{\"_v\":1,\"name\":\"surrogate \xed\xa0\x80\"}"), errc::invalid_utf8,
+                   "$");
+  rejected<Widget>(std::string("{\"_v\":1,\"name\":\"cut \xe2\x82\"}"), errc::invalid_utf8, "$");
+  shop::v2::OrderT o;
+  o.lines.push_back(line<shop::v2::LineT>("ok", 1, shop::v2::Unit::Piece, shop::v2::Money(0, 0)));
+  o.lines.push_back(line<shop::v2::LineT>("bad \xfe", 1, shop::v2::Unit::Piece, shop::v2::Money(0, 0)));
+  std::string out = "prefix";
+  auto w = uplift::write_json<Order>(o, out);
+  REQUIRE_FALSE(w);
+  CHECK(w.error().code == errc::invalid_utf8);
+  CHECK(w.error().path == "$.lines[1].sku");
+  CHECK(out == "prefix");
+}
+
+TEST_CASE("a document that fails late returns no part of what it read") {
+  // Everything is fine until the last field; the result is an error and nothing else.
+  std::string text = *uplift::write_json<Order>(order_v2());
+  text.insert(text.size() - 1, R"(,"u8":-3)");
+  auto dup = uplift::read_json<Order>(text);
+  REQUIRE_FALSE(dup);
+  CHECK(dup.error().code == errc::duplicate_key);
+  std::string late = *uplift::write_json<Order>(shop::v2::OrderT{});
+  const auto tags = late.find(R"("tags":[])");
+  REQUIRE(tags != std::string::npos);
+  late.replace(tags, 9, R"("tags":["a","b",7])");
+  CHECK(late.find(R"("tags")") < late.size() - 40);  // not the last key
+  rejected<Order>(late, errc::json_type_mismatch, "$.tags[2]");
+  // And the write of a record that fails late leaves the output as it was.
+  shop::v2::OrderT o = order_v2();
+  o.tags.push_back("\xc3");
+  std::string out;
+  CHECK_FALSE(uplift::write_json<Order>(o, out));
+  CHECK(out.empty());
+}
+
+// ---- writing and converting -----------------------------------------------------------------------
+
+TEST_CASE("write_json appends to a string and writes each version with its own names") {
+  std::string out = "[";
+  REQUIRE(uplift::write_json<Widget>(uplift_test::sample_v1(), out));
+  out += ",";
+  REQUIRE(uplift::write_json<Widget>(uplift_test::sample_v3(), out));
+  out += "]";
+  CHECK(out.rfind(R"([{"_v":1,"id":41,"name":"acme:sprocket","count":-7,)", 0) == 0);
+  CHECK(contains(out, R"({"_v":3,"id":43,"label":"initech:stapler","count":5000000000,)"));
+  CHECK(contains(out, R"("dims":{"w":1.5,"h":2.25})"));
+  CHECK(contains(out, R"("parts":[{"name":"spring","qty":2}])"));
+}
+
+TEST_CASE("codec<R> writes JSON at its write version through the downgrade steps") {
+  auto c = uplift::codec<Widget>::make({.write_version = 2});
+  REQUIRE(c);
+  auto latest = uplift::upgrade<Widget>(uplift_test::sample_v1());
+  REQUIRE(latest);
+  auto text = c->write_json(*latest);
+  REQUIRE(text);
+  CHECK(text->rfind(R"({"_v":2,"id":41,"label":"acme:sprocket",)", 0) == 0);
+  REQUIRE(c->set_write_version(1));
+  text = c->write_json(*latest);
+  REQUIRE(text);
+  CHECK(text->rfind(R"({"_v":1,"id":41,"name":"acme:sprocket",)", 0) == 0);
+  // A value v1 cannot hold: nothing is written.
+  latest->count = 5'000'000'000LL;
+  std::string out = "x";
+  auto st = c->write_json(*latest, out);
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code == errc::range_error);
+  CHECK(out == "x");
+}
+
+TEST_CASE("records convert between JSON and FlatBuffers at the latest or the codec's version") {
+  for (const std::string& text : {*uplift::write_json<Order>(order_v1()),
+                                  *uplift::write_json<Order>(order_v2())}) {
+    auto bin = uplift::json_to_binary<Order>(text);
+    REQUIRE_MESSAGE(bin, bin.error().message());
+    CHECK(uplift::peek(*bin)->version == 2);
+    auto from_bin = uplift::read_object<Order>(*bin);
+    auto from_json = uplift::read_json<Order>(text);
+    REQUIRE(from_bin);
+    REQUIRE(from_json);
+    CHECK_SAME(*from_bin, *from_json);
+    auto back = uplift::binary_to_json<Order>(*bin);
+    REQUIRE(back);
+    CHECK(back->rfind("{\"_v\":2,", 0) == 0);
+    auto again = uplift::read_json<Order>(*back);
+    REQUIRE(again);
+    CHECK_SAME(*again, *from_json);
+  }
+  // From an old FlatBuffers record to the latest JSON.
+  auto old = uplift::write<Widget>(uplift_test::sample_v1());
+  auto j = uplift::binary_to_json<Widget>(old);
+  REQUIRE(j);
+  CHECK(j->rfind(R"({"_v":3,"id":41,"label":"acme:sprocket",)", 0) == 0);
+  // Through a codec, at its write version, both ways.
+  auto c = uplift::codec<Widget>::make({.write_version = 1});
+  REQUIRE(c);
+  auto b1 = c->json_to_binary(*j);
+  REQUIRE(b1);
+  CHECK(uplift::peek(*b1)->version == 1);
+  auto j1 = c->binary_to_json(*b1);
+  REQUIRE(j1);
+  CHECK(j1->rfind(R"({"_v":1,)", 0) == 0);
+  // Bad input on either side is the reader's error.
+  auto bad = uplift::json_to_binary<Widget>(std::string_view(R"({"_v":1,"count":"x"})"));
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().path == "$.count");
+  std::vector<std::uint8_t> junk = {1, 2, 3};
+  auto bad_bin = uplift::binary_to_json<Widget>(uplift::bytes_view(junk));
+  REQUIRE_FALSE(bad_bin);
+  CHECK(bad_bin.error().code == errc::bad_magic);
+}
+
+// ---- the kinds of input text ---------------------------------------------------------------------
+
+TEST_CASE("every kind of input text reads the same, with or without simdjson's padding") {
+  const std::string text = *uplift::write_json<Order>(order_v1());
+  const auto expected = *uplift::read_json<Order>(text);
+  std::string tight = text;
+  tight.shrink_to_fit();
+  std::string roomy;
+  roomy.reserve(text.size() + simdjson::SIMDJSON_PADDING);
+  roomy = text;
+  const simdjson::padded_string padded(text);
+  // The text at the very end of a buffer: reading past it would be caught by ASan.
+  auto exact = std::make_unique<char[]>(text.size());
+  std::memcpy(exact.get(), text.data(), text.size());
+  const std::string_view at_end(exact.get(), text.size());
+
+  CHECK_SAME(accepted<Order>(tight), expected);
+  CHECK_SAME(accepted<Order>(roomy), expected);
+  CHECK_SAME(accepted<Order>(std::string_view(text)), expected);
+  CHECK_SAME(accepted<Order>(at_end), expected);
+  CHECK_SAME(accepted<Order>(text.c_str()), expected);
+  CHECK_SAME(accepted<Order>(padded), expected);
+  CHECK_SAME(accepted<Order>(simdjson::padded_string_view(padded)), expected);
+  // A string_view of part of a larger text reads only its part.
+  const std::string two = text + text;
+  CHECK_SAME(accepted<Order>(std::string_view(two).substr(0, text.size())), expected);
+}
+
+TEST_CASE("threads read JSON at once, each with its own parser") {
+  std::vector<std::string> docs = {*uplift::write_json<Order>(order_v1()),
+                                   *uplift::write_json<Order>(order_v2())};
+  std::vector<shop::v2::OrderT> expected;
+  for (const auto& d : docs) expected.push_back(*uplift::read_json<Order>(d));
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        const std::size_t k = static_cast<std::size_t>(i + t) % docs.size();
+        auto r = uplift::read_json<Order>(docs[k]);
+        if (!r || !same(*r, expected[k])) ++wrong;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(wrong.load() == 0);
 }

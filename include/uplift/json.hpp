@@ -54,6 +54,40 @@ inline simdjson::error_code field_key(simdjson::ondemand::field& f, std::string_
   return f.unescaped_key().get(out);
 }
 
+/// True when `token` (a scalar's raw text, trailing whitespace allowed) is a JSON number as the
+/// grammar has it: on-demand parsing accepts some malformed numbers as a wrong type instead.
+constexpr bool wellformed_number(std::string_view token) noexcept {
+  std::size_t i = 0;
+  const std::size_t n = token.size();
+  auto digits = [&] {
+    const std::size_t start = i;
+    while (i < n && token[i] >= '0' && token[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < n && token[i] == '-') ++i;
+  if (i < n && token[i] == '0') ++i;
+  else if (!digits()) return false;
+  if (i < n && token[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < n && (token[i] == 'e' || token[i] == 'E')) {
+    ++i;
+    if (i < n && (token[i] == '+' || token[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  while (i < n && (token[i] == ' ' || token[i] == '\t' || token[i] == '\n' || token[i] == '\r')) ++i;
+  return i == n;
+}
+
+/// True when `token` (trailing whitespace allowed) is exactly the literal `word`.
+constexpr bool is_literal(std::string_view token, std::string_view word) noexcept {
+  if (token.substr(0, word.size()) != word) return false;
+  for (char c : token.substr(word.size()))
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return false;
+  return true;
+}
+
 /// Finds the first top-level `key` of `obj`, comparing keys unescaped (`"\u005fv"` is `"_v"`):
 /// SUCCESS with its value in `out`, NO_SUCH_FIELD, or the parse error met on the way. Leaves the
 /// object part-way through: reset it before reading it again.
@@ -181,14 +215,88 @@ class reader {
 
   /// The document's version key, which field readers meet as an unknown key of the root object.
   void set_version_key(std::string_view key) noexcept { version_key_ = key; }
-  /// Called for every key a reader does not know: false (with a duplicate_key error) when it is
-  /// the root's version key a second time, which would let a document carry two versions.
-  bool unknown_key(std::string_view key) {
-    if (depth_ != 1 || key != version_key_) [[likely]]
+  /// Called for every key a reader does not know. Its value is skipped but still checked to be
+  /// well-formed JSON within max_depth (on-demand parsing checks only what is read, and a skipped
+  /// value must not hide a malformed document). The root's version key, read already, is not
+  /// checked again; a second one is a duplicate_key, which would let a document say two versions.
+  bool unknown_key(std::string_view key, simdjson::ondemand::field& f) {
+    if (depth_ == 1 && key == version_key_) {
+      if (++version_keys_ == 1) return true;
+      duplicate(key);
+      return false;
+    }
+    if (skip(f.value()) != outcome::failed) [[likely]]
       return true;
-    if (++version_keys_ == 1) return true;
-    duplicate(key);
+    at_key(key);
     return false;
+  }
+  /// Reads `v` to its end without keeping it: checks that it is well-formed within max_depth.
+  outcome skip(simdjson::ondemand::value& v) {
+    simdjson::ondemand::json_type t{};
+    if (auto e = v.type().get(t)) return parse_error(e, location(v));
+    switch (t) {
+      case simdjson::ondemand::json_type::object: {
+        simdjson::ondemand::object obj;
+        if (const outcome o = enter_object(v, obj); o != outcome::read) return o;
+        for (auto item : obj) {
+          simdjson::ondemand::field f;
+          if (auto e = std::move(item).get(f)) return parse_error(e);
+          std::string_view k;
+          if (!key(f, k)) return outcome::failed;
+          if (skip(f.value()) == outcome::failed) return at_key(k);
+        }
+        leave();
+        return outcome::read;
+      }
+      case simdjson::ondemand::json_type::array: {
+        simdjson::ondemand::array arr;
+        if (const outcome o = enter_array(v, arr); o != outcome::read) return o;
+        std::size_t i = 0;
+        for (auto item : arr) {
+          simdjson::ondemand::value ev;
+          if (auto e = std::move(item).get(ev)) {
+            parse_error(e);
+            return at_index(i);
+          }
+          if (skip(ev) == outcome::failed) return at_index(i);
+          ++i;
+        }
+        leave();
+        return outcome::read;
+      }
+      case simdjson::ondemand::json_type::string: {
+        std::string_view sv;
+        if (auto e = v.get_string().get(sv)) return parse_error(e, location(v));
+        return outcome::read;
+      }
+      case simdjson::ondemand::json_type::number:
+      case simdjson::ondemand::json_type::boolean:
+      case simdjson::ondemand::json_type::null:
+        if (!wellformed_scalar(v, t)) return malformed_scalar(v, t);
+        return outcome::read;
+    }
+    return parse_error(simdjson::TAPE_ERROR, location(v));
+  }
+  /// False when a number, true, false or null is not spelled as JSON has it (on-demand parsing
+  /// looks at the first character to tell the type).
+  bool wellformed_scalar(simdjson::ondemand::value& v, simdjson::ondemand::json_type t) noexcept {
+    const std::string_view tok = v.raw_json_token();
+    switch (t) {
+      case simdjson::ondemand::json_type::number: return detail::wellformed_number(tok);
+      case simdjson::ondemand::json_type::boolean:
+        return detail::is_literal(tok, "true") || detail::is_literal(tok, "false");
+      case simdjson::ondemand::json_type::null: return detail::is_literal(tok, "null");
+      default: return true;
+    }
+  }
+  outcome malformed_scalar(simdjson::ondemand::value& v, simdjson::ondemand::json_type t) {
+    std::string d = t == simdjson::ondemand::json_type::number ? "not a JSON number:"
+                                                                : "not a JSON literal:";
+    append_token(d, v, t);
+    return fail(errc::malformed_json, std::move(d), location(v));
+  }
+  outcome malformed_number(simdjson::ondemand::value& v) {
+    return malformed_scalar(v, simdjson::ondemand::json_type::number);
   }
 
   // Failures. Each returns outcome::failed so that callers can `return r.x(...)`.
@@ -219,6 +327,7 @@ class reader {
     simdjson::ondemand::json_type t{};
     if (auto e2 = v.type().get(t)) return parse_error(e2, location(v));
     if (t == simdjson::ondemand::json_type::null) {
+      if (!detail::is_literal(v.raw_json_token(), "null")) return malformed_scalar(v, t);
       bool is_null = false;
       if (auto e3 = v.is_null().get(is_null); e3 || !is_null) return parse_error(e3 ? e3 : e, location(v));
       return outcome::null;
@@ -227,6 +336,7 @@ class reader {
   }
   outcome mismatch(simdjson::ondemand::value& v, std::string_view expected,
                    simdjson::ondemand::json_type found) {
+    if (!wellformed_scalar(v, found)) return malformed_scalar(v, found);
     std::string d = "expected ";
     d.append(expected).append(", found ").append(detail::type_word(found));
     append_token(d, v, found);
@@ -244,6 +354,7 @@ class reader {
       expected.append(detail::type_name<T>()).append(")");
       return type_error(v, simdjson::INCORRECT_TYPE, expected);
     }
+    if (!detail::wellformed_number(v.raw_json_token())) return malformed_number(v);
     simdjson::ondemand::number_type nt{};
     if (e == simdjson::INCORRECT_TYPE && !v.get_number_type().get(nt) &&
         nt == simdjson::ondemand::number_type::floating_point_number) {
@@ -411,6 +522,7 @@ outcome read_float(simdjson::ondemand::value& v, T& out, reader& r) {
                           "), found the string \"").append(s.substr(0, 40)).append(
                           "\" (only \"nan\", \"inf\" and \"-inf\" stand for numbers)"));
     } else if (!v.type().get(t) && t == simdjson::ondemand::json_type::number) {
+      if (!wellformed_number(v.raw_json_token())) return r.malformed_number(v);
       return r.out_of_range<T>(v);
     } else {
       return r.type_error(v, e, std::string("a number (").append(type_name<T>()).append(")"));
@@ -852,6 +964,29 @@ result<typename C::latest::object> read_json_at(simdjson::ondemand::object& obj,
     return upgrade_object<C, I, C::last>(o);
 }
 
+/// A document that is not an object, checked to be well-formed: SUCCESS, or the parse error.
+inline simdjson::error_code check_root_scalar(simdjson::ondemand::document& doc,
+                                              simdjson::ondemand::json_type t) noexcept {
+  switch (t) {
+    case simdjson::ondemand::json_type::null: {
+      bool is_null = false;
+      if (auto e = doc.is_null().get(is_null)) return e;
+      return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+    }
+    case simdjson::ondemand::json_type::boolean:
+      return doc.get_bool().error();
+    case simdjson::ondemand::json_type::string:
+      return doc.get_string().error();
+    case simdjson::ondemand::json_type::number: {
+      std::string_view tok;
+      if (auto e = doc.raw_json_token().get(tok)) return e;
+      return json::detail::wellformed_number(tok) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
+    }
+    default:
+      return simdjson::SUCCESS;  // an array: the type is wrong whatever it holds
+  }
+}
+
 template <class R>
 result<typename chain<R>::latest::object> read_json_padded(simdjson::padded_string_view json,
                                                           const json_options& o,
@@ -883,6 +1018,8 @@ result<typename chain<R>::latest::object> read_json_padded(simdjson::padded_stri
     if (e != simdjson::INCORRECT_TYPE) return simd_fail(e, nullptr);
     simdjson::ondemand::json_type t{};
     if (auto e2 = doc.type().get(t)) return simd_fail(e2, nullptr);
+    // Malformed text is malformed_json, whatever its first character promised.
+    if (auto e2 = check_root_scalar(doc, t); e2 != simdjson::SUCCESS) return simd_fail(e2, nullptr);
     return fail(errc::json_type_mismatch,
                 std::string("a record is a JSON object; found ").append(json::detail::type_word(t)),
                 "$", 0, nullptr);
@@ -900,6 +1037,10 @@ result<typename chain<R>::latest::object> read_json_padded(simdjson::padded_stri
     std::uint64_t n = 0;
     std::string_view tok = vv.raw_json_token();
     const char* where = tok.data();
+    simdjson::ondemand::json_type t{};
+    if (!vv.type().get(t) && t == simdjson::ondemand::json_type::number &&
+        !json::detail::wellformed_number(tok))
+      return simd_fail(simdjson::NUMBER_ERROR, where);
     if (auto e = vv.get_uint64().get(n); e || n == 0 || n > 0xffff) {
       if (e && e != simdjson::INCORRECT_TYPE && e != simdjson::NUMBER_OUT_OF_RANGE)
         return simd_fail(e, where);

@@ -125,7 +125,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -162,7 +162,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -294,7 +294,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   if (att_pending && !seen.has(6))
     return r.missing("att_type", "union type key");
@@ -369,7 +369,7 @@ inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::k:
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   if (!seen.has(0)) return r.missing("x", "struct member");
   if (!seen.has(1)) return r.missing("y", "struct member");
@@ -508,7 +508,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -551,7 +551,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -686,7 +686,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   if (att_pending && !seen.has(6))
     return r.missing("att_type", "union type key");
@@ -761,7 +761,7 @@ inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::k:
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   if (!seen.has(0)) return r.missing("x", "struct member");
   if (!seen.has(1)) return r.missing("y", "struct member");
@@ -900,7 +900,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -951,7 +951,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -1099,7 +1099,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   if (att_pending && !seen.has(6))
     return r.missing("att_type", "union type key");
@@ -1176,7 +1176,7 @@ inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::k:
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   if (!seen.has(0)) return r.missing("x", "struct member");
   if (!seen.has(1)) return r.missing("y", "struct member");

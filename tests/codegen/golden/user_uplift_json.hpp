@@ -59,7 +59,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -131,7 +131,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -210,7 +210,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }

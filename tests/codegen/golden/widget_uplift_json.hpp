@@ -49,7 +49,7 @@ inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::up
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   if (!seen.has(0)) return r.missing("w", "struct member");
   if (!seen.has(1)) return r.missing("h", "struct member");
@@ -113,7 +113,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -194,7 +194,7 @@ inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::up
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   if (!seen.has(0)) return r.missing("w", "struct member");
   if (!seen.has(1)) return r.missing("h", "struct member");
@@ -264,7 +264,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -348,7 +348,7 @@ inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::up
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   if (!seen.has(0)) return r.missing("w", "struct member");
   if (!seen.has(1)) return r.missing("h", "struct member");
@@ -392,7 +392,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
@@ -468,7 +468,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
       default:
         break;
     }
-    if (!r.unknown_key(key)) return uplift::json::outcome::failed;
+    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   return uplift::json::outcome::read;
 }
