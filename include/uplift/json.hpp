@@ -39,6 +39,17 @@
 #include "read.hpp"
 #include "write.hpp"
 
+// Failure paths are kept out of line, and the readers of single values inlined into the generated
+// field loops: a value read out of line makes the compiler keep simdjson's iterator in memory,
+// where every read pays a store-to-load round trip.
+#if defined(__GNUC__)
+#define UPLIFT_DETAIL_COLD __attribute__((cold, noinline))
+#define UPLIFT_DETAIL_INLINE __attribute__((always_inline)) inline
+#else
+#define UPLIFT_DETAIL_COLD
+#define UPLIFT_DETAIL_INLINE inline
+#endif
+
 namespace uplift {
 
 namespace json::detail {
@@ -88,6 +99,37 @@ constexpr bool is_literal(std::string_view token, std::string_view word) noexcep
   return true;
 }
 
+/// The version of a document that starts with its version key, as write_json writes it:
+/// `{"_v":3,` (whitespace allowed, digits only, no leading zero). 0 when the text does not start
+/// so: the caller then looks for the key the general way. Reads only the first bytes.
+inline std::uint16_t leading_version(std::string_view text, std::string_view key) noexcept {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  auto ws = [&] {
+    while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')) ++p;
+  };
+  ws();
+  if (p == end || *p++ != '{') return 0;
+  ws();
+  if (p == end || *p++ != '"') return 0;
+  if (static_cast<std::size_t>(end - p) <= key.size() || std::memcmp(p, key.data(), key.size()) != 0)
+    return 0;
+  p += key.size();
+  if (*p++ != '"') return 0;
+  ws();
+  if (p == end || *p++ != ':') return 0;
+  ws();
+  if (p == end || *p < '1' || *p > '9') return 0;
+  std::uint32_t v = 0;
+  for (int digits = 0; p < end && *p >= '0' && *p <= '9'; ++p) {
+    if (++digits > 5) return 0;
+    v = v * 10 + static_cast<std::uint32_t>(*p - '0');
+  }
+  ws();
+  if (p == end || (*p != ',' && *p != '}') || v > 0xffff) return 0;
+  return static_cast<std::uint16_t>(v);
+}
+
 /// Finds the first top-level `key` of `obj`, comparing keys unescaped (`"\u005fv"` is `"_v"`):
 /// SUCCESS with its value in `out`, NO_SUCH_FIELD, or the parse error met on the way. Leaves the
 /// object part-way through: reset it before reading it again.
@@ -127,6 +169,18 @@ class json_shape {
 };
 
 namespace json {
+
+/// For generated readers: true when the raw key at `raw` (just after its opening quote, in the
+/// input) is exactly `lit`, closing quote included. Compares N bytes of constant length, which
+/// compilers turn into a few loads, without measuring the key first. Reads up to N bytes from
+/// `raw`: within the input's padding (read_json always reads padded input) for N <= 64, which the
+/// generator keeps to. A key written with escapes never matches: it takes the slow path.
+template <std::size_t N>
+inline bool raw_key_is(const char* raw, const char (&lit)[N]) noexcept {
+  static_assert(N <= 64, "uplift: raw_key_is reads at most 64 bytes past a key's start");
+  return std::memcmp(raw, lit, N - 1) == 0 && raw[N - 1] == '"';
+}
+
 
 class writer;
 
@@ -185,7 +239,7 @@ class reader {
   reader(std::uint32_t max_depth, const char* begin) noexcept : max_depth_(max_depth), begin_(begin) {}
 
   /// Gets the object `v` holds and goes one level deeper; null and other types are reported.
-  outcome enter_object(simdjson::ondemand::value& v, simdjson::ondemand::object& obj) {
+  outcome enter_object(simdjson::ondemand::value v, simdjson::ondemand::object& obj) {
     if (auto e = v.get_object().get(obj)) [[unlikely]]
       return type_error(v, e, "an object");
     if (++depth_ > max_depth_) [[unlikely]]
@@ -193,7 +247,7 @@ class reader {
     return outcome::read;
   }
   /// Gets the array `v` holds and goes one level deeper.
-  outcome enter_array(simdjson::ondemand::value& v, simdjson::ondemand::array& arr) {
+  outcome enter_array(simdjson::ondemand::value v, simdjson::ondemand::array& arr) {
     if (auto e = v.get_array().get(arr)) [[unlikely]]
       return type_error(v, e, "an array");
     if (++depth_ > max_depth_) [[unlikely]]
@@ -215,6 +269,24 @@ class reader {
 
   /// The document's version key, which field readers meet as an unknown key of the root object.
   void set_version_key(std::string_view key) noexcept { version_key_ = key; }
+
+  /// lookup(): the key was the version key or an unknown key, and its value was skipped.
+  static constexpr int skipped = -1;
+  /// lookup(): the key or its skipped value was bad; the error is recorded.
+  static constexpr int failed_key = -2;
+  /// The slow path of a key that the generated fast match (raw bytes) missed: it is escaped, or
+  /// it is the version key, or it is unknown. Returns its index in `keys`, or `skipped`, or
+  /// `failed_key`.
+  template <std::size_t N>
+  int lookup(simdjson::ondemand::field f, const std::array<std::string_view, N>& keys) {
+    std::string_view k;
+    if (!key(f, k)) return failed_key;
+    if (!(depth_ == 1 && k == version_key_)) {
+      for (std::size_t i = 0; i < N; ++i)
+        if (keys[i] == k) return static_cast<int>(i);
+    }
+    return unknown_key(k, f) ? skipped : failed_key;
+  }
   /// Called for every key a reader does not know. Its value is skipped but still checked to be
   /// well-formed JSON within max_depth (on-demand parsing checks only what is read, and a skipped
   /// value must not hide a malformed document). The root's version key, read already, is not
@@ -231,7 +303,7 @@ class reader {
     return false;
   }
   /// Reads `v` to its end without keeping it: checks that it is well-formed within max_depth.
-  outcome skip(simdjson::ondemand::value& v) {
+  outcome skip(simdjson::ondemand::value v) {
     simdjson::ondemand::json_type t{};
     if (auto e = v.type().get(t)) return parse_error(e, location(v));
     switch (t) {
@@ -279,7 +351,7 @@ class reader {
   }
   /// False when a number, true, false or null is not spelled as JSON has it (on-demand parsing
   /// looks at the first character to tell the type).
-  bool wellformed_scalar(simdjson::ondemand::value& v, simdjson::ondemand::json_type t) noexcept {
+  bool wellformed_scalar(simdjson::ondemand::value v, simdjson::ondemand::json_type t) noexcept {
     const std::string_view tok = v.raw_json_token();
     switch (t) {
       case simdjson::ondemand::json_type::number: return detail::wellformed_number(tok);
@@ -289,20 +361,20 @@ class reader {
       default: return true;
     }
   }
-  outcome malformed_scalar(simdjson::ondemand::value& v, simdjson::ondemand::json_type t) {
+  UPLIFT_DETAIL_COLD outcome malformed_scalar(simdjson::ondemand::value v, simdjson::ondemand::json_type t) {
     std::string d = t == simdjson::ondemand::json_type::number ? "not a JSON number:"
                                                                 : "not a JSON literal:";
     append_token(d, v, t);
     return fail(errc::malformed_json, std::move(d), location(v));
   }
-  outcome malformed_number(simdjson::ondemand::value& v) {
+  UPLIFT_DETAIL_COLD outcome malformed_number(simdjson::ondemand::value v) {
     return malformed_scalar(v, simdjson::ondemand::json_type::number);
   }
 
   // Failures. Each returns outcome::failed so that callers can `return r.x(...)`.
 
   /// A simdjson error at `where` (a pointer into the input, or null).
-  outcome parse_error(simdjson::error_code e, const char* where = nullptr) {
+  UPLIFT_DETAIL_COLD outcome parse_error(simdjson::error_code e, const char* where = nullptr) {
     errc c = errc::malformed_json;
     if (e == simdjson::INCORRECT_TYPE) c = errc::json_type_mismatch;
     else if (e == simdjson::NUMBER_OUT_OF_RANGE) c = errc::range_error;
@@ -311,7 +383,7 @@ class reader {
     else if (e == simdjson::EMPTY) c = errc::empty_input;
     return fail(c, simdjson::error_message(e), where);
   }
-  outcome fail(errc c, std::string detail, const char* where = nullptr) {
+  UPLIFT_DETAIL_COLD outcome fail(errc c, std::string detail, const char* where = nullptr) {
     if (code_ == errc::ok) {  // the first failure is the one reported
       code_ = c;
       detail_ = std::move(detail);
@@ -322,7 +394,7 @@ class reader {
   }
   /// `v` is not of the type a field needs (`expected`: "an integer", "a string", ...). Returns
   /// outcome::null, consuming it, when `v` is null.
-  outcome type_error(simdjson::ondemand::value& v, simdjson::error_code e, std::string_view expected) {
+  UPLIFT_DETAIL_COLD outcome type_error(simdjson::ondemand::value v, simdjson::error_code e, std::string_view expected) {
     if (e != simdjson::INCORRECT_TYPE) return parse_error(e, location(v));
     simdjson::ondemand::json_type t{};
     if (auto e2 = v.type().get(t)) return parse_error(e2, location(v));
@@ -334,7 +406,7 @@ class reader {
     }
     return mismatch(v, expected, t);
   }
-  outcome mismatch(simdjson::ondemand::value& v, std::string_view expected,
+  UPLIFT_DETAIL_COLD outcome mismatch(simdjson::ondemand::value v, std::string_view expected,
                    simdjson::ondemand::json_type found) {
     if (!wellformed_scalar(v, found)) return malformed_scalar(v, found);
     std::string d = "expected ";
@@ -344,7 +416,7 @@ class reader {
   }
   /// An integer field got something else, or a number that does not fit.
   template <class T>
-  outcome integer_error(simdjson::ondemand::value& v, simdjson::error_code e) {
+  UPLIFT_DETAIL_COLD outcome integer_error(simdjson::ondemand::value v, simdjson::error_code e) {
     simdjson::ondemand::json_type t{};
     if (e != simdjson::INCORRECT_TYPE && e != simdjson::NUMBER_OUT_OF_RANGE)
       return parse_error(e, location(v));
@@ -365,7 +437,7 @@ class reader {
     return out_of_range<T>(v);
   }
   template <class T>
-  outcome out_of_range(simdjson::ondemand::value& v) {
+  UPLIFT_DETAIL_COLD outcome out_of_range(simdjson::ondemand::value v) {
     std::string d = "the number";
     append_token(d, v, simdjson::ondemand::json_type::number);
     d.append(" does not fit ").append(detail::type_name<T>()).append(" (");
@@ -379,26 +451,26 @@ class reader {
     d.append(")");
     return fail(errc::range_error, std::move(d), location(v));
   }
-  outcome duplicate(std::string_view key, const char* where = nullptr) {
+  UPLIFT_DETAIL_COLD outcome duplicate(std::string_view key, const char* where = nullptr) {
     fail(errc::duplicate_key, "the key appears more than once", where);
     return at_key(key);
   }
-  outcome missing(std::string_view key, std::string_view what = "required field") {
+  UPLIFT_DETAIL_COLD outcome missing(std::string_view key, std::string_view what = "required field") {
     std::string d(what);
     d.append(" \"").append(key).append("\" is absent");
     return fail(errc::missing_field, std::move(d));
   }
-  outcome null_member(std::string_view key) {
+  UPLIFT_DETAIL_COLD outcome null_member(std::string_view key) {
     fail(errc::missing_field, "null where a value is required");
     return at_key(key);
   }
 
   /// Adds the step the failure happened under, innermost first.
-  outcome at_key(std::string_view key) {
+  UPLIFT_DETAIL_COLD outcome at_key(std::string_view key) {
     path_.push_back({key, 0});
     return outcome::failed;
   }
-  outcome at_index(std::size_t i) {
+  UPLIFT_DETAIL_COLD outcome at_index(std::size_t i) {
     path_.push_back({{}, i});
     return outcome::failed;
   }
@@ -425,19 +497,19 @@ class reader {
     }
     return p;
   }
-  const char* location(simdjson::ondemand::value& v) noexcept { return v.raw_json_token().data(); }
+  const char* location(simdjson::ondemand::value v) noexcept { return v.raw_json_token().data(); }
 
  private:
   struct segment {
     std::string_view key;  // null data: an array index
     std::size_t index;
   };
-  outcome too_deep(simdjson::ondemand::value& v) {
+  UPLIFT_DETAIL_COLD outcome too_deep(simdjson::ondemand::value v) {
     return fail(errc::too_deep, "more than " + std::to_string(max_depth_) +
                                     " nested objects and arrays (max_depth)",
                 location(v));
   }
-  void append_token(std::string& d, simdjson::ondemand::value& v, simdjson::ondemand::json_type t) {
+  void append_token(std::string& d, simdjson::ondemand::value v, simdjson::ondemand::json_type t) {
     if (t == simdjson::ondemand::json_type::object || t == simdjson::ondemand::json_type::array) return;
     std::string_view tok = v.raw_json_token();
     while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\n' || tok.back() == '\t' ||
@@ -481,7 +553,7 @@ outcome read(simdjson::ondemand::value& v, T& out, reader& r);
 namespace detail {
 
 template <class T>
-outcome read_integer(simdjson::ondemand::value& v, T& out, reader& r) {
+UPLIFT_DETAIL_INLINE outcome read_integer(simdjson::ondemand::value& v, T& out, reader& r) {
   if constexpr (std::is_signed_v<T>) {
     std::int64_t x = 0;
     if (auto e = v.get_int64().get(x)) [[unlikely]]
@@ -504,30 +576,39 @@ outcome read_integer(simdjson::ondemand::value& v, T& out, reader& r) {
   return outcome::read;
 }
 
+/// A float field whose value is not a plain number: "nan", "inf" and "-inf" stand for the
+/// numbers JSON has no words for; anything else is an error.
 template <class T>
-outcome read_float(simdjson::ondemand::value& v, T& out, reader& r) {
+UPLIFT_DETAIL_COLD outcome read_float_word(simdjson::ondemand::value v, simdjson::error_code e,
+                                           T& out, reader& r) {
   double x = 0;
-  if (auto e = v.get_double().get(x)) [[unlikely]] {
-    // Not a number: NaN and the infinities are written as the strings "nan", "inf", "-inf".
-    simdjson::ondemand::json_type t{};
-    if (!v.type().get(t) && t == simdjson::ondemand::json_type::string) {
-      std::string_view s;
-      if (auto e2 = v.get_string().get(s)) return r.parse_error(e2, r.location(v));
-      if (s == "nan" || s == "-nan") x = std::numeric_limits<double>::quiet_NaN();
-      else if (s == "inf") x = std::numeric_limits<double>::infinity();
-      else if (s == "-inf") x = -std::numeric_limits<double>::infinity();
-      else
-        return r.fail(errc::json_type_mismatch,
-                      std::string("expected a number (").append(type_name<T>()).append(
-                          "), found the string \"").append(s.substr(0, 40)).append(
-                          "\" (only \"nan\", \"inf\" and \"-inf\" stand for numbers)"));
-    } else if (!v.type().get(t) && t == simdjson::ondemand::json_type::number) {
-      if (!wellformed_number(v.raw_json_token())) return r.malformed_number(v);
-      return r.out_of_range<T>(v);
-    } else {
-      return r.type_error(v, e, std::string("a number (").append(type_name<T>()).append(")"));
-    }
+  simdjson::ondemand::json_type t{};
+  if (!v.type().get(t) && t == simdjson::ondemand::json_type::string) {
+    std::string_view s;
+    if (auto e2 = v.get_string().get(s)) return r.parse_error(e2, r.location(v));
+    if (s == "nan" || s == "-nan") x = std::numeric_limits<double>::quiet_NaN();
+    else if (s == "inf") x = std::numeric_limits<double>::infinity();
+    else if (s == "-inf") x = -std::numeric_limits<double>::infinity();
+    else
+      return r.fail(errc::json_type_mismatch,
+                    std::string("expected a number (").append(type_name<T>()).append(
+                        "), found the string \"").append(s.substr(0, 40)).append(
+                        "\" (only \"nan\", \"inf\" and \"-inf\" stand for numbers)"));
+    out = static_cast<T>(x);
+    return outcome::read;
   }
+  if (!v.type().get(t) && t == simdjson::ondemand::json_type::number) {
+    if (!wellformed_number(v.raw_json_token())) return r.malformed_number(v);
+    return r.out_of_range<T>(v);
+  }
+  return r.type_error(v, e, std::string("a number (").append(type_name<T>()).append(")"));
+}
+
+template <class T>
+UPLIFT_DETAIL_INLINE outcome read_float(simdjson::ondemand::value& v, T& out, reader& r) {
+  double x = 0;
+  if (auto e = v.get_double().get(x)) [[unlikely]]
+    return read_float_word(v, e, out, r);
   if constexpr (std::is_same_v<T, float>) {
     // A double fits when it rounds to a finite float: below FLT_MAX plus half its last unit
     // (0x1.ffffffp127; the midpoint itself rounds to even, to infinity). FLT_MAX's shortest text,
@@ -540,7 +621,7 @@ outcome read_float(simdjson::ondemand::value& v, T& out, reader& r) {
 }
 
 template <class E>
-outcome read_enum(simdjson::ondemand::value& v, E& out, reader& r) {
+outcome read_enum(simdjson::ondemand::value v, E& out, reader& r) {
   using U = std::underlying_type_t<E>;
   simdjson::ondemand::json_type t{};
   if (auto e = v.type().get(t)) return r.parse_error(e, r.location(v));
@@ -566,7 +647,7 @@ outcome read_enum(simdjson::ondemand::value& v, E& out, reader& r) {
 }
 
 template <class T>
-outcome read_vector(simdjson::ondemand::value& v, T& out, reader& r) {
+outcome read_vector(simdjson::ondemand::value v, T& out, reader& r) {
   using E = typename T::value_type;
   simdjson::ondemand::array arr;
   if (const outcome o = r.enter_array(v, arr); o != outcome::read) return o;
@@ -592,7 +673,7 @@ outcome read_vector(simdjson::ondemand::value& v, T& out, reader& r) {
 }
 
 template <class T, std::size_t N>
-outcome read_array(simdjson::ondemand::value& v, std::array<T, N>& out, reader& r) {
+outcome read_array(simdjson::ondemand::value v, std::array<T, N>& out, reader& r) {
   simdjson::ondemand::array arr;
   if (const outcome o = r.enter_array(v, arr); o != outcome::read) return o;
   const char* where = r.location(v);
@@ -633,7 +714,7 @@ concept json_table = requires(simdjson::ondemand::object& o, T& t, reader& r) {
 
 /// Reads `v` into `out`: a scalar, string, enum, vector, struct or table of any generated version.
 template <class T>
-outcome read(simdjson::ondemand::value& v, T& out, reader& r) {
+UPLIFT_DETAIL_INLINE outcome read(simdjson::ondemand::value& v, T& out, reader& r) {
   if constexpr (std::is_same_v<T, bool>) {
     bool b = false;
     if (auto e = v.get_bool().get(b)) [[unlikely]]
@@ -681,7 +762,7 @@ outcome read(simdjson::ondemand::value& v, T& out, reader& r) {
 }
 
 /// A union whose type key says NONE: only null (or no value) fits.
-inline outcome read_none(simdjson::ondemand::value& v, reader& r) {
+inline outcome read_none(simdjson::ondemand::value v, reader& r) {
   bool is_null = false;
   if (auto e = v.is_null().get(is_null)) return r.parse_error(e, r.location(v));
   if (is_null) return outcome::null;
@@ -689,7 +770,7 @@ inline outcome read_none(simdjson::ondemand::value& v, reader& r) {
                 r.location(v));
 }
 /// A union type key naming a value the union does not have.
-inline outcome union_type_error(simdjson::ondemand::value& v, long long type, std::string_view name,
+inline outcome union_type_error(simdjson::ondemand::value v, long long type, std::string_view name,
                                 reader& r) {
   return r.fail(errc::range_error,
                 std::to_string(type) + " is not a member of the union " + std::string(name),
@@ -953,15 +1034,24 @@ constexpr bool all_json_readers = []<std::size_t... I>(std::index_sequence<I...>
   return (has_json_reader<C, I> && ...);
 }(std::make_index_sequence<C::count>{});
 
+/// Reads a document of version index I into `out`, the latest struct (through the chain when I is
+/// older). On failure `out` may be partly filled: callers return the error, never `out`.
 template <class C, std::size_t I>
-result<typename C::latest::object> read_json_at(simdjson::ondemand::object& obj, json::reader& r) {
-  typename C::template object_at<I> o{};
-  if (uplift_json_read_fields(obj, o, r) == json::outcome::failed) [[unlikely]]
-    return r.take_error(C::name, C::template version_at<I>::number, C::latest_version);
-  if constexpr (I == C::last)
-    return o;
-  else
-    return upgrade_object<C, I, C::last>(o);
+status read_json_at(simdjson::ondemand::object& obj, json::reader& r,
+                    typename C::latest::object& out) {
+  if constexpr (I == C::last) {
+    if (uplift_json_read_fields(obj, out, r) == json::outcome::failed) [[unlikely]]
+      return r.take_error(C::name, C::template version_at<I>::number, C::latest_version);
+  } else {
+    typename C::template object_at<I> o{};
+    if (uplift_json_read_fields(obj, o, r) == json::outcome::failed) [[unlikely]]
+      return r.take_error(C::name, C::template version_at<I>::number, C::latest_version);
+    auto up = upgrade_object<C, I, C::last>(o);
+    if (!up) [[unlikely]]
+      return std::move(up).error();
+    out = std::move(*up);
+  }
+  return {};
 }
 
 /// A document that is not an object, checked to be well-formed: SUCCESS, or the parse error.
@@ -987,10 +1077,10 @@ inline simdjson::error_code check_root_scalar(simdjson::ondemand::document& doc,
   }
 }
 
+/// Reads `json` into `out` (the latest struct, default-constructed by the caller).
 template <class R>
-result<typename chain<R>::latest::object> read_json_padded(simdjson::padded_string_view json,
-                                                          const json_options& o,
-                                                          json_thread_state& state) {
+status read_json_padded(simdjson::padded_string_view json, const json_options& o,
+                        json_thread_state& state, typename chain<R>::latest::object& out) {
   using C = chain<R>;
   static_assert(all_json_readers<C>,
                 "uplift::read_json<R>: R's versions have no JSON readers; include the generated "
@@ -1027,13 +1117,16 @@ result<typename chain<R>::latest::object> read_json_padded(simdjson::padded_stri
 
   // The version: from its key, else by the rule for legacy documents.
   const std::string_view key = json_version_key<R>(o);
-  std::string key_path = "$.";
-  key_path.append(key);
-  std::uint16_t version = 0;
+  auto key_path = [key] { return std::string("$.").append(key); };  // built on errors only
+  // Fast path: the version key first, as write_json writes it, read from the first bytes. The
+  // field readers still meet the key, and count it (a second one is a duplicate).
+  std::uint16_t version = json::detail::leading_version({json.data(), json.size()}, key);
+  const bool searched = version == 0;  // find_key iterates the object: reset it afterwards
   bool guessed = false;
   simdjson::ondemand::value vv;
-  const auto found = json::detail::find_key(obj, key, vv);
-  if (found == simdjson::SUCCESS) {
+  const auto found = searched ? json::detail::find_key(obj, key, vv) : simdjson::SUCCESS;
+  if (!searched) {
+  } else if (found == simdjson::SUCCESS) {
     std::uint64_t n = 0;
     std::string_view tok = vv.raw_json_token();
     const char* where = tok.data();
@@ -1050,7 +1143,7 @@ result<typename chain<R>::latest::object> read_json_padded(simdjson::padded_stri
       return fail(errc::invalid_version,
                   std::string("the version key must hold a positive integer; found ")
                       .append(tok.substr(0, 40)),
-                  key_path, 0, where);
+                  key_path(), 0, where);
     }
     version = static_cast<std::uint16_t>(n);
   } else if (found == simdjson::NO_SUCH_FIELD) {
@@ -1071,35 +1164,36 @@ result<typename chain<R>::latest::object> read_json_padded(simdjson::padded_stri
   if (version > C::latest_version)
     return fail(errc::too_new,
                 std::string("this binary reads JSON up to v").append(std::to_string(C::latest_version)),
-                guessed ? "$" : key_path, version, nullptr);
+                guessed ? std::string("$") : key_path(), version, nullptr);
   if (version < C::first_version)
     return fail(errc::unknown_version,
                 std::string("this binary reads JSON from v").append(std::to_string(C::first_version)),
-                guessed ? "$" : key_path, version, nullptr);
-  if (auto e = obj.reset().error()) return simd_fail(e, nullptr);
+                guessed ? std::string("$") : key_path(), version, nullptr);
+  if (searched) {
+    if (auto e = obj.reset().error()) return simd_fail(e, nullptr);
+  }
 
   json::reader r(o.max_depth, begin);
   r.set_version_key(key);
   if (!r.enter_root())
     return fail(errc::too_deep, "max_depth is 0", "$", version, nullptr);
-  using fn = result<typename C::latest::object> (*)(simdjson::ondemand::object&, json::reader&);
+  using fn = status (*)(simdjson::ondemand::object&, json::reader&, typename C::latest::object&);
   static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
     return std::array<fn, C::count>{&read_json_at<C, I>...};
   }(std::make_index_sequence<C::count>{});
-  auto out = table[C::index_of(version)](obj, r);
-  if (!out) {
+  if (auto st = table[C::index_of(version)](obj, r, out); !st) [[unlikely]] {
     if (guessed) {
-      error e = std::move(out).error();
+      error e = std::move(st).error();
       e.with_detail("v" + std::to_string(version) + " was the sniffer's guess");
       return e;
     }
-    return out;
+    return st;
   }
   // Anything after the object is an error, not silently ignored.
   if (const auto loc = doc.current_location(); !loc.error())
     return fail(errc::malformed_json, "text after the end of the JSON object", "", version,
                 loc.value_unsafe());
-  return out;
+  return {};
 }
 
 /// Turns any JSON input into a padded view, copying only when the input lacks simdjson's
@@ -1120,28 +1214,35 @@ result<typename chain<R>::latest::object> read_json_any(const Json& json, const 
   } guard{*state, state->busy};
   state->busy = true;
 
-  auto copied = [&](std::string_view text) {
-    state->copy.reserve(text.size() + simdjson::SIMDJSON_PADDING);
-    state->copy.assign(text.data(), text.size());
-    return read_json_padded<R>(
-        simdjson::padded_string_view(state->copy.data(), state->copy.size(), state->copy.capacity()),
-        o, *state);
-  };
+  // One result, filled in place and returned by name on every path: no moves of the struct.
+  result<typename chain<R>::latest::object> out{typename chain<R>::latest::object{}};
+  status st;
   if constexpr (std::is_same_v<Json, simdjson::padded_string_view>) {
-    return read_json_padded<R>(json, o, *state);
+    st = read_json_padded<R>(json, o, *state, *out);
   } else if constexpr (std::is_same_v<Json, simdjson::padded_string>) {
-    return read_json_padded<R>(simdjson::padded_string_view(json), o, *state);
-  } else if constexpr (std::is_same_v<Json, std::string>) {
-    if (json.capacity() - json.size() >= simdjson::SIMDJSON_PADDING)
-      return read_json_padded<R>(
-          simdjson::padded_string_view(json.data(), json.size(), json.capacity()), o, *state);
-    return copied(json);
+    st = read_json_padded<R>(simdjson::padded_string_view(json), o, *state, *out);
   } else {
     static_assert(std::is_convertible_v<const Json&, std::string_view>,
                   "uplift::read_json: pass the JSON text as std::string, std::string_view, "
                   "const char*, simdjson::padded_string or simdjson::padded_string_view");
-    return copied(std::string_view(json));
+    const std::string_view text(json);
+    if constexpr (std::is_same_v<Json, std::string>) {
+      if (json.capacity() - json.size() >= simdjson::SIMDJSON_PADDING) {
+        st = read_json_padded<R>(
+            simdjson::padded_string_view(json.data(), json.size(), json.capacity()), o, *state, *out);
+        if (!st) out = std::move(st).error();
+        return out;
+      }
+    }
+    // Without the padding simdjson reads past the end: copy once into the thread's buffer.
+    state->copy.reserve(text.size() + simdjson::SIMDJSON_PADDING);
+    state->copy.assign(text.data(), text.size());
+    st = read_json_padded<R>(
+        simdjson::padded_string_view(state->copy.data(), state->copy.size(), state->copy.capacity()),
+        o, *state, *out);
   }
+  if (!st) out = std::move(st).error();
+  return out;
 }
 
 template <class C, std::size_t I>
@@ -1281,3 +1382,6 @@ result<std::string> binary_to_json(bytes_view bytes, const read_options& ro = {}
 }
 
 }  // namespace uplift
+
+#undef UPLIFT_DETAIL_COLD
+#undef UPLIFT_DETAIL_INLINE

@@ -3,6 +3,7 @@
 // Do not edit: change the schemas and generate again (uplift_generate does it in the build).
 #pragma once
 
+#include <array>
 #include <string_view>
 
 #include <uplift/json.hpp>
@@ -12,7 +13,7 @@
 // ---- v1 ----------------------------------------------------------------------------------
 namespace k::v1 {
 
-inline uplift::json::outcome uplift_json_read_union(simdjson::ondemand::value& v, ::k::v1::AttachmentUnion& out, ::k::v1::Attachment type, uplift::json::reader& r);
+inline uplift::json::outcome uplift_json_read_union(simdjson::ondemand::value v, ::k::v1::AttachmentUnion& out, ::k::v1::Attachment type, uplift::json::reader& r);
 inline void uplift_json_write_union(uplift::json::writer& w, const ::k::v1::AttachmentUnion& in);
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::k::v1::NoteT& out, uplift::json::reader& r);
 inline void uplift_json_write_fields(uplift::json::writer& w, const ::k::v1::NoteT& in);
@@ -20,7 +21,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
 inline void uplift_json_write_fields(uplift::json::writer& w, const ::k::v1::PartT& in);
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::k::v1::ThingT& out, uplift::json::reader& r);
 inline void uplift_json_write_fields(uplift::json::writer& w, const ::k::v1::ThingT& in);
-inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::k::v1::Vec2& out, uplift::json::reader& r);
+inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value v, ::k::v1::Vec2& out, uplift::json::reader& r);
 inline void uplift_json_write(uplift::json::writer& w, const ::k::v1::Vec2& in);
 
 inline bool uplift_json_enum_parse(std::string_view s, ::k::v1::Attachment& out) noexcept {
@@ -49,7 +50,7 @@ inline std::string_view uplift_json_enum_name(::k::v1::Attachment e) noexcept {
 inline std::string_view uplift_json_enum_type(::k::v1::Attachment) noexcept { return "Attachment"; }
 inline std::string_view uplift_json_enum_names(::k::v1::Attachment) noexcept { return "NONE, Part, Note"; }
 
-inline uplift::json::outcome uplift_json_read_union(simdjson::ondemand::value& v, ::k::v1::AttachmentUnion& out,
+inline uplift::json::outcome uplift_json_read_union(simdjson::ondemand::value v, ::k::v1::AttachmentUnion& out,
                                                    ::k::v1::Attachment type, uplift::json::reader& r) {
   switch (type) {
     case ::k::v1::Attachment::Part: {
@@ -108,24 +109,34 @@ inline std::string_view uplift_json_enum_names(::k::v1::Color) noexcept { return
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::k::v1::NoteT& out,
                                                     uplift::json::reader& r) {
   uplift::json::seen<1> seen;
+  static constexpr std::array<std::string_view, 1> keys{"text"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 4:
-        if (key == "text") {
-          if (!seen.add(0)) return r.duplicate("text");
-          if (uplift::json::read(f.value(), out.text, r) == uplift::json::outcome::failed)
-            return r.at_key("text");
-          continue;
-        }
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 't':
+        if (uplift::json::raw_key_is(raw, "text")) k = 0;
         break;
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
+          if (!seen.add(0)) return r.duplicate("text");
+          if (uplift::json::read(f.value(), out.text, r) == uplift::json::outcome::failed)
+            return r.at_key("text");
+          continue;
+      }
+      default:
+        break;
+    }
   }
   return uplift::json::outcome::read;
 }
@@ -137,32 +148,43 @@ inline void uplift_json_write_fields(uplift::json::writer& w, const ::k::v1::Not
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::k::v1::PartT& out,
                                                     uplift::json::reader& r) {
   uplift::json::seen<2> seen;
+  static constexpr std::array<std::string_view, 2> keys{"name", "qty"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 3:
-        if (key == "qty") {
-          if (!seen.add(1)) return r.duplicate("qty");
-          if (uplift::json::read(f.value(), out.qty, r) == uplift::json::outcome::failed)
-            return r.at_key("qty");
-          continue;
-        }
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 'n':
+        if (uplift::json::raw_key_is(raw, "name")) k = 0;
         break;
-      case 4:
-        if (key == "name") {
-          if (!seen.add(0)) return r.duplicate("name");
-          if (uplift::json::read(f.value(), out.name, r) == uplift::json::outcome::failed)
-            return r.at_key("name");
-          continue;
-        }
+      case 'q':
+        if (uplift::json::raw_key_is(raw, "qty")) k = 1;
         break;
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
+          if (!seen.add(0)) return r.duplicate("name");
+          if (uplift::json::read(f.value(), out.name, r) == uplift::json::outcome::failed)
+            return r.at_key("name");
+          continue;
+      }
+      case 1: {
+          if (!seen.add(1)) return r.duplicate("qty");
+          if (uplift::json::read(f.value(), out.qty, r) == uplift::json::outcome::failed)
+            return r.at_key("qty");
+          continue;
+      }
+      default:
+        break;
+    }
   }
   return uplift::json::outcome::read;
 }
@@ -177,28 +199,100 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
   uplift::json::seen<15> seen;
   ::k::v1::Attachment att_type{};
   bool att_pending = false;
+  static constexpr std::array<std::string_view, 15> keys{"id", "title", "color", "pos", "parts", "main_part", "att_type", "att", "nums", "names", "points", "colors", "small", "ratio", "legacy"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 2:
-        if (key == "id") {
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 'a':
+        if (uplift::json::raw_key_is(raw, "att_type")) k = 6;
+        else if (uplift::json::raw_key_is(raw, "att")) k = 7;
+        break;
+      case 'c':
+        if (uplift::json::raw_key_is(raw, "color")) k = 2;
+        else if (uplift::json::raw_key_is(raw, "colors")) k = 11;
+        break;
+      case 'i':
+        if (uplift::json::raw_key_is(raw, "id")) k = 0;
+        break;
+      case 'l':
+        if (uplift::json::raw_key_is(raw, "legacy")) k = 14;
+        break;
+      case 'm':
+        if (uplift::json::raw_key_is(raw, "main_part")) k = 5;
+        break;
+      case 'n':
+        if (uplift::json::raw_key_is(raw, "nums")) k = 8;
+        else if (uplift::json::raw_key_is(raw, "names")) k = 9;
+        break;
+      case 'p':
+        if (uplift::json::raw_key_is(raw, "pos")) k = 3;
+        else if (uplift::json::raw_key_is(raw, "parts")) k = 4;
+        else if (uplift::json::raw_key_is(raw, "points")) k = 10;
+        break;
+      case 'r':
+        if (uplift::json::raw_key_is(raw, "ratio")) k = 13;
+        break;
+      case 's':
+        if (uplift::json::raw_key_is(raw, "small")) k = 12;
+        break;
+      case 't':
+        if (uplift::json::raw_key_is(raw, "title")) k = 1;
+        break;
+      default:
+        break;
+    }
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
           if (!seen.add(0)) return r.duplicate("id");
           if (uplift::json::read(f.value(), out.id, r) == uplift::json::outcome::failed)
             return r.at_key("id");
           continue;
-        }
-        break;
-      case 3:
-        if (key == "pos") {
+      }
+      case 1: {
+          if (!seen.add(1)) return r.duplicate("title");
+          if (uplift::json::read(f.value(), out.title, r) == uplift::json::outcome::failed)
+            return r.at_key("title");
+          continue;
+      }
+      case 2: {
+          if (!seen.add(2)) return r.duplicate("color");
+          if (uplift::json::read(f.value(), out.color, r) == uplift::json::outcome::failed)
+            return r.at_key("color");
+          continue;
+      }
+      case 3: {
           if (!seen.add(3)) return r.duplicate("pos");
           if (uplift::json::read(f.value(), out.pos, r) == uplift::json::outcome::failed)
             return r.at_key("pos");
           continue;
-        }
-        if (key == "att") {
+      }
+      case 4: {
+          if (!seen.add(4)) return r.duplicate("parts");
+          if (uplift::json::read(f.value(), out.parts, r) == uplift::json::outcome::failed)
+            return r.at_key("parts");
+          continue;
+      }
+      case 5: {
+          if (!seen.add(5)) return r.duplicate("main_part");
+          if (uplift::json::read(f.value(), out.main_part, r) == uplift::json::outcome::failed)
+            return r.at_key("main_part");
+          continue;
+      }
+      case 6: {
+          if (!seen.add(6)) return r.duplicate("att_type");
+          if (uplift::json::read(f.value(), att_type, r) == uplift::json::outcome::failed)
+            return r.at_key("att_type");
+          continue;
+      }
+      case 7: {
           if (!seen.add(7)) return r.duplicate("att");
           if (!seen.has(6)) {  // its type comes later
             att_pending = true;
@@ -207,94 +301,52 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
           if (uplift_json_read_union(f.value(), out.att, att_type, r) == uplift::json::outcome::failed)
             return r.at_key("att");
           continue;
-        }
-        break;
-      case 4:
-        if (key == "nums") {
+      }
+      case 8: {
           if (!seen.add(8)) return r.duplicate("nums");
           if (uplift::json::read(f.value(), out.nums, r) == uplift::json::outcome::failed)
             return r.at_key("nums");
           continue;
-        }
-        break;
-      case 5:
-        if (key == "title") {
-          if (!seen.add(1)) return r.duplicate("title");
-          if (uplift::json::read(f.value(), out.title, r) == uplift::json::outcome::failed)
-            return r.at_key("title");
-          continue;
-        }
-        if (key == "color") {
-          if (!seen.add(2)) return r.duplicate("color");
-          if (uplift::json::read(f.value(), out.color, r) == uplift::json::outcome::failed)
-            return r.at_key("color");
-          continue;
-        }
-        if (key == "parts") {
-          if (!seen.add(4)) return r.duplicate("parts");
-          if (uplift::json::read(f.value(), out.parts, r) == uplift::json::outcome::failed)
-            return r.at_key("parts");
-          continue;
-        }
-        if (key == "names") {
+      }
+      case 9: {
           if (!seen.add(9)) return r.duplicate("names");
           if (uplift::json::read(f.value(), out.names, r) == uplift::json::outcome::failed)
             return r.at_key("names");
           continue;
-        }
-        if (key == "small") {
-          if (!seen.add(12)) return r.duplicate("small");
-          if (uplift::json::read(f.value(), out.small, r) == uplift::json::outcome::failed)
-            return r.at_key("small");
-          continue;
-        }
-        if (key == "ratio") {
-          if (!seen.add(13)) return r.duplicate("ratio");
-          if (uplift::json::read(f.value(), out.ratio, r) == uplift::json::outcome::failed)
-            return r.at_key("ratio");
-          continue;
-        }
-        break;
-      case 6:
-        if (key == "points") {
+      }
+      case 10: {
           if (!seen.add(10)) return r.duplicate("points");
           if (uplift::json::read(f.value(), out.points, r) == uplift::json::outcome::failed)
             return r.at_key("points");
           continue;
-        }
-        if (key == "colors") {
+      }
+      case 11: {
           if (!seen.add(11)) return r.duplicate("colors");
           if (uplift::json::read(f.value(), out.colors, r) == uplift::json::outcome::failed)
             return r.at_key("colors");
           continue;
-        }
-        if (key == "legacy") {
+      }
+      case 12: {
+          if (!seen.add(12)) return r.duplicate("small");
+          if (uplift::json::read(f.value(), out.small, r) == uplift::json::outcome::failed)
+            return r.at_key("small");
+          continue;
+      }
+      case 13: {
+          if (!seen.add(13)) return r.duplicate("ratio");
+          if (uplift::json::read(f.value(), out.ratio, r) == uplift::json::outcome::failed)
+            return r.at_key("ratio");
+          continue;
+      }
+      case 14: {
           if (!seen.add(14)) return r.duplicate("legacy");
           if (uplift::json::read(f.value(), out.legacy, r) == uplift::json::outcome::failed)
             return r.at_key("legacy");
           continue;
-        }
-        break;
-      case 8:
-        if (key == "att_type") {
-          if (!seen.add(6)) return r.duplicate("att_type");
-          if (uplift::json::read(f.value(), att_type, r) == uplift::json::outcome::failed)
-            return r.at_key("att_type");
-          continue;
-        }
-        break;
-      case 9:
-        if (key == "main_part") {
-          if (!seen.add(5)) return r.duplicate("main_part");
-          if (uplift::json::read(f.value(), out.main_part, r) == uplift::json::outcome::failed)
-            return r.at_key("main_part");
-          continue;
-        }
-        break;
+      }
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   if (att_pending && !seen.has(6))
     return r.missing("att_type", "union type key");
@@ -337,39 +389,52 @@ inline void uplift_json_write_fields(uplift::json::writer& w, const ::k::v1::Thi
   w.member("\"legacy\":", in.legacy);
 }
 
-inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::k::v1::Vec2& out,
+inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value v, ::k::v1::Vec2& out,
                                              uplift::json::reader& r) {
   simdjson::ondemand::object obj;
   if (const auto o = r.enter_object(v, obj); o != uplift::json::outcome::read) return o;
   uplift::json::seen<2> seen;
   uplift::json::struct_member_t<decltype(std::declval<const ::k::v1::Vec2&>().x())> m_x{};
   uplift::json::struct_member_t<decltype(std::declval<const ::k::v1::Vec2&>().y())> m_y{};
+  static constexpr std::array<std::string_view, 2> keys{"x", "y"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 1:
-        if (key == "x") {
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 'x':
+        if (uplift::json::raw_key_is(raw, "x")) k = 0;
+        break;
+      case 'y':
+        if (uplift::json::raw_key_is(raw, "y")) k = 1;
+        break;
+      default:
+        break;
+    }
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
           if (!seen.add(0)) return r.duplicate("x");
           const auto o = uplift::json::read(f.value(), m_x, r);
           if (o == uplift::json::outcome::failed) return r.at_key("x");
           if (o == uplift::json::outcome::null) return r.null_member("x");
           continue;
-        }
-        if (key == "y") {
+      }
+      case 1: {
           if (!seen.add(1)) return r.duplicate("y");
           const auto o = uplift::json::read(f.value(), m_y, r);
           if (o == uplift::json::outcome::failed) return r.at_key("y");
           if (o == uplift::json::outcome::null) return r.null_member("y");
           continue;
-        }
-        break;
+      }
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   if (!seen.has(0)) return r.missing("x", "struct member");
   if (!seen.has(1)) return r.missing("y", "struct member");
@@ -390,7 +455,7 @@ inline void uplift_json_write(uplift::json::writer& w, const ::k::v1::Vec2& in) 
 // ---- v2 ----------------------------------------------------------------------------------
 namespace k::v2 {
 
-inline uplift::json::outcome uplift_json_read_union(simdjson::ondemand::value& v, ::k::v2::AttachmentUnion& out, ::k::v2::Attachment type, uplift::json::reader& r);
+inline uplift::json::outcome uplift_json_read_union(simdjson::ondemand::value v, ::k::v2::AttachmentUnion& out, ::k::v2::Attachment type, uplift::json::reader& r);
 inline void uplift_json_write_union(uplift::json::writer& w, const ::k::v2::AttachmentUnion& in);
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::k::v2::NoteT& out, uplift::json::reader& r);
 inline void uplift_json_write_fields(uplift::json::writer& w, const ::k::v2::NoteT& in);
@@ -398,7 +463,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
 inline void uplift_json_write_fields(uplift::json::writer& w, const ::k::v2::PartT& in);
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::k::v2::ThingT& out, uplift::json::reader& r);
 inline void uplift_json_write_fields(uplift::json::writer& w, const ::k::v2::ThingT& in);
-inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::k::v2::Vec2& out, uplift::json::reader& r);
+inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value v, ::k::v2::Vec2& out, uplift::json::reader& r);
 inline void uplift_json_write(uplift::json::writer& w, const ::k::v2::Vec2& in);
 
 inline bool uplift_json_enum_parse(std::string_view s, ::k::v2::Attachment& out) noexcept {
@@ -427,7 +492,7 @@ inline std::string_view uplift_json_enum_name(::k::v2::Attachment e) noexcept {
 inline std::string_view uplift_json_enum_type(::k::v2::Attachment) noexcept { return "Attachment"; }
 inline std::string_view uplift_json_enum_names(::k::v2::Attachment) noexcept { return "NONE, Part, Note"; }
 
-inline uplift::json::outcome uplift_json_read_union(simdjson::ondemand::value& v, ::k::v2::AttachmentUnion& out,
+inline uplift::json::outcome uplift_json_read_union(simdjson::ondemand::value v, ::k::v2::AttachmentUnion& out,
                                                    ::k::v2::Attachment type, uplift::json::reader& r) {
   switch (type) {
     case ::k::v2::Attachment::Part: {
@@ -491,24 +556,34 @@ inline std::string_view uplift_json_enum_names(::k::v2::Color) noexcept { return
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::k::v2::NoteT& out,
                                                     uplift::json::reader& r) {
   uplift::json::seen<1> seen;
+  static constexpr std::array<std::string_view, 1> keys{"text"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 4:
-        if (key == "text") {
-          if (!seen.add(0)) return r.duplicate("text");
-          if (uplift::json::read(f.value(), out.text, r) == uplift::json::outcome::failed)
-            return r.at_key("text");
-          continue;
-        }
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 't':
+        if (uplift::json::raw_key_is(raw, "text")) k = 0;
         break;
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
+          if (!seen.add(0)) return r.duplicate("text");
+          if (uplift::json::read(f.value(), out.text, r) == uplift::json::outcome::failed)
+            return r.at_key("text");
+          continue;
+      }
+      default:
+        break;
+    }
   }
   return uplift::json::outcome::read;
 }
@@ -520,38 +595,50 @@ inline void uplift_json_write_fields(uplift::json::writer& w, const ::k::v2::Not
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::k::v2::PartT& out,
                                                     uplift::json::reader& r) {
   uplift::json::seen<3> seen;
+  static constexpr std::array<std::string_view, 3> keys{"name", "qty", "note"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 3:
-        if (key == "qty") {
-          if (!seen.add(1)) return r.duplicate("qty");
-          if (uplift::json::read(f.value(), out.qty, r) == uplift::json::outcome::failed)
-            return r.at_key("qty");
-          continue;
-        }
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 'n':
+        if (uplift::json::raw_key_is(raw, "name")) k = 0;
+        else if (uplift::json::raw_key_is(raw, "note")) k = 2;
         break;
-      case 4:
-        if (key == "name") {
-          if (!seen.add(0)) return r.duplicate("name");
-          if (uplift::json::read(f.value(), out.name, r) == uplift::json::outcome::failed)
-            return r.at_key("name");
-          continue;
-        }
-        if (key == "note") {
-          if (!seen.add(2)) return r.duplicate("note");
-          if (uplift::json::read(f.value(), out.note, r) == uplift::json::outcome::failed)
-            return r.at_key("note");
-          continue;
-        }
+      case 'q':
+        if (uplift::json::raw_key_is(raw, "qty")) k = 1;
         break;
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
+          if (!seen.add(0)) return r.duplicate("name");
+          if (uplift::json::read(f.value(), out.name, r) == uplift::json::outcome::failed)
+            return r.at_key("name");
+          continue;
+      }
+      case 1: {
+          if (!seen.add(1)) return r.duplicate("qty");
+          if (uplift::json::read(f.value(), out.qty, r) == uplift::json::outcome::failed)
+            return r.at_key("qty");
+          continue;
+      }
+      case 2: {
+          if (!seen.add(2)) return r.duplicate("note");
+          if (uplift::json::read(f.value(), out.note, r) == uplift::json::outcome::failed)
+            return r.at_key("note");
+          continue;
+      }
+      default:
+        break;
+    }
   }
   return uplift::json::outcome::read;
 }
@@ -567,28 +654,96 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
   uplift::json::seen<15> seen;
   ::k::v2::Attachment att_type{};
   bool att_pending = false;
+  static constexpr std::array<std::string_view, 15> keys{"id", "name", "color", "pos", "parts", "main_part", "att_type", "att", "nums", "names", "points", "colors", "small", "ratio", "summary"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 2:
-        if (key == "id") {
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 'a':
+        if (uplift::json::raw_key_is(raw, "att_type")) k = 6;
+        else if (uplift::json::raw_key_is(raw, "att")) k = 7;
+        break;
+      case 'c':
+        if (uplift::json::raw_key_is(raw, "color")) k = 2;
+        else if (uplift::json::raw_key_is(raw, "colors")) k = 11;
+        break;
+      case 'i':
+        if (uplift::json::raw_key_is(raw, "id")) k = 0;
+        break;
+      case 'm':
+        if (uplift::json::raw_key_is(raw, "main_part")) k = 5;
+        break;
+      case 'n':
+        if (uplift::json::raw_key_is(raw, "name")) k = 1;
+        else if (uplift::json::raw_key_is(raw, "nums")) k = 8;
+        else if (uplift::json::raw_key_is(raw, "names")) k = 9;
+        break;
+      case 'p':
+        if (uplift::json::raw_key_is(raw, "pos")) k = 3;
+        else if (uplift::json::raw_key_is(raw, "parts")) k = 4;
+        else if (uplift::json::raw_key_is(raw, "points")) k = 10;
+        break;
+      case 'r':
+        if (uplift::json::raw_key_is(raw, "ratio")) k = 13;
+        break;
+      case 's':
+        if (uplift::json::raw_key_is(raw, "small")) k = 12;
+        else if (uplift::json::raw_key_is(raw, "summary")) k = 14;
+        break;
+      default:
+        break;
+    }
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
           if (!seen.add(0)) return r.duplicate("id");
           if (uplift::json::read(f.value(), out.id, r) == uplift::json::outcome::failed)
             return r.at_key("id");
           continue;
-        }
-        break;
-      case 3:
-        if (key == "pos") {
+      }
+      case 1: {
+          if (!seen.add(1)) return r.duplicate("name");
+          if (uplift::json::read(f.value(), out.name, r) == uplift::json::outcome::failed)
+            return r.at_key("name");
+          continue;
+      }
+      case 2: {
+          if (!seen.add(2)) return r.duplicate("color");
+          if (uplift::json::read(f.value(), out.color, r) == uplift::json::outcome::failed)
+            return r.at_key("color");
+          continue;
+      }
+      case 3: {
           if (!seen.add(3)) return r.duplicate("pos");
           if (uplift::json::read(f.value(), out.pos, r) == uplift::json::outcome::failed)
             return r.at_key("pos");
           continue;
-        }
-        if (key == "att") {
+      }
+      case 4: {
+          if (!seen.add(4)) return r.duplicate("parts");
+          if (uplift::json::read(f.value(), out.parts, r) == uplift::json::outcome::failed)
+            return r.at_key("parts");
+          continue;
+      }
+      case 5: {
+          if (!seen.add(5)) return r.duplicate("main_part");
+          if (uplift::json::read(f.value(), out.main_part, r) == uplift::json::outcome::failed)
+            return r.at_key("main_part");
+          continue;
+      }
+      case 6: {
+          if (!seen.add(6)) return r.duplicate("att_type");
+          if (uplift::json::read(f.value(), att_type, r) == uplift::json::outcome::failed)
+            return r.at_key("att_type");
+          continue;
+      }
+      case 7: {
           if (!seen.add(7)) return r.duplicate("att");
           if (!seen.has(6)) {  // its type comes later
             att_pending = true;
@@ -597,96 +752,52 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
           if (uplift_json_read_union(f.value(), out.att, att_type, r) == uplift::json::outcome::failed)
             return r.at_key("att");
           continue;
-        }
-        break;
-      case 4:
-        if (key == "name") {
-          if (!seen.add(1)) return r.duplicate("name");
-          if (uplift::json::read(f.value(), out.name, r) == uplift::json::outcome::failed)
-            return r.at_key("name");
-          continue;
-        }
-        if (key == "nums") {
+      }
+      case 8: {
           if (!seen.add(8)) return r.duplicate("nums");
           if (uplift::json::read(f.value(), out.nums, r) == uplift::json::outcome::failed)
             return r.at_key("nums");
           continue;
-        }
-        break;
-      case 5:
-        if (key == "color") {
-          if (!seen.add(2)) return r.duplicate("color");
-          if (uplift::json::read(f.value(), out.color, r) == uplift::json::outcome::failed)
-            return r.at_key("color");
-          continue;
-        }
-        if (key == "parts") {
-          if (!seen.add(4)) return r.duplicate("parts");
-          if (uplift::json::read(f.value(), out.parts, r) == uplift::json::outcome::failed)
-            return r.at_key("parts");
-          continue;
-        }
-        if (key == "names") {
+      }
+      case 9: {
           if (!seen.add(9)) return r.duplicate("names");
           if (uplift::json::read(f.value(), out.names, r) == uplift::json::outcome::failed)
             return r.at_key("names");
           continue;
-        }
-        if (key == "small") {
-          if (!seen.add(12)) return r.duplicate("small");
-          if (uplift::json::read(f.value(), out.small, r) == uplift::json::outcome::failed)
-            return r.at_key("small");
-          continue;
-        }
-        if (key == "ratio") {
-          if (!seen.add(13)) return r.duplicate("ratio");
-          if (uplift::json::read(f.value(), out.ratio, r) == uplift::json::outcome::failed)
-            return r.at_key("ratio");
-          continue;
-        }
-        break;
-      case 6:
-        if (key == "points") {
+      }
+      case 10: {
           if (!seen.add(10)) return r.duplicate("points");
           if (uplift::json::read(f.value(), out.points, r) == uplift::json::outcome::failed)
             return r.at_key("points");
           continue;
-        }
-        if (key == "colors") {
+      }
+      case 11: {
           if (!seen.add(11)) return r.duplicate("colors");
           if (uplift::json::read(f.value(), out.colors, r) == uplift::json::outcome::failed)
             return r.at_key("colors");
           continue;
-        }
-        break;
-      case 7:
-        if (key == "summary") {
+      }
+      case 12: {
+          if (!seen.add(12)) return r.duplicate("small");
+          if (uplift::json::read(f.value(), out.small, r) == uplift::json::outcome::failed)
+            return r.at_key("small");
+          continue;
+      }
+      case 13: {
+          if (!seen.add(13)) return r.duplicate("ratio");
+          if (uplift::json::read(f.value(), out.ratio, r) == uplift::json::outcome::failed)
+            return r.at_key("ratio");
+          continue;
+      }
+      case 14: {
           if (!seen.add(14)) return r.duplicate("summary");
           if (uplift::json::read(f.value(), out.summary, r) == uplift::json::outcome::failed)
             return r.at_key("summary");
           continue;
-        }
-        break;
-      case 8:
-        if (key == "att_type") {
-          if (!seen.add(6)) return r.duplicate("att_type");
-          if (uplift::json::read(f.value(), att_type, r) == uplift::json::outcome::failed)
-            return r.at_key("att_type");
-          continue;
-        }
-        break;
-      case 9:
-        if (key == "main_part") {
-          if (!seen.add(5)) return r.duplicate("main_part");
-          if (uplift::json::read(f.value(), out.main_part, r) == uplift::json::outcome::failed)
-            return r.at_key("main_part");
-          continue;
-        }
-        break;
+      }
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   if (att_pending && !seen.has(6))
     return r.missing("att_type", "union type key");
@@ -729,39 +840,52 @@ inline void uplift_json_write_fields(uplift::json::writer& w, const ::k::v2::Thi
   w.member("\"summary\":", in.summary);
 }
 
-inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::k::v2::Vec2& out,
+inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value v, ::k::v2::Vec2& out,
                                              uplift::json::reader& r) {
   simdjson::ondemand::object obj;
   if (const auto o = r.enter_object(v, obj); o != uplift::json::outcome::read) return o;
   uplift::json::seen<2> seen;
   uplift::json::struct_member_t<decltype(std::declval<const ::k::v2::Vec2&>().x())> m_x{};
   uplift::json::struct_member_t<decltype(std::declval<const ::k::v2::Vec2&>().y())> m_y{};
+  static constexpr std::array<std::string_view, 2> keys{"x", "y"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 1:
-        if (key == "x") {
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 'x':
+        if (uplift::json::raw_key_is(raw, "x")) k = 0;
+        break;
+      case 'y':
+        if (uplift::json::raw_key_is(raw, "y")) k = 1;
+        break;
+      default:
+        break;
+    }
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
           if (!seen.add(0)) return r.duplicate("x");
           const auto o = uplift::json::read(f.value(), m_x, r);
           if (o == uplift::json::outcome::failed) return r.at_key("x");
           if (o == uplift::json::outcome::null) return r.null_member("x");
           continue;
-        }
-        if (key == "y") {
+      }
+      case 1: {
           if (!seen.add(1)) return r.duplicate("y");
           const auto o = uplift::json::read(f.value(), m_y, r);
           if (o == uplift::json::outcome::failed) return r.at_key("y");
           if (o == uplift::json::outcome::null) return r.null_member("y");
           continue;
-        }
-        break;
+      }
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   if (!seen.has(0)) return r.missing("x", "struct member");
   if (!seen.has(1)) return r.missing("y", "struct member");
@@ -782,7 +906,7 @@ inline void uplift_json_write(uplift::json::writer& w, const ::k::v2::Vec2& in) 
 // ---- v3 ----------------------------------------------------------------------------------
 namespace k::v3 {
 
-inline uplift::json::outcome uplift_json_read_union(simdjson::ondemand::value& v, ::k::v3::AttachmentUnion& out, ::k::v3::Attachment type, uplift::json::reader& r);
+inline uplift::json::outcome uplift_json_read_union(simdjson::ondemand::value v, ::k::v3::AttachmentUnion& out, ::k::v3::Attachment type, uplift::json::reader& r);
 inline void uplift_json_write_union(uplift::json::writer& w, const ::k::v3::AttachmentUnion& in);
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::k::v3::NoteT& out, uplift::json::reader& r);
 inline void uplift_json_write_fields(uplift::json::writer& w, const ::k::v3::NoteT& in);
@@ -790,7 +914,7 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
 inline void uplift_json_write_fields(uplift::json::writer& w, const ::k::v3::PartT& in);
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::k::v3::ThingT& out, uplift::json::reader& r);
 inline void uplift_json_write_fields(uplift::json::writer& w, const ::k::v3::ThingT& in);
-inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::k::v3::Vec2& out, uplift::json::reader& r);
+inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value v, ::k::v3::Vec2& out, uplift::json::reader& r);
 inline void uplift_json_write(uplift::json::writer& w, const ::k::v3::Vec2& in);
 
 inline bool uplift_json_enum_parse(std::string_view s, ::k::v3::Attachment& out) noexcept {
@@ -819,7 +943,7 @@ inline std::string_view uplift_json_enum_name(::k::v3::Attachment e) noexcept {
 inline std::string_view uplift_json_enum_type(::k::v3::Attachment) noexcept { return "Attachment"; }
 inline std::string_view uplift_json_enum_names(::k::v3::Attachment) noexcept { return "NONE, Part, Note"; }
 
-inline uplift::json::outcome uplift_json_read_union(simdjson::ondemand::value& v, ::k::v3::AttachmentUnion& out,
+inline uplift::json::outcome uplift_json_read_union(simdjson::ondemand::value v, ::k::v3::AttachmentUnion& out,
                                                    ::k::v3::Attachment type, uplift::json::reader& r) {
   switch (type) {
     case ::k::v3::Attachment::Part: {
@@ -883,24 +1007,34 @@ inline std::string_view uplift_json_enum_names(::k::v3::Color) noexcept { return
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::k::v3::NoteT& out,
                                                     uplift::json::reader& r) {
   uplift::json::seen<1> seen;
+  static constexpr std::array<std::string_view, 1> keys{"text"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 4:
-        if (key == "text") {
-          if (!seen.add(0)) return r.duplicate("text");
-          if (uplift::json::read(f.value(), out.text, r) == uplift::json::outcome::failed)
-            return r.at_key("text");
-          continue;
-        }
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 't':
+        if (uplift::json::raw_key_is(raw, "text")) k = 0;
         break;
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
+          if (!seen.add(0)) return r.duplicate("text");
+          if (uplift::json::read(f.value(), out.text, r) == uplift::json::outcome::failed)
+            return r.at_key("text");
+          continue;
+      }
+      default:
+        break;
+    }
   }
   return uplift::json::outcome::read;
 }
@@ -912,46 +1046,59 @@ inline void uplift_json_write_fields(uplift::json::writer& w, const ::k::v3::Not
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::k::v3::PartT& out,
                                                     uplift::json::reader& r) {
   uplift::json::seen<4> seen;
+  static constexpr std::array<std::string_view, 4> keys{"name", "qty", "note", "weight"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 3:
-        if (key == "qty") {
-          if (!seen.add(1)) return r.duplicate("qty");
-          if (uplift::json::read(f.value(), out.qty, r) == uplift::json::outcome::failed)
-            return r.at_key("qty");
-          continue;
-        }
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 'n':
+        if (uplift::json::raw_key_is(raw, "name")) k = 0;
+        else if (uplift::json::raw_key_is(raw, "note")) k = 2;
         break;
-      case 4:
-        if (key == "name") {
-          if (!seen.add(0)) return r.duplicate("name");
-          if (uplift::json::read(f.value(), out.name, r) == uplift::json::outcome::failed)
-            return r.at_key("name");
-          continue;
-        }
-        if (key == "note") {
-          if (!seen.add(2)) return r.duplicate("note");
-          if (uplift::json::read(f.value(), out.note, r) == uplift::json::outcome::failed)
-            return r.at_key("note");
-          continue;
-        }
+      case 'q':
+        if (uplift::json::raw_key_is(raw, "qty")) k = 1;
         break;
-      case 6:
-        if (key == "weight") {
-          if (!seen.add(3)) return r.duplicate("weight");
-          if (uplift::json::read(f.value(), out.weight, r) == uplift::json::outcome::failed)
-            return r.at_key("weight");
-          continue;
-        }
+      case 'w':
+        if (uplift::json::raw_key_is(raw, "weight")) k = 3;
         break;
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
+          if (!seen.add(0)) return r.duplicate("name");
+          if (uplift::json::read(f.value(), out.name, r) == uplift::json::outcome::failed)
+            return r.at_key("name");
+          continue;
+      }
+      case 1: {
+          if (!seen.add(1)) return r.duplicate("qty");
+          if (uplift::json::read(f.value(), out.qty, r) == uplift::json::outcome::failed)
+            return r.at_key("qty");
+          continue;
+      }
+      case 2: {
+          if (!seen.add(2)) return r.duplicate("note");
+          if (uplift::json::read(f.value(), out.note, r) == uplift::json::outcome::failed)
+            return r.at_key("note");
+          continue;
+      }
+      case 3: {
+          if (!seen.add(3)) return r.duplicate("weight");
+          if (uplift::json::read(f.value(), out.weight, r) == uplift::json::outcome::failed)
+            return r.at_key("weight");
+          continue;
+      }
+      default:
+        break;
+    }
   }
   return uplift::json::outcome::read;
 }
@@ -968,28 +1115,102 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
   uplift::json::seen<17> seen;
   ::k::v3::Attachment att_type{};
   bool att_pending = false;
+  static constexpr std::array<std::string_view, 17> keys{"id", "label", "color", "pos", "parts", "main_part", "att_type", "att", "nums", "names", "points", "colors", "small", "ratio", "summary", "tag", "rank"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 2:
-        if (key == "id") {
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 'a':
+        if (uplift::json::raw_key_is(raw, "att_type")) k = 6;
+        else if (uplift::json::raw_key_is(raw, "att")) k = 7;
+        break;
+      case 'c':
+        if (uplift::json::raw_key_is(raw, "color")) k = 2;
+        else if (uplift::json::raw_key_is(raw, "colors")) k = 11;
+        break;
+      case 'i':
+        if (uplift::json::raw_key_is(raw, "id")) k = 0;
+        break;
+      case 'l':
+        if (uplift::json::raw_key_is(raw, "label")) k = 1;
+        break;
+      case 'm':
+        if (uplift::json::raw_key_is(raw, "main_part")) k = 5;
+        break;
+      case 'n':
+        if (uplift::json::raw_key_is(raw, "nums")) k = 8;
+        else if (uplift::json::raw_key_is(raw, "names")) k = 9;
+        break;
+      case 'p':
+        if (uplift::json::raw_key_is(raw, "pos")) k = 3;
+        else if (uplift::json::raw_key_is(raw, "parts")) k = 4;
+        else if (uplift::json::raw_key_is(raw, "points")) k = 10;
+        break;
+      case 'r':
+        if (uplift::json::raw_key_is(raw, "ratio")) k = 13;
+        else if (uplift::json::raw_key_is(raw, "rank")) k = 16;
+        break;
+      case 's':
+        if (uplift::json::raw_key_is(raw, "small")) k = 12;
+        else if (uplift::json::raw_key_is(raw, "summary")) k = 14;
+        break;
+      case 't':
+        if (uplift::json::raw_key_is(raw, "tag")) k = 15;
+        break;
+      default:
+        break;
+    }
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
           if (!seen.add(0)) return r.duplicate("id");
           if (uplift::json::read(f.value(), out.id, r) == uplift::json::outcome::failed)
             return r.at_key("id");
           continue;
-        }
-        break;
-      case 3:
-        if (key == "pos") {
+      }
+      case 1: {
+          if (!seen.add(1)) return r.duplicate("label");
+          if (uplift::json::read(f.value(), out.label, r) == uplift::json::outcome::failed)
+            return r.at_key("label");
+          continue;
+      }
+      case 2: {
+          if (!seen.add(2)) return r.duplicate("color");
+          if (uplift::json::read(f.value(), out.color, r) == uplift::json::outcome::failed)
+            return r.at_key("color");
+          continue;
+      }
+      case 3: {
           if (!seen.add(3)) return r.duplicate("pos");
           if (uplift::json::read(f.value(), out.pos, r) == uplift::json::outcome::failed)
             return r.at_key("pos");
           continue;
-        }
-        if (key == "att") {
+      }
+      case 4: {
+          if (!seen.add(4)) return r.duplicate("parts");
+          if (uplift::json::read(f.value(), out.parts, r) == uplift::json::outcome::failed)
+            return r.at_key("parts");
+          continue;
+      }
+      case 5: {
+          if (!seen.add(5)) return r.duplicate("main_part");
+          if (uplift::json::read(f.value(), out.main_part, r) == uplift::json::outcome::failed)
+            return r.at_key("main_part");
+          continue;
+      }
+      case 6: {
+          if (!seen.add(6)) return r.duplicate("att_type");
+          if (uplift::json::read(f.value(), att_type, r) == uplift::json::outcome::failed)
+            return r.at_key("att_type");
+          continue;
+      }
+      case 7: {
           if (!seen.add(7)) return r.duplicate("att");
           if (!seen.has(6)) {  // its type comes later
             att_pending = true;
@@ -998,108 +1219,64 @@ inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object&
           if (uplift_json_read_union(f.value(), out.att, att_type, r) == uplift::json::outcome::failed)
             return r.at_key("att");
           continue;
-        }
-        if (key == "tag") {
-          if (!seen.add(15)) return r.duplicate("tag");
-          if (uplift::json::read(f.value(), out.tag, r) == uplift::json::outcome::failed)
-            return r.at_key("tag");
-          continue;
-        }
-        break;
-      case 4:
-        if (key == "nums") {
+      }
+      case 8: {
           if (!seen.add(8)) return r.duplicate("nums");
           if (uplift::json::read(f.value(), out.nums, r) == uplift::json::outcome::failed)
             return r.at_key("nums");
           continue;
-        }
-        if (key == "rank") {
-          if (!seen.add(16)) return r.duplicate("rank");
-          if (uplift::json::read(f.value(), out.rank, r) == uplift::json::outcome::failed)
-            return r.at_key("rank");
-          continue;
-        }
-        break;
-      case 5:
-        if (key == "label") {
-          if (!seen.add(1)) return r.duplicate("label");
-          if (uplift::json::read(f.value(), out.label, r) == uplift::json::outcome::failed)
-            return r.at_key("label");
-          continue;
-        }
-        if (key == "color") {
-          if (!seen.add(2)) return r.duplicate("color");
-          if (uplift::json::read(f.value(), out.color, r) == uplift::json::outcome::failed)
-            return r.at_key("color");
-          continue;
-        }
-        if (key == "parts") {
-          if (!seen.add(4)) return r.duplicate("parts");
-          if (uplift::json::read(f.value(), out.parts, r) == uplift::json::outcome::failed)
-            return r.at_key("parts");
-          continue;
-        }
-        if (key == "names") {
+      }
+      case 9: {
           if (!seen.add(9)) return r.duplicate("names");
           if (uplift::json::read(f.value(), out.names, r) == uplift::json::outcome::failed)
             return r.at_key("names");
           continue;
-        }
-        if (key == "small") {
-          if (!seen.add(12)) return r.duplicate("small");
-          if (uplift::json::read(f.value(), out.small, r) == uplift::json::outcome::failed)
-            return r.at_key("small");
-          continue;
-        }
-        if (key == "ratio") {
-          if (!seen.add(13)) return r.duplicate("ratio");
-          if (uplift::json::read(f.value(), out.ratio, r) == uplift::json::outcome::failed)
-            return r.at_key("ratio");
-          continue;
-        }
-        break;
-      case 6:
-        if (key == "points") {
+      }
+      case 10: {
           if (!seen.add(10)) return r.duplicate("points");
           if (uplift::json::read(f.value(), out.points, r) == uplift::json::outcome::failed)
             return r.at_key("points");
           continue;
-        }
-        if (key == "colors") {
+      }
+      case 11: {
           if (!seen.add(11)) return r.duplicate("colors");
           if (uplift::json::read(f.value(), out.colors, r) == uplift::json::outcome::failed)
             return r.at_key("colors");
           continue;
-        }
-        break;
-      case 7:
-        if (key == "summary") {
+      }
+      case 12: {
+          if (!seen.add(12)) return r.duplicate("small");
+          if (uplift::json::read(f.value(), out.small, r) == uplift::json::outcome::failed)
+            return r.at_key("small");
+          continue;
+      }
+      case 13: {
+          if (!seen.add(13)) return r.duplicate("ratio");
+          if (uplift::json::read(f.value(), out.ratio, r) == uplift::json::outcome::failed)
+            return r.at_key("ratio");
+          continue;
+      }
+      case 14: {
           if (!seen.add(14)) return r.duplicate("summary");
           if (uplift::json::read(f.value(), out.summary, r) == uplift::json::outcome::failed)
             return r.at_key("summary");
           continue;
-        }
-        break;
-      case 8:
-        if (key == "att_type") {
-          if (!seen.add(6)) return r.duplicate("att_type");
-          if (uplift::json::read(f.value(), att_type, r) == uplift::json::outcome::failed)
-            return r.at_key("att_type");
+      }
+      case 15: {
+          if (!seen.add(15)) return r.duplicate("tag");
+          if (uplift::json::read(f.value(), out.tag, r) == uplift::json::outcome::failed)
+            return r.at_key("tag");
           continue;
-        }
-        break;
-      case 9:
-        if (key == "main_part") {
-          if (!seen.add(5)) return r.duplicate("main_part");
-          if (uplift::json::read(f.value(), out.main_part, r) == uplift::json::outcome::failed)
-            return r.at_key("main_part");
+      }
+      case 16: {
+          if (!seen.add(16)) return r.duplicate("rank");
+          if (uplift::json::read(f.value(), out.rank, r) == uplift::json::outcome::failed)
+            return r.at_key("rank");
           continue;
-        }
-        break;
+      }
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   if (att_pending && !seen.has(6))
     return r.missing("att_type", "union type key");
@@ -1144,39 +1321,52 @@ inline void uplift_json_write_fields(uplift::json::writer& w, const ::k::v3::Thi
   w.member("\"rank\":", in.rank);
 }
 
-inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::k::v3::Vec2& out,
+inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value v, ::k::v3::Vec2& out,
                                              uplift::json::reader& r) {
   simdjson::ondemand::object obj;
   if (const auto o = r.enter_object(v, obj); o != uplift::json::outcome::read) return o;
   uplift::json::seen<2> seen;
   uplift::json::struct_member_t<decltype(std::declval<const ::k::v3::Vec2&>().x())> m_x{};
   uplift::json::struct_member_t<decltype(std::declval<const ::k::v3::Vec2&>().y())> m_y{};
+  static constexpr std::array<std::string_view, 2> keys{"x", "y"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 1:
-        if (key == "x") {
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 'x':
+        if (uplift::json::raw_key_is(raw, "x")) k = 0;
+        break;
+      case 'y':
+        if (uplift::json::raw_key_is(raw, "y")) k = 1;
+        break;
+      default:
+        break;
+    }
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
           if (!seen.add(0)) return r.duplicate("x");
           const auto o = uplift::json::read(f.value(), m_x, r);
           if (o == uplift::json::outcome::failed) return r.at_key("x");
           if (o == uplift::json::outcome::null) return r.null_member("x");
           continue;
-        }
-        if (key == "y") {
+      }
+      case 1: {
           if (!seen.add(1)) return r.duplicate("y");
           const auto o = uplift::json::read(f.value(), m_y, r);
           if (o == uplift::json::outcome::failed) return r.at_key("y");
           if (o == uplift::json::outcome::null) return r.null_member("y");
           continue;
-        }
-        break;
+      }
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   if (!seen.has(0)) return r.missing("x", "struct member");
   if (!seen.has(1)) return r.missing("y", "struct member");

@@ -3,6 +3,7 @@
 // Do not edit: change the schemas and generate again (uplift_generate does it in the build).
 #pragma once
 
+#include <array>
 #include <string_view>
 
 #include <uplift/json.hpp>
@@ -18,48 +19,61 @@ inline void uplift_json_write_fields(uplift::json::writer& w, const ::demo::v1::
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::demo::v1::UserT& out,
                                                     uplift::json::reader& r) {
   uplift::json::seen<4> seen;
+  static constexpr std::array<std::string_view, 4> keys{"id", "name", "email", "age"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 2:
-        if (key == "id") {
-          if (!seen.add(0)) return r.duplicate("id");
-          if (uplift::json::read(f.value(), out.id, r) == uplift::json::outcome::failed)
-            return r.at_key("id");
-          continue;
-        }
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 'a':
+        if (uplift::json::raw_key_is(raw, "age")) k = 3;
         break;
-      case 3:
-        if (key == "age") {
-          if (!seen.add(3)) return r.duplicate("age");
-          if (uplift::json::read(f.value(), out.age, r) == uplift::json::outcome::failed)
-            return r.at_key("age");
-          continue;
-        }
+      case 'e':
+        if (uplift::json::raw_key_is(raw, "email")) k = 2;
         break;
-      case 4:
-        if (key == "name") {
-          if (!seen.add(1)) return r.duplicate("name");
-          if (uplift::json::read(f.value(), out.name, r) == uplift::json::outcome::failed)
-            return r.at_key("name");
-          continue;
-        }
+      case 'i':
+        if (uplift::json::raw_key_is(raw, "id")) k = 0;
         break;
-      case 5:
-        if (key == "email") {
-          if (!seen.add(2)) return r.duplicate("email");
-          if (uplift::json::read(f.value(), out.email, r) == uplift::json::outcome::failed)
-            return r.at_key("email");
-          continue;
-        }
+      case 'n':
+        if (uplift::json::raw_key_is(raw, "name")) k = 1;
         break;
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
+          if (!seen.add(0)) return r.duplicate("id");
+          if (uplift::json::read(f.value(), out.id, r) == uplift::json::outcome::failed)
+            return r.at_key("id");
+          continue;
+      }
+      case 1: {
+          if (!seen.add(1)) return r.duplicate("name");
+          if (uplift::json::read(f.value(), out.name, r) == uplift::json::outcome::failed)
+            return r.at_key("name");
+          continue;
+      }
+      case 2: {
+          if (!seen.add(2)) return r.duplicate("email");
+          if (uplift::json::read(f.value(), out.email, r) == uplift::json::outcome::failed)
+            return r.at_key("email");
+          continue;
+      }
+      case 3: {
+          if (!seen.add(3)) return r.duplicate("age");
+          if (uplift::json::read(f.value(), out.age, r) == uplift::json::outcome::failed)
+            return r.at_key("age");
+          continue;
+      }
+      default:
+        break;
+    }
   }
   return uplift::json::outcome::read;
 }
@@ -82,56 +96,70 @@ inline void uplift_json_write_fields(uplift::json::writer& w, const ::demo::v2::
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::demo::v2::UserT& out,
                                                     uplift::json::reader& r) {
   uplift::json::seen<5> seen;
+  static constexpr std::array<std::string_view, 5> keys{"id", "full_name", "email", "age", "created_at"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 2:
-        if (key == "id") {
-          if (!seen.add(0)) return r.duplicate("id");
-          if (uplift::json::read(f.value(), out.id, r) == uplift::json::outcome::failed)
-            return r.at_key("id");
-          continue;
-        }
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 'a':
+        if (uplift::json::raw_key_is(raw, "age")) k = 3;
         break;
-      case 3:
-        if (key == "age") {
-          if (!seen.add(3)) return r.duplicate("age");
-          if (uplift::json::read(f.value(), out.age, r) == uplift::json::outcome::failed)
-            return r.at_key("age");
-          continue;
-        }
+      case 'c':
+        if (uplift::json::raw_key_is(raw, "created_at")) k = 4;
         break;
-      case 5:
-        if (key == "email") {
-          if (!seen.add(2)) return r.duplicate("email");
-          if (uplift::json::read(f.value(), out.email, r) == uplift::json::outcome::failed)
-            return r.at_key("email");
-          continue;
-        }
+      case 'e':
+        if (uplift::json::raw_key_is(raw, "email")) k = 2;
         break;
-      case 9:
-        if (key == "full_name") {
-          if (!seen.add(1)) return r.duplicate("full_name");
-          if (uplift::json::read(f.value(), out.full_name, r) == uplift::json::outcome::failed)
-            return r.at_key("full_name");
-          continue;
-        }
+      case 'f':
+        if (uplift::json::raw_key_is(raw, "full_name")) k = 1;
         break;
-      case 10:
-        if (key == "created_at") {
-          if (!seen.add(4)) return r.duplicate("created_at");
-          if (uplift::json::read(f.value(), out.created_at, r) == uplift::json::outcome::failed)
-            return r.at_key("created_at");
-          continue;
-        }
+      case 'i':
+        if (uplift::json::raw_key_is(raw, "id")) k = 0;
         break;
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
+          if (!seen.add(0)) return r.duplicate("id");
+          if (uplift::json::read(f.value(), out.id, r) == uplift::json::outcome::failed)
+            return r.at_key("id");
+          continue;
+      }
+      case 1: {
+          if (!seen.add(1)) return r.duplicate("full_name");
+          if (uplift::json::read(f.value(), out.full_name, r) == uplift::json::outcome::failed)
+            return r.at_key("full_name");
+          continue;
+      }
+      case 2: {
+          if (!seen.add(2)) return r.duplicate("email");
+          if (uplift::json::read(f.value(), out.email, r) == uplift::json::outcome::failed)
+            return r.at_key("email");
+          continue;
+      }
+      case 3: {
+          if (!seen.add(3)) return r.duplicate("age");
+          if (uplift::json::read(f.value(), out.age, r) == uplift::json::outcome::failed)
+            return r.at_key("age");
+          continue;
+      }
+      case 4: {
+          if (!seen.add(4)) return r.duplicate("created_at");
+          if (uplift::json::read(f.value(), out.created_at, r) == uplift::json::outcome::failed)
+            return r.at_key("created_at");
+          continue;
+      }
+      default:
+        break;
+    }
   }
   return uplift::json::outcome::read;
 }
@@ -155,62 +183,79 @@ inline void uplift_json_write_fields(uplift::json::writer& w, const ::demo::v3::
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::demo::v3::UserT& out,
                                                     uplift::json::reader& r) {
   uplift::json::seen<6> seen;
+  static constexpr std::array<std::string_view, 6> keys{"id", "given_name", "family_name", "email", "age", "created_at"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 2:
-        if (key == "id") {
-          if (!seen.add(0)) return r.duplicate("id");
-          if (uplift::json::read(f.value(), out.id, r) == uplift::json::outcome::failed)
-            return r.at_key("id");
-          continue;
-        }
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 'a':
+        if (uplift::json::raw_key_is(raw, "age")) k = 4;
         break;
-      case 3:
-        if (key == "age") {
-          if (!seen.add(4)) return r.duplicate("age");
-          if (uplift::json::read(f.value(), out.age, r) == uplift::json::outcome::failed)
-            return r.at_key("age");
-          continue;
-        }
+      case 'c':
+        if (uplift::json::raw_key_is(raw, "created_at")) k = 5;
         break;
-      case 5:
-        if (key == "email") {
-          if (!seen.add(3)) return r.duplicate("email");
-          if (uplift::json::read(f.value(), out.email, r) == uplift::json::outcome::failed)
-            return r.at_key("email");
-          continue;
-        }
+      case 'e':
+        if (uplift::json::raw_key_is(raw, "email")) k = 3;
         break;
-      case 10:
-        if (key == "given_name") {
-          if (!seen.add(1)) return r.duplicate("given_name");
-          if (uplift::json::read(f.value(), out.given_name, r) == uplift::json::outcome::failed)
-            return r.at_key("given_name");
-          continue;
-        }
-        if (key == "created_at") {
-          if (!seen.add(5)) return r.duplicate("created_at");
-          if (uplift::json::read(f.value(), out.created_at, r) == uplift::json::outcome::failed)
-            return r.at_key("created_at");
-          continue;
-        }
+      case 'f':
+        if (uplift::json::raw_key_is(raw, "family_name")) k = 2;
         break;
-      case 11:
-        if (key == "family_name") {
-          if (!seen.add(2)) return r.duplicate("family_name");
-          if (uplift::json::read(f.value(), out.family_name, r) == uplift::json::outcome::failed)
-            return r.at_key("family_name");
-          continue;
-        }
+      case 'g':
+        if (uplift::json::raw_key_is(raw, "given_name")) k = 1;
+        break;
+      case 'i':
+        if (uplift::json::raw_key_is(raw, "id")) k = 0;
         break;
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
+          if (!seen.add(0)) return r.duplicate("id");
+          if (uplift::json::read(f.value(), out.id, r) == uplift::json::outcome::failed)
+            return r.at_key("id");
+          continue;
+      }
+      case 1: {
+          if (!seen.add(1)) return r.duplicate("given_name");
+          if (uplift::json::read(f.value(), out.given_name, r) == uplift::json::outcome::failed)
+            return r.at_key("given_name");
+          continue;
+      }
+      case 2: {
+          if (!seen.add(2)) return r.duplicate("family_name");
+          if (uplift::json::read(f.value(), out.family_name, r) == uplift::json::outcome::failed)
+            return r.at_key("family_name");
+          continue;
+      }
+      case 3: {
+          if (!seen.add(3)) return r.duplicate("email");
+          if (uplift::json::read(f.value(), out.email, r) == uplift::json::outcome::failed)
+            return r.at_key("email");
+          continue;
+      }
+      case 4: {
+          if (!seen.add(4)) return r.duplicate("age");
+          if (uplift::json::read(f.value(), out.age, r) == uplift::json::outcome::failed)
+            return r.at_key("age");
+          continue;
+      }
+      case 5: {
+          if (!seen.add(5)) return r.duplicate("created_at");
+          if (uplift::json::read(f.value(), out.created_at, r) == uplift::json::outcome::failed)
+            return r.at_key("created_at");
+          continue;
+      }
+      default:
+        break;
+    }
   }
   return uplift::json::outcome::read;
 }

@@ -3,6 +3,7 @@
 // Do not edit: change the schemas and generate again (uplift_generate does it in the build).
 #pragma once
 
+#include <array>
 #include <string_view>
 
 #include <uplift/json.hpp>
@@ -12,44 +13,57 @@
 // ---- v1 ----------------------------------------------------------------------------------
 namespace uplift_test::v1 {
 
-inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::uplift_test::v1::Dims& out, uplift::json::reader& r);
+inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value v, ::uplift_test::v1::Dims& out, uplift::json::reader& r);
 inline void uplift_json_write(uplift::json::writer& w, const ::uplift_test::v1::Dims& in);
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::uplift_test::v1::WidgetT& out, uplift::json::reader& r);
 inline void uplift_json_write_fields(uplift::json::writer& w, const ::uplift_test::v1::WidgetT& in);
 
-inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::uplift_test::v1::Dims& out,
+inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value v, ::uplift_test::v1::Dims& out,
                                              uplift::json::reader& r) {
   simdjson::ondemand::object obj;
   if (const auto o = r.enter_object(v, obj); o != uplift::json::outcome::read) return o;
   uplift::json::seen<2> seen;
   uplift::json::struct_member_t<decltype(std::declval<const ::uplift_test::v1::Dims&>().w())> m_w{};
   uplift::json::struct_member_t<decltype(std::declval<const ::uplift_test::v1::Dims&>().h())> m_h{};
+  static constexpr std::array<std::string_view, 2> keys{"w", "h"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 1:
-        if (key == "w") {
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 'h':
+        if (uplift::json::raw_key_is(raw, "h")) k = 1;
+        break;
+      case 'w':
+        if (uplift::json::raw_key_is(raw, "w")) k = 0;
+        break;
+      default:
+        break;
+    }
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
           if (!seen.add(0)) return r.duplicate("w");
           const auto o = uplift::json::read(f.value(), m_w, r);
           if (o == uplift::json::outcome::failed) return r.at_key("w");
           if (o == uplift::json::outcome::null) return r.null_member("w");
           continue;
-        }
-        if (key == "h") {
+      }
+      case 1: {
           if (!seen.add(1)) return r.duplicate("h");
           const auto o = uplift::json::read(f.value(), m_h, r);
           if (o == uplift::json::outcome::failed) return r.at_key("h");
           if (o == uplift::json::outcome::null) return r.null_member("h");
           continue;
-        }
-        break;
+      }
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   if (!seen.has(0)) return r.missing("w", "struct member");
   if (!seen.has(1)) return r.missing("h", "struct member");
@@ -68,52 +82,70 @@ inline void uplift_json_write(uplift::json::writer& w, const ::uplift_test::v1::
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::uplift_test::v1::WidgetT& out,
                                                     uplift::json::reader& r) {
   uplift::json::seen<5> seen;
+  static constexpr std::array<std::string_view, 5> keys{"id", "name", "count", "tags", "dims"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 2:
-        if (key == "id") {
-          if (!seen.add(0)) return r.duplicate("id");
-          if (uplift::json::read(f.value(), out.id, r) == uplift::json::outcome::failed)
-            return r.at_key("id");
-          continue;
-        }
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 'c':
+        if (uplift::json::raw_key_is(raw, "count")) k = 2;
         break;
-      case 4:
-        if (key == "name") {
-          if (!seen.add(1)) return r.duplicate("name");
-          if (uplift::json::read(f.value(), out.name, r) == uplift::json::outcome::failed)
-            return r.at_key("name");
-          continue;
-        }
-        if (key == "tags") {
-          if (!seen.add(3)) return r.duplicate("tags");
-          if (uplift::json::read(f.value(), out.tags, r) == uplift::json::outcome::failed)
-            return r.at_key("tags");
-          continue;
-        }
-        if (key == "dims") {
-          if (!seen.add(4)) return r.duplicate("dims");
-          if (uplift::json::read(f.value(), out.dims, r) == uplift::json::outcome::failed)
-            return r.at_key("dims");
-          continue;
-        }
+      case 'd':
+        if (uplift::json::raw_key_is(raw, "dims")) k = 4;
         break;
-      case 5:
-        if (key == "count") {
-          if (!seen.add(2)) return r.duplicate("count");
-          if (uplift::json::read(f.value(), out.count, r) == uplift::json::outcome::failed)
-            return r.at_key("count");
-          continue;
-        }
+      case 'i':
+        if (uplift::json::raw_key_is(raw, "id")) k = 0;
+        break;
+      case 'n':
+        if (uplift::json::raw_key_is(raw, "name")) k = 1;
+        break;
+      case 't':
+        if (uplift::json::raw_key_is(raw, "tags")) k = 3;
         break;
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
+          if (!seen.add(0)) return r.duplicate("id");
+          if (uplift::json::read(f.value(), out.id, r) == uplift::json::outcome::failed)
+            return r.at_key("id");
+          continue;
+      }
+      case 1: {
+          if (!seen.add(1)) return r.duplicate("name");
+          if (uplift::json::read(f.value(), out.name, r) == uplift::json::outcome::failed)
+            return r.at_key("name");
+          continue;
+      }
+      case 2: {
+          if (!seen.add(2)) return r.duplicate("count");
+          if (uplift::json::read(f.value(), out.count, r) == uplift::json::outcome::failed)
+            return r.at_key("count");
+          continue;
+      }
+      case 3: {
+          if (!seen.add(3)) return r.duplicate("tags");
+          if (uplift::json::read(f.value(), out.tags, r) == uplift::json::outcome::failed)
+            return r.at_key("tags");
+          continue;
+      }
+      case 4: {
+          if (!seen.add(4)) return r.duplicate("dims");
+          if (uplift::json::read(f.value(), out.dims, r) == uplift::json::outcome::failed)
+            return r.at_key("dims");
+          continue;
+      }
+      default:
+        break;
+    }
   }
   return uplift::json::outcome::read;
 }
@@ -131,7 +163,7 @@ inline void uplift_json_write_fields(uplift::json::writer& w, const ::uplift_tes
 // ---- v2 ----------------------------------------------------------------------------------
 namespace uplift_test::v2 {
 
-inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::uplift_test::v2::Dims& out, uplift::json::reader& r);
+inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value v, ::uplift_test::v2::Dims& out, uplift::json::reader& r);
 inline void uplift_json_write(uplift::json::writer& w, const ::uplift_test::v2::Dims& in);
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::uplift_test::v2::WidgetT& out, uplift::json::reader& r);
 inline void uplift_json_write_fields(uplift::json::writer& w, const ::uplift_test::v2::WidgetT& in);
@@ -162,39 +194,52 @@ inline std::string_view uplift_json_enum_name(::uplift_test::v2::Color e) noexce
 inline std::string_view uplift_json_enum_type(::uplift_test::v2::Color) noexcept { return "Color"; }
 inline std::string_view uplift_json_enum_names(::uplift_test::v2::Color) noexcept { return "Red, Green, Blue"; }
 
-inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::uplift_test::v2::Dims& out,
+inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value v, ::uplift_test::v2::Dims& out,
                                              uplift::json::reader& r) {
   simdjson::ondemand::object obj;
   if (const auto o = r.enter_object(v, obj); o != uplift::json::outcome::read) return o;
   uplift::json::seen<2> seen;
   uplift::json::struct_member_t<decltype(std::declval<const ::uplift_test::v2::Dims&>().w())> m_w{};
   uplift::json::struct_member_t<decltype(std::declval<const ::uplift_test::v2::Dims&>().h())> m_h{};
+  static constexpr std::array<std::string_view, 2> keys{"w", "h"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 1:
-        if (key == "w") {
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 'h':
+        if (uplift::json::raw_key_is(raw, "h")) k = 1;
+        break;
+      case 'w':
+        if (uplift::json::raw_key_is(raw, "w")) k = 0;
+        break;
+      default:
+        break;
+    }
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
           if (!seen.add(0)) return r.duplicate("w");
           const auto o = uplift::json::read(f.value(), m_w, r);
           if (o == uplift::json::outcome::failed) return r.at_key("w");
           if (o == uplift::json::outcome::null) return r.null_member("w");
           continue;
-        }
-        if (key == "h") {
+      }
+      case 1: {
           if (!seen.add(1)) return r.duplicate("h");
           const auto o = uplift::json::read(f.value(), m_h, r);
           if (o == uplift::json::outcome::failed) return r.at_key("h");
           if (o == uplift::json::outcome::null) return r.null_member("h");
           continue;
-        }
-        break;
+      }
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   if (!seen.has(0)) return r.missing("w", "struct member");
   if (!seen.has(1)) return r.missing("h", "struct member");
@@ -213,58 +258,77 @@ inline void uplift_json_write(uplift::json::writer& w, const ::uplift_test::v2::
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::uplift_test::v2::WidgetT& out,
                                                     uplift::json::reader& r) {
   uplift::json::seen<6> seen;
+  static constexpr std::array<std::string_view, 6> keys{"id", "label", "count", "tags", "dims", "color"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 2:
-        if (key == "id") {
-          if (!seen.add(0)) return r.duplicate("id");
-          if (uplift::json::read(f.value(), out.id, r) == uplift::json::outcome::failed)
-            return r.at_key("id");
-          continue;
-        }
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 'c':
+        if (uplift::json::raw_key_is(raw, "count")) k = 2;
+        else if (uplift::json::raw_key_is(raw, "color")) k = 5;
         break;
-      case 4:
-        if (key == "tags") {
-          if (!seen.add(3)) return r.duplicate("tags");
-          if (uplift::json::read(f.value(), out.tags, r) == uplift::json::outcome::failed)
-            return r.at_key("tags");
-          continue;
-        }
-        if (key == "dims") {
-          if (!seen.add(4)) return r.duplicate("dims");
-          if (uplift::json::read(f.value(), out.dims, r) == uplift::json::outcome::failed)
-            return r.at_key("dims");
-          continue;
-        }
+      case 'd':
+        if (uplift::json::raw_key_is(raw, "dims")) k = 4;
         break;
-      case 5:
-        if (key == "label") {
-          if (!seen.add(1)) return r.duplicate("label");
-          if (uplift::json::read(f.value(), out.label, r) == uplift::json::outcome::failed)
-            return r.at_key("label");
-          continue;
-        }
-        if (key == "count") {
-          if (!seen.add(2)) return r.duplicate("count");
-          if (uplift::json::read(f.value(), out.count, r) == uplift::json::outcome::failed)
-            return r.at_key("count");
-          continue;
-        }
-        if (key == "color") {
-          if (!seen.add(5)) return r.duplicate("color");
-          if (uplift::json::read(f.value(), out.color, r) == uplift::json::outcome::failed)
-            return r.at_key("color");
-          continue;
-        }
+      case 'i':
+        if (uplift::json::raw_key_is(raw, "id")) k = 0;
+        break;
+      case 'l':
+        if (uplift::json::raw_key_is(raw, "label")) k = 1;
+        break;
+      case 't':
+        if (uplift::json::raw_key_is(raw, "tags")) k = 3;
         break;
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
+          if (!seen.add(0)) return r.duplicate("id");
+          if (uplift::json::read(f.value(), out.id, r) == uplift::json::outcome::failed)
+            return r.at_key("id");
+          continue;
+      }
+      case 1: {
+          if (!seen.add(1)) return r.duplicate("label");
+          if (uplift::json::read(f.value(), out.label, r) == uplift::json::outcome::failed)
+            return r.at_key("label");
+          continue;
+      }
+      case 2: {
+          if (!seen.add(2)) return r.duplicate("count");
+          if (uplift::json::read(f.value(), out.count, r) == uplift::json::outcome::failed)
+            return r.at_key("count");
+          continue;
+      }
+      case 3: {
+          if (!seen.add(3)) return r.duplicate("tags");
+          if (uplift::json::read(f.value(), out.tags, r) == uplift::json::outcome::failed)
+            return r.at_key("tags");
+          continue;
+      }
+      case 4: {
+          if (!seen.add(4)) return r.duplicate("dims");
+          if (uplift::json::read(f.value(), out.dims, r) == uplift::json::outcome::failed)
+            return r.at_key("dims");
+          continue;
+      }
+      case 5: {
+          if (!seen.add(5)) return r.duplicate("color");
+          if (uplift::json::read(f.value(), out.color, r) == uplift::json::outcome::failed)
+            return r.at_key("color");
+          continue;
+      }
+      default:
+        break;
+    }
   }
   return uplift::json::outcome::read;
 }
@@ -283,7 +347,7 @@ inline void uplift_json_write_fields(uplift::json::writer& w, const ::uplift_tes
 // ---- v3 ----------------------------------------------------------------------------------
 namespace uplift_test::v3 {
 
-inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::uplift_test::v3::Dims& out, uplift::json::reader& r);
+inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value v, ::uplift_test::v3::Dims& out, uplift::json::reader& r);
 inline void uplift_json_write(uplift::json::writer& w, const ::uplift_test::v3::Dims& in);
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::uplift_test::v3::PartT& out, uplift::json::reader& r);
 inline void uplift_json_write_fields(uplift::json::writer& w, const ::uplift_test::v3::PartT& in);
@@ -316,39 +380,52 @@ inline std::string_view uplift_json_enum_name(::uplift_test::v3::Color e) noexce
 inline std::string_view uplift_json_enum_type(::uplift_test::v3::Color) noexcept { return "Color"; }
 inline std::string_view uplift_json_enum_names(::uplift_test::v3::Color) noexcept { return "Red, Green, Blue"; }
 
-inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value& v, ::uplift_test::v3::Dims& out,
+inline uplift::json::outcome uplift_json_read(simdjson::ondemand::value v, ::uplift_test::v3::Dims& out,
                                              uplift::json::reader& r) {
   simdjson::ondemand::object obj;
   if (const auto o = r.enter_object(v, obj); o != uplift::json::outcome::read) return o;
   uplift::json::seen<2> seen;
   uplift::json::struct_member_t<decltype(std::declval<const ::uplift_test::v3::Dims&>().w())> m_w{};
   uplift::json::struct_member_t<decltype(std::declval<const ::uplift_test::v3::Dims&>().h())> m_h{};
+  static constexpr std::array<std::string_view, 2> keys{"w", "h"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 1:
-        if (key == "w") {
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 'h':
+        if (uplift::json::raw_key_is(raw, "h")) k = 1;
+        break;
+      case 'w':
+        if (uplift::json::raw_key_is(raw, "w")) k = 0;
+        break;
+      default:
+        break;
+    }
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
           if (!seen.add(0)) return r.duplicate("w");
           const auto o = uplift::json::read(f.value(), m_w, r);
           if (o == uplift::json::outcome::failed) return r.at_key("w");
           if (o == uplift::json::outcome::null) return r.null_member("w");
           continue;
-        }
-        if (key == "h") {
+      }
+      case 1: {
           if (!seen.add(1)) return r.duplicate("h");
           const auto o = uplift::json::read(f.value(), m_h, r);
           if (o == uplift::json::outcome::failed) return r.at_key("h");
           if (o == uplift::json::outcome::null) return r.null_member("h");
           continue;
-        }
-        break;
+      }
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
   }
   if (!seen.has(0)) return r.missing("w", "struct member");
   if (!seen.has(1)) return r.missing("h", "struct member");
@@ -367,32 +444,43 @@ inline void uplift_json_write(uplift::json::writer& w, const ::uplift_test::v3::
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::uplift_test::v3::PartT& out,
                                                     uplift::json::reader& r) {
   uplift::json::seen<2> seen;
+  static constexpr std::array<std::string_view, 2> keys{"name", "qty"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 3:
-        if (key == "qty") {
-          if (!seen.add(1)) return r.duplicate("qty");
-          if (uplift::json::read(f.value(), out.qty, r) == uplift::json::outcome::failed)
-            return r.at_key("qty");
-          continue;
-        }
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 'n':
+        if (uplift::json::raw_key_is(raw, "name")) k = 0;
         break;
-      case 4:
-        if (key == "name") {
-          if (!seen.add(0)) return r.duplicate("name");
-          if (uplift::json::read(f.value(), out.name, r) == uplift::json::outcome::failed)
-            return r.at_key("name");
-          continue;
-        }
+      case 'q':
+        if (uplift::json::raw_key_is(raw, "qty")) k = 1;
         break;
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
+          if (!seen.add(0)) return r.duplicate("name");
+          if (uplift::json::read(f.value(), out.name, r) == uplift::json::outcome::failed)
+            return r.at_key("name");
+          continue;
+      }
+      case 1: {
+          if (!seen.add(1)) return r.duplicate("qty");
+          if (uplift::json::read(f.value(), out.qty, r) == uplift::json::outcome::failed)
+            return r.at_key("qty");
+          continue;
+      }
+      default:
+        break;
+    }
   }
   return uplift::json::outcome::read;
 }
@@ -405,70 +493,95 @@ inline void uplift_json_write_fields(uplift::json::writer& w, const ::uplift_tes
 inline uplift::json::outcome uplift_json_read_fields(simdjson::ondemand::object& obj, ::uplift_test::v3::WidgetT& out,
                                                     uplift::json::reader& r) {
   uplift::json::seen<8> seen;
+  static constexpr std::array<std::string_view, 8> keys{"id", "label", "count", "tags", "dims", "color", "maker", "parts"};
   for (auto item : obj) {
     simdjson::ondemand::field f;
     if (auto e = std::move(item).get(f)) return r.parse_error(e);
-    std::string_view key;
-    if (!r.key(f, key)) return uplift::json::outcome::failed;
-    switch (key.size()) {
-      case 2:
-        if (key == "id") {
-          if (!seen.add(0)) return r.duplicate("id");
-          if (uplift::json::read(f.value(), out.id, r) == uplift::json::outcome::failed)
-            return r.at_key("id");
-          continue;
-        }
+    [[maybe_unused]] const char* raw = f.key().raw();
+    int k = -1;
+    switch (raw[0]) {
+      case 'c':
+        if (uplift::json::raw_key_is(raw, "count")) k = 2;
+        else if (uplift::json::raw_key_is(raw, "color")) k = 5;
         break;
-      case 4:
-        if (key == "tags") {
-          if (!seen.add(3)) return r.duplicate("tags");
-          if (uplift::json::read(f.value(), out.tags, r) == uplift::json::outcome::failed)
-            return r.at_key("tags");
-          continue;
-        }
-        if (key == "dims") {
-          if (!seen.add(4)) return r.duplicate("dims");
-          if (uplift::json::read(f.value(), out.dims, r) == uplift::json::outcome::failed)
-            return r.at_key("dims");
-          continue;
-        }
+      case 'd':
+        if (uplift::json::raw_key_is(raw, "dims")) k = 4;
         break;
-      case 5:
-        if (key == "label") {
-          if (!seen.add(1)) return r.duplicate("label");
-          if (uplift::json::read(f.value(), out.label, r) == uplift::json::outcome::failed)
-            return r.at_key("label");
-          continue;
-        }
-        if (key == "count") {
-          if (!seen.add(2)) return r.duplicate("count");
-          if (uplift::json::read(f.value(), out.count, r) == uplift::json::outcome::failed)
-            return r.at_key("count");
-          continue;
-        }
-        if (key == "color") {
-          if (!seen.add(5)) return r.duplicate("color");
-          if (uplift::json::read(f.value(), out.color, r) == uplift::json::outcome::failed)
-            return r.at_key("color");
-          continue;
-        }
-        if (key == "maker") {
-          if (!seen.add(6)) return r.duplicate("maker");
-          if (uplift::json::read(f.value(), out.maker, r) == uplift::json::outcome::failed)
-            return r.at_key("maker");
-          continue;
-        }
-        if (key == "parts") {
-          if (!seen.add(7)) return r.duplicate("parts");
-          if (uplift::json::read(f.value(), out.parts, r) == uplift::json::outcome::failed)
-            return r.at_key("parts");
-          continue;
-        }
+      case 'i':
+        if (uplift::json::raw_key_is(raw, "id")) k = 0;
+        break;
+      case 'l':
+        if (uplift::json::raw_key_is(raw, "label")) k = 1;
+        break;
+      case 'm':
+        if (uplift::json::raw_key_is(raw, "maker")) k = 6;
+        break;
+      case 'p':
+        if (uplift::json::raw_key_is(raw, "parts")) k = 7;
+        break;
+      case 't':
+        if (uplift::json::raw_key_is(raw, "tags")) k = 3;
         break;
       default:
         break;
     }
-    if (!r.unknown_key(key, f)) return uplift::json::outcome::failed;
+    if (k < 0) {
+      k = r.lookup(f, keys);
+      if (k == uplift::json::reader::skipped) continue;
+      if (k < 0) return uplift::json::outcome::failed;
+    }
+    switch (k) {
+      case 0: {
+          if (!seen.add(0)) return r.duplicate("id");
+          if (uplift::json::read(f.value(), out.id, r) == uplift::json::outcome::failed)
+            return r.at_key("id");
+          continue;
+      }
+      case 1: {
+          if (!seen.add(1)) return r.duplicate("label");
+          if (uplift::json::read(f.value(), out.label, r) == uplift::json::outcome::failed)
+            return r.at_key("label");
+          continue;
+      }
+      case 2: {
+          if (!seen.add(2)) return r.duplicate("count");
+          if (uplift::json::read(f.value(), out.count, r) == uplift::json::outcome::failed)
+            return r.at_key("count");
+          continue;
+      }
+      case 3: {
+          if (!seen.add(3)) return r.duplicate("tags");
+          if (uplift::json::read(f.value(), out.tags, r) == uplift::json::outcome::failed)
+            return r.at_key("tags");
+          continue;
+      }
+      case 4: {
+          if (!seen.add(4)) return r.duplicate("dims");
+          if (uplift::json::read(f.value(), out.dims, r) == uplift::json::outcome::failed)
+            return r.at_key("dims");
+          continue;
+      }
+      case 5: {
+          if (!seen.add(5)) return r.duplicate("color");
+          if (uplift::json::read(f.value(), out.color, r) == uplift::json::outcome::failed)
+            return r.at_key("color");
+          continue;
+      }
+      case 6: {
+          if (!seen.add(6)) return r.duplicate("maker");
+          if (uplift::json::read(f.value(), out.maker, r) == uplift::json::outcome::failed)
+            return r.at_key("maker");
+          continue;
+      }
+      case 7: {
+          if (!seen.add(7)) return r.duplicate("parts");
+          if (uplift::json::read(f.value(), out.parts, r) == uplift::json::outcome::failed)
+            return r.at_key("parts");
+          continue;
+      }
+      default:
+        break;
+    }
   }
   return uplift::json::outcome::read;
 }
