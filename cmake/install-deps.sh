@@ -4,7 +4,7 @@
 set -euo pipefail
 
 declare -A profile_packages=(
-  [core]="g++ make cmake ninja-build ccache pkg-config flatbuffers-compiler libflatbuffers-dev libsimdjson-dev libboost-dev doctest-dev"
+  [core]="g++ make cmake ninja-build ccache pkg-config flatbuffers-compiler libflatbuffers-dev libsimdjson-dev libboost-dev doctest-dev libsqlite3-dev libpq-dev postgresql"
 )
 
 profiles=("$@")

@@ -1,0 +1,374 @@
+#pragma once
+// The store operations the SQL stores share, written once over a small driver interface that
+// sqlite_store and postgres_store each implement for their database:
+//
+//   status query(sql, args, doing, on_row)         runs a statement, on_row(row) for each row
+//   result<std::uint64_t> execute(sql, args, doing)  runs a statement, returns the rows changed
+//   status exec_sql(sql, doing)                    runs a statement without parameters
+//   std::string what(doing)                        "<database>, table <t>: <doing>"
+//   status put_rows(rows, doing)                   writes put_many's rows (in its transaction)
+//   static const job_statements& jobs()            the job tables' statements
+//   struct transaction                             a sql_transaction with the database's BEGIN
+//
+// A row has is_null(i), i64(i), boolean(i), text(i), bytes(i) and key(i, key_type).
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "../store/store.hpp"
+#include "store_common.hpp"
+#include "store_sql.hpp"
+
+namespace uplift::detail {
+
+/// The parameters of a statement, in order. Text and blobs point at the caller's bytes, which
+/// must outlive the statement's run; text_or_null keeps a copy.
+class sql_args {
+ public:
+  enum class kind : std::uint8_t { null_text, integer, boolean, text, blob };
+  struct arg {
+    kind k;
+    std::int64_t i = 0;
+    std::string_view s{};
+  };
+
+  sql_args& integer(std::int64_t v) { return add({kind::integer, v}); }
+  sql_args& boolean(bool v) { return add({kind::boolean, v ? 1 : 0}); }
+  sql_args& text(std::string_view v) { return add({kind::text, 0, v}); }
+  sql_args& blob(std::string_view v) { return add({kind::blob, 0, v}); }
+  sql_args& text_or_null(std::optional<std::string> v) {
+    if (!v) return add({kind::null_text});
+    return text(owned_.emplace_back(std::move(*v)));  // a deque: the bytes stay put
+  }
+  sql_args& key(const row_key& k) {
+    return k.index() == 0 ? integer(std::get<0>(k)) : text(std::get<1>(k));
+  }
+  sql_args& bounds(const std::optional<row_key>& after, const std::optional<row_key>& upto) {
+    if (after) key(*after);
+    if (upto) key(*upto);
+    return *this;
+  }
+
+  const std::vector<arg>& items() const noexcept { return args_; }
+
+ private:
+  sql_args& add(arg a) {
+    args_.push_back(a);
+    return *this;
+  }
+  std::vector<arg> args_;
+  std::deque<std::string> owned_;
+};
+
+/// The store operations both SQL stores run the same way (see the top of this file).
+template <class Driver>
+class sql_store {
+ public:
+  const table_spec& spec() const noexcept { return spec_; }
+
+  // ---- rows ----
+  result<std::vector<stored_row>> scan(const key_range& r, std::size_t n) {
+    const std::string doing = self().what("scanning");
+    if (auto st = check_range(r, spec_, doing); !st) return std::move(st).error();
+    sql_args a;
+    a.bounds(r.after, r.upto).integer(static_cast<std::int64_t>(n));
+    return collect<stored_row>(
+        rows_.scan[variant(r.after, r.upto)], a, doing, [&](const auto& row) -> result<stored_row> {
+          return stored_row{row.key(0, spec_.key), std::string(row.bytes(1))};
+        });
+  }
+
+  result<std::optional<std::string>> get(const row_key& k) {
+    const std::string doing = self().what("reading the row " + key_to_string(k));
+    if (auto st = check_key(k, spec_, doing); !st) return std::move(st).error();
+    sql_args a;
+    return first<std::string>(
+        rows_.get, a.key(k), doing,
+        [](const auto& row) -> result<std::string> { return std::string(row.bytes(0)); });
+  }
+
+  result<bool> write_if(const conditional_write& w) {
+    const std::string doing = self().what("writing the row " + key_to_string(w.key));
+    if (auto st = check_key(w.key, spec_, doing); !st) return std::move(st).error();
+    return write(w, doing);
+  }
+
+  result<std::vector<prefix_count>> count_by_prefix(std::size_t n) {
+    const std::string doing = self().what("counting rows by their first bytes");
+    sql_args a;
+    a.integer(static_cast<std::int64_t>(n));
+    std::map<std::string, std::uint64_t> counts;  // a NULL value counts as no bytes
+    auto st = self().query(rows_.count_by_prefix, a, doing, [&](const auto& row) -> status {
+      counts[std::string(row.bytes(0))] += static_cast<std::uint64_t>(row.i64(1));
+      return {};
+    });
+    if (!st) return std::move(st).error();
+    std::vector<prefix_count> out;
+    for (auto& [prefix, rows] : counts) out.push_back({prefix, rows});
+    return out;
+  }
+
+  result<std::uint64_t> count(const key_range& r) {
+    const std::string doing = self().what("counting rows");
+    if (auto st = check_range(r, spec_, doing); !st) return std::move(st).error();
+    return count_rows(r, doing);
+  }
+
+  /// Counts the rows, then walks the key index with LIMIT 1 OFFSET steps from one part's last
+  /// key to the next: one pass over the range's keys in index order (no values, no sort, no
+  /// temporary storage), about the cost of count(r) twice.
+  result<std::vector<key_range>> split(const key_range& r, std::size_t n) {
+    const std::string doing = self().what("splitting a range");
+    if (auto st = check_range(r, spec_, doing); !st) return std::move(st).error();
+    auto rows = count_rows(r, doing);
+    if (!rows) return std::move(rows).error();
+    return split_by_steps(
+        r, *rows, n, [&](const std::optional<row_key>& lower, std::uint64_t skip) {
+          sql_args a;
+          a.bounds(lower, r.upto).integer(static_cast<std::int64_t>(skip));
+          return first<row_key>(rows_.step[variant(lower, r.upto)], a, doing, read_key());
+        });
+  }
+
+  result<std::optional<row_key>> max_key() {
+    return first<row_key>(rows_.max_key, {}, self().what("finding the largest key"), read_key());
+  }
+
+  // ---- backfill jobs ----
+  status ensure_job_tables() {
+    const std::string doing = self().what("creating the backfill job tables");
+    typename Driver::transaction tx(self());
+    if (auto st = tx.begin(doing); !st) return st;
+    const job_statements& j = Driver::jobs();
+    if (!j.lock_tables.empty())
+      if (auto st = self().exec_sql(j.lock_tables, doing); !st) return st;
+    for (const std::string& sql : j.create_tables)
+      if (auto st = self().exec_sql(sql, doing); !st) return st;
+    return tx.commit(doing);
+  }
+
+  /// Inserts the job row (ON CONFLICT DO NOTHING: a second worker's insert waits for the
+  /// first's transaction, then does nothing), its ranges when it was inserted, commits, and reads
+  /// the job back: two workers opening one job at once both get the one created first.
+  result<job_record> open_job(const job_spec& spec, const std::vector<key_range>& ranges,
+                              std::uint64_t total_rows) {
+    const std::string doing = self().what("opening backfill job \"" + spec.name + "\"");
+    for (const key_range& r : ranges)
+      if (auto st = check_range(r, spec_, doing); !st) return std::move(st).error();
+    {
+      typename Driver::transaction tx(self());
+      if (auto st = tx.begin(doing); !st) return std::move(st).error();
+      sql_args a;
+      a.text(spec.name)
+          .text(spec_.table)
+          .text(spec.record)
+          .integer(spec.type_id)
+          .integer(spec.target_version)
+          .text(key_type_name(spec_.key))
+          .integer(static_cast<std::int64_t>(total_rows));
+      auto inserted = self().execute(Driver::jobs().insert_job, a, doing);
+      if (!inserted) return std::move(inserted).error();
+      if (*inserted == 1) {
+        std::int64_t id = 0;
+        for (const key_range& r : job_scope(ranges)) {
+          sql_args ra;
+          ra.text(spec.name)
+              .integer(++id)
+              .text_or_null(key_text(r.after))
+              .text_or_null(key_text(r.upto));
+          if (auto st = self().execute(Driver::jobs().insert_range, ra, doing); !st)
+            return std::move(st).error();
+        }
+      }
+      if (auto st = tx.commit(doing); !st) return std::move(st).error();
+    }
+    auto have = load(spec.name, doing);
+    if (!have) return std::move(have).error();
+    if (!*have) return store_failure(doing, "the job was deleted while it was being opened");
+    if (auto st = check_job_matches(**have, spec, spec_); !st) return std::move(st).error();
+    return std::move((*have)->record);
+  }
+
+  result<std::optional<job_record>> load_job(const std::string& name) {
+    auto have = load(name, self().what("loading backfill job \"" + name + "\""));
+    if (!have) return std::move(have).error();
+    if (!*have) return std::optional<job_record>{};
+    return std::optional<job_record>{std::move((*have)->record)};
+  }
+
+  result<std::vector<job_record>> list_jobs() {
+    sql_args a;
+    return collect<job_record>(Driver::jobs().list_jobs, a.text(spec_.table),
+                               self().what("listing backfill jobs"),
+                               [](const auto& row) -> result<job_record> {
+                                 auto j = read_job(row);
+                                 if (!j) return std::move(j).error();
+                                 return std::move(j->record);
+                               });
+  }
+
+  result<std::vector<range_record>> list_ranges(const std::string& name) {
+    sql_args a;
+    return collect<range_record>(Driver::jobs().list_ranges, a.text(name),
+                                 self().what("listing the ranges of backfill job \"" + name + "\""),
+                                 read_range_row());
+  }
+
+  status set_job_status(const std::string& name, job_status st, const std::string& error_text) {
+    const std::string doing = self().what("setting the status of backfill job \"" + name + "\"");
+    sql_args a;
+    a.text(name)
+        .text(to_string(st))
+        .text(st == job_status::failed ? std::string_view(error_text) : "");
+    auto changed = self().execute(Driver::jobs().set_status, a, doing);
+    if (!changed) return std::move(changed).error();
+    if (*changed == 0) return store_failure(doing, "there is no such job; create it with open_job");
+    return {};
+  }
+
+  result<std::optional<range_record>> claim_range(const std::string& name, std::string_view owner,
+                                                  std::chrono::milliseconds lease) {
+    sql_args a;
+    a.text(name).text(owner).integer(lease.count());
+    return first<range_record>(Driver::jobs().claim, a,
+                               self().what("claiming a range of backfill job \"" + name + "\""),
+                               read_range_row());
+  }
+
+  status release_range(const std::string& name, std::int64_t range_id, std::string_view owner) {
+    sql_args a;
+    a.text(name).integer(range_id).text(owner);
+    auto changed =
+        self().execute(Driver::jobs().release, a,
+                       self().what("releasing a range of backfill job \"" + name + "\""));
+    if (!changed) return std::move(changed).error();
+    return {};
+  }
+
+  result<std::vector<quarantined_row>> list_quarantine(const std::string& name, std::size_t n) {
+    sql_args a;
+    a.text(name.empty() ? spec_.table : name).integer(static_cast<std::int64_t>(n));
+    const job_statements& j = Driver::jobs();
+    return collect<quarantined_row>(
+        name.empty() ? j.list_quarantine_of_table : j.list_quarantine_of_job, a,
+        self().what("listing quarantined rows"),
+        [&](const auto& row) { return read_quarantined(row, spec_.key); });
+  }
+
+  // ---- the application's own writes (not part of the store concept) ----
+  /// CREATE TABLE IF NOT EXISTS: the key column as primary key and the value column.
+  status create_table() {
+    return self().exec_sql(rows_.create_table, self().what("creating the table"));
+  }
+
+  /// Inserts or overwrites a row.
+  status put(const row_key& k, std::string_view value) {
+    const std::string doing = self().what("writing the row " + key_to_string(k));
+    if (auto st = check_key(k, spec_, doing); !st) return st;
+    sql_args a;
+    auto changed = self().execute(rows_.put, a.key(k).blob(value), doing);
+    if (!changed) return std::move(changed).error();
+    return {};
+  }
+
+  /// Inserts or overwrites many rows (with distinct keys) in one transaction.
+  status put_many(const std::vector<stored_row>& rows) {
+    const std::string doing = self().what("writing " + std::to_string(rows.size()) + " rows");
+    if (auto st = check_row_keys(rows, spec_, doing); !st) return st;
+    typename Driver::transaction tx(self());
+    if (auto st = tx.begin(doing); !st) return st;
+    if (auto st = self().put_rows(rows, doing); !st) return st;
+    return tx.commit(doing);
+  }
+
+  /// Deletes a row (nothing when there is none).
+  status erase(const row_key& k) {
+    const std::string doing = self().what("deleting the row " + key_to_string(k));
+    if (auto st = check_key(k, spec_, doing); !st) return st;
+    sql_args a;
+    auto changed = self().execute(rows_.erase, a.key(k), doing);
+    if (!changed) return std::move(changed).error();
+    return {};
+  }
+
+ protected:
+  explicit sql_store(table_spec spec) : spec_(std::move(spec)) {}
+
+  /// The rows of a statement, each read by `read(row)` into a result<T>.
+  template <class T, class Read>
+  result<std::vector<T>> collect(const std::string& sql, const sql_args& a, std::string_view doing,
+                                 Read&& read) {
+    std::vector<T> out;
+    auto st = self().query(sql, a, doing, [&](const auto& row) -> status {
+      auto item = read(row);
+      if (!item) return std::move(item).error();
+      out.push_back(std::move(*item));
+      return {};
+    });
+    if (!st) return std::move(st).error();
+    return out;
+  }
+
+  /// The first row of a statement read by `read(row)`, or nullopt when it returns none.
+  template <class T, class Read>
+  result<std::optional<T>> first(const std::string& sql, const sql_args& a, std::string_view doing,
+                                 Read&& read) {
+    auto all = collect<T>(sql, a, doing, std::forward<Read>(read));
+    if (!all) return std::move(all).error();
+    if (all->empty()) return std::optional<T>{};
+    return std::optional<T>{std::move(all->front())};
+  }
+
+  result<std::optional<stored_job>> load(const std::string& name, std::string_view doing) {
+    sql_args a;
+    return first<stored_job>(Driver::jobs().load_job, a.text(name), doing,
+                             [](const auto& row) { return read_job(row); });
+  }
+
+  result<bool> write(const conditional_write& w, std::string_view doing) {
+    sql_args a;
+    auto changed =
+        self().execute(rows_.write_if, a.key(w.key).blob(w.expected).blob(w.value), doing);
+    if (!changed) return std::move(changed).error();
+    return *changed > 0;
+  }
+
+  auto read_key() const {
+    return [this](const auto& row) -> result<row_key> { return row.key(0, spec_.key); };
+  }
+  auto read_range_row() const {
+    return [this](const auto& row) { return read_range(row, spec_.key); };
+  }
+
+  static std::size_t variant(const std::optional<row_key>& after,
+                             const std::optional<row_key>& upto) {
+    return bounds_variant(after.has_value(), upto.has_value());
+  }
+
+  table_spec spec_;
+  table_statements rows_;
+
+ private:
+  result<std::uint64_t> count_rows(const key_range& r, std::string_view doing) {
+    sql_args a;
+    a.bounds(r.after, r.upto);
+    auto n = first<std::uint64_t>(rows_.count[variant(r.after, r.upto)], a, doing,
+                                  [](const auto& row) -> result<std::uint64_t> {
+                                    return static_cast<std::uint64_t>(row.i64(0));
+                                  });
+    if (!n) return std::move(n).error();
+    return n->value_or(0);
+  }
+
+  Driver& self() noexcept { return static_cast<Driver&>(*this); }
+};
+
+}  // namespace uplift::detail

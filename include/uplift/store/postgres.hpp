@@ -1,0 +1,548 @@
+#pragma once
+/// uplift::postgres_store: a table on a PostgreSQL server, through libpq. Link `uplift::postgres`.
+///
+///     uplift::table_spec users{.table = "app.users", .value_column = "record"};
+///     auto db = uplift::postgres_store::open("postgresql://app@db.internal/app", users);
+///     if (!db) return fail(db.error().message());
+///     auto rows = db->scan({}, 1000);
+///
+/// Parameters and results travel in binary format (bytea values are never hex-escaped) through
+/// statements prepared once per connection. A batch of the backfill is one statement and one
+/// round trip: its conditional writes are one `UPDATE ... FROM unnest(keys, old values, new
+/// values)` joined on the key and filtered on the old value, in the same statement as the
+/// quarantine rows and the range's progress; the range's last batch adds two statements in the
+/// same transaction to finish the job. Workers on several machines share a job by claiming ranges
+/// with `FOR UPDATE SKIP LOCKED`; leases are in database time (`now()`).
+///
+/// Text keys are ordered bytewise (`COLLATE "C"`), as compare_keys orders them. A key column
+/// whose own collation is bytewise ("C" or "POSIX", or the default in a database created with
+/// that locale) is used as it is; any other is ordered with COLLATE "C", which its primary-key
+/// index cannot serve: give such a table `CREATE INDEX ON t (k COLLATE "C")`, or scans sort.
+///
+/// Citus (not tested here: Citus is not part of the tests). For a table distributed by its key
+/// column, `create_distributed_table('t', 'k')`, which hashes the key to pick a shard:
+///  - get, write_if, put and erase have `k = $1`: Citus routes each to the one shard of its key.
+///  - scan, count, max_key and split have a key range: with hash distribution every shard holds
+///    keys of every range, so each runs on all shards, and the coordinator merges their
+///    `ORDER BY k LIMIT n` (correct, a fan-out per batch; split's OFFSET steps pull up to the
+///    offset's rows from every shard).
+///  - commit_batch's statement would not work as it is: it updates the distributed table from
+///    `unnest(...)` (keys of many shards) inside a data-modifying CTE that also writes the job
+///    tables. A Citus variant keeps the contract with the statements Citus routes: in one
+///    transaction (Citus commits it on every shard it touched, with two-phase commit), lock the
+///    range row, run each conditional write as `UPDATE t SET v = $3 WHERE k = $1 AND v = $2`
+///    (single shard; or group the batch's keys by shard, one statement each), then write the
+///    quarantine rows and the range's progress.
+///  - The job tables are small: keep them as plain tables on the coordinator (or reference
+///    tables), never distributed; claim_range's `FOR UPDATE SKIP LOCKED` and the job-row lock then
+///    behave as on one server, and every worker connects to the coordinator.
+///  - A live write still wins: each conditional write compares the row's whole value on its shard
+///    inside the transaction.
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "../detail/sql_store.hpp"
+#include "../detail/store_common.hpp"
+#include "../detail/store_sql.hpp"
+#include "store.hpp"
+
+namespace uplift {
+
+/// How postgres_store opens its connections.
+struct postgres_options {
+  /// The application_name the server shows for uplift's connections (pg_stat_activity), unless
+  /// the connection string sets one.
+  std::string application_name = "uplift";
+};
+
+namespace detail {
+
+// The type oids of what uplift sends (PostgreSQL's pg_type.dat).
+inline constexpr Oid pg_bool = 16;
+inline constexpr Oid pg_bytea = 17;
+inline constexpr Oid pg_int8 = 20;
+inline constexpr Oid pg_text = 25;
+inline constexpr Oid pg_bytea_array = 1001;
+inline constexpr Oid pg_text_array = 1009;
+inline constexpr Oid pg_int8_array = 1016;
+
+struct pg_result_free {
+  void operator()(PGresult* r) const noexcept { PQclear(r); }
+};
+using pg_result = std::unique_ptr<PGresult, pg_result_free>;
+
+/// Appends `v`'s low `bytes` bytes in network order, as PostgreSQL's binary format has them.
+inline void put_be(std::string& out, std::uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+inline std::uint64_t get_be(const char* p, int bytes) noexcept {
+  std::uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+inline std::int64_t get_signed_be(const char* p, int bytes) noexcept {
+  const std::uint64_t v = get_be(p, bytes);
+  if (bytes == 8) return static_cast<std::int64_t>(v);
+  if (bytes == 4) return static_cast<std::int32_t>(static_cast<std::uint32_t>(v));
+  return static_cast<std::int16_t>(static_cast<std::uint16_t>(v));
+}
+
+/// A one-dimensional array parameter in binary format: header, then each element's length and
+/// bytes.
+class pg_array {
+ public:
+  /// An array of n elements of about `element_bytes` bytes each (for the first allocation).
+  pg_array(Oid element, std::size_t n, std::size_t element_bytes = 8) {
+    bytes_.reserve(20 + n * (4 + element_bytes));
+    put_be(bytes_, n == 0 ? 0 : 1, 4);  // dimensions (an empty array has none)
+    put_be(bytes_, 0, 4);               // has nulls
+    put_be(bytes_, element, 4);
+    if (n == 0) return;
+    put_be(bytes_, n, 4);  // length
+    put_be(bytes_, 1, 4);  // lower bound
+  }
+  pg_array& add(std::string_view v) {
+    put_be(bytes_, v.size(), 4);
+    bytes_.append(v);
+    return *this;
+  }
+  pg_array& add(std::int64_t v) {
+    put_be(bytes_, 8, 4);
+    put_be(bytes_, static_cast<std::uint64_t>(v), 8);
+    return *this;
+  }
+  pg_array& add(const row_key& k) {
+    return k.index() == 0 ? add(std::get<0>(k)) : add(std::string_view(std::get<1>(k)));
+  }
+  std::string take() { return std::move(bytes_); }
+
+ private:
+  std::string bytes_;
+};
+
+/// The parameters of one statement, all in binary format. Text and bytea point at the caller's
+/// bytes, which must outlive the call.
+class pg_params {
+ public:
+  pg_params& int8(std::int64_t v) {
+    std::string b;
+    put_be(b, static_cast<std::uint64_t>(v), 8);
+    return owned(pg_int8, std::move(b));
+  }
+  pg_params& boolean(bool v) { return owned(pg_bool, std::string(1, v ? '\1' : '\0')); }
+  pg_params& text(std::string_view v) { return add(pg_text, v.data(), v.size()); }
+  pg_params& text_or_null(const std::optional<std::string>& v) {
+    return v ? owned(pg_text, *v) : null(pg_text);
+  }
+  pg_params& bytea(std::string_view v) { return add(pg_bytea, v.data(), v.size()); }
+  pg_params& null(Oid type) {
+    add(type, "", 0);
+    values_.back() = nullptr;
+    return *this;
+  }
+  pg_params& array(Oid type, pg_array a) { return owned(type, a.take()); }
+  /// The parameters of `args`, which must outlive these.
+  explicit pg_params(const sql_args& args = {}) {
+    for (const sql_args::arg& a : args.items()) switch (a.k) {
+        case sql_args::kind::null_text: null(pg_text); break;
+        case sql_args::kind::integer: int8(a.i); break;
+        case sql_args::kind::boolean: boolean(a.i != 0); break;
+        case sql_args::kind::text: text(a.s); break;
+        case sql_args::kind::blob: bytea(a.s); break;
+      }
+  }
+
+  int size() const noexcept { return static_cast<int>(types_.size()); }
+  const Oid* types() const noexcept { return types_.data(); }
+  const char* const* values() const noexcept { return values_.data(); }
+  const int* lengths() const noexcept { return lengths_.data(); }
+  const int* formats() const noexcept { return formats_.data(); }
+
+ private:
+  pg_params& owned(Oid type, std::string bytes) {
+    const std::string& kept = owned_.emplace_back(std::move(bytes));  // deque: stays put
+    return add(type, kept.data(), kept.size());
+  }
+  pg_params& add(Oid type, const char* data, std::size_t n) {
+    types_.push_back(type);
+    values_.push_back(n == 0 ? "" : data);
+    lengths_.push_back(static_cast<int>(n));
+    formats_.push_back(1);
+    return *this;
+  }
+
+  std::deque<std::string> owned_;
+  std::vector<Oid> types_;
+  std::vector<const char*> values_;
+  std::vector<int> lengths_;
+  std::vector<int> formats_;
+};
+
+/// A row of a result in binary format.
+struct pg_row {
+  const PGresult* r;
+  int row;
+
+  bool is_null(int c) const { return PQgetisnull(r, row, c) != 0; }
+  std::string_view text(int c) const {
+    return {PQgetvalue(r, row, c), static_cast<std::size_t>(PQgetlength(r, row, c))};
+  }
+  std::string_view bytes(int c) const { return text(c); }
+  /// An integer column of any width (smallint, integer, bigint).
+  std::int64_t i64(int c) const {
+    return get_signed_be(PQgetvalue(r, row, c), PQgetlength(r, row, c));
+  }
+  bool boolean(int c) const { return PQgetlength(r, row, c) == 1 && PQgetvalue(r, row, c)[0] != 0; }
+  row_key key(int c, key_type kind) const {
+    if (kind == key_type::integer) return i64(c);
+    return std::string(text(c));
+  }
+};
+
+/// The elements of a binary bigint[] (nullopt when the bytes are not one).
+inline std::optional<std::vector<std::int64_t>> pg_int8_elements(std::string_view a) {
+  std::vector<std::int64_t> out;
+  if (a.size() < 12) return std::nullopt;
+  if (get_be(a.data(), 4) == 0) return out;  // no dimensions: empty
+  if (a.size() < 20 || get_be(a.data(), 4) != 1) return std::nullopt;
+  const std::size_t n = get_be(a.data() + 12, 4);
+  std::size_t at = 20;
+  for (std::size_t i = 0; i < n; ++i, at += 12) {
+    if (at + 12 > a.size() || get_be(a.data() + at, 4) != 8) return std::nullopt;
+    out.push_back(static_cast<std::int64_t>(get_be(a.data() + at + 4, 8)));
+  }
+  return out;
+}
+
+/// The server's words about a failure: its message, detail, hint and SQLSTATE, else the
+/// connection's message.
+inline std::string pg_words(const PGresult* r, const PGconn* c) {
+  std::string out;
+  const char* primary = r != nullptr ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  if (primary != nullptr) {
+    out = primary;
+    if (const char* d = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL))
+      out.append(" (").append(d).append(")");
+    if (const char* h = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT))
+      out.append("; hint: ").append(h);
+    if (const char* code = PQresultErrorField(r, PG_DIAG_SQLSTATE))
+      out.append(" [SQLSTATE ").append(code).append("]");
+    return out;
+  }
+  out = c != nullptr ? PQerrorMessage(c) : "no connection";
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+/// One connection and the names of the statements prepared on it, by SQL text.
+struct pg_connection {
+  PGconn* conn = nullptr;
+  std::unordered_map<std::string, std::string> prepared;
+
+  pg_connection() = default;
+  pg_connection(const pg_connection&) = delete;
+  pg_connection& operator=(const pg_connection&) = delete;
+  ~pg_connection() {
+    if (conn != nullptr) PQfinish(conn);
+  }
+};
+
+}  // namespace detail
+
+/// A table on a PostgreSQL server, and the backfill job tables next to it (in the connection's
+/// search_path). One connection: use it from one thread at a time and `connect()` another for
+/// another thread or process.
+class postgres_store : public detail::sql_store<postgres_store> {
+ public:
+  /// Connects with `conninfo` (a libpq connection string, "host=... dbname=...", or a URL,
+  /// "postgresql://user@host/db") for the table `spec`. The table itself is not touched: see
+  /// create_table.
+  static result<postgres_store> open(std::string conninfo, table_spec spec,
+                                     postgres_options options = {}) {
+    postgres_store s(std::move(conninfo), std::move(spec), std::move(options));
+    if (auto st = s.open_connection(); !st) return std::move(st).error();
+    if (auto st = s.prepare_statements(); !st) return std::move(st).error();
+    return s;
+  }
+
+  postgres_store(postgres_store&&) noexcept = default;
+  postgres_store& operator=(postgres_store&&) noexcept = default;
+
+  /// Another connection to the same server and table.
+  result<postgres_store> connect() const { return open(conninfo_, spec_, options_); }
+
+  /// One statement for the writes, the quarantine rows and the range's progress (see the top of
+  /// this file); the range's last batch runs it in a transaction that then locks the job row and,
+  /// in a statement that sees every commit before it, marks the job done when no range is left.
+  result<batch_result> commit_batch(const batch_commit& b) {
+    const std::string doing = what("committing a batch of backfill job \"" + b.job + "\"");
+    if (auto st = detail::check_batch_keys(b, spec_, doing); !st) return std::move(st).error();
+    const backfill_counters& c = b.counted;
+    detail::sql_args progress;
+    progress.text(b.job)
+        .integer(b.range_id)
+        .text(b.owner)
+        .text_or_null(detail::key_text(b.cursor))
+        .boolean(b.range_done)
+        .integer(b.lease.count())
+        .integer(as_i64(c.scanned))
+        .integer(as_i64(c.upgraded))
+        .integer(as_i64(c.already_current))
+        .integer(as_i64(c.conflicts))
+        .integer(as_i64(c.quarantined));
+    detail::pg_params p(progress);
+    const std::size_t n = b.writes.size();
+    const std::size_t value_bytes = n == 0 ? 0 : b.writes.front().value.size();
+    detail::pg_array keys(key_element(), n), expected(detail::pg_bytea, n, value_bytes),
+        values(detail::pg_bytea, n, value_bytes);
+    for (const conditional_write& w : b.writes) {
+      keys.add(w.key);
+      expected.add(std::string_view(w.expected));
+      values.add(std::string_view(w.value));
+    }
+    const std::size_t nq = b.quarantine.size();
+    detail::pg_array q_keys(detail::pg_text, nq), q_versions(detail::pg_int8, nq),
+        q_errors(detail::pg_text, nq);
+    for (const quarantined_row& q : b.quarantine) {
+      q_keys.add(std::string_view(key_to_string(q.key)));
+      q_versions.add(std::int64_t{q.stored_version});
+      q_errors.add(std::string_view(q.error));
+    }
+    p.array(key_array(), std::move(keys))
+        .array(detail::pg_bytea_array, std::move(expected))
+        .array(detail::pg_bytea_array, std::move(values))
+        .array(detail::pg_text_array, std::move(q_keys))
+        .array(detail::pg_int8_array, std::move(q_versions))
+        .array(detail::pg_text_array, std::move(q_errors));
+
+    std::optional<transaction> tx;
+    if (b.range_done) {
+      tx.emplace(*this);
+      if (auto st = tx->begin(doing); !st) return std::move(st).error();
+    }
+    auto res = exec(commit_sql_, p, doing);
+    if (!res) return std::move(res).error();
+    if (PQntuples(res->get()) != 1)
+      return store_failure(doing, "the batch statement returned no row");
+    const detail::pg_row row{res->get(), 0};
+    if (row.i64(0) == 0) return detail::lease_lost(b.job, b.range_id, b.owner);
+    auto applied = detail::pg_int8_elements(row.bytes(1));
+    if (!applied) return store_failure(doing, "the batch statement returned a malformed array");
+    batch_result out;
+    out.applied.assign(n, false);
+    for (std::int64_t i : *applied)
+      if (i >= 1 && static_cast<std::size_t>(i) <= n)
+        out.applied[static_cast<std::size_t>(i - 1)] = true;
+    if (b.range_done) {
+      detail::sql_args job;
+      job.text(b.job);
+      if (auto st = query(lock_job_sql_, job, doing, [](const auto&) { return status{}; }); !st)
+        return std::move(st).error();
+      auto status_now = first<bool>(
+          jobs().finish_job, job, doing,
+          [](const auto& r) -> result<bool> { return r.text(0) == to_string(job_status::done); });
+      if (!status_now) return std::move(status_now).error();
+      out.job_done = status_now->value_or(false);
+      if (auto st = tx->commit(doing); !st) return std::move(st).error();
+    }
+    return out;
+  }
+
+ private:
+  friend class detail::sql_store<postgres_store>;
+  friend class detail::sql_transaction<postgres_store>;
+
+  postgres_store(std::string conninfo, table_spec spec, postgres_options options)
+      : sql_store(std::move(spec)), conninfo_(std::move(conninfo)), options_(std::move(options)) {}
+
+  struct transaction : detail::sql_transaction<postgres_store> {
+    explicit transaction(postgres_store& s) : sql_transaction(s, "BEGIN") {}
+  };
+
+  static const detail::job_statements& jobs() {
+    // commit_batch's range update runs inside its statement: it adds the writes of the
+    // statement's `w` that applied, and waits for the `held` lock.
+    static const detail::job_statements s = detail::make_job_statements(
+        detail::postgres_dialect, " + (SELECT count(*) FROM w)",
+        " + cardinality(?12) - (SELECT count(*) FROM w)", " AND id IN (SELECT id FROM held)");
+    return s;
+  }
+
+  static std::int64_t as_i64(std::uint64_t v) noexcept { return static_cast<std::int64_t>(v); }
+  Oid key_element() const noexcept {
+    return spec_.key == key_type::integer ? detail::pg_int8 : detail::pg_text;
+  }
+  Oid key_array() const noexcept {
+    return spec_.key == key_type::integer ? detail::pg_int8_array : detail::pg_text_array;
+  }
+
+  std::string what(std::string_view doing) const {
+    return "postgres, table " + spec_.table + ": " + std::string(doing);
+  }
+  error failure(std::string_view doing, const PGresult* r) const {
+    return store_failure(doing, detail::pg_words(r, conn_ ? conn_->conn : nullptr));
+  }
+
+  status open_connection() {
+    conn_ = std::make_unique<detail::pg_connection>();
+    const char* keys[] = {"dbname", "fallback_application_name", nullptr};
+    const char* values[] = {conninfo_.c_str(), options_.application_name.c_str(), nullptr};
+    conn_->conn = PQconnectdbParams(keys, values, 1);
+    if (PQstatus(conn_->conn) != CONNECTION_OK)
+      return failure(what("connecting to the server"), nullptr);
+    PQsetNoticeProcessor(
+        conn_->conn, [](void*, const char*) {}, nullptr);  // IF NOT EXISTS notices
+    return {};
+  }
+
+  /// A connection that broke (the server restarted, the network dropped) is reset once before
+  /// the next call; its prepared statements are gone with it.
+  status ready(std::string_view doing) {
+    if (PQstatus(conn_->conn) == CONNECTION_OK) return {};
+    PQreset(conn_->conn);
+    conn_->prepared.clear();
+    if (PQstatus(conn_->conn) != CONNECTION_OK) return failure(doing, nullptr);
+    return {};
+  }
+
+  /// Renders the statements; for text keys, first asks the server how the key column orders.
+  status prepare_statements() {
+    std::string_view order;
+    if (spec_.key == key_type::text) {
+      const std::string table = detail::quote_ident(spec_.table, true);
+      detail::sql_args a;
+      a.text(table).text(spec_.key_column);
+      auto collation = first<bool>(
+          "SELECT coalesce(c.collname::text, ''), "
+          "(SELECT datcollate::text FROM pg_database WHERE datname = current_database()) "
+          "FROM pg_attribute a LEFT JOIN pg_collation c ON c.oid = a.attcollation "
+          "WHERE a.attrelid = to_regclass($1) AND a.attname = $2 AND NOT a.attisdropped",
+          a, what("reading the key column's collation"), [](const auto& row) -> result<bool> {
+            auto bytewise = [](std::string_view c) { return c == "C" || c == "POSIX"; };
+            return bytewise(row.text(0)) || (row.text(0) == "default" && bytewise(row.text(1)));
+          });
+      if (!collation) return std::move(collation).error();
+      // A column that orders bytewise is used as it is (its index serves the order); any other,
+      // or a table not created yet (create_table makes it "C"), is ordered COLLATE "C".
+      order = collation->value_or(false) ? "" : detail::postgres_dialect.text_bytewise;
+    }
+    const detail::sql_dialect& d = detail::postgres_dialect;
+    rows_ = detail::make_table_statements(spec_, d, order);
+    const std::string t = detail::quote_ident(spec_.table, true);
+    const std::string k = detail::quote_ident(spec_.key_column);
+    const std::string v = detail::quote_ident(spec_.value_column);
+    const std::string_view key_array_type = spec_.key == key_type::integer ? "bigint[]" : "text[]";
+    commit_sql_ = detail::render(
+        "WITH held AS ({held}), "
+        "w AS (UPDATE {t} AS t SET {v} = d.nv "
+        "FROM unnest(?12::{keys}, ?13::bytea[], ?14::bytea[]) WITH ORDINALITY AS d(k, ov, nv, i) "
+        "WHERE t.{k} = d.k AND t.{v} IS NOT DISTINCT FROM d.ov AND EXISTS (SELECT 1 FROM held) RETURNING d.i), "
+        "q AS (INSERT INTO uplift_quarantine (job, \"key\", stored_version, error, at) "
+        "SELECT ?1, x.k, x.sv, x.e, {now_s} FROM unnest(?15::text[], ?16::bigint[], ?17::text[]) "
+        "AS x(k, sv, e) WHERE EXISTS (SELECT 1 FROM held) {on_conflict}), "
+        "r AS ({progress} RETURNING id) "
+        "SELECT (SELECT count(*) FROM r), "
+        "coalesce((SELECT array_agg(i) FROM w), ARRAY[]::bigint[])",
+        d,
+        {{"held", jobs().held},
+         {"t", t},
+         {"k", k},
+         {"v", v},
+         {"keys", key_array_type},
+         {"now_s", d.now_s},
+         {"progress", jobs().progress},
+         {"on_conflict", detail::quarantine_on_conflict}});
+    lock_job_sql_ = "SELECT name FROM uplift_backfill WHERE name = $1 FOR UPDATE";
+    put_many_sql_ = detail::render(
+        "INSERT INTO {t} ({k}, {v}) SELECT * FROM unnest(?1::{keys}, ?2::bytea[]) "
+        "ON CONFLICT ({k}) DO UPDATE SET {v} = excluded.{v}",
+        d, {{"t", t}, {"k", k}, {"v", v}, {"keys", key_array_type}});
+    return {};
+  }
+
+  /// Runs a prepared statement (preparing it on first use) with binary parameters and results.
+  result<detail::pg_result> exec(const std::string& sql, const detail::pg_params& p,
+                                 std::string_view doing) {
+    if (auto st = ready(doing); !st) return std::move(st).error();
+    auto it = conn_->prepared.find(sql);
+    if (it == conn_->prepared.end()) {
+      std::string name = "uplift_" + std::to_string(conn_->prepared.size() + 1);
+      detail::pg_result r(PQprepare(conn_->conn, name.c_str(), sql.c_str(), p.size(), p.types()));
+      if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return failure(doing, r.get());
+      it = conn_->prepared.emplace(sql, std::move(name)).first;
+    }
+    detail::pg_result r(PQexecPrepared(conn_->conn, it->second.c_str(), p.size(), p.values(),
+                                       p.lengths(), p.formats(), 1));
+    const ExecStatusType s = PQresultStatus(r.get());
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) return failure(doing, r.get());
+    return r;
+  }
+
+  // ---- the driver of sql_store ----
+  template <class OnRow>
+  status query(const std::string& sql, const detail::sql_args& args, std::string_view doing,
+               OnRow&& on_row) {
+    auto res = exec(sql, detail::pg_params(args), doing);
+    if (!res) return std::move(res).error();
+    for (int i = 0; i < PQntuples(res->get()); ++i)
+      if (auto st = on_row(detail::pg_row{res->get(), i}); !st) return st;
+    return {};
+  }
+
+  result<std::uint64_t> execute(const std::string& sql, const detail::sql_args& args,
+                                std::string_view doing) {
+    auto res = exec(sql, detail::pg_params(args), doing);
+    if (!res) return std::move(res).error();
+    return std::strtoull(PQcmdTuples(res->get()), nullptr, 10);
+  }
+
+  /// 10000 rows to a statement: an INSERT ... SELECT FROM unnest of binary arrays.
+  status put_rows(const std::vector<stored_row>& rows, std::string_view doing) {
+    constexpr std::size_t chunk = 10000;
+    for (std::size_t from = 0; from < rows.size(); from += chunk) {
+      const std::size_t n = std::min(chunk, rows.size() - from);
+      detail::pg_array keys(key_element(), n), values(detail::pg_bytea, n, rows[from].value.size());
+      for (std::size_t i = from; i < from + n; ++i) {
+        keys.add(rows[i].key);
+        values.add(std::string_view(rows[i].value));
+      }
+      detail::pg_params p;
+      p.array(key_array(), std::move(keys)).array(detail::pg_bytea_array, std::move(values));
+      if (auto res = exec(put_many_sql_, p, doing); !res) return std::move(res).error();
+    }
+    return {};
+  }
+
+  /// Runs SQL without parameters (BEGIN, COMMIT, DDL) with the simple protocol.
+  status exec_sql(const std::string& sql, std::string_view doing) {
+    if (auto st = ready(doing); !st) return st;
+    detail::pg_result r(PQexec(conn_->conn, sql.c_str()));
+    const ExecStatusType s = PQresultStatus(r.get());
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) return failure(doing, r.get());
+    return {};
+  }
+
+  std::string conninfo_;
+  postgres_options options_;
+  std::string commit_sql_, lock_job_sql_, put_many_sql_;
+  std::unique_ptr<detail::pg_connection> conn_;
+};
+
+static_assert(store<postgres_store>, "uplift::postgres_store must satisfy uplift::store");
+
+}  // namespace uplift
