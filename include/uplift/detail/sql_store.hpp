@@ -269,6 +269,9 @@ class sql_store {
     return self().exec_sql(rows_.create_table, self().what("creating the table"));
   }
 
+  /// DROP TABLE IF EXISTS: the table and every row in it, for demos and tests.
+  status drop_table() { return self().exec_sql(rows_.drop_table, self().what("dropping the table")); }
+
   /// Inserts or overwrites a row.
   status put(const row_key& k, std::string_view value) {
     const std::string doing = self().what("writing the row " + key_to_string(k));

@@ -130,7 +130,7 @@ struct table_statements {
   std::string scan[4];   ///< by bounds_variant: the range's bounds, then the row limit
   std::string count[4];  ///< by bounds_variant
   std::string step[4];   ///< by bounds_variant, then the offset: split's walk
-  std::string get, write_if, put, erase, max_key, count_by_prefix, create_table;
+  std::string get, write_if, put, erase, max_key, count_by_prefix, create_table, drop_table;
 };
 
 /// Renders the table's statements. `key_order` is the collation the key is ordered by ("" for
@@ -180,6 +180,7 @@ inline table_statements make_table_statements(const table_spec& spec, const sql_
   s.create_table =
       r("CREATE TABLE IF NOT EXISTS {t} "
         "({k} {key_decl} PRIMARY KEY NOT NULL, {v} {blob} NOT NULL)");
+  s.drop_table = r("DROP TABLE IF EXISTS {t}");
   return s;
 }
 

@@ -308,6 +308,12 @@ class memory_store {
   // ---- the application's own writes (not part of the store concept) ----
   /// Creates the table: a no-op in memory, where the table exists from the start.
   status create_table() { return {}; }
+  /// Empties the table (a memory table exists as long as its database).
+  status drop_table() {
+    std::lock_guard lock(state_->mutex);
+    table().clear();
+    return {};
+  }
   /// Inserts or overwrites a row.
   status put(const row_key& k, std::string_view value) {
     if (auto st = detail::check_key(k, spec_, what("writing a row")); !st) return st;

@@ -40,6 +40,9 @@ struct sqlite_options {
   /// How long a write waits for another connection's write transaction before it fails with
   /// "database is locked".
   std::chrono::milliseconds busy_timeout{5000};
+  /// Creates the database file when it does not exist. Off: a missing file is an error (what a
+  /// command that only looks, such as `uplift stats`, wants).
+  bool create = true;
 };
 
 namespace detail {
@@ -252,8 +255,8 @@ class sqlite_store : public detail::sql_store<sqlite_store> {
 
   status open_connection() {
     conn_ = std::make_unique<detail::sqlite_connection>();
-    const int flags =
-        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+    const int flags = SQLITE_OPEN_READWRITE | (options_.create ? SQLITE_OPEN_CREATE : 0) |
+                      SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
     const int rc = sqlite3_open_v2(path_.c_str(), &conn_->db, flags, nullptr);
     const std::string doing = what("opening the database");
     if (rc != SQLITE_OK)

@@ -1,4 +1,4 @@
-// uplift-demo: users written at v1, v2 and v3 are all read back as v3; then a codec writes a v3
+// uplift-example-records: users written at v1, v2 and v3 are all read back as v3; then a codec writes a v3
 // user as a v2 record, as a service does during a rolling deploy. Exits non-zero if any read
 // fails or any value read back differs from what was written.
 

@@ -1,0 +1,507 @@
+// uplift-demo: a running service changes its record shape with no downtime and no lost write.
+//
+// A table of users written by "older releases" (v1, v2 and v3 records) is served by reader and
+// writer threads while the rollout goes through its steps: deploy code that reads v3 but still
+// writes v2, flip the write version to v3, backfill the old rows in the background, and check that
+// no row is left below v3 and that every write the service made is in the database.
+//
+//   uplift-demo [--rows N] [--db PATH | --postgres URL] [--readers N] [--writers N]
+//               [--rate ROWS_PER_S] [--read-rate READS_PER_S] [--write-rate WRITES_PER_S]
+//               [--baseline-seconds S]
+//
+// Only the public API and the shipped schemas/user are used. Exits non-zero if a write was lost,
+// a row is left below v3, or anything fails.
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cinttypes>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include <unistd.h>
+
+#include <uplift/backfill.hpp>
+#include <uplift/histogram.hpp>
+#include <uplift/store/postgres.hpp>
+#include <uplift/store/sqlite.hpp>
+#include <uplift/uplift.hpp>
+
+#include "user_uplift.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+using User = demo::User;
+
+// ---- options ------------------------------------------------------------------------------------
+
+struct options {
+  std::int64_t rows = 1'000'000;
+  std::string db;        // SQLite file; default: uplift-demo.db next to the program
+  std::string postgres;  // a PostgreSQL URL or conninfo instead of SQLite
+  int readers = 2;
+  int writers = 1;
+  double rate = 100'000;      // backfill rows/s
+  double read_rate = 40'000;  // service reads/s, all readers together (0: as fast as they go)
+  double write_rate = 500;    // service writes/s, all writers together
+  double baseline_seconds = 3;
+};
+
+[[noreturn]] void usage(const char* why) {
+  std::fprintf(stderr,
+               "uplift-demo: %s\nusage: uplift-demo [--rows N] [--db PATH | --postgres URL] "
+               "[--readers N] [--writers N] [--rate ROWS_PER_S] [--read-rate READS_PER_S] "
+               "[--write-rate WRITES_PER_S] "
+               "[--baseline-seconds S]\n",
+               why);
+  std::exit(2);
+}
+
+options parse(int argc, char** argv) {
+  options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "-h" || a == "--help") usage("a zero-downtime migration of a live table, end to end");
+    if (i + 1 >= argc) usage("every option takes a value");
+    const char* v = argv[++i];
+    auto number = [&](double lo) {
+      char* end = nullptr;
+      const double x = std::strtod(v, &end);
+      if (end == v || *end != '\0' || x < lo) usage((std::string(a) + " needs a number >= " + std::to_string(lo)).c_str());
+      return x;
+    };
+    if (a == "--rows") o.rows = static_cast<std::int64_t>(number(10));
+    else if (a == "--db") o.db = v;
+    else if (a == "--postgres") o.postgres = v;
+    else if (a == "--readers") o.readers = static_cast<int>(number(0));
+    else if (a == "--writers") o.writers = static_cast<int>(number(0));
+    else if (a == "--rate") o.rate = number(0);
+    else if (a == "--write-rate") o.write_rate = number(0);
+    else if (a == "--read-rate") o.read_rate = number(0);
+    else if (a == "--baseline-seconds") o.baseline_seconds = number(0.1);
+    else usage(("unknown option " + std::string(a)).c_str());
+  }
+  return o;
+}
+
+// ---- output -------------------------------------------------------------------------------------
+
+const bool tty = isatty(STDOUT_FILENO) != 0;
+
+void phase(int n, const char* title, const char* what) {
+  std::printf("\n%s== %d. %s%s\n%s\n", tty ? "\x1b[1m" : "", n, title, tty ? "\x1b[0m" : "", what);
+  std::fflush(stdout);
+}
+
+std::string thousands(std::uint64_t n) {
+  const std::string digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i != 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+void print_histogram(const uplift::version_histogram_t& h) {
+  const std::uint64_t total = std::max<std::uint64_t>(h.rows(), 1);
+  for (std::uint16_t v = 1; v <= 3; ++v) {
+    const std::uint64_t n = h.at(v);
+    const double share = 100.0 * static_cast<double>(n) / static_cast<double>(total);
+    std::printf("   v%u  %12s rows  %5.1f%%  %s\n", static_cast<unsigned>(v), thousands(n).c_str(), share,
+                std::string(static_cast<std::size_t>(share / 2.5 + 0.5), '#').c_str());
+  }
+  if (h.other_types + h.not_records != 0)
+    std::printf("   (%s rows of other types or not records)\n", thousands(h.other_types + h.not_records).c_str());
+}
+
+// ---- the legacy data ----------------------------------------------------------------------------
+
+const char* const given_names[] = {"Ada",   "Grace", "Alan",    "Edsger", "Barbara", "Donald",
+                                   "Frances", "John", "Katherine", "Dennis", "Margaret", "Ken"};
+const char* const family_names[] = {"Lovelace", "Hopper", "Turing",  "Dijkstra", "Liskov", "Knuth",
+                                    "Allen",    "Backus", "Johnson", "Ritchie",  "Hamilton", "Thompson"};
+
+/// User i as an older release wrote it: half at v1, 30% at v2, 20% at v3.
+std::string legacy_user(std::int64_t i) {
+  const std::string given = given_names[i % 12];
+  const std::string family = family_names[(i / 12) % 12];
+  const std::string email = "user" + std::to_string(i) + "@example.com";
+  const auto age = static_cast<std::int16_t>(18 + i % 70);
+  const std::int64_t bucket = i % 10;
+  uplift::buffer b;
+  if (bucket < 5) {
+    demo::v1::UserT u;
+    u.id = static_cast<std::uint64_t>(i);
+    u.name = given + " " + family;
+    u.email = email;
+    u.age = age;
+    b = uplift::write<User>(u);
+  } else if (bucket < 8) {
+    demo::v2::UserT u;
+    u.id = static_cast<std::uint64_t>(i);
+    u.full_name = given + " " + family;
+    u.email = email;
+    u.age = age;
+    u.created_at = 1'600'000'000 + i;
+    b = uplift::write<User>(u);
+  } else {
+    demo::v3::UserT u;
+    u.id = static_cast<std::uint64_t>(i);
+    u.given_name = given;
+    u.family_name = family;
+    u.email = email;
+    u.age = age;
+    u.created_at = 1'600'000'000 + i;
+    b = uplift::write<User>(u);
+  }
+  return std::string(b.as_string_view());
+}
+
+// ---- the service --------------------------------------------------------------------------------
+
+/// Read latencies and counts of one phase, merged from the reader threads.
+struct phase_stats {
+  std::vector<std::uint32_t> latency_ns;  // one per read (capped per thread)
+  std::uint64_t reads = 0, writes = 0;
+  double seconds = 0;
+  double percentile(double p) const {
+    if (latency_ns.empty()) return 0;
+    std::vector<std::uint32_t> v = latency_ns;
+    const auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+    return v[k] / 1000.0;
+  }
+};
+
+template <class S>
+class service {
+ public:
+  service(S& db, const options& o) : db_(db), o_(o), codec_(uplift::codec<User>::make({.write_version = 2}).value()) {}
+
+  /// Starts the threads. Phase 0 is "before the backfill".
+  void start() {
+    for (int r = 0; r < o_.readers; ++r) threads_.emplace_back([this, r] { read_loop(r); });
+    for (int w = 0; w < o_.writers; ++w) threads_.emplace_back([this, w] { write_loop(w); });
+  }
+  void stop() {
+    stop_ = true;
+    for (auto& t : threads_) t.join();
+  }
+  /// Moves the counting to the next phase; returns the stats of the phase that ended.
+  phase_stats next_phase() {
+    ++phase_;  // readers flush what they counted at their next read
+    std::lock_guard lock(mutex_);
+    phase_stats done = std::move(current_);
+    done.seconds = std::chrono::duration<double>(clock_type::now() - phase_start_).count();
+    current_ = {};
+    phase_start_ = clock_type::now();
+    return done;
+  }
+  uplift::codec<User>& codec() { return codec_; }
+  std::uint64_t reads() const { return reads_.load(); }
+  std::uint64_t writes() const { return writes_.load(); }
+  std::string error() const {
+    std::lock_guard lock(mutex_);
+    return error_;
+  }
+
+  /// Checks every row the writers wrote against their ledger: the row must hold the last user
+  /// they wrote there. Returns how many writes are not in the database.
+  std::uint64_t lost_writes(S& db, std::uint64_t& checked) {
+    std::uint64_t lost = 0;
+    for (auto& ledger : ledgers_) {
+      for (const auto& [key, want] : ledger) {
+        ++checked;
+        auto bytes = db.get(key);
+        if (!bytes || !*bytes) {
+          ++lost;
+          continue;
+        }
+        auto got = uplift::read_object<User>(**bytes);
+        if (!got || !(*got == want)) ++lost;
+      }
+    }
+    return lost;
+  }
+
+ private:
+  void fail(const std::string& what) {
+    std::lock_guard lock(mutex_);
+    if (error_.empty()) error_ = what;
+  }
+
+  void read_loop(int index) {
+    auto conn = db_.connect();
+    if (!conn) return fail(conn.error().message());
+    S db = std::move(*conn);
+    std::mt19937_64 rng(static_cast<std::uint64_t>(index) * 7919 + 1);
+    std::vector<std::uint32_t> lat;
+    std::uint64_t n = 0;
+    int seen_phase = phase_.load();
+    // A service's readers serve requests as they come, at a rate, not as fast as they can.
+    const double per_reader = o_.read_rate / std::max(1, o_.readers);
+    const auto gap = per_reader > 0 ? std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 / per_reader)) : 0ns;
+    auto next = clock_type::now();
+    auto flush = [&] {
+      std::lock_guard lock(mutex_);
+      current_.reads += n;
+      current_.latency_ns.insert(current_.latency_ns.end(), lat.begin(), lat.end());
+      lat.clear();
+      n = 0;
+    };
+    while (!stop_) {
+      const auto key = static_cast<std::int64_t>(1 + rng() % static_cast<std::uint64_t>(o_.rows));
+      const auto t0 = clock_type::now();
+      auto bytes = db.get(key);
+      if (!bytes) return fail("read: " + bytes.error().message());
+      if (*bytes) {
+        auto user = codec_.read(**bytes);  // v1, v2 or v3 in the table: always a v3 view here
+        if (!user) return fail("read: " + user.error().message());
+        if ((*user)->id() != static_cast<std::uint64_t>(key)) return fail("read: a row holds another user");
+      }
+      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now() - t0).count();
+      if (lat.size() < 200'000) lat.push_back(static_cast<std::uint32_t>(std::min<std::int64_t>(ns, UINT32_MAX)));
+      ++n;
+      ++reads_;
+      if (n % 256 == 0 || phase_.load() != seen_phase) {
+        seen_phase = phase_.load();
+        flush();
+      }
+      if (gap > 0ns) {
+        next += gap;
+        const auto now = clock_type::now();
+        if (next > now) std::this_thread::sleep_until(next);
+        else if (now - next > 100ms) next = now;  // behind: do not try to catch up in a burst
+      }
+    }
+    flush();
+  }
+
+  void write_loop(int index) {
+    auto conn = db_.connect();
+    if (!conn) return fail(conn.error().message());
+    S db = std::move(*conn);
+    std::mt19937_64 rng(static_cast<std::uint64_t>(index) * 104729 + 3);
+    auto& ledger = ledgers_[static_cast<std::size_t>(index)];
+    const double per_writer = o_.write_rate / std::max(1, o_.writers);
+    const auto gap = per_writer > 0 ? std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 / per_writer)) : 0ns;
+    auto next = clock_type::now();
+    for (std::uint64_t op = 0; !stop_; ++op) {
+      // This writer owns the keys k with k % writers == index: the ledger is its own.
+      std::int64_t key = static_cast<std::int64_t>(1 + rng() % static_cast<std::uint64_t>(o_.rows));
+      key += (index - key % o_.writers + o_.writers) % o_.writers;
+      if (key > o_.rows) continue;
+      auto bytes = db.get(key);
+      if (!bytes) return fail("write: " + bytes.error().message());
+      if (!*bytes) continue;
+      auto user = codec_.read_object(**bytes);
+      if (!user) return fail("write: " + user.error().message());
+      user->email = "user" + std::to_string(key) + "+" + std::to_string(op) + "@example.com";
+      user->age = 18 + static_cast<std::int32_t>((user->age + 1) % 70);
+      auto record = codec_.write(*user);  // at the codec's write version: v2, then v3
+      if (!record) return fail("write: " + record.error().message());
+      if (auto st = db.put(key, record->as_string_view()); !st) return fail("write: " + st.error().message());
+      ledger[key] = std::move(*user);
+      ++writes_;
+      {
+        std::lock_guard lock(mutex_);
+        ++current_.writes;
+      }
+      next += gap;
+      const auto now = clock_type::now();
+      if (next > now) std::this_thread::sleep_until(next);
+      else if (now - next > 100ms) next = now;  // behind: do not try to catch up in a burst
+    }
+  }
+
+ private:
+  std::atomic<int> phase_{0};
+  S& db_;
+  const options& o_;
+  uplift::codec<User> codec_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::uint64_t> reads_{0}, writes_{0};
+  mutable std::mutex mutex_;
+  phase_stats current_;
+  clock_type::time_point phase_start_ = clock_type::now();
+  std::string error_;
+  std::vector<std::map<std::int64_t, demo::v3::UserT>> ledgers_ =
+      std::vector<std::map<std::int64_t, demo::v3::UserT>>(static_cast<std::size_t>(std::max(o_.writers, 0)));
+};
+
+// ---- the demo -----------------------------------------------------------------------------------
+
+void progress_line(const uplift::backfill_progress& p, bool final_line) {
+  const double f = p.fraction();
+  const std::string eta = p.eta ? std::to_string(p.eta->count()) + " s" : "-";
+  if (tty) {
+    const int width = 30;
+    const int filled = static_cast<int>(f * width + 0.5);
+    std::printf("\r   [%s%s] %5.1f%%  %s rows  %s rows/s  ETA %s  conflicts %s   ",
+                std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                std::string(static_cast<std::size_t>(width - filled), '.').c_str(), 100.0 * f,
+                thousands(p.counters.scanned).c_str(), thousands(static_cast<std::uint64_t>(p.rows_per_second)).c_str(),
+                eta.c_str(), thousands(p.counters.conflicts).c_str());
+    if (final_line) std::printf("\n");
+  } else {
+    std::printf("   %5.1f%%  %s rows done, %s rows/s, ETA %s, conflicts with live writes %s\n", 100.0 * f,
+                thousands(p.counters.scanned).c_str(), thousands(static_cast<std::uint64_t>(p.rows_per_second)).c_str(),
+                eta.c_str(), thousands(p.counters.conflicts).c_str());
+  }
+  std::fflush(stdout);
+}
+
+template <class S>
+int run(S db, const options& o, const std::string& where) {
+  // 1. Legacy data.
+  phase(1, "Legacy data", ("A users table (" + db.spec().table + ") in " + where + ", written over the years by three releases.").c_str());
+  if (auto st = db.create_table(); !st) return std::fprintf(stderr, "uplift-demo: %s\n", st.error().message().c_str()), 1;
+  {
+    const auto t0 = clock_type::now();
+    std::vector<uplift::stored_row> chunk;
+    for (std::int64_t i = 1; i <= o.rows; ++i) {
+      chunk.push_back({i, legacy_user(i)});
+      if (chunk.size() == 20'000 || i == o.rows) {
+        if (auto st = db.put_many(chunk); !st) return std::fprintf(stderr, "uplift-demo: %s\n", st.error().message().c_str()), 1;
+        chunk.clear();
+        if (tty) std::printf("\r   writing %s / %s rows", thousands(static_cast<std::uint64_t>(i)).c_str(), thousands(static_cast<std::uint64_t>(o.rows)).c_str());
+        std::fflush(stdout);
+      }
+    }
+    std::printf("%s   %s rows written in %.1f s. Rows per stored version:\n", tty ? "\r" : "",
+                thousands(static_cast<std::uint64_t>(o.rows)).c_str(),
+                std::chrono::duration<double>(clock_type::now() - t0).count());
+  }
+  auto before = uplift::version_histogram<User>(db);
+  if (!before) return std::fprintf(stderr, "uplift-demo: %s\n", before.error().message().c_str()), 1;
+  print_histogram(*before);
+
+  // 2. Deploy, still writing the old version.
+  phase(2, "Deploy, still writing v2",
+        ("The new release reads v1, v2 and v3 (every read returns v3, upgraded on the fly) but still "
+         "writes v2,\nas a fleet in the middle of a rolling deploy must: " + std::to_string(o.readers) +
+         " reader and " + std::to_string(o.writers) + " writer threads.")
+            .c_str());
+  service<S> svc(db, o);
+  svc.start();
+  for (int s = 0; s < static_cast<int>(o.baseline_seconds + 0.5) || s == 0; ++s) {
+    const auto r0 = svc.reads(), w0 = svc.writes();
+    std::this_thread::sleep_for(1s);
+    std::printf("   %s reads/s, %s writes/s (written at v%u)\n", thousands(svc.reads() - r0).c_str(),
+                thousands(svc.writes() - w0).c_str(), static_cast<unsigned>(svc.codec().write_version()));
+    std::fflush(stdout);
+  }
+
+  // 3. Flip the knob.
+  phase(3, "Flip the knob", "Every node runs the new release: the write version becomes v3, while the service runs.");
+  if (auto st = svc.codec().set_write_version(3); !st) return std::fprintf(stderr, "uplift-demo: %s\n", st.error().message().c_str()), 1;
+  std::this_thread::sleep_for(1s);  // the fleet flips: every write from now on is v3
+  std::printf("   write version: v%u\n", static_cast<unsigned>(svc.codec().write_version()));
+  const phase_stats baseline = svc.next_phase();
+
+  // 4. Backfill.
+  phase(4, "Backfill",
+        ("The old rows are rewritten at v3 in the background, " +
+         (o.rate > 0 ? "at most " + thousands(static_cast<std::uint64_t>(o.rate)) + " rows/s" : std::string("unthrottled")) +
+         ", while the service keeps reading and writing.\nA row the service writes while the backfill holds it is left to the service (a conflict).")
+            .c_str());
+  auto conn = db.connect();
+  if (!conn) return std::fprintf(stderr, "uplift-demo: %s\n", conn.error().message().c_str()), 1;
+  uplift::backfill_options<User> bo;
+  bo.job = "demo.User@v3 " + std::to_string(std::time(nullptr));
+  bo.rows_per_second = o.rate;
+  const auto b0 = clock_type::now();
+  auto job = uplift::backfill<User, S>::start(std::move(*conn), svc.codec(), bo);
+  if (!job) return std::fprintf(stderr, "uplift-demo: %s\n", job.error().message().c_str()), 1;
+  auto last_line = clock_type::now();
+  while (!job->finished()) {
+    std::this_thread::sleep_for(tty ? 100ms : 250ms);
+    if (job->finished()) break;  // the last line comes below
+    if (tty || clock_type::now() - last_line >= 2s) {
+      progress_line(job->progress(), false);
+      last_line = clock_type::now();
+    }
+  }
+  const auto backfill_status = job->wait();
+  const double backfill_seconds = std::chrono::duration<double>(clock_type::now() - b0).count();
+  const auto bp = job->progress();
+  progress_line(bp, true);
+  const phase_stats during = svc.next_phase();
+  std::this_thread::sleep_for(500ms);
+  svc.stop();
+  if (!svc.error().empty()) return std::fprintf(stderr, "uplift-demo: the service failed: %s\n", svc.error().c_str()), 1;
+  if (!backfill_status) return std::fprintf(stderr, "uplift-demo: the backfill failed: %s\n", backfill_status.error().message().c_str()), 1;
+
+  // 5. Contract.
+  phase(5, "Contract", "No row is left below v3: the v1 and v2 steps can be retired. Rows per stored version:");
+  auto after = uplift::version_histogram<User>(db);
+  if (!after) return std::fprintf(stderr, "uplift-demo: %s\n", after.error().message().c_str()), 1;
+  print_histogram(*after);
+  std::uint64_t checked = 0;
+  const std::uint64_t lost = svc.lost_writes(db, checked);
+
+  std::printf("\n| phase | reads/s | read p50 | read p99 | writes/s |\n|---|---:|---:|---:|---:|\n");
+  for (const auto* p : {&baseline, &during}) {
+    std::printf("| %s | %s | %.1f us | %.1f us | %s |\n", p == &baseline ? "before the backfill" : "during the backfill",
+                thousands(static_cast<std::uint64_t>(static_cast<double>(p->reads) / std::max(p->seconds, 1e-9))).c_str(),
+                p->percentile(0.50), p->percentile(0.99),
+                thousands(static_cast<std::uint64_t>(static_cast<double>(p->writes) / std::max(p->seconds, 1e-9))).c_str());
+  }
+  std::printf("\n| backfill | |\n|---|---:|\n");
+  std::printf("| rows scanned | %s |\n| upgraded to v3 | %s |\n| already v3 | %s |\n", thousands(bp.counters.scanned).c_str(),
+              thousands(bp.counters.upgraded).c_str(), thousands(bp.counters.already_current).c_str());
+  std::printf("| conflicts with live writes (left to the service) | %s |\n| quarantined | %s |\n",
+              thousands(bp.counters.conflicts).c_str(), thousands(bp.counters.quarantined).c_str());
+  std::printf("| time | %.1f s |\n| rows/s | %s |\n", backfill_seconds,
+              thousands(static_cast<std::uint64_t>(static_cast<double>(bp.counters.scanned) / std::max(backfill_seconds, 1e-9))).c_str());
+  std::printf("| rows below v3 | %s |\n", thousands(after->below(3)).c_str());
+  std::printf("\nlost writes: %s (of %s rows the service wrote, checked against its writers' ledger)\n",
+              thousands(lost).c_str(), thousands(checked).c_str());
+  return lost == 0 && after->below(3) == 0 && bp.counters.quarantined == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const options o = parse(argc, argv);
+  // The demo's own table: dropped and filled again on every run.
+  const uplift::table_spec spec{.table = "uplift_demo_users", .key_column = "id", .value_column = "record"};
+  auto fresh = [](auto& db) {
+    if (auto st = db.drop_table(); !st) {
+      std::fprintf(stderr, "uplift-demo: %s\n", st.error().message().c_str());
+      return false;
+    }
+    return true;
+  };
+  if (!o.postgres.empty()) {
+    auto db = uplift::postgres_store::open(o.postgres, spec);
+    if (!db) return std::fprintf(stderr, "uplift-demo: %s\n", db.error().message().c_str()), 1;
+    if (!fresh(*db)) return 1;
+    return run(std::move(*db), o, "PostgreSQL");
+  }
+  std::string path = o.db;
+  if (path.empty()) {  // the demo's own database file: a fresh one on every run
+    path = (std::filesystem::path(argv[0]).parent_path() / "uplift-demo.db").string();
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ec);
+  }
+  auto db = uplift::sqlite_store::open(path, spec);
+  if (!db) return std::fprintf(stderr, "uplift-demo: %s\n", db.error().message().c_str()), 1;
+  if (!fresh(*db)) return 1;
+  return run(std::move(*db), o, "SQLite (" + path + ")");
+}

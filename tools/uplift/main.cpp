@@ -1,0 +1,209 @@
+// uplift: the operator's command. Reads a table's record headers and the backfill job tables; needs
+// no generated code.
+//
+//   uplift stats sqlite:PATH --table T [--key K] [--value V] [--key-type integer|text]
+//   uplift stats postgresql://USER@HOST:PORT/DB --table T ...
+//   uplift quarantine STORE --table T [--job NAME] [--limit N]
+//
+// Exit status: 0 on success, 1 when the store cannot be read, 2 on a usage error.
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <uplift/histogram.hpp>
+#include <uplift/store/postgres.hpp>
+#include <uplift/store/sqlite.hpp>
+
+namespace {
+
+constexpr const char* usage = R"(usage:
+  uplift stats STORE --table T [--key K] [--value V] [--key-type integer|text]
+      the rows per record type and stored version (from the 16 header bytes alone), and every
+      backfill job on the table with its progress
+  uplift quarantine STORE --table T [--job NAME] [--limit N] [--key K] [--value V] [--key-type ...]
+      the rows backfills could not upgrade, with their errors
+
+STORE is sqlite:PATH (a SQLite database file) or a PostgreSQL URL (postgresql://... or
+postgres://...) or pg:CONNINFO (a libpq key=value connection string). --key defaults to id,
+--value to value, --key-type to integer.
+)";
+
+struct arguments {
+  std::string command, store;
+  uplift::table_spec spec;
+  std::string job;
+  std::size_t limit = 100;
+};
+
+[[noreturn]] void usage_error(const std::string& what) {
+  std::fprintf(stderr, "uplift: %s\n\n%s", what.c_str(), usage);
+  std::exit(2);
+}
+
+arguments parse(int argc, char** argv) {
+  arguments a;
+  std::vector<std::string> positional;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) usage_error(std::string(arg) + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "-h" || arg == "--help") {
+      std::fputs(usage, stdout);
+      std::exit(0);
+    } else if (arg == "--table") {
+      a.spec.table = value();
+    } else if (arg == "--key") {
+      a.spec.key_column = value();
+    } else if (arg == "--value") {
+      a.spec.value_column = value();
+    } else if (arg == "--key-type") {
+      const std::string t = value();
+      if (t == "integer") a.spec.key = uplift::key_type::integer;
+      else if (t == "text") a.spec.key = uplift::key_type::text;
+      else usage_error("--key-type is integer or text, not " + t);
+    } else if (arg == "--job") {
+      a.job = value();
+    } else if (arg == "--limit") {
+      const std::string n = value();
+      char* end = nullptr;
+      const unsigned long long v = std::strtoull(n.c_str(), &end, 10);
+      if (n.empty() || *end != '\0' || v == 0) usage_error("--limit is a positive number, not " + n);
+      a.limit = static_cast<std::size_t>(v);
+    } else if (arg.size() > 1 && arg[0] == '-') {
+      usage_error("unknown option " + std::string(arg));
+    } else {
+      positional.emplace_back(arg);
+    }
+  }
+  if (positional.size() != 2) usage_error("give a command and a store");
+  a.command = positional[0];
+  a.store = positional[1];
+  if (a.command != "stats" && a.command != "quarantine") usage_error("unknown command " + a.command);
+  if (a.spec.table.empty()) usage_error("--table is required");
+  return a;
+}
+
+std::string thousands(std::uint64_t n) {
+  const std::string digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i != 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+std::string age(std::int64_t unix_seconds) {
+  const std::int64_t d = static_cast<std::int64_t>(std::time(nullptr)) - unix_seconds;
+  if (d < 120) return std::to_string(d) + " s ago";
+  if (d < 7200) return std::to_string(d / 60) + " min ago";
+  if (d < 172800) return std::to_string(d / 3600) + " h ago";
+  return std::to_string(d / 86400) + " days ago";
+}
+
+template <class S>
+int stats(S& db, const arguments& a) {
+  auto h = uplift::table_histogram_of(db);
+  if (!h) {
+    std::fprintf(stderr, "uplift: cannot read table %s: %s\n", a.spec.table.c_str(),
+                 h.error().message().c_str());
+    return 1;
+  }
+  auto jobs = db.list_jobs();
+  // Names of record types, from the jobs that know them (the headers hold only type ids).
+  std::map<std::uint32_t, std::string> names;
+  if (jobs)
+    for (const auto& j : *jobs) names[j.spec.type_id] = j.spec.record;
+
+  const std::uint64_t total = h->total();
+  std::printf("table %s: %s rows\n", a.spec.table.c_str(), thousands(total).c_str());
+  std::uint32_t type = 0;
+  bool first = true;
+  for (const auto& c : h->records) {
+    if (first || c.type_id != type) {
+      type = c.type_id;
+      first = false;
+      auto it = names.find(type);
+      std::printf("\nrecord type %08" PRIx32 "%s\n", type,
+                  it == names.end() ? "" : (" (" + it->second + ")").c_str());
+      std::printf("  %-9s %14s %8s\n", "version", "rows", "share");
+    }
+    const double share = total == 0 ? 0.0 : 100.0 * static_cast<double>(c.rows) / static_cast<double>(total);
+    const int bar = static_cast<int>(share / 2.5 + 0.5);
+    std::printf("  v%-8u %14s %7.1f%%  %s\n", static_cast<unsigned>(c.version), thousands(c.rows).c_str(),
+                share, std::string(static_cast<std::size_t>(bar), '#').c_str());
+  }
+  if (h->not_records != 0)
+    std::printf("\n%s rows are not uplift records (no valid header)\n", thousands(h->not_records).c_str());
+
+  std::printf("\nbackfill jobs:\n");
+  if (!jobs) {
+    std::printf("  (cannot read the job tables: %s)\n", jobs.error().message().c_str());
+    return 0;
+  }
+  if (jobs->empty()) std::printf("  none\n");
+  for (const auto& j : *jobs) {
+    const auto& k = j.counters;
+    const double pct = j.status == uplift::job_status::done ? 100.0
+                       : j.total_rows == 0 ? 0.0
+                       : 100.0 * static_cast<double>(k.scanned) / static_cast<double>(j.total_rows);
+    std::printf("  %s  %s, target v%u, %s/%s rows scanned (%.1f%%), ranges %zu/%zu done, updated %s\n",
+                j.spec.name.c_str(), std::string(uplift::to_string(j.status)).c_str(),
+                static_cast<unsigned>(j.spec.target_version), thousands(k.scanned).c_str(),
+                thousands(j.total_rows).c_str(), pct > 100.0 ? 100.0 : pct, j.ranges_done, j.ranges,
+                age(j.updated_at).c_str());
+    std::printf("      upgraded %s, already current %s, conflicts %s, quarantined %s\n",
+                thousands(k.upgraded).c_str(), thousands(k.already_current).c_str(),
+                thousands(k.conflicts).c_str(), thousands(k.quarantined).c_str());
+    if (!j.error.empty()) std::printf("      error: %s\n", j.error.c_str());
+  }
+  return 0;
+}
+
+template <class S>
+int quarantine(S& db, const arguments& a) {
+  auto rows = db.list_quarantine(a.job, a.limit);
+  if (!rows) {
+    std::fprintf(stderr, "uplift: cannot read uplift_quarantine: %s\n", rows.error().message().c_str());
+    return 1;
+  }
+  if (rows->empty()) {
+    std::printf("no quarantined rows%s\n", a.job.empty() ? "" : (" for job " + a.job).c_str());
+    return 0;
+  }
+  for (const auto& q : *rows)
+    std::printf("key %s  stored v%u  %s  %s\n", uplift::key_to_string(q.key).c_str(),
+                static_cast<unsigned>(q.stored_version), age(q.at).c_str(), q.error.c_str());
+  if (rows->size() == a.limit) std::printf("(first %zu; --limit N for more)\n", a.limit);
+  return 0;
+}
+
+template <class S>
+int run(uplift::result<S> db, const arguments& a) {
+  if (!db) {
+    std::fprintf(stderr, "uplift: cannot open %s: %s\n", a.store.c_str(), db.error().message().c_str());
+    return 1;
+  }
+  return a.command == "stats" ? stats(*db, a) : quarantine(*db, a);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const arguments a = parse(argc, argv);
+  const std::string_view s = a.store;
+  if (s.rfind("sqlite:", 0) == 0)
+    return run(uplift::sqlite_store::open(std::string(s.substr(7)), a.spec, {.create = false}), a);
+  if (s.rfind("postgresql://", 0) == 0 || s.rfind("postgres://", 0) == 0)
+    return run(uplift::postgres_store::open(std::string(s), a.spec), a);
+  if (s.rfind("pg:", 0) == 0) return run(uplift::postgres_store::open(std::string(s.substr(3)), a.spec), a);
+  usage_error("the store is sqlite:PATH, postgresql://..., or pg:CONNINFO, not " + a.store);
+}
