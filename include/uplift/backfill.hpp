@@ -581,6 +581,7 @@ class backfill {
         throttled = bucket->take(static_cast<double>(rows->size()));
         if (!sleep_for(throttled) && should_stop()) return error(errc::cancelled);
       }
+      if (opt.after_read) opt.after_read(std::span<const stored_row>(*rows));
       batch_commit b;
       b.job = spec.name;
       b.range_id = range.id;
@@ -589,20 +590,20 @@ class backfill {
       b.range_done = rows->size() < batch;
       b.cursor = rows->empty() ? cursor : std::optional<row_key>(rows->back().key);
       b.counted.scanned = rows->size();
-      for (const stored_row& row : *rows) {
+      b.writes.reserve(rows->size());
+      for (stored_row& row : *rows) {
         std::uint16_t stored = 0;
         auto rewritten = rewrite(row.value, stored);
         if (!rewritten) {
-          b.quarantine.push_back({row.key, stored, rewritten.error().message(), 0});
+          b.quarantine.push_back({std::move(row.key), stored, rewritten.error().message(), 0});
           ++b.counted.quarantined;
         } else if (rewritten->empty()) {
           ++b.counted.already_current;
         } else {
-          b.writes.push_back({row.key, row.value, std::move(*rewritten)});
+          b.writes.push_back({std::move(row.key), std::move(row.value), std::move(*rewritten)});
         }
       }
-      if (opt.after_read) opt.after_read(std::span<const stored_row>(*rows));
-      auto committed = db.commit_batch(b);
+      auto committed = commit(db, b);
       if (!committed) return std::move(committed).error();
       batch_outcome out;
       out.counted = b.counted;
@@ -613,6 +614,17 @@ class backfill {
       out.job_done = committed->job_done;
       out.throttled = throttled;
       return out;
+    }
+
+    /// Commits a batch; on a store with one writer at a time (S::single_writer), the workers of
+    /// this process take turns on a mutex, which wakes the next one as soon as the lock is free.
+    result<batch_result> commit(S& db, const batch_commit& b) {
+      if constexpr (requires { requires S::single_writer; }) {
+        std::lock_guard lock(commit_mutex);
+        return db.commit_batch(b);
+      } else {
+        return db.commit_batch(b);
+      }
     }
 
     /// The row's bytes at the target version: empty when it is there already (or newer), an
@@ -698,6 +710,7 @@ class backfill {
     };
     std::vector<rate_point> rate_window;
 
+    std::mutex commit_mutex;  // single-writer stores: one commit at a time in this process
     std::unique_ptr<detail::token_bucket> bucket;
     std::atomic<std::size_t> running_workers{0};
     std::vector<std::thread> threads;
