@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -51,6 +52,21 @@ namespace detail {
 struct sqlite_connection {
   sqlite3* db = nullptr;
   std::unordered_map<std::string, sqlite3_stmt*> statements;
+  std::chrono::milliseconds busy_timeout{0};
+  std::chrono::steady_clock::time_point busy_since{};
+
+  /// The busy handler: SQLite's own (sqlite3_busy_timeout) sleeps longer and longer, up to 100 ms
+  /// between tries, so a waiting writer keeps missing the short gaps between another writer's
+  /// transactions (a backfill's batches, a service's writes). This one looks again every 0.2 ms
+  /// until `busy_timeout` has passed since the wait began.
+  static int on_busy(void* self, int tries) noexcept {
+    auto* c = static_cast<sqlite_connection*>(self);
+    const auto now = std::chrono::steady_clock::now();
+    if (tries == 0) c->busy_since = now;
+    if (now - c->busy_since >= c->busy_timeout) return 0;  // give up: SQLITE_BUSY
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+    return 1;
+  }
 
   sqlite_connection() = default;
   sqlite_connection(const sqlite_connection&) = delete;
@@ -286,7 +302,8 @@ class sqlite_store : public detail::sql_store<sqlite_store> {
       return store_failure(doing,
                            conn_->db != nullptr ? sqlite3_errmsg(conn_->db) : sqlite3_errstr(rc));
     sqlite3_extended_result_codes(db(), 1);
-    sqlite3_busy_timeout(db(), static_cast<int>(options_.busy_timeout.count()));
+    conn_->busy_timeout = options_.busy_timeout;
+    sqlite3_busy_handler(db(), &detail::sqlite_connection::on_busy, conn_.get());
     return exec_sql("PRAGMA journal_mode = WAL", doing);
   }
 
