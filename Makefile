@@ -1,7 +1,8 @@
 # The README's commands. Each first installs the Debian packages that are missing.
 #   make demo   install, build, run the main demo
 #   make test   install, build, run every test
-#   make bench  install, build in Release, run the benchmarks
+#   make bench  install, build in Release, run the benchmarks (decode, and the backfill on SQLite
+#               and a throwaway PostgreSQL server)
 
 BUILD_DIR ?= build
 BENCH_DIR ?= build-bench
@@ -38,8 +39,9 @@ demo: build
 
 bench: deps
 	$(call configure,$(BENCH_DIR),Release,-DUPLIFT_BUILD_BENCH=ON)
-	@cmake --build $(BENCH_DIR) -j $(JOBS) --target uplift-bench
+	@cmake --build $(BENCH_DIR) -j $(JOBS) --target uplift-bench uplift-bench-backfill
 	@$(BENCH_DIR)/bench/uplift-bench
+	@bash bench/run_backfill.sh $(BENCH_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR) $(BENCH_DIR) $(BUILD_DIR).configure.log $(BENCH_DIR).configure.log

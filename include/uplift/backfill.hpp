@@ -73,8 +73,9 @@ struct backfill_options {
   std::uint16_t target_version = 0;
   /// Worker threads in this process. Several processes may run the same job too.
   std::size_t workers = 1;
-  /// Key ranges the job's scope is split into when the job is created (0: 4 per worker). More
-  /// ranges let more workers share the job; each range is worked by one worker at a time.
+  /// Key ranges the job's scope is split into when the job is created (0: 4 per worker, or one
+  /// per worker on a store with one writer at a time, SQLite). More ranges let more workers, here
+  /// and in other processes, share the job; each range is worked by one worker at a time.
   std::size_t ranges = 0;
   /// The most rows per second this process scans (0: no limit). A token bucket: short bursts up
   /// to `burst_seconds` of the rate.
@@ -286,9 +287,20 @@ class backfill {
         auto n = control.count(scope);
         if (!n) return std::move(n).error();
         total = *n;
-        auto parts = control.split(scope, opt.ranges != 0 ? opt.ranges : 4 * opt.workers);
-        if (!parts) return std::move(parts).error();
-        ranges = std::move(*parts);
+        // By default 4 ranges per worker, for workers elsewhere to share the job; a store with
+        // one writer at a time gains nothing from more ranges than workers.
+        std::size_t wanted = opt.ranges;
+        if (wanted == 0) {
+          if constexpr (requires { requires S::single_writer; }) wanted = opt.workers;
+          else wanted = 4 * opt.workers;
+        }
+        if (wanted <= 1) {
+          ranges = {scope};  // no need to walk the keys
+        } else {
+          auto parts = control.split(scope, wanted);
+          if (!parts) return std::move(parts).error();
+          ranges = std::move(*parts);
+        }
       }
       auto job = control.open_job(spec, ranges, total);
       if (!job) return std::move(job).error();
