@@ -744,3 +744,91 @@ TEST_CASE_TEMPLATE("a worker killed in the middle of a range has its lease taken
   CHECK(job->counters.scanned == rows);
   check_upgraded(before, snapshot(fx));
 }
+
+// ---- the uplift command -------------------------------------------------------------------------------
+
+namespace {
+
+/// Runs the uplift command with `args`; its output (stdout and stderr) and exit status.
+std::pair<std::string, int> run_cli(const std::string& args) {
+  const std::string cmd = std::string(UPLIFT_CLI) + " " + args + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  const int status = ::pclose(p);
+  return {out, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+}
+
+template <class F>
+std::string cli_store(F& fx) {
+  if constexpr (std::is_same_v<typename F::backend_type, sqlite_backend>)
+    return "sqlite:" + fx.backend.path();
+  else
+    return "\"pg:" + fx.backend.conninfo() + "\"";  // the conninfo has single quotes
+}
+
+/// True when `text` holds `part`, runs of spaces counting as one (the command aligns columns).
+bool has(const std::string& text, const std::string& part) {
+  auto squeeze = [](const std::string& in) {
+    std::string out;
+    for (char c : in)
+      if (!(c == ' ' && !out.empty() && out.back() == ' ')) out.push_back(c);
+    return out;
+  };
+  return squeeze(text).find(squeeze(part)) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("uplift stats prints each version's rows from the headers and the jobs with their progress", F,
+                   sqlite_int, postgres_int) {
+  STORE_TEST_FIXTURE(F, fx);
+  fill_mixed(fx, 300);
+  ok(fx.s().put(F::key(301), "not a record"));
+  const std::string table = " --table " + fx.spec.table;
+  {
+    auto [out, code] = run_cli("stats " + cli_store(fx) + table);
+    INFO(out);
+    CHECK(code == 0);
+    CHECK(has(out, "table " + fx.spec.table + ": 301 rows"));
+    CHECK(has(out, "record type " ));
+    CHECK(has(out, "\n v1 100 33.2% #############\n"));
+    CHECK(has(out, "\n v2 100 33.2%"));
+    CHECK(has(out, "\n v3 100 33.2%"));
+    CHECK(has(out, "1 rows are not uplift records"));
+    CHECK(has(out, "backfill jobs:\n  none"));
+  }
+  {
+    auto job = start(fx, quick("stats-job"));
+    ok(job.wait());
+  }
+  auto [out, code] = run_cli("stats " + cli_store(fx) + table);
+  INFO(out);
+  CHECK(code == 0);
+  CHECK(has(out, "(demo.User)"));  // the type's name, from the job that knows it
+  CHECK(has(out, "\n v3 300 99.7%"));
+  CHECK_FALSE(has(out, "\n v1 "));
+  CHECK(has(out, "stats-job  done, target v3, 301/301 rows scanned (100.0%)"));
+  CHECK(has(out, "upgraded 200, already current 100, conflicts 0, quarantined 1"));
+
+  auto [q, qcode] = run_cli("quarantine " + cli_store(fx) + table + " --job stats-job");
+  INFO(q);
+  CHECK(qcode == 0);
+  CHECK(has(q, "key 301  stored v0"));
+  CHECK(has(q, "bad magic"));
+}
+
+TEST_CASE("uplift stats says what is wrong and exits non-zero for a store it cannot read") {
+  auto [missing, code] = run_cli("stats sqlite:/nonexistent/dir/app.db --table users");
+  CHECK(code == 1);
+  CHECK(has(missing, "cannot open sqlite:/nonexistent/dir/app.db"));
+  CHECK(has(missing, "unable to open database file"));
+  auto [usage, ucode] = run_cli("stats sqlite:x.db");
+  CHECK(ucode == 2);
+  CHECK(has(usage, "--table is required"));
+  auto [bad, bcode] = run_cli("stats mysql://x --table t");
+  CHECK(bcode == 2);
+  CHECK(has(bad, "the store is sqlite:PATH, postgresql://..., or pg:CONNINFO"));
+}
