@@ -7,7 +7,9 @@
 // rewrites all of them at v2, batch by batch, the contenders taking turns batch after batch (so a
 // burst of load on the machine hits them alike, and who goes first rotates). The plain UPDATE
 // writes each row unconditionally; commit_batch writes each row only if it still holds the bytes
-// read, and commits the range's cursor and counters with it, as a backfill worker does per batch.
+// read, and commits the range's cursor and counters with it, as a backfill worker does per batch;
+// on PostgreSQL also with postgres_options::distributed (the statements Citus routes, one UPDATE
+// per row, pipelined).
 // Reports each contender's rows/s over its timed batches, the median over rounds. A PostgreSQL
 // server for it: tests/store/pg_cluster.sh start DIR, then --postgres "$(cat DIR/conninfo)".
 
@@ -97,8 +99,8 @@ struct contender {
 /// The backfill's batches over `d`, built before the clock starts (a worker builds them from
 /// what it scanned and upgraded; that is not the store's work), each committed in its step.
 template <class Store>
-step_fn backfill_batches(std::shared_ptr<Store> s, const data& d, int round) {
-  const std::string job = "bench-" + std::to_string(::getpid()) + "-" + std::to_string(round);
+step_fn backfill_batches(std::shared_ptr<Store> s, const data& d) {
+  const std::string job = "bench-" + std::to_string(::getpid()) + "-" + s->spec().table;
   ok(s->ensure_job_tables(), "creating the job tables");
   ok(s->open_job({job, "bench.Row", uplift::type_id_of("bench.Row"), 2}, {uplift::key_range{}},
                  d.rows.size()),
@@ -164,7 +166,7 @@ std::vector<contender> sqlite_contenders(const options& o, const data& d) {
                    });  // the connection is left open: the process ends soon
                  }});
   out.push_back({"uplift commit_batch", [&d, table](int round) {
-                   return backfill_batches(table("backfill" + std::to_string(round)), d, round);
+                   return backfill_batches(table("backfill" + std::to_string(round)), d);
                  }});
   return out;
 }
@@ -184,11 +186,11 @@ std::vector<contender> postgres_contenders(const options& o, const data& d) {
     if (PQstatus(c) != CONNECTION_OK) die(std::string("connecting: ") + PQerrorMessage(c));
     return c;
   };
-  auto table = [&o, &d](PGconn* c, const std::string& name) {
+  auto table = [&o, &d](PGconn* c, const std::string& name, uplift::postgres_options po = {}) {
     pg_exec(c, "DROP TABLE IF EXISTS \"" + name + "\"");
     uplift::table_spec spec{name, "id", "value", uplift::key_type::integer};
     auto s = std::make_shared<uplift::postgres_store>(
-        ok(uplift::postgres_store::open(o.postgres, spec), "connecting"));
+        ok(uplift::postgres_store::open(o.postgres, spec, std::move(po)), "connecting"));
     ok(s->create_table(), "creating the table");
     ok(s->put_many(d.rows), "loading the rows");
     pg_exec(c, "VACUUM ANALYZE \"" + name + "\"");
@@ -261,8 +263,13 @@ std::vector<contender> postgres_contenders(const options& o, const data& d) {
        }});
   PGconn* admin = raw();
   out.push_back({"uplift commit_batch", [&d, table, admin](int round) {
-                   return backfill_batches(table(admin, "backfill" + std::to_string(round)), d,
-                                           round);
+                   return backfill_batches(table(admin, "backfill" + std::to_string(round)), d);
+                 }});
+  out.push_back({"uplift commit_batch, distributed: an UPDATE per row, pipelined",
+                 [&d, table, admin](int round) {
+                   return backfill_batches(
+                       table(admin, "distributed" + std::to_string(round), {.distributed = true}),
+                       d);
                  }});
   return out;
 }

@@ -1,7 +1,7 @@
 // uplift-backfill-child: runs one backfill of demo.User to its end in a process of its own, for the
 // tests that kill a backfill with SIGKILL and that share one job between processes.
 //
-//   uplift-backfill-child sqlite|postgres CONNECTION TABLE JOB [options]
+//   uplift-backfill-child sqlite|postgres|postgres-distributed CONNECTION TABLE JOB [options]
 //     --rate N        rows per second (default: no limit)
 //     --batch N       initial and largest batch (default 50)
 //     --ranges N      ranges of a new job (default 8)
@@ -48,7 +48,8 @@ int run(uplift::result<S> db, uplift::backfill_options<demo::User> o) {
 
 int main(int argc, char** argv) {
   if (argc < 5) {
-    std::fprintf(stderr, "usage: %s sqlite|postgres CONNECTION TABLE JOB [options]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s sqlite|postgres|postgres-distributed CONNECTION TABLE JOB [options]\n",
+                 argv[0]);
     return 2;
   }
   const std::string kind = argv[1], conn = argv[2];
@@ -73,6 +74,9 @@ int main(int argc, char** argv) {
   o.idle_poll = std::chrono::milliseconds(50);
   if (kind == "sqlite") return run(uplift::sqlite_store::open(conn, spec), std::move(o));
   if (kind == "postgres") return run(uplift::postgres_store::open(conn, spec), std::move(o));
-  std::fprintf(stderr, "backfill-child: the store is sqlite or postgres, not %s\n", kind.c_str());
+  if (kind == "postgres-distributed")
+    return run(uplift::postgres_store::open(conn, spec, {.distributed = true}), std::move(o));
+  std::fprintf(stderr, "backfill-child: the store is sqlite, postgres or postgres-distributed, not %s\n",
+               kind.c_str());
   return 2;
 }

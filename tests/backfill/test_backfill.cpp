@@ -1,6 +1,6 @@
 // The backfill's promises, each against every store (memory, a real SQLite file, a real
-// PostgreSQL server), with the demo record demo.User (v1 -> v2 wire-compatible, v2 -> v3
-// transforming).
+// PostgreSQL server, its table plain and distributed), with the demo record demo.User (v1 -> v2
+// wire-compatible, v2 -> v3 transforming).
 #include <doctest/doctest.h>
 
 #include <signal.h>
@@ -623,6 +623,8 @@ template <class F>
 std::vector<std::string> child_args(F& fx, const std::string& table, const std::string& job) {
   if constexpr (std::is_same_v<typename F::backend_type, sqlite_backend>)
     return {"sqlite", fx.backend.path(), table, job};
+  else if constexpr (std::is_same_v<typename F::backend_type, postgres_distributed_backend>)
+    return {"postgres-distributed", fx.backend.conninfo(), table, job};
   else
     return {"postgres", fx.backend.conninfo(), table, job};
 }
@@ -630,7 +632,7 @@ std::vector<std::string> child_args(F& fx, const std::string& table, const std::
 }  // namespace
 
 TEST_CASE_TEMPLATE("a backfill killed with SIGKILL at random points resumes and ends as an uninterrupted one",
-                   F, sqlite_int, postgres_int) {
+                   F, sqlite_int, postgres_int, postgres_distributed_int) {
   STORE_TEST_FIXTURE(F, fx);
   constexpr int rows = 3000;
   // Two tables with the same rows: one backfilled without interruption, one killed again and
@@ -681,7 +683,8 @@ TEST_CASE_TEMPLATE("a backfill killed with SIGKILL at random points resumes and 
   CHECK(p.counters.upgraded + p.counters.already_current == rows);
 }
 
-TEST_CASE_TEMPLATE("two worker processes share one job: no range done twice, none skipped", F, postgres_int) {
+TEST_CASE_TEMPLATE("two worker processes share one job: no range done twice, none skipped", F, postgres_int,
+                   postgres_distributed_int) {
   STORE_TEST_FIXTURE(F, fx);
   constexpr int rows = 3000;
   fill_mixed(fx, rows);

@@ -1,7 +1,8 @@
 #pragma once
 // The stores under test: one fixture type per store and key type, each a fresh table (and fresh
 // job tables) in a real database: memory, an SQLite file in a temporary folder, a PostgreSQL
-// schema of the server tests/store/pg_cluster.sh started.
+// schema of the server tests/store/pg_cluster.sh started (with and without
+// postgres_options::distributed).
 
 #include <doctest/doctest.h>
 #include <libpq-fe.h>
@@ -226,6 +227,15 @@ struct postgres_backend {
   PGconn* admin_ = nullptr;
 };
 
+/// The PostgreSQL store with postgres_options::distributed: the statements it sends to a table
+/// Citus distributes, run against a plain table (Citus is not installed for the tests).
+struct postgres_distributed_backend : postgres_backend {
+  uplift::result<store_type> open(const table_spec& spec, uplift::postgres_options o = {}) {
+    o.distributed = true;
+    return postgres_backend::open(spec, std::move(o));
+  }
+};
+
 // ---- fixtures --------------------------------------------------------------------------------
 /// A fresh table with keys of kind K in a store of Backend, its job tables created.
 template <class Backend, key_type K>
@@ -297,6 +307,8 @@ using sqlite_int = fixture<sqlite_backend, key_type::integer>;
 using sqlite_text = fixture<sqlite_backend, key_type::text>;
 using postgres_int = fixture<postgres_backend, key_type::integer>;
 using postgres_text = fixture<postgres_backend, key_type::text>;
+using postgres_distributed_int = fixture<postgres_distributed_backend, key_type::integer>;
+using postgres_distributed_text = fixture<postgres_distributed_backend, key_type::text>;
 
 }  // namespace store_test
 
@@ -306,11 +318,14 @@ TYPE_TO_STRING_AS("sqlite, integer keys", store_test::sqlite_int);
 TYPE_TO_STRING_AS("sqlite, text keys", store_test::sqlite_text);
 TYPE_TO_STRING_AS("postgres, integer keys", store_test::postgres_int);
 TYPE_TO_STRING_AS("postgres, text keys", store_test::postgres_text);
+TYPE_TO_STRING_AS("postgres distributed, integer keys", store_test::postgres_distributed_int);
+TYPE_TO_STRING_AS("postgres distributed, text keys", store_test::postgres_distributed_text);
 
-/// Every store, with integer and text keys.
-#define STORE_TEST_ALL_STORES                                              \
-  store_test::memory_int, store_test::memory_text, store_test::sqlite_int, \
-      store_test::sqlite_text, store_test::postgres_int, store_test::postgres_text
+/// Every store, with integer and text keys; PostgreSQL also with postgres_options::distributed.
+#define STORE_TEST_ALL_STORES                                                                 \
+  store_test::memory_int, store_test::memory_text, store_test::sqlite_int,                    \
+      store_test::sqlite_text, store_test::postgres_int, store_test::postgres_text,           \
+      store_test::postgres_distributed_int, store_test::postgres_distributed_text
 
 /// Declares the fixture `fx` of type F; ends the test when its store is not available (the
 /// PostgreSQL server outside CI, reported as skipped).

@@ -1,5 +1,5 @@
-// What only the PostgreSQL store has to show: workers in separate processes, collations, and a
-// connection that breaks.
+// What only the PostgreSQL store has to show: workers in separate processes, collations, a
+// connection that breaks, and the statements of postgres_options::distributed.
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "store_fixtures.hpp"
@@ -18,6 +19,7 @@
 using namespace std::chrono_literals;
 using store_test::job;
 using store_test::ok;
+using store_test::postgres_distributed_int;
 using store_test::postgres_int;
 using store_test::postgres_text;
 using store_test::record;
@@ -65,6 +67,19 @@ std::vector<std::string> collect(std::pair<pid_t, int> child) {
   INFO("child output: " << all);
   CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
   return lines;
+}
+
+/// A batch of `owner` on range `id` with `writes`.
+uplift::batch_commit batch(const std::string& job_name, std::int64_t id,
+                           std::vector<uplift::conditional_write> writes,
+                           const std::string& owner = "w") {
+  uplift::batch_commit b;
+  b.job = job_name;
+  b.range_id = id;
+  b.owner = owner;
+  b.writes = std::move(writes);
+  if (!b.writes.empty()) b.cursor = b.writes.back().key;
+  return b;
 }
 
 }  // namespace
@@ -178,17 +193,90 @@ TEST_CASE(
   for (const auto& p : parts) CHECK(ok(s.count(p)) == 1);
 }
 
-TEST_CASE("postgres: a store whose connection was cut reconnects on its next call") {
-  STORE_TEST_FIXTURE(postgres_int, fx);
+TEST_CASE_TEMPLATE(
+    "postgres: a store whose connection was cut in a batch reconnects on its next call", F,
+    postgres_int, postgres_distributed_int) {
+  STORE_TEST_FIXTURE(F, fx);
   const std::string app = store_test::unique_name("uplift_cut");
   auto s = ok(fx.backend.open(fx.spec, {.application_name = app}));
   ok(s.put(std::int64_t{1}, record(1)));
+  const std::string name = fx.spec.table + "-job";
+  ok(s.open_job(job(name), {}, 1));
+  const auto range = ok(s.claim_range(name, "w", 60s));
+  REQUIRE(range);
+  const auto b = batch(name, range->id, {{std::int64_t{1}, record(1), record(2)}});
   REQUIRE(fx.backend.run_sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                              "WHERE application_name = '" +
                              app + "'") == "1");
-  auto cut = s.get(std::int64_t{1});  // the call that finds the connection gone fails ...
+  auto cut = s.commit_batch(b);  // the call that finds the connection gone fails ...
   REQUIRE_FALSE(cut);
   CHECK(cut.error().code == uplift::errc::store_error);
-  CHECK(ok(s.get(std::int64_t{1})) == record(1));                  // ... the next one reconnects
-  CHECK(ok(s.write_if({std::int64_t{1}, record(1), record(2)})));  // statements prepared again
+  // ... having written nothing; the next call reconnects and prepares its statements again.
+  CHECK(ok(s.get(std::int64_t{1})) == record(1));
+  const auto again = ok(s.commit_batch(b));
+  CHECK(again.applied == std::vector<bool>{true});
+  CHECK(ok(s.get(std::int64_t{1})) == record(2));
+  CHECK(ok(s.write_if({std::int64_t{1}, record(2), record(3)})));
+}
+
+TEST_CASE_TEMPLATE(
+    "postgres: a distributed table is written one statement per row, a plain one a statement per "
+    "batch, with the same results",
+    F, postgres_int, postgres_distributed_int) {
+  STORE_TEST_FIXTURE(F, fx);
+  constexpr bool distributed =
+      std::is_same_v<typename F::backend_type, store_test::postgres_distributed_backend>;
+  // A statement-level trigger counts the statements that write the table (it fires once per
+  // statement, whatever the rows it changes; put's INSERT ... ON CONFLICT DO UPDATE counts as an
+  // INSERT and an UPDATE).
+  fx.backend.run_sql("CREATE TABLE statements (op text NOT NULL)");
+  fx.backend.run_sql(
+      "CREATE FUNCTION count_statement() RETURNS trigger LANGUAGE plpgsql AS "
+      "$$BEGIN INSERT INTO statements VALUES (TG_OP); RETURN NULL; END$$");
+  fx.backend.run_sql("CREATE TRIGGER count_statements BEFORE INSERT OR UPDATE ON \"" +
+                     fx.spec.table + "\" FOR EACH STATEMENT EXECUTE FUNCTION count_statement()");
+  auto statements = [&](const std::string& op) {
+    return std::stoi(
+        fx.backend.run_sql("SELECT count(*) FROM statements WHERE op = '" + op + "'"));
+  };
+
+  fx.fill(1, 12, [](int) { return record(1); });
+  CHECK(statements("INSERT") == (distributed ? 12 : 1));
+  const int updates_before = statements("UPDATE");
+
+  const std::string name = fx.spec.table + "-job";
+  ok(fx.s().open_job(job(name), {}, 12));
+  const auto range = ok(fx.s().claim_range(name, "w", 60s));
+  REQUIRE(range);
+  std::vector<uplift::conditional_write> writes;
+  for (int i = 1; i <= 10; ++i)  // rows 4 and 7 do not hold the bytes the writes expect
+    writes.push_back({F::key(i), record(i == 4 || i == 7 ? 2 : 1), record(3)});
+  auto b = batch(name, range->id, writes);
+  b.quarantine.push_back({F::key(11), 1, "broken", 0});
+  b.cursor = F::key(12);
+  b.counted.scanned = 12;
+  b.counted.already_current = 1;
+  b.counted.quarantined = 1;
+  b.range_done = true;
+  const auto r = ok(fx.s().commit_batch(b));
+  CHECK(statements("UPDATE") - updates_before == (distributed ? 10 : 1));
+
+  std::vector<bool> want(10, true);
+  want[3] = want[6] = false;
+  CHECK(r.applied == want);
+  CHECK(r.job_done);
+  CHECK(ok(fx.s().get(F::key(1))) == record(3));
+  CHECK(ok(fx.s().get(F::key(4))) == record(1));
+  const auto j = ok(fx.s().load_job(name));
+  REQUIRE(j);
+  CHECK(j->status == uplift::job_status::done);
+  CHECK(j->counters.scanned == 12);
+  CHECK(j->counters.upgraded == 8);
+  CHECK(j->counters.conflicts == 2);
+  CHECK(j->counters.already_current == 1);
+  CHECK(j->counters.quarantined == 1);
+  const auto q = ok(fx.s().list_quarantine(name, 10));
+  REQUIRE(q.size() == 1);
+  CHECK(q[0].key == F::key(11));
+  CHECK(q[0].error == "broken");
 }

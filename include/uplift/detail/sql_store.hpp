@@ -68,6 +68,24 @@ class sql_args {
   std::deque<std::string> owned_;
 };
 
+/// The parameters ?1 to ?11 of job_statements::progress for batch `b`, `applied` of whose
+/// writes applied: `upgraded` adds them, `conflicts` adds the writes that did not apply.
+inline void add_progress(sql_args& a, const batch_commit& b, std::uint64_t applied) {
+  const backfill_counters& c = b.counted;
+  auto i64 = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
+  a.text(b.job)
+      .integer(b.range_id)
+      .text(b.owner)
+      .text_or_null(key_text(b.cursor))
+      .boolean(b.range_done)
+      .integer(b.lease.count())
+      .integer(i64(c.scanned))
+      .integer(i64(c.upgraded + applied))
+      .integer(i64(c.already_current))
+      .integer(i64(c.conflicts + (b.writes.size() - applied)))
+      .integer(i64(c.quarantined));
+}
+
 /// The store operations both SQL stores run the same way (see the top of this file).
 template <class Driver>
 class sql_store {

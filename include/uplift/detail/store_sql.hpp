@@ -334,6 +334,11 @@ class sql_transaction {
     open_ = !st;
     return st;
   }
+  /// Marks the transaction begun by a BEGIN the store sent itself, with other statements in one
+  /// round trip: it is rolled back at its end unless committed.
+  void begun() noexcept { open_ = true; }
+  /// Marks the transaction committed by a COMMIT the store sent itself.
+  void committed() noexcept { open_ = false; }
 
  private:
   Store& s_;

@@ -19,25 +19,12 @@
 /// that locale) is used as it is; any other is ordered with COLLATE "C", which its primary-key
 /// index cannot serve: give such a table `CREATE INDEX ON t (k COLLATE "C")`, or scans sort.
 ///
-/// Citus (not tested here: Citus is not part of the tests). For a table distributed by its key
-/// column, `create_distributed_table('t', 'k')`, which hashes the key to pick a shard:
-///  - get, write_if, put and erase have `k = $1`: Citus routes each to the one shard of its key.
-///  - scan, count, max_key and split have a key range: with hash distribution every shard holds
-///    keys of every range, so each runs on all shards, and the coordinator merges their
-///    `ORDER BY k LIMIT n` (correct, a fan-out per batch; split's OFFSET steps pull up to the
-///    offset's rows from every shard).
-///  - commit_batch's statement would not work as it is: it updates the distributed table from
-///    `unnest(...)` (keys of many shards) inside a data-modifying CTE that also writes the job
-///    tables. A Citus variant keeps the contract with the statements Citus routes: in one
-///    transaction (Citus commits it on every shard it touched, with two-phase commit), lock the
-///    range row, run each conditional write as `UPDATE t SET v = $3 WHERE k = $1 AND v = $2`
-///    (single shard; or group the batch's keys by shard, one statement each), then write the
-///    quarantine rows and the range's progress.
-///  - The job tables are small: keep them as plain tables on the coordinator (or reference
-///    tables), never distributed; claim_range's `FOR UPDATE SKIP LOCKED` and the job-row lock then
-///    behave as on one server, and every worker connects to the coordinator.
-///  - A live write still wins: each conditional write compares the row's whole value on its shard
-///    inside the transaction.
+/// With postgres_options::distributed, for a table Citus distributes by its key column, no
+/// statement joins the table with arrays or writes it in the same statement as the job tables:
+/// commit_batch runs each conditional write as its own `UPDATE ... WHERE k = $1`, which Citus
+/// routes to the shard of that key, in one transaction with the range's lock and progress, all
+/// sent in libpq's pipeline mode (two round trips a batch); put_many inserts row by row the same
+/// way. docs/STORES.md ("Citus") says where each statement runs and where the job tables go.
 
 #include <libpq-fe.h>
 
@@ -68,6 +55,13 @@ struct postgres_options {
   /// The application_name the server shows for uplift's connections (pg_stat_activity), unless
   /// the connection string sets one.
   std::string application_name = "uplift";
+  /// The table is distributed (Citus, by its key column): every statement on it is then one
+  /// that Citus routes to the shard of one key (`WHERE k = $1`) or runs as a plain query over
+  /// all shards (the range scans and counts), and none writes the job tables with it.
+  /// commit_batch sends each conditional write as its own UPDATE and put_many each row as its own
+  /// INSERT, pipelined, each in one transaction: the same results, at 59-67% of the rows/s of a
+  /// plain batched UPDATE on one server (docs/STORES.md, "Citus").
+  bool distributed = false;
 };
 
 namespace detail {
@@ -229,6 +223,27 @@ inline std::optional<std::vector<std::int64_t>> pg_int8_elements(std::string_vie
   return out;
 }
 
+/// A key as a binary parameter: a bigint's 8 bytes in network order, or the text's bytes.
+class pg_key_param {
+ public:
+  explicit pg_key_param(const row_key& k) noexcept {
+    if (k.index() == 1) {
+      bytes_ = std::get<1>(k);
+      return;
+    }
+    const auto v = static_cast<std::uint64_t>(std::get<0>(k));
+    for (int i = 0; i < 8; ++i) be_[i] = static_cast<char>((v >> (8 * (7 - i))) & 0xff);
+    bytes_ = {be_, sizeof be_};
+  }
+  pg_key_param(const pg_key_param&) = delete;
+  pg_key_param& operator=(const pg_key_param&) = delete;
+  std::string_view bytes() const noexcept { return bytes_; }
+
+ private:
+  char be_[8] = {};
+  std::string_view bytes_;
+};
+
 /// The server's words about a failure: its message, detail, hint and SQLSTATE, else the
 /// connection's message.
 inline std::string pg_words(const PGresult* r, const PGconn* c) {
@@ -262,6 +277,71 @@ struct pg_connection {
   }
 };
 
+/// The statements of one round trip in libpq's pipeline mode (postgres_store::round_trip runs
+/// it): each send queues a statement, finish syncs and reads the results. libpq sends as the
+/// queue grows, and while the socket takes no more it reads what the server sent meanwhile (a few
+/// dozen bytes a statement), so neither side ever waits on the other with both sockets full,
+/// however long the pipeline.
+class pg_pipeline {
+ public:
+  explicit pg_pipeline(PGconn* c) noexcept : c_(c) {}
+
+  /// A prepared statement whose parameters are all bytes in binary format (keys, values).
+  template <std::size_t N>
+  void send(const std::string& name, const std::string_view (&params)[N]) {
+    const char* values[N];
+    int lengths[N], formats[N];
+    for (std::size_t i = 0; i < N; ++i) {
+      values[i] = params[i].empty() ? "" : params[i].data();  // a null pointer would be NULL
+      lengths[i] = static_cast<int>(params[i].size());
+      formats[i] = 1;
+    }
+    if (!broken_)
+      sent(PQsendQueryPrepared(c_, name.c_str(), int(N), values, lengths, formats, 1));
+  }
+  /// A prepared statement.
+  void send(const std::string& name, const pg_params& p) {
+    if (!broken_)
+      sent(PQsendQueryPrepared(c_, name.c_str(), p.size(), p.values(), p.lengths(), p.formats(),
+                               1));
+  }
+  /// SQL without parameters (BEGIN, COMMIT).
+  void send(const char* sql) {
+    if (!broken_) sent(PQsendQueryParams(c_, sql, 0, nullptr, nullptr, nullptr, nullptr, 1));
+  }
+
+  /// Syncs and reads every result: `on_result(i, r)` reads the result of the i-th statement
+  /// (from 0) when it succeeded; after the first that failed, the server skipped the rest (see
+  /// failure). False when the connection broke.
+  template <class OnResult>
+  bool finish(OnResult&& on_result) {
+    if (broken_ || PQpipelineSync(c_) != 1) return false;
+    for (std::size_t i = 0;;) {
+      pg_result r(PQgetResult(c_));
+      if (!r) {
+        if (PQstatus(c_) != CONNECTION_OK) return false;
+        continue;  // the end of one statement's results
+      }
+      const ExecStatusType s = PQresultStatus(r.get());
+      if (s == PGRES_PIPELINE_SYNC) return true;
+      if (!failure_ && (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK))
+        on_result(i, r.get());
+      else if (!failure_)
+        failure_ = pg_words(r.get(), c_);
+      ++i;
+    }
+  }
+  /// The server's words about the first statement that failed.
+  const std::optional<std::string>& failure() const noexcept { return failure_; }
+
+ private:
+  void sent(int ok) noexcept { broken_ = ok != 1; }
+
+  PGconn* c_;
+  bool broken_ = false;
+  std::optional<std::string> failure_;
+};
+
 }  // namespace detail
 
 /// A table on a PostgreSQL server, and the backfill job tables next to it (in the connection's
@@ -289,22 +369,14 @@ class postgres_store : public detail::sql_store<postgres_store> {
   /// One statement for the writes, the quarantine rows and the range's progress (see the top of
   /// this file); the range's last batch runs it in a transaction that then locks the job row and,
   /// in a statement that sees every commit before it, marks the job done when no range is left.
+  /// With postgres_options::distributed, a transaction of statements Citus routes instead (see
+  /// commit_row_by_row).
   result<batch_result> commit_batch(const batch_commit& b) {
     const std::string doing = what("committing a batch of backfill job \"" + b.job + "\"");
     if (auto st = detail::check_batch_keys(b, spec_, doing); !st) return std::move(st).error();
-    const backfill_counters& c = b.counted;
+    if (options_.distributed) return commit_row_by_row(b, doing);
     detail::sql_args progress;
-    progress.text(b.job)
-        .integer(b.range_id)
-        .text(b.owner)
-        .text_or_null(detail::key_text(b.cursor))
-        .boolean(b.range_done)
-        .integer(b.lease.count())
-        .integer(as_i64(c.scanned))
-        .integer(as_i64(c.upgraded))
-        .integer(as_i64(c.already_current))
-        .integer(as_i64(c.conflicts))
-        .integer(as_i64(c.quarantined));
+    detail::add_progress(progress, b, 0);  // the statement adds the writes that applied
     detail::pg_params p(progress);
     const std::size_t n = b.writes.size();
     const std::size_t value_bytes = n == 0 ? 0 : b.writes.front().value.size();
@@ -353,9 +425,8 @@ class postgres_store : public detail::sql_store<postgres_store> {
       job.text(b.job);
       if (auto st = query(lock_job_sql_, job, doing, [](const auto&) { return status{}; }); !st)
         return std::move(st).error();
-      auto status_now = first<bool>(
-          jobs().finish_job, job, doing,
-          [](const auto& r) -> result<bool> { return r.text(0) == to_string(job_status::done); });
+      auto status_now = first<bool>(jobs().finish_job, job, doing,
+                                    [](const auto& r) -> result<bool> { return job_done(r); });
       if (!status_now) return std::move(status_now).error();
       out.job_done = status_now->value_or(false);
       if (auto st = tx->commit(doing); !st) return std::move(st).error();
@@ -376,14 +447,107 @@ class postgres_store : public detail::sql_store<postgres_store> {
 
   static const detail::job_statements& jobs() {
     // commit_batch's range update runs inside its statement: it adds the writes of the
-    // statement's `w` that applied, and waits for the `held` lock.
+    // statement's `w` that applied (its parameters count every write a conflict), and waits for
+    // the `held` lock.
     static const detail::job_statements s = detail::make_job_statements(
-        detail::postgres_dialect, " + (SELECT count(*) FROM w)",
-        " + cardinality(?12) - (SELECT count(*) FROM w)", " AND id IN (SELECT id FROM held)");
+        detail::postgres_dialect, " + (SELECT count(*) FROM w)", " - (SELECT count(*) FROM w)",
+        " AND id IN (SELECT id FROM held)");
     return s;
   }
+  /// The job statements of commit_row_by_row, each a statement of its own.
+  static const detail::job_statements& row_by_row_jobs() {
+    static const detail::job_statements s = detail::make_job_statements(detail::postgres_dialect);
+    return s;
+  }
+  /// Whether a row of finish_job says the job is done.
+  template <class Row>
+  static bool job_done(const Row& row) {
+    return row.text(0) == to_string(job_status::done);
+  }
 
-  static std::int64_t as_i64(std::uint64_t v) noexcept { return static_cast<std::int64_t>(v); }
+  /// commit_batch on a distributed table: one transaction of statements that each touch one key
+  /// of the table or only the job tables, in two round trips:
+  ///  1. BEGIN, the range row locked (held), each conditional write as its own UPDATE of one key,
+  ///     the quarantine rows. The writes go out behind the lock: when the range is not held the
+  ///     transaction is rolled back, and nothing is written.
+  ///  2. The range's progress, counting the writes that applied (it finds the range row: this
+  ///     transaction holds its lock); for the range's last batch the job row's lock and the
+  ///     job-done check, as commit_batch runs them; COMMIT.
+  result<batch_result> commit_row_by_row(const batch_commit& b, const std::string& doing) {
+    const detail::job_statements& j = row_by_row_jobs();
+    detail::sql_args range, job;
+    range.text(b.job).integer(b.range_id).text(b.owner);
+    job.text(b.job);
+    const detail::pg_params held(range), job_params(job);
+    const Oid write_types[] = {key_element(), detail::pg_bytea, detail::pg_bytea};
+    const Oid quarantine_types[] = {detail::pg_text, detail::pg_text, detail::pg_int8,
+                                    detail::pg_text};
+    auto held_name = prepared(j.held, held.size(), held.types(), doing);
+    auto write_name = prepared(rows_.write_if, 3, write_types, doing);
+    auto quarantine_name = prepared(j.quarantine, 4, quarantine_types, doing);
+    auto lock_name = prepared(lock_job_sql_, job_params.size(), job_params.types(), doing);
+    auto finish_name = prepared(j.finish_job, job_params.size(), job_params.types(), doing);
+    for (auto* name : {&held_name, &write_name, &quarantine_name, &lock_name, &finish_name})
+      if (!*name) return std::move(*name).error();
+
+    transaction tx(*this);
+    tx.begun();  // BEGIN opens the first round trip: from there on, a failure rolls back
+    const std::size_t n = b.writes.size();
+    batch_result out;
+    out.applied.assign(n, false);
+    std::uint64_t applied = 0;
+    bool holds = false;
+    auto first = round_trip(
+        doing,
+        [&](detail::pg_pipeline& pipe) {
+          pipe.send("BEGIN");
+          pipe.send(*held_name, held);
+          for (const conditional_write& w : b.writes) {
+            const detail::pg_key_param k(w.key);
+            pipe.send(*write_name,
+                      {k.bytes(), std::string_view(w.expected), std::string_view(w.value)});
+          }
+          for (const quarantined_row& q : b.quarantine) {
+            const std::string key = key_to_string(q.key);
+            detail::sql_args a;
+            a.text(b.job).text(key).integer(q.stored_version).text(q.error);
+            pipe.send(*quarantine_name, detail::pg_params(a));
+          }
+        },
+        [&](std::size_t i, PGresult* r) {
+          if (i == 1) holds = PQntuples(r) > 0;
+          if (i < 2 || i - 2 >= n || std::strtoull(PQcmdTuples(r), nullptr, 10) == 0) return;
+          out.applied[i - 2] = true;
+          ++applied;
+        });
+    if (!first) return std::move(first).error();
+    if (!holds) return detail::lease_lost(b.job, b.range_id, b.owner);
+
+    detail::sql_args progress;
+    detail::add_progress(progress, b, applied);
+    const detail::pg_params progress_params(progress);
+    auto progress_name =
+        prepared(j.progress, progress_params.size(), progress_params.types(), doing);
+    if (!progress_name) return std::move(progress_name).error();
+    auto second = round_trip(
+        doing,
+        [&](detail::pg_pipeline& pipe) {
+          pipe.send(*progress_name, progress_params);
+          if (b.range_done) {
+            pipe.send(*lock_name, job_params);
+            pipe.send(*finish_name, job_params);
+          }
+          pipe.send("COMMIT");
+        },
+        [&](std::size_t i, PGresult* r) {
+          if (b.range_done && i == 2)
+            out.job_done = PQntuples(r) > 0 && job_done(detail::pg_row{r, 0});
+        });
+    if (!second) return std::move(second).error();
+    tx.committed();
+    return out;
+  }
+
   Oid key_element() const noexcept {
     return spec_.key == key_type::integer ? detail::pg_int8 : detail::pg_text;
   }
@@ -475,22 +639,54 @@ class postgres_store : public detail::sql_store<postgres_store> {
     return {};
   }
 
-  /// Runs a prepared statement (preparing it on first use) with binary parameters and results.
-  result<detail::pg_result> exec(const std::string& sql, const detail::pg_params& p,
-                                 std::string_view doing) {
+  /// The name of `sql` prepared on this connection with `n` parameters of `types` (prepared on
+  /// first use).
+  result<std::string> prepared(const std::string& sql, int n, const Oid* types,
+                               std::string_view doing) {
     if (auto st = ready(doing); !st) return std::move(st).error();
     auto it = conn_->prepared.find(sql);
     if (it == conn_->prepared.end()) {
       std::string name = "uplift_" + std::to_string(conn_->prepared.size() + 1);
-      detail::pg_result r(PQprepare(conn_->conn, name.c_str(), sql.c_str(), p.size(), p.types()));
+      detail::pg_result r(PQprepare(conn_->conn, name.c_str(), sql.c_str(), n, types));
       if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return failure(doing, r.get());
       it = conn_->prepared.emplace(sql, std::move(name)).first;
     }
-    detail::pg_result r(PQexecPrepared(conn_->conn, it->second.c_str(), p.size(), p.values(),
+    return it->second;
+  }
+
+  /// Runs a prepared statement (preparing it on first use) with binary parameters and results.
+  result<detail::pg_result> exec(const std::string& sql, const detail::pg_params& p,
+                                 std::string_view doing) {
+    auto name = prepared(sql, p.size(), p.types(), doing);
+    if (!name) return std::move(name).error();
+    detail::pg_result r(PQexecPrepared(conn_->conn, name->c_str(), p.size(), p.values(),
                                        p.lengths(), p.formats(), 1));
     const ExecStatusType s = PQresultStatus(r.get());
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) return failure(doing, r.get());
     return r;
+  }
+
+  /// Runs the statements `send(pipeline)` queues on a detail::pg_pipeline in one round trip and
+  /// hands each one's result to `on_result(i, r)`; the first failure is what this returns.
+  template <class Send, class OnResult>
+  status round_trip(std::string_view doing, Send&& send, OnResult&& on_result) {
+    PGconn* c = conn_->conn;
+    if (PQstatus(c) != CONNECTION_OK || PQenterPipelineMode(c) != 1)
+      return failure(doing, nullptr);
+    detail::pg_pipeline pipe(c);
+    send(pipe);
+    const bool finished = pipe.finish(on_result);
+    std::optional<error> failed;
+    if (pipe.failure())
+      failed = store_failure(doing, *pipe.failure());
+    else if (!finished)
+      failed = failure(doing, nullptr);
+    if (PQexitPipelineMode(c) != 1) {  // results left unread (the connection broke): afresh
+      conn_->prepared.clear();
+      PQreset(c);
+    }
+    if (failed) return std::move(*failed);
+    return {};
   }
 
   // ---- the driver of sql_store ----
@@ -511,11 +707,28 @@ class postgres_store : public detail::sql_store<postgres_store> {
     return std::strtoull(PQcmdTuples(res->get()), nullptr, 10);
   }
 
-  /// 10000 rows to a statement: an INSERT ... SELECT FROM unnest of binary arrays.
+  /// 10000 rows to a statement: an INSERT ... SELECT FROM unnest of binary arrays; on a
+  /// distributed table, an INSERT per row, 10000 to a round trip.
   status put_rows(const std::vector<stored_row>& rows, std::string_view doing) {
     constexpr std::size_t chunk = 10000;
     for (std::size_t from = 0; from < rows.size(); from += chunk) {
       const std::size_t n = std::min(chunk, rows.size() - from);
+      if (options_.distributed) {
+        const Oid types[] = {key_element(), detail::pg_bytea};
+        auto put = prepared(rows_.put, 2, types, doing);
+        if (!put) return std::move(put).error();
+        auto sent = round_trip(
+            doing,
+            [&](detail::pg_pipeline& pipe) {
+              for (std::size_t i = from; i < from + n; ++i) {
+                const detail::pg_key_param k(rows[i].key);
+                pipe.send(*put, {k.bytes(), std::string_view(rows[i].value)});
+              }
+            },
+            [](std::size_t, PGresult*) {});
+        if (!sent) return sent;
+        continue;
+      }
       detail::pg_array keys(key_element(), n), values(detail::pg_bytea, n, rows[from].value.size());
       for (std::size_t i = from; i < from + n; ++i) {
         keys.add(rows[i].key);

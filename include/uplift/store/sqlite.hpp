@@ -233,19 +233,8 @@ class sqlite_store : public detail::sql_store<sqlite_store> {
       a.text(b.job).text(key).integer(q.stored_version).text(q.error);
       if (auto st = execute(jobs().quarantine, a, doing); !st) return std::move(st).error();
     }
-    const backfill_counters& c = b.counted;
     detail::sql_args progress;
-    progress.text(b.job)
-        .integer(b.range_id)
-        .text(b.owner)
-        .text_or_null(detail::key_text(b.cursor))
-        .boolean(b.range_done)
-        .integer(b.lease.count())
-        .integer(as_i64(c.scanned))
-        .integer(as_i64(c.upgraded + applied))
-        .integer(as_i64(c.already_current))
-        .integer(as_i64(c.conflicts + (b.writes.size() - applied)))
-        .integer(as_i64(c.quarantined));
+    detail::add_progress(progress, b, applied);
     if (auto st = execute(jobs().progress, progress, doing); !st) return std::move(st).error();
     if (b.range_done) {
       detail::sql_args job;
@@ -281,8 +270,6 @@ class sqlite_store : public detail::sql_store<sqlite_store> {
     static const detail::job_statements s = detail::make_job_statements(detail::sqlite_dialect);
     return s;
   }
-
-  static std::int64_t as_i64(std::uint64_t v) noexcept { return static_cast<std::int64_t>(v); }
 
   sqlite3* db() const noexcept { return conn_->db; }
 
