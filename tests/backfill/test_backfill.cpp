@@ -346,9 +346,15 @@ TEST_CASE_TEMPLATE("pause stops the progress, resume finishes it, and the status
   auto job = start(fx, o);
   while (job.progress().counters.scanned < 100) std::this_thread::sleep_for(5ms);
   job.pause();
-  std::this_thread::sleep_for(100ms);  // the batch in flight ends
-  const auto paused_at = job.progress().counters.scanned;
-  std::this_thread::sleep_for(200ms);
+  // The batches in flight end (one may be waiting for the rate limit); then nothing moves.
+  auto paused_at = job.progress().counters.scanned;
+  for (int i = 0; i < 40; ++i) {
+    std::this_thread::sleep_for(300ms);
+    const auto now = job.progress().counters.scanned;
+    if (now == paused_at) break;
+    paused_at = now;
+  }
+  std::this_thread::sleep_for(300ms);
   CHECK(job.progress().counters.scanned == paused_at);
   CHECK(job.progress().status == job_status::paused);
   CHECK(ok(fx.s().load_job(job.job()))->status == job_status::paused);
