@@ -44,6 +44,10 @@ struct sqlite_options {
   /// Creates the database file when it does not exist. Off: a missing file is an error (what a
   /// command that only looks, such as `uplift stats`, wants).
   bool create = true;
+  /// The page cache of each connection, in KiB (PRAGMA cache_size). A backfill batch reads its
+  /// rows and then writes them: with a cache that holds a whole batch (SQLite's default is
+  /// 2 MiB), the write finds the pages the read brought in. 0: SQLite's default.
+  std::size_t cache_kib = 16 * 1024;
 };
 
 namespace detail {
@@ -291,6 +295,10 @@ class sqlite_store : public detail::sql_store<sqlite_store> {
     sqlite3_extended_result_codes(db(), 1);
     conn_->busy_timeout = options_.busy_timeout;
     sqlite3_busy_handler(db(), &detail::sqlite_connection::on_busy, conn_.get());
+    if (options_.cache_kib != 0) {
+      if (auto st = exec_sql("PRAGMA cache_size = -" + std::to_string(options_.cache_kib), doing); !st)
+        return st;
+    }
     return exec_sql("PRAGMA journal_mode = WAL", doing);
   }
 
