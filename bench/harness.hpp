@@ -1,6 +1,11 @@
 #pragma once
-// A small timing harness: checks each contender's result against the baseline's, then times whole
-// passes over a data set with std::chrono::steady_clock and reports the median per record.
+// The timing harness every scenario of uplift-bench uses. A table (a `suite`) holds contenders
+// reading one data set; each contender is checked against the table's reference result before it
+// is timed, then the samples are taken round-robin across the contenders, so that a burst of load
+// on the machine hits every contender alike. A sample reads a calibrated number of records in the
+// data set's shuffled order, carrying on where the contender's previous sample stopped: for a set
+// that fits in cache that is whole passes, for a set larger than the last-level cache every read
+// is a cold one. The result is the median ns per record.
 
 #include <algorithm>
 #include <atomic>
@@ -9,87 +14,110 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace uplift_bench {
 
-/// Every pass's result is stored here, so the optimizer cannot drop the work.
+/// Every sample's result is stored here, so the optimizer cannot drop the work.
 inline volatile std::uint64_t sink = 0;
 
-/// Stops the compiler from carrying loads across passes: every pass reads memory afresh.
+/// Stops the compiler from carrying loads across samples.
 inline void compiler_barrier() { std::atomic_signal_fence(std::memory_order_seq_cst); }
-
-/// How long to measure.
-struct settings {
-  std::size_t samples = 21;                            ///< timed samples per contender
-  std::chrono::nanoseconds min_sample{10'000'000};     ///< a sample repeats passes this long
-};
-
-/// The timing of one contender.
-struct measurement {
-  std::string_view name;
-  std::string_view input;
-  double median_ns = 0;  ///< per record
-  double min_ns = 0;
-  double max_ns = 0;
-  std::size_t passes_per_sample = 0;
-};
 
 [[noreturn]] inline void die(std::string_view what) {
   std::fprintf(stderr, "uplift-bench: %.*s\n", static_cast<int>(what.size()), what.data());
   std::exit(1);
 }
 
-/// A set of contenders over one data set. `add` checks a contender's result against the expected
-/// one (aborting with a message when it differs) and calibrates how many whole passes one sample
-/// takes; `run` then times the samples round-robin across contenders, so that a burst of load on
-/// the machine hits every contender alike.
+/// How long to measure.
+struct settings {
+  std::size_t samples = 15;                         ///< timed samples per contender
+  std::chrono::nanoseconds min_sample{10'000'000};  ///< a sample reads records this long at least
+  bool smoke = false;  ///< tiny data sets, one short sample: checks that everything runs and agrees
+};
+
+/// The timing of one contender in one table.
+struct measurement {
+  std::string id;     ///< short stable name of the contender, used by the report
+  std::string name;   ///< what the table prints
+  std::string input;  ///< what it reads
+  bool baseline = false;
+  double bytes_per_record = 0;  ///< mean size of the input it reads
+  double median_ns = 0;         ///< per record
+  double min_ns = 0;
+  double max_ns = 0;
+  std::size_t records_per_sample = 0;
+  std::size_t samples = 0;
+};
+
+/// One table: contenders over one data set `Data`, which has `order` (the shuffled read order, a
+/// vector of record indices). A contender `C` has `static constexpr std::string_view id, name,
+/// input`, `std::uint64_t read(const Data&, std::uint32_t index, std::uint64_t h)` folding one
+/// record into the running checksum `h`, and `std::size_t input_bytes(const Data&) const`, the
+/// total size of what it reads.
 template <class Data>
 class suite {
  public:
-  suite(const Data& data, std::size_t records, std::uint64_t expected, settings s)
-      : data_(data), records_(records), expected_(expected), settings_(s) {}
+  suite(const Data& data, std::uint64_t seed, settings s) : data_(data), seed_(seed), settings_(s) {}
 
-  template <class Contender>
-  void add(Contender& c) {
-    const std::uint64_t got = c.run(data_);
-    if (got != expected_) {
-      char msg[256];
-      std::snprintf(msg, sizeof msg, "%.*s: checksum %016llx differs from the baseline's %016llx",
-                    static_cast<int>(Contender::name.size()), Contender::name.data(),
+  /// Checks `c` against `expected`, the checksum of reading every record of the set once in
+  /// order (starting from `seed`), aborting with a message when it differs; then calibrates its
+  /// sample. The first contender added is the table's baseline.
+  template <class C>
+  void add(C& c, std::uint64_t expected) {
+    const std::size_t n = data_.order.size();
+    if (n == 0) die("a data set without records");
+    const std::uint64_t got = read_records(c, 0, n);
+    if (got != expected) {
+      char msg[512];
+      std::snprintf(msg, sizeof msg, "%.*s: checksum %016llx differs from the reference %016llx",
+                    static_cast<int>(C::name.size()), C::name.data(),
                     static_cast<unsigned long long>(got),
-                    static_cast<unsigned long long>(expected_));
+                    static_cast<unsigned long long>(expected));
       die(msg);
     }
-    entry e{Contender::name, Contender::input, [&c, this] { return c.run(data_); }, 1, {}};
-    // Double the passes until one sample lasts at least `min_sample` (this also warms the caches
-    // and the allocator).
-    while (time_passes(e) < settings_.min_sample) e.passes *= 2;
+    entry e;
+    e.m.id = C::id;
+    e.m.name = C::name;
+    e.m.input = C::input;
+    e.m.baseline = entries_.empty();
+    e.m.bytes_per_record = static_cast<double>(c.input_bytes(data_)) / static_cast<double>(n);
+    e.read = [&c, this](std::size_t first, std::size_t count) {
+      return read_records(c, first, count);
+    };
+    if (settings_.smoke) {
+      e.count = n;
+    } else {
+      // Double the records per sample until one sample lasts `min_sample` (this also warms the
+      // caches and the allocator).
+      e.count = std::min<std::size_t>(n, 256);
+      while (time_sample(e) < settings_.min_sample) e.count *= 2;
+    }
     entries_.push_back(std::move(e));
   }
 
-  /// Times every contender and returns one measurement each, in the order they were added.
+  /// Times every contender; one measurement each, in the order they were added.
   std::vector<measurement> run() {
-    for (std::size_t i = 0; i < settings_.samples; ++i)
+    const std::size_t samples = settings_.smoke ? 1 : settings_.samples;
+    for (std::size_t i = 0; i < samples; ++i)
       for (entry& e : entries_) {
-        const double dt = std::chrono::duration<double, std::nano>(time_passes(e)).count();
-        e.ns_per_record.push_back(dt / static_cast<double>(e.passes * records_));
+        const double dt = std::chrono::duration<double, std::nano>(time_sample(e)).count();
+        e.ns_per_record.push_back(dt / static_cast<double>(e.count));
       }
     std::vector<measurement> out;
     for (entry& e : entries_) {
       std::sort(e.ns_per_record.begin(), e.ns_per_record.end());
-      measurement m;
-      m.name = e.name;
-      m.input = e.input;
+      measurement m = e.m;
       m.median_ns = e.ns_per_record[e.ns_per_record.size() / 2];
       m.min_ns = e.ns_per_record.front();
       m.max_ns = e.ns_per_record.back();
-      m.passes_per_sample = e.passes;
-      out.push_back(m);
+      m.records_per_sample = e.count;
+      m.samples = e.ns_per_record.size();
+      out.push_back(std::move(m));
     }
     return out;
   }
@@ -97,56 +125,42 @@ class suite {
  private:
   using clock = std::chrono::steady_clock;
   struct entry {
-    std::string_view name;
-    std::string_view input;
-    std::function<std::uint64_t()> pass;  // one whole pass over the data; returns the checksum
-    std::size_t passes;
+    measurement m;
+    std::function<std::uint64_t(std::size_t, std::size_t)> read;  // (first, count) -> checksum
+    std::size_t count = 0;  // records per sample
+    std::size_t next = 0;   // where the next sample starts in the read order
     std::vector<double> ns_per_record;
   };
 
-  clock::duration time_passes(const entry& e) const {
-    const auto t0 = clock::now();
-    for (std::size_t p = 0; p < e.passes; ++p) {
-      sink = e.pass();
-      compiler_barrier();
+  /// Reads `count` records in the read order from position `first`, wrapping around.
+  template <class C>
+  std::uint64_t read_records(C& c, std::size_t first, std::size_t count) const {
+    const std::vector<std::uint32_t>& order = data_.order;
+    const std::size_t n = order.size();
+    std::uint64_t h = seed_;
+    std::size_t pos = first % n;
+    while (count > 0) {
+      const std::size_t end = std::min(n, pos + count);
+      for (std::size_t k = pos; k < end; ++k) h = c.read(data_, order[k], h);
+      count -= end - pos;
+      pos = 0;
     }
-    return clock::now() - t0;
+    return h;
+  }
+
+  clock::duration time_sample(entry& e) const {
+    const auto t0 = clock::now();
+    sink = e.read(e.next, e.count);
+    compiler_barrier();
+    const auto dt = clock::now() - t0;
+    e.next = (e.next + e.count) % data_.order.size();
+    return dt;
   }
 
   const Data& data_;
-  std::size_t records_;
-  std::uint64_t expected_;
+  std::uint64_t seed_;
   settings settings_;
   std::vector<entry> entries_;
 };
-
-/// The CPU model from /proc/cpuinfo, or "unknown".
-inline std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      const auto colon = line.find(':');
-      if (colon != std::string::npos) {
-        const auto start = line.find_first_not_of(' ', colon + 1);
-        if (start != std::string::npos) return line.substr(start);
-      }
-    }
-  }
-  return "unknown";
-}
-
-/// Prints the measurements as a markdown table; the first row is the baseline.
-inline void print_table(const std::vector<measurement>& rows) {
-  std::printf("| contender | input | ns/record (median) | min .. max | records/s | time vs baseline |\n");
-  std::printf("|---|---|---:|---:|---:|---:|\n");
-  const double base = rows.front().median_ns;
-  for (const measurement& m : rows) {
-    std::printf("| %.*s | %.*s | %.1f | %.1f .. %.1f | %.2f M | %.2fx |\n",
-                static_cast<int>(m.name.size()), m.name.data(), static_cast<int>(m.input.size()),
-                m.input.data(), m.median_ns, m.min_ns, m.max_ns, 1e3 / m.median_ns,
-                m.median_ns / base);
-  }
-}
 
 }  // namespace uplift_bench

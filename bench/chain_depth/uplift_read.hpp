@@ -1,0 +1,30 @@
+#pragma once
+// uplift::read of records stored `depth` steps behind, trusted or verified: zero-copy across
+// wire-compatible steps, one rebuild through the whole chain across transforming ones.
+
+#include <cstdint>
+#include <string_view>
+
+#include "chain_depth/dataset.hpp"
+#include "harness.hpp"
+
+namespace uplift_bench::chain_depth {
+
+template <class Family, bool Verify>
+struct uplift_read {
+  static constexpr std::string_view id = Verify ? "uplift_verified" : "uplift_trusted";
+  static constexpr std::string_view name =
+      Verify ? "uplift::read, verified (default)" : "uplift::read, trusted";
+  static constexpr std::string_view input = "uplift records";
+
+  std::uint64_t read(const dataset<Family>& d, std::uint32_t i, std::uint64_t h) const {
+    static constexpr uplift::read_options options{.verify = Verify};
+    auto r = uplift::read<typename Family::descriptor>(d.records_uplift[i], options);
+    if (!r) [[unlikely]]
+      die(r.error().message());
+    return Family::fold(h, **r);
+  }
+  std::size_t input_bytes(const dataset<Family>& d) const { return d.records_uplift.total_bytes(); }
+};
+
+}  // namespace uplift_bench::chain_depth

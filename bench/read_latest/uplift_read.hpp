@@ -1,0 +1,33 @@
+#pragma once
+// uplift::read of records stored at the latest version: the header check, GetRoot, then read the
+// fields; trusted (no verifier), or verified (the default: the v3 verifier first).
+
+#include <cstdint>
+#include <string_view>
+
+#include "harness.hpp"
+#include "read_latest/dataset.hpp"
+
+namespace uplift_bench::read_latest {
+
+template <class Fields, bool Verify>
+struct uplift_read {
+  static constexpr std::string_view id = Verify ? "uplift_verified" : "uplift_trusted";
+  static constexpr std::string_view name =
+      Verify ? "uplift::read, verified (default)" : "uplift::read, trusted";
+  static constexpr std::string_view input = "v3 records";
+
+  std::uint64_t read(const dataset& d, std::uint32_t i, std::uint64_t h) const {
+    static constexpr uplift::read_options options{.verify = Verify};
+    auto r = uplift::read<record::descriptor>(d.records_v3[i], options);
+    if (!r) [[unlikely]]
+      die(r.error().message());
+    if constexpr (Fields::all)
+      return record::fold_all(h, **r);
+    else
+      return record::fold_two(h, **r);
+  }
+  std::size_t input_bytes(const dataset& d) const { return d.records_v3.total_bytes(); }
+};
+
+}  // namespace uplift_bench::read_latest
