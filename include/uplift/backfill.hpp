@@ -184,7 +184,8 @@ inline bool owner_is_dead(const std::string& owner) {
 }  // namespace detail
 
 /// A running backfill of record R over store S. Made by `start`; its worker threads run until the
-/// job is done, fails or is cancelled. Destroying the handle cancels and joins it.
+/// job is done, fails or is cancelled. Destroying the handle stops the workers (they give their
+/// ranges back) and joins them; the job stays in the database as it was, for a later run.
 template <class R, store S>
 class backfill {
   UPLIFT_REQUIRE_RECORD("uplift::backfill<R, S>", R);
@@ -283,7 +284,11 @@ class backfill {
       if (!*existing) {
         auto top = control.max_key();
         if (!top) return std::move(top).error();
-        const key_range scope{std::nullopt, *top};
+        // An empty table gives an empty scope (after == upto holds no key), not an open one:
+        // rows the application inserts later are its own.
+        const row_key none = control.spec().key == key_type::integer ? row_key(std::int64_t{0})
+                                                                     : row_key(std::string());
+        const key_range scope = *top ? key_range{std::nullopt, *top} : key_range{none, none};
         auto n = control.count(scope);
         if (!n) return std::move(n).error();
         total = *n;
