@@ -224,6 +224,12 @@ class backfill {
   bool finished() const { return s_->running_workers.load() == 0; }
   /// What the job has done so far. Counters never go backwards; fraction() ends at 1.
   backfill_progress progress() const { return s_->progress(); }
+  /// The table's rows of R per stored version, now (from the header bytes alone: the store
+  /// counts rows by their first 16 bytes, no payload is read).
+  result<version_histogram_t> histogram() const {
+    std::lock_guard lock(s_->control_mutex);
+    return version_histogram<R>(s_->control);
+  }
   /// The job's name.
   const std::string& job() const noexcept { return s_->spec.name; }
   /// The version rows are rewritten at.
@@ -706,8 +712,8 @@ class backfill {
       }
     }
 
-    S control;                 // the handle's own connection, for status changes
-    std::mutex control_mutex;  // guards `control`
+    S control;                         // the handle's own connection, for status changes
+    mutable std::mutex control_mutex;  // guards `control`
     codec<R> codec_;
     std::optional<codec<R>> writer;  // writes at the target version
     backfill_options<R> opt;

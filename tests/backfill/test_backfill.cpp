@@ -155,6 +155,9 @@ TEST_CASE_TEMPLATE("the backfill rewrites old rows at the target version and lea
   auto h = ok(uplift::version_histogram<User>(fx.s()));
   CHECK(h.below(3) == 0);
   CHECK(h.at(3) == 600);
+  auto from_job = ok(job.histogram());
+  CHECK(from_job.at(3) == 600);
+  CHECK(from_job.rows() == 600);
   // The job's state is in the database.
   auto stored = ok(fx.s().load_job(job.job()));
   REQUIRE(stored);
