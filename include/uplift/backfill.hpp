@@ -184,7 +184,8 @@ inline bool owner_is_dead(const std::string& owner) {
 }  // namespace detail
 
 /// A running backfill of record R over store S. Made by `start`; its worker threads run until the
-/// job is done, fails or is cancelled. Destroying the handle cancels and joins it.
+/// job is done, fails or is cancelled. Destroying the handle stops the workers (they give their
+/// ranges back) and joins them; the job stays in the database as it was, for a later run.
 template <class R, store S>
 class backfill {
   UPLIFT_REQUIRE_RECORD("uplift::backfill<R, S>", R);
@@ -223,6 +224,12 @@ class backfill {
   bool finished() const { return s_->running_workers.load() == 0; }
   /// What the job has done so far. Counters never go backwards; fraction() ends at 1.
   backfill_progress progress() const { return s_->progress(); }
+  /// The table's rows of R per stored version, now (from the header bytes alone: the store
+  /// counts rows by their first 16 bytes, no payload is read).
+  result<version_histogram_t> histogram() const {
+    std::lock_guard lock(s_->control_mutex);
+    return version_histogram<R>(s_->control);
+  }
   /// The job's name.
   const std::string& job() const noexcept { return s_->spec.name; }
   /// The version rows are rewritten at.
@@ -283,7 +290,11 @@ class backfill {
       if (!*existing) {
         auto top = control.max_key();
         if (!top) return std::move(top).error();
-        const key_range scope{std::nullopt, *top};
+        // An empty table gives an empty scope (after == upto holds no key), not an open one:
+        // rows the application inserts later are its own.
+        const row_key none = control.spec().key == key_type::integer ? row_key(std::int64_t{0})
+                                                                     : row_key(std::string());
+        const key_range scope = *top ? key_range{std::nullopt, *top} : key_range{none, none};
         auto n = control.count(scope);
         if (!n) return std::move(n).error();
         total = *n;
@@ -701,8 +712,8 @@ class backfill {
       }
     }
 
-    S control;                 // the handle's own connection, for status changes
-    std::mutex control_mutex;  // guards `control`
+    S control;                         // the handle's own connection, for status changes
+    mutable std::mutex control_mutex;  // guards `control`
     codec<R> codec_;
     std::optional<codec<R>> writer;  // writes at the target version
     backfill_options<R> opt;

@@ -1,9 +1,11 @@
 #pragma once
 /// Reading FlatBuffers records at any stored version as the latest version.
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <utility>
@@ -32,9 +34,14 @@ struct read_options {
   std::uint32_t max_tables = 1000000;   ///< verifier: most tables in one record
 };
 
+template <class R>
+class view;
+
 namespace detail {
 template <class R, std::size_t I>
 struct reader;
+template <class R>
+result<view<R>> read_latest_fast(bytes_view bytes, const record_header& h, const read_options& o);
 }  // namespace detail
 
 /// The latest FlatBuffers table of a record that was read. Behaves like a pointer to it
@@ -71,10 +78,11 @@ class view {
     if (needs_new_header_) {
       // The payload stays as stored; only the header changes (and shrinks to header_size).
       const bytes_view payload = record_.subspan(record_[5]);
-      rewritten_ = buffer::allocate(header_size + payload.size());
-      encode_header(chain::header_at(chain::last), rewritten_.data());
-      std::memcpy(rewritten_.data() + header_size, payload.data(), payload.size());
-      record_ = rewritten_.span();
+      buffer& out = own().rewritten;
+      out = buffer::allocate(header_size + payload.size());
+      encode_header(chain::header_at(chain::last), out.data());
+      std::memcpy(out.data() + header_size, payload.data(), payload.size());
+      record_ = out.span();
       needs_new_header_ = false;
     }
     return record_;
@@ -86,13 +94,26 @@ class view {
  private:
   template <class, std::size_t>
   friend struct detail::reader;
+  template <class R2>
+  friend result<view<R2>> detail::read_latest_fast(bytes_view, const record_header&,
+                                                   const read_options&);
 
   view() = default;
 
+  /// What a view owns, when it owns anything: a zero-copy read allocates none of it, and moving
+  /// or destroying its view is a pointer's work.
+  struct owned_bytes {
+    buffer held;       // the rebuilt or aligned record that table_ may point into
+    buffer rewritten;  // the latest-version copy made by bytes(), when one was needed
+  };
+  owned_bytes& own() const {
+    if (!owned_) owned_ = std::make_unique<owned_bytes>();
+    return *owned_;
+  }
+
   const table_type* table_ = nullptr;
   mutable bytes_view record_{};
-  buffer owned_{};              // the rebuilt or aligned record that table_ may point into
-  mutable buffer rewritten_{};  // the latest-version copy made by bytes(), when one was needed
+  mutable std::unique_ptr<owned_bytes> owned_{};
   std::uint16_t stored_version_ = 0;
   bool zero_copy_ = false;
   mutable bool needs_new_header_ = false;
@@ -148,6 +169,7 @@ result<opened_record> open_record(bytes_view bytes, const record_header& header,
 /// Verifies the payload as table T (or checks its root offset when verification is off).
 template <class C, class Table>
 status check_payload(const opened_record& rec, const read_options& o) {
+  // Every failure below is spelt out for the user; payload_ok makes the same checks quietly.
   const auto& p = rec.payload;
   const std::size_t base = rec.header.size;
   if (p.size() < 2 * sizeof(flatbuffers::uoffset_t))
@@ -174,6 +196,51 @@ status check_payload(const opened_record& rec, const read_options& o) {
   return {};
 }
 
+/// The verifier's part of payload_ok.
+template <class Table>
+[[gnu::noinline]] bool payload_verifies(bytes_view p, const read_options& o) noexcept {
+  if (p.size() >= FLATBUFFERS_MAX_BUFFER_SIZE) return false;
+  flatbuffers::Verifier::Options vo;
+  vo.max_depth = o.max_depth;
+  vo.max_tables = o.max_tables;
+  flatbuffers::Verifier v(p.data(), p.size(), vo);
+  return v.template VerifyBuffer<Table>(nullptr);
+}
+
+/// The checks of check_payload without building an error: true when the payload passes.
+template <class Table>
+[[gnu::always_inline]] inline bool payload_ok(bytes_view p, const read_options& o) noexcept {
+  if (p.size() < 2 * sizeof(flatbuffers::uoffset_t) || p.size() % 8 != 0) return false;
+  if (flatbuffers::ReadScalar<flatbuffers::uoffset_t>(p.data()) > p.size() - sizeof(flatbuffers::soffset_t))
+    return false;
+  return !o.verify || payload_verifies<Table>(p, o);
+}
+
+/// A record of the latest version, its header checked and its payload aligned: the read that
+/// matters most, with nothing on the way that it does not need.
+template <class C, class Table>
+[[gnu::cold, gnu::noinline]] error payload_error(bytes_view bytes, const record_header& h,
+                                                 const read_options& o) {
+  return check_payload<C, Table>(opened_record{h, bytes, bytes.subspan(h.size), {}}, o).error();
+}
+
+template <class R>
+[[gnu::always_inline]] inline result<view<R>> read_latest_fast(bytes_view bytes,
+                                                                const record_header& h,
+                                                                const read_options& o) {
+  using C = chain<R>;
+  using table = typename C::latest::table;
+  const bytes_view payload = bytes.subspan(h.size);
+  if (!payload_ok<table>(payload, o)) [[unlikely]]
+    return payload_error<C, table>(bytes, h, o);
+  view<R> v;
+  v.table_ = flatbuffers::GetRoot<table>(payload.data());
+  v.record_ = bytes;
+  v.stored_version_ = h.version;
+  v.zero_copy_ = true;
+  return v;
+}
+
 /// Reading a record stored at version index I.
 template <class R, std::size_t I>
 struct reader {
@@ -193,13 +260,14 @@ struct reader {
       v.table_ = flatbuffers::GetRoot<latest_table>(rec.payload.data());
       v.zero_copy_ = from_caller && rec.copy.empty();
       v.record_ = rec.record;
-      v.owned_ = std::move(rec.copy);
+      if (!rec.copy.empty()) v.own().held = std::move(rec.copy);
       v.needs_new_header_ = rec.header.version < C::latest_version;
     } else {
       auto up = upgrade_object<C, I, J>(unpack(rec));
       if (!up) return fill_versions(std::move(up).error(), rec);
-      v.owned_ = pack_record<typename C::template table_at<J>>(*up, C::header_at(C::last));
-      v.record_ = v.owned_.span();
+      buffer& held = v.own().held;
+      held = pack_record<typename C::template table_at<J>>(*up, C::header_at(C::last));
+      v.record_ = held.span();
       v.table_ = flatbuffers::GetRoot<latest_table>(v.record_.data() + header_size);
     }
     return v;
@@ -232,15 +300,15 @@ struct reader {
   }
 };
 
+/// Every other record: another version, a misaligned payload, a header to report on.
 template <class R>
-result<view<R>> read_view(bytes_view bytes, const read_options& o) {
+[[gnu::noinline]] result<view<R>> read_view_slow(bytes_view bytes, const read_options& o) {
   using C = chain<R>;
-  // Fast path: a record of the latest version, aligned. No result or error is built on the way.
   record_header h;
   const header_fault fault = decode_header(bytes, h);
   if (fault.code == errc::ok && h.type_id == C::type_id && h.version == C::latest_version &&
-      reinterpret_cast<std::uintptr_t>(bytes.data() + h.size) % 8 == 0) [[likely]] {
-    return reader<R, C::last>::read(opened_record{h, bytes, bytes.subspan(h.size), {}}, true, o);
+      reinterpret_cast<std::uintptr_t>(bytes.data() + h.size) % 8 == 0) {
+    return read_latest_fast<R>(bytes, h, o);
   }
   auto rec = open_record<C>(bytes, h, fault, o);
   if (!rec) return std::move(rec).error();
@@ -252,6 +320,39 @@ result<view<R>> read_view(bytes_view bytes, const read_options& o) {
   const std::uint16_t v = rec->header.version;
   const std::size_t i = v > C::latest_version ? C::last : C::index_of(v);
   return table[i](std::move(*rec), true, o);
+}
+
+template <class R>
+[[gnu::always_inline]] inline result<view<R>> read_view(bytes_view bytes, const read_options& o) {
+  using C = chain<R>;
+  // Fast path: a 16-byte header of this record at the latest version, its payload aligned. The
+  // header is two 8-byte words compared whole (magic, format and size; type id and version),
+  // plus the minimum reader version's range: the checks decode_header makes, for this one case.
+  if constexpr (std::endian::native == std::endian::little) {
+    if (bytes.size() >= header_size &&
+        reinterpret_cast<std::uintptr_t>(bytes.data() + header_size) % 8 == 0) [[likely]] {
+      constexpr std::uint64_t low48 = 0xFFFF'FFFF'FFFFull;
+      constexpr std::uint64_t first = std::uint64_t{header_magic[0]} | std::uint64_t{header_magic[1]} << 8 |
+                                      std::uint64_t{header_magic[2]} << 16 |
+                                      std::uint64_t{header_magic[3]} << 24 |
+                                      std::uint64_t{header_format} << 32 |
+                                      std::uint64_t{header_size} << 40;
+      constexpr std::uint64_t second = std::uint64_t{C::type_id} | std::uint64_t{C::latest_version} << 32;
+      std::uint64_t a, b;
+      std::memcpy(&a, bytes.data(), 8);
+      std::memcpy(&b, bytes.data() + 8, 8);
+      const auto min_reader = static_cast<std::uint16_t>(b >> 48);
+      if ((a & low48) == first && (b & low48) == second && min_reader != 0 &&
+          min_reader <= C::latest_version) [[likely]] {
+        record_header h;
+        h.version = C::latest_version;
+        h.min_reader_version = min_reader;
+        h.type_id = C::type_id;
+        return read_latest_fast<R>(bytes, h, o);
+      }
+    }
+  }
+  return read_view_slow<R>(bytes, o);
 }
 
 template <class R>

@@ -155,6 +155,9 @@ TEST_CASE_TEMPLATE("the backfill rewrites old rows at the target version and lea
   auto h = ok(uplift::version_histogram<User>(fx.s()));
   CHECK(h.below(3) == 0);
   CHECK(h.at(3) == 600);
+  auto from_job = ok(job.histogram());
+  CHECK(from_job.at(3) == 600);
+  CHECK(from_job.rows() == 600);
   // The job's state is in the database.
   auto stored = ok(fx.s().load_job(job.job()));
   REQUIRE(stored);
@@ -840,4 +843,19 @@ TEST_CASE("uplift stats says what is wrong and exits non-zero for a store it can
   auto [bad, bcode] = run_cli("stats mysql://x --table t");
   CHECK(bcode == 2);
   CHECK(has(bad, "the store is sqlite:PATH, postgresql://..., or pg:CONNINFO"));
+}
+
+TEST_CASE_TEMPLATE("a backfill of an empty table finishes at once and leaves rows inserted later alone", F,
+                   STORE_TEST_ALL_STORES) {
+  STORE_TEST_FIXTURE(F, fx);
+  auto job = start(fx, quick("empty"));
+  ok(job.wait());
+  CHECK(job.progress().status == job_status::done);
+  CHECK(job.progress().total_rows == 0);
+  // Rows that arrive after the job was created are not in its scope, even for a later run of it.
+  ok(fx.s().put(F::key(1), user(1, 1)));
+  auto again = start(fx, quick("empty"));
+  ok(again.wait());
+  CHECK(again.progress().counters.scanned == 0);
+  CHECK(version_of(*ok(fx.s().get(F::key(1)))) == 1);
 }
