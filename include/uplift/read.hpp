@@ -40,7 +40,7 @@ class view;
 namespace detail {
 template <class R, std::size_t I>
 struct reader;
-template <class R>
+template <class R, class Stored>
 result<view<R>> read_latest_fast(bytes_view bytes, const record_header& h, const read_options& o);
 }  // namespace detail
 
@@ -94,7 +94,7 @@ class view {
  private:
   template <class, std::size_t>
   friend struct detail::reader;
-  template <class R2>
+  template <class R2, class Stored>
   friend result<view<R2>> detail::read_latest_fast(bytes_view, const record_header&,
                                                    const read_options&);
 
@@ -224,22 +224,45 @@ template <class C, class Table>
   return check_payload<C, Table>(opened_record{h, bytes, bytes.subspan(h.size), {}}, o).error();
 }
 
-template <class R>
+/// `Stored` is the stored version's table: the latest one, or one that only wire-compatible steps
+/// separate from it (verified with its own verifier, read through the latest accessor).
+template <class R, class Stored>
 [[gnu::always_inline]] inline result<view<R>> read_latest_fast(bytes_view bytes,
                                                                 const record_header& h,
                                                                 const read_options& o) {
   using C = chain<R>;
-  using table = typename C::latest::table;
   const bytes_view payload = bytes.subspan(h.size);
-  if (!payload_ok<table>(payload, o)) [[unlikely]]
-    return payload_error<C, table>(bytes, h, o);
+  if (!payload_ok<Stored>(payload, o)) [[unlikely]]
+    return payload_error<C, Stored>(bytes, h, o);
   view<R> v;
-  v.table_ = flatbuffers::GetRoot<table>(payload.data());
+  v.table_ = flatbuffers::GetRoot<typename C::latest::table>(payload.data());
   v.record_ = bytes;
   v.stored_version_ = h.version;
   v.zero_copy_ = true;
+  v.needs_new_header_ = h.version != C::latest_version;
   return v;
 }
+
+/// read_latest_fast out of line, for the table of wire-compatible versions below.
+template <class R, class Stored>
+result<view<R>> read_wire_compatible(bytes_view bytes, const record_header& h,
+                                     const read_options& o) {
+  return read_latest_fast<R, Stored>(bytes, h, o);
+}
+
+/// For each stored version index: the zero-copy read of a version that only wire-compatible
+/// steps separate from the latest, or null when the record must be rebuilt.
+template <class R>
+struct wire_compatible_reads {
+  using C = chain<R>;
+  using fn = result<view<R>> (*)(bytes_view, const record_header&, const read_options&);
+  static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
+    return std::array<fn, C::count>{
+        (C::zero_copy_from[I] == I
+             ? &read_wire_compatible<R, typename C::template table_at<I>>
+             : nullptr)...};
+  }(std::make_index_sequence<C::count>{});
+};
 
 /// Reading a record stored at version index I.
 template <class R, std::size_t I>
@@ -306,9 +329,13 @@ template <class R>
   using C = chain<R>;
   record_header h;
   const header_fault fault = decode_header(bytes, h);
-  if (fault.code == errc::ok && h.type_id == C::type_id && h.version == C::latest_version &&
+  if (fault.code == errc::ok && h.type_id == C::type_id && C::knows(h.version) &&
       reinterpret_cast<std::uintptr_t>(bytes.data() + h.size) % 8 == 0) {
-    return read_latest_fast<R>(bytes, h, o);
+    // A known version read in place: the latest, or one wire-compatible steps lead from.
+    if (h.version == C::latest_version)
+      return read_latest_fast<R, typename C::latest::table>(bytes, h, o);
+    if (auto wire = wire_compatible_reads<R>::table[C::index_of(h.version)])
+      return wire(bytes, h, o);
   }
   auto rec = open_record<C>(bytes, h, fault, o);
   if (!rec) return std::move(rec).error();
@@ -348,7 +375,7 @@ template <class R>
         h.version = C::latest_version;
         h.min_reader_version = min_reader;
         h.type_id = C::type_id;
-        return read_latest_fast<R>(bytes, h, o);
+        return read_latest_fast<R, typename C::latest::table>(bytes, h, o);
       }
     }
   }
