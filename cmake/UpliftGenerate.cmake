@@ -45,6 +45,7 @@ function(uplift_generate target)
 
   set(all_schemas)
   set(headers)
+  set(sources)
   set(names)
   foreach(record IN LISTS ARG_RECORDS)
     get_filename_component(dir "${record}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
@@ -78,19 +79,25 @@ function(uplift_generate target)
 
     set(header "${out_dir}/${name}_uplift.hpp")
     set(json_header "${out_dir}/${name}_uplift_json.hpp")
+    set(source "${out_dir}/${name}_uplift.cpp")
     add_custom_command(
-      OUTPUT "${header}" "${json_header}"
+      OUTPUT "${header}" "${json_header}" "${source}"
       COMMAND ${generator} generate --out "${out_dir}" "${dir}"
       DEPENDS ${schemas} ${lock} ${generator}
       COMMENT "uplift-gen ${name}"
       VERBATIM)
     list(APPEND all_schemas ${schemas})
     list(APPEND headers "${header}" "${json_header}")
+    list(APPEND sources "${source}")
   endforeach()
 
   uplift_flatc_headers(${target} OUTPUT_DIR "${out_dir}" SCHEMAS ${all_schemas})
-  add_custom_target(${target}_uplift DEPENDS ${headers})
+  add_custom_target(${target}_uplift DEPENDS ${headers} ${sources})
   add_dependencies(${target} ${target}_uplift)
+  # Each record's reads through every version are compiled once per target that uses it, in its
+  # generated .cpp, instead of in every translation unit that includes its header.
+  target_sources(${target} INTERFACE ${sources})
+  target_compile_definitions(${target} INTERFACE UPLIFT_SEPARATE_INSTANTIATION)
   if(TARGET uplift::json)
     target_link_libraries(${target} INTERFACE uplift::json)
   else()

@@ -264,7 +264,21 @@ std::string downgrade_fields(const table_step& ts) {
   return out.empty() ? std::string("the fields the computed ones came from") : out;
 }
 
+/// The names the separately compiled read paths need: the record's qualified C++ type and more.
+std::map<std::string, std::string> separate_names(const record_model& rec) {
+  const std::string ns =
+      rec.parent_ns.empty() ? std::string("uplift_records") : cpp_ns(rec.parent_ns).substr(2);
+  return {{"folder", folder_name(rec)},
+          {"gen_version", generator_version()},
+          {"qualified", rec.parent_ns.empty() ? rec.name : rec.parent_ns + "." + rec.name},
+          {"full", "::" + ns + "::" + rec.name}};
+}
+
 }  // namespace
+
+std::string emit_separate_source(const record_model& rec) {
+  return render(templates::separate_definitions, separate_names(rec));
+}
 
 std::string emit_header(const record_model& rec, const std::vector<step_report>& steps) {
   const std::string folder = folder_name(rec);
@@ -319,7 +333,7 @@ std::string emit_header(const record_model& rec, const std::vector<step_report>&
                 render(templates::version_entry,
                        {{"n", std::to_string(v.number)}, {"table", names(v).plain(v.root)}});
 
-  return render(templates::header,
+  std::string text = render(templates::header,
                 {{"file", file},
                  {"gen_version", generator_version()},
                  {"json_key", rec.json_version_key.empty()
@@ -340,6 +354,7 @@ std::string emit_header(const record_model& rec, const std::vector<step_report>&
                  {"versions", versions},
                  {"upgrades", upgrades},
                  {"downgrades", downgrades}});
+  return text + render(templates::separate_declarations, separate_names(rec));
 }
 
 }  // namespace uplift_gen

@@ -14,6 +14,10 @@ namespace uplift_gen {
 /// The text of `<record folder name>_uplift.hpp` for `rec`; `steps[i]` is classify(v_i, v_i+1).
 std::string emit_header(const record_model& rec, const std::vector<step_report>& steps);
 
+/// The text of `<record folder name>_uplift.cpp` for `rec`: the read paths through every version,
+/// compiled once for a program (the header declares them when UPLIFT_SEPARATE_INSTANTIATION is on).
+std::string emit_separate_source(const record_model& rec);
+
 /// The text of `<record folder name>_uplift_json.hpp` for `rec`: per version, a JSON reader and
 /// writer for every table, struct, enum and union, on top of <uplift/json.hpp>.
 std::string emit_json_header(const record_model& rec);

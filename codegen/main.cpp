@@ -32,7 +32,9 @@ A record folder holds one schema per version: v1.fbs, v2.fbs, ...
 
   generate  write DIR/<folder name>_uplift.hpp for each record folder: the record descriptor,
             its upgrade and downgrade steps and the hooks to write; and
-            DIR/<folder name>_uplift_json.hpp: JSON readers and writers of every version.
+            DIR/<folder name>_uplift_json.hpp: JSON readers and writers of every version;
+            DIR/<folder name>_uplift.cpp: the reads through every version, compiled once
+            for a program that defines UPLIFT_SEPARATE_INSTANTIATION (uplift_generate does).
             A file whose text is unchanged is left alone
   check     print what every step of each record does, field by field, and every error
   lock      add each record's versions to <record folder>/uplift.lock; a locked (released)
@@ -153,6 +155,11 @@ int run_generate(const std::string& out_dir, const std::vector<std::string>& dir
     const fs::path json_path = fs::path(out_dir) / (folder_name(c.dir) + "_uplift_json.hpp");
     if (!write_if_changed(json_path, emit_json_header(*c.record), written)) return exit_errors;
     std::cout << "uplift-gen: " << json_path.string()
+              << (written ? " written" : " is up to date") << "\n";
+    const fs::path source_path = fs::path(out_dir) / (folder_name(c.dir) + "_uplift.cpp");
+    if (!write_if_changed(source_path, emit_separate_source(*c.record), written))
+      return exit_errors;
+    std::cout << "uplift-gen: " << source_path.string()
               << (written ? " written" : " is up to date") << "\n";
   }
   return exit_ok;

@@ -162,7 +162,7 @@ TEST_CASE("lock refuses a record with errors and writes no lock file") {
   CHECK_FALSE(fs::exists(dir / "uplift.lock"));
 }
 
-TEST_CASE("generate writes <folder>_uplift.hpp and <folder>_uplift_json.hpp with the emitted text") {
+TEST_CASE("generate writes <folder>_uplift.hpp, <folder>_uplift_json.hpp and <folder>_uplift.cpp with the emitted text") {
   temp_dir tmp("cli-generate");
   const fs::path dir = make_note(tmp);
   const fs::path out = tmp.path() / "out";
@@ -170,13 +170,16 @@ TEST_CASE("generate writes <folder>_uplift.hpp and <folder>_uplift_json.hpp with
   CHECK(r.status == 0);
   const fs::path header = out / "note_uplift.hpp";
   const fs::path json = out / "note_uplift_json.hpp";
+  const fs::path source = out / "note_uplift.cpp";
   CHECK(r.output == "uplift-gen: " + header.string() + " written\nuplift-gen: " + json.string() +
-                        " written\n");
+                        " written\nuplift-gen: " + source.string() + " written\n");
   REQUIRE(fs::exists(header));
   REQUIRE(fs::exists(json));
+  REQUIRE(fs::exists(source));
   const record_check c = check_record(dir.string());
   CHECK(read_file(header) == emit_header(*c.record, c.steps));
   CHECK(read_file(json) == emit_json_header(*c.record));
+  CHECK(read_file(source) == emit_separate_source(*c.record));
 }
 
 TEST_CASE("generate leaves an unchanged header alone, so the build stays incremental") {
@@ -185,6 +188,7 @@ TEST_CASE("generate leaves an unchanged header alone, so the build stays increme
   const fs::path out = tmp.path() / "out";
   const fs::path header = out / "note_uplift.hpp";
   const fs::path json = out / "note_uplift_json.hpp";
+  const fs::path source = out / "note_uplift.cpp";
   REQUIRE(run_uplift_gen({"generate", "--out=" + out.string(), dir.string()}).status == 0);
   const auto old_time = fs::last_write_time(header) - std::chrono::hours(1);
   fs::last_write_time(header, old_time);
@@ -193,7 +197,8 @@ TEST_CASE("generate leaves an unchanged header alone, so the build stays increme
   run_result r = run_uplift_gen({"generate", "--out", out.string(), dir.string()});
   CHECK(r.status == 0);
   CHECK(r.output == "uplift-gen: " + header.string() + " is up to date\nuplift-gen: " +
-                        json.string() + " is up to date\n");
+                        json.string() + " is up to date\nuplift-gen: " + source.string() +
+                        " is up to date\n");
   CHECK(fs::last_write_time(header) == old_time);
 
   write_file(dir / "v3.fbs", R"(namespace notes.v3;
@@ -202,8 +207,9 @@ root_type Note;
 )");
   r = run_uplift_gen({"generate", "--out", out.string(), dir.string()});
   CHECK(r.status == 0);
+  // The .cpp names only the record, not its versions: a new version leaves it as it is.
   CHECK(r.output == "uplift-gen: " + header.string() + " written\nuplift-gen: " + json.string() +
-                        " written\n");
+                        " written\nuplift-gen: " + source.string() + " is up to date\n");
   CHECK(fs::last_write_time(header) != old_time);
 }
 

@@ -268,3 +268,15 @@ struct Thing {
 };
 
 }  // namespace k
+
+// Reading k.Thing through every stored version is compiled once, in kinds_uplift.cpp,
+// when the build defines UPLIFT_SEPARATE_INSTANTIATION (uplift_generate adds both to the targets
+// that use the record): then a translation unit that reads it compiles only the inline read of the
+// latest version. Without the macro every such unit compiles the whole chain itself.
+#ifdef UPLIFT_SEPARATE_INSTANTIATION
+namespace uplift::detail {
+extern template result<view<::k::Thing>> read_view_slow<::k::Thing>(bytes_view, const read_options&);
+extern template result<latest_object_t<::k::Thing>> read_latest_object<::k::Thing>(bytes_view,
+                                                                                const read_options&);
+}  // namespace uplift::detail
+#endif

@@ -90,3 +90,15 @@ struct User {
 };
 
 }  // namespace demo
+
+// Reading demo.User through every stored version is compiled once, in user_uplift.cpp,
+// when the build defines UPLIFT_SEPARATE_INSTANTIATION (uplift_generate adds both to the targets
+// that use the record): then a translation unit that reads it compiles only the inline read of the
+// latest version. Without the macro every such unit compiles the whole chain itself.
+#ifdef UPLIFT_SEPARATE_INSTANTIATION
+namespace uplift::detail {
+extern template result<view<::demo::User>> read_view_slow<::demo::User>(bytes_view, const read_options&);
+extern template result<latest_object_t<::demo::User>> read_latest_object<::demo::User>(bytes_view,
+                                                                                const read_options&);
+}  // namespace uplift::detail
+#endif

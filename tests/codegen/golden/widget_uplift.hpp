@@ -96,3 +96,15 @@ struct Widget {
 };
 
 }  // namespace uplift_test
+
+// Reading uplift_test.Widget through every stored version is compiled once, in widget_uplift.cpp,
+// when the build defines UPLIFT_SEPARATE_INSTANTIATION (uplift_generate adds both to the targets
+// that use the record): then a translation unit that reads it compiles only the inline read of the
+// latest version. Without the macro every such unit compiles the whole chain itself.
+#ifdef UPLIFT_SEPARATE_INSTANTIATION
+namespace uplift::detail {
+extern template result<view<::uplift_test::Widget>> read_view_slow<::uplift_test::Widget>(bytes_view, const read_options&);
+extern template result<latest_object_t<::uplift_test::Widget>> read_latest_object<::uplift_test::Widget>(bytes_view,
+                                                                                const read_options&);
+}  // namespace uplift::detail
+#endif
