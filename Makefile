@@ -1,8 +1,9 @@
 # The README's commands. Each first installs the Debian packages that are missing.
 #   make demo   install, build, run the main demo
 #   make test   install, build, run every test
-#   make bench  install, build in Release, run the benchmarks (decode, and the backfill on SQLite
-#               and a throwaway PostgreSQL server)
+#   make bench  install, build in Release, run the benchmarks (decode, compile time, and the
+#               backfill on SQLite and a throwaway PostgreSQL server) and write docs/bench/
+#               (results.md and the plots)
 
 BUILD_DIR ?= build
 BENCH_DIR ?= build-bench
@@ -24,23 +25,31 @@ endef
 
 all: build
 
+# The peer libraries of the benchmarks too: the test suite runs every benchmark once, small.
 deps:
-	@bash cmake/install-deps.sh core
+	@bash cmake/install-deps.sh core bench
 
 build: deps
-	$(call configure,$(BUILD_DIR),$(BUILD_TYPE),)
+	$(call configure,$(BUILD_DIR),$(BUILD_TYPE),-DUPLIFT_BUILD_BENCH=ON)
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-demo: build
+# The demo needs only its own program.
+demo: deps
+	$(call configure,$(BUILD_DIR),$(BUILD_TYPE),-DUPLIFT_BUILD_BENCH=ON)
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target uplift-demo
 	@$(BUILD_DIR)/examples/uplift-demo
 
 bench: deps
-	$(call configure,$(BENCH_DIR),Release,-DUPLIFT_BUILD_BENCH=ON)
-	@cmake --build $(BENCH_DIR) -j $(JOBS) --target uplift-bench uplift-bench-backfill
-	@$(BENCH_DIR)/bench/uplift-bench
+	$(call configure,$(BENCH_DIR),Release,-DUPLIFT_BUILD_BENCH=ON -DUPLIFT_BUILD_TESTS=OFF)
+	@cmake --build $(BENCH_DIR) -j $(JOBS) --target uplift-bench uplift-bench-compile \
+	  uplift-bench-report uplift-bench-backfill
+	@$(BENCH_DIR)/bench/uplift-bench --out $(BENCH_DIR)/bench/results.tsv
+	@$(BENCH_DIR)/bench/uplift-bench-compile --out $(BENCH_DIR)/bench/compile.tsv
+	@$(BENCH_DIR)/bench/uplift-bench-report --bench $(BENCH_DIR)/bench/results.tsv \
+	  --compile $(BENCH_DIR)/bench/compile.tsv --dir docs/bench
 	@bash bench/run_backfill.sh $(BENCH_DIR)
 
 clean:
