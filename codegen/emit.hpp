@@ -14,6 +14,12 @@ namespace uplift_gen {
 /// The text of `<record folder name>_uplift.hpp` for `rec`; `steps[i]` is classify(v_i, v_i+1).
 std::string emit_header(const record_model& rec, const std::vector<step_report>& steps);
 
+/// The fused rebuilds of `rec`: appends their declarations and definitions and returns the
+/// descriptor's `rebuilds` member (empty when no stored version has an all-mechanical,
+/// transforming path to the latest).
+std::string emit_rebuilds(const record_model& rec, const std::vector<step_report>& steps,
+                          std::string& declarations, std::string& definitions);
+
 /// The text of `<record folder name>_uplift_json.hpp` for `rec`: per version, a JSON reader and
 /// writer for every table, struct, enum and union, on top of <uplift/json.hpp>.
 std::string emit_json_header(const record_model& rec);

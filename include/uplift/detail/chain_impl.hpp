@@ -18,6 +18,7 @@
 #include "../bytes.hpp"
 #include "../chain.hpp"
 #include "../error.hpp"
+#include "../generated.hpp"
 #include "../header.hpp"
 
 namespace uplift::detail {
@@ -69,6 +70,65 @@ struct chain<R, true> {
     else
       return hana::make_tuple();
   }
+
+  static constexpr auto rebuilds() {
+    if constexpr (has_rebuilds<R>)
+      return R::rebuilds;
+    else
+      return hana::make_tuple();
+  }
+  static constexpr auto moving_upgrades() {
+    if constexpr (has_moving_upgrades<R>)
+      return R::moving_upgrades;
+    else
+      return hana::make_tuple();
+  }
+
+  /// The entry of `list` (uplift::rebuild_from or uplift::moving_step entries) for index I, as a
+  /// hana::optional.
+  template <std::size_t I, class List>
+  static constexpr auto find_keyed(List list) {
+    return hana::find_if(list, [](auto s) {
+      return hana::bool_c<decltype(s)::from == first_version + I>;
+    });
+  }
+  /// True when `list` has an entry for index I callable with `Args` and returning `Ret` (or void,
+  /// when `Ret` is status). An entry of the wrong shape is not used.
+  template <std::size_t I, class Ret, class... Args, class List>
+  static constexpr bool keyed_callable(List list) {
+    if constexpr (decltype(hana::is_nothing(find_keyed<I>(list)))::value) {
+      return false;
+    } else {
+      using F = typename std::remove_cvref_t<decltype(find_keyed<I>(list).value())>::function_type;
+      if constexpr (std::is_invocable_v<const F&, Args...>) {
+        using ret = std::invoke_result_t<const F&, Args...>;
+        return std::is_same_v<ret, Ret> || (std::is_same_v<Ret, status> && std::is_void_v<ret>);
+      } else {
+        return false;
+      }
+    }
+  }
+
+  /// The fused rebuild from index I to the latest, as a hana::optional.
+  template <std::size_t I>
+  static constexpr auto find_rebuild() {
+    return find_keyed<I>(rebuilds());
+  }
+  /// True when the record stored at index I is upgraded by one fused rebuild.
+  template <std::size_t I>
+  static constexpr bool has_rebuild =
+      keyed_callable<I, flatbuffers::Offset<typename latest::table>, gen::rebuild_context&,
+                     const table_at<I>&>(rebuilds());
+
+  /// The moving variant of the upgrade step from index I, as a hana::optional.
+  template <std::size_t I>
+  static constexpr auto find_moving() {
+    return find_keyed<I>(moving_upgrades());
+  }
+  /// True when the step from index I has a moving variant.
+  template <std::size_t I>
+  static constexpr bool has_moving =
+      keyed_callable<I, status, object_at<I>&&, object_at<I + 1>&>(moving_upgrades());
 
   /// The upgrade step from index I to I+1.
   template <std::size_t I>
@@ -168,12 +228,12 @@ struct chain<R, true> {
 
 /// Calls a step function and turns a void return into success.
 template <class F, class From, class To>
-status invoke_step(const F& fn, const From& from, To& to) {
-  if constexpr (std::is_void_v<std::invoke_result_t<const F&, const From&, To&>>) {
-    fn(from, to);
+status invoke_step(const F& fn, From&& from, To& to) {
+  if constexpr (std::is_void_v<std::invoke_result_t<const F&, From&&, To&>>) {
+    fn(std::forward<From>(from), to);
     return {};
   } else {
-    return fn(from, to);
+    return fn(std::forward<From>(from), to);
   }
 }
 
@@ -192,15 +252,21 @@ error step_error(error e, std::uint16_t from_version, std::uint16_t to_version) 
   return e;
 }
 
-/// Packs `obj` as table `Table` with a record header in front: one 8-byte aligned block.
-template <class Table, class Object>
-buffer pack_record(const Object& obj, const record_header& h) {
-  flatbuffers::FlatBufferBuilder fbb(256);
-  auto root = Table::Pack(fbb, &obj);
+/// Finishes the table at `root` and puts a record header in front: one 8-byte aligned block.
+template <class Table>
+void finish_record(flatbuffers::FlatBufferBuilder& fbb, flatbuffers::Offset<Table> root,
+                   const record_header& h) {
   fbb.TrackMinAlign(8);  // the payload's size stays a multiple of 8, so the header keeps it aligned
   fbb.Finish(root);
   std::array<std::uint8_t, header_size> hdr = encode_header(h);
   fbb.PushBytes(hdr.data(), hdr.size());
+}
+
+/// Packs `obj` as table `Table` with a record header in front: one 8-byte aligned block.
+template <class Table, class Object>
+buffer pack_record(const Object& obj, const record_header& h) {
+  flatbuffers::FlatBufferBuilder fbb(256);
+  finish_record(fbb, Table::Pack(fbb, &obj), h);
   return buffer(fbb.Release());
 }
 
@@ -212,24 +278,41 @@ void reinterpret_object(const FromObject& from, ToObject& to) {
   flatbuffers::GetRoot<ToTable>(fbb.GetBufferPointer())->UnPackTo(&to);
 }
 
+/// The highest index reached from I across wire-compatible steps: a payload stored at I unpacks
+/// straight into that version's struct. With `Plain`, only across steps with no function of their
+/// own (what read_object does); without, across all (what a zero-copy read does: it never calls a
+/// wire-compatible step's function).
+template <class C, bool Plain>
+constexpr std::size_t wire_reach(std::size_t i) {
+  while (i < C::last && (Plain ? C::plain_wire[i] : C::wire[i])) ++i;
+  return i;
+}
+
 /// Upgrades an Object API struct from index I to index J (I < J) through the steps.
-/// Consecutive wire-compatible steps without a function are crossed with one re-read.
-template <class C, std::size_t I, std::size_t J>
-result<typename C::template object_at<J>> upgrade_object(
-    const typename C::template object_at<I>& obj) {
+/// Consecutive wire-compatible steps without a function are crossed with one re-read. Given an
+/// rvalue, and for the intermediate structs it makes, it calls a step's moving variant when the
+/// descriptor has one.
+template <class C, std::size_t I, std::size_t J, class Object>
+result<typename C::template object_at<J>> upgrade_object(Object&& obj) {
   static_assert(I < J);
+  static_assert(std::is_same_v<std::remove_cvref_t<Object>, typename C::template object_at<I>>);
   constexpr std::size_t next_index = [] {
     if (!C::plain_wire[I]) return I + 1;
     std::size_t k = I;
     while (k < J && C::plain_wire[k]) ++k;
     return k;
   }();
+  constexpr bool owned = !std::is_lvalue_reference_v<Object> && !std::is_const_v<Object>;
   typename C::template object_at<next_index> next{};
   if constexpr (C::plain_wire[I]) {
     reinterpret_object<typename C::template table_at<I>,
                        typename C::template table_at<next_index>>(obj, next);
   } else {
-    status st = invoke_step(hana::at_c<I>(C::descriptor::upgrades).fn, obj, next);
+    status st;
+    if constexpr (owned && C::template has_moving<I>)
+      st = invoke_step(C::template find_moving<I>().value().fn, std::move(obj), next);
+    else
+      st = invoke_step(hana::at_c<I>(C::descriptor::upgrades).fn, std::as_const(obj), next);
     if (!st)
       return step_error<C>(std::move(st).error(), C::template version_at<I>::number,
                            C::template version_at<I + 1>::number);
@@ -237,7 +320,7 @@ result<typename C::template object_at<J>> upgrade_object(
   if constexpr (next_index == J)
     return next;
   else
-    return upgrade_object<C, next_index, J>(next);
+    return upgrade_object<C, next_index, J>(std::move(next));
 }
 
 }  // namespace uplift::detail
