@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "kinds_samples.hpp"
 #include "mech_uplift.hpp"
 
 // Every allocation of this test binary is counted, so that a test can check a stretch of code
@@ -256,4 +257,29 @@ TEST_CASE("reading old records into a reused upgrade_buffer allocates nothing pe
   const std::size_t owned_before = allocations.load();
   for (const uplift::buffer& rec : recs) REQUIRE(uplift::read<mech::Thing>(rec));
   CHECK(allocations.load() - owned_before <= 2 * recs.size());
+}
+
+TEST_CASE("reading old records through a hook allocates only for the Object API structs") {
+  // k.Thing v1 -> v2 has a hook: the record is unpacked, stepped and packed, so its strings and
+  // vectors are allocated for the structs; the builder and the upgrade_buffer are not.
+  const uplift::buffer rec = uplift::write<k::Thing>(kinds_samples::thing_v1());
+  uplift::upgrade_buffer scratch;
+  REQUIRE(uplift::read<k::Thing>(rec, scratch));  // warm: the buffer, and each thread's builder
+  REQUIRE(uplift::read<k::Thing>(rec));
+  std::size_t before = allocations.load();
+  REQUIRE(uplift::read<k::Thing>(rec, scratch));
+  const std::size_t into = allocations.load() - before;
+  before = allocations.load();
+  REQUIRE(uplift::read<k::Thing>(rec));
+  const std::size_t owned = allocations.load() - before;
+  MESSAGE("allocations per k.Thing v1 read through its hook: " << into << " into an upgrade_buffer, "
+          << owned << " owned");
+  CHECK(owned == into + 2);  // the view's copy of the record, and the box that holds it
+  auto again = uplift::read<k::Thing>(rec, scratch);
+  REQUIRE(again);
+  auto expected = uplift::read_object<k::Thing>(rec);
+  REQUIRE(expected);
+  k::v3::ThingT got;
+  (*again)->UnPackTo(&got);
+  CHECK(got == *expected);
 }
