@@ -300,7 +300,7 @@ struct reader {
         // Every step to the latest is mechanical: one generated rebuild, table to table.
         cx.fbb.Clear();
         const auto& from = *flatbuffers::GetRoot<typename C::template table_at<I>>(rec.payload.data());
-        finish_record(cx.fbb, C::template find_rebuild<I>().value().fn(cx, from),
+        finish_record(cx.fbb, C::template rebuild_fn<I>()(cx, from),
                       C::header_at(C::last));
       } else {
         // A hook on the way: unpack once, run the steps on the Object API structs, pack once.

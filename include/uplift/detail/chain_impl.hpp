@@ -12,6 +12,7 @@
 #include <boost/hana/at.hpp>
 #include <boost/hana/find_if.hpp>
 #include <boost/hana/optional.hpp>
+#include <boost/hana/size.hpp>
 #include <boost/hana/tuple.hpp>
 #include <flatbuffers/flatbuffers.h>
 
@@ -84,22 +85,30 @@ struct chain<R, true> {
       return hana::make_tuple();
   }
 
-  /// The entry of `list` (uplift::rebuild_from or uplift::moving_step entries) for index I, as a
-  /// hana::optional.
-  template <std::size_t I, class List>
-  static constexpr auto find_keyed(List list) {
-    return hana::find_if(list, [](auto s) {
-      return hana::bool_c<decltype(s)::from == first_version + I>;
-    });
+  static constexpr std::size_t none = static_cast<std::size_t>(-1);
+  /// positions[I]: where in `List` (uplift::rebuild_from or uplift::moving_step entries) the entry
+  /// for index I is, or `none`. One pass over the list, so that looking up each index is cheap to
+  /// compile.
+  template <class List>
+  static constexpr std::array<std::size_t, count> keyed_positions() {
+    std::array<std::size_t, count> out{};
+    out.fill(none);
+    [&]<std::size_t... P>(std::index_sequence<P...>) {
+      [[maybe_unused]] auto put = [&](std::size_t from, std::size_t p) {
+        if (from >= first_version && from - first_version < count) out[from - first_version] = p;
+      };
+      (put(std::remove_cvref_t<decltype(hana::at_c<P>(std::declval<const List&>()))>::from, P), ...);
+    }(std::make_index_sequence<decltype(hana::size(std::declval<const List&>()))::value>{});
+    return out;
   }
-  /// True when `list` has an entry for index I callable with `Args` and returning `Ret` (or void,
-  /// when `Ret` is status). An entry of the wrong shape is not used.
-  template <std::size_t I, class Ret, class... Args, class List>
-  static constexpr bool keyed_callable(List list) {
-    if constexpr (decltype(hana::is_nothing(find_keyed<I>(list)))::value) {
+  /// True when entry `Pos` of `list` is callable with `Args` and returns `Ret` (or void, when
+  /// `Ret` is status). An entry of the wrong shape is not used.
+  template <std::size_t Pos, class Ret, class... Args, class List>
+  static constexpr bool keyed_callable(const List& list) {
+    if constexpr (Pos == none) {
       return false;
     } else {
-      using F = typename std::remove_cvref_t<decltype(find_keyed<I>(list).value())>::function_type;
+      using F = typename std::remove_cvref_t<decltype(hana::at_c<Pos>(list))>::function_type;
       if constexpr (std::is_invocable_v<const F&, Args...>) {
         using ret = std::invoke_result_t<const F&, Args...>;
         return std::is_same_v<ret, Ret> || (std::is_same_v<Ret, status> && std::is_void_v<ret>);
@@ -109,26 +118,30 @@ struct chain<R, true> {
     }
   }
 
-  /// The fused rebuild from index I to the latest, as a hana::optional.
-  template <std::size_t I>
-  static constexpr auto find_rebuild() {
-    return find_keyed<I>(rebuilds());
-  }
+  static constexpr std::array<std::size_t, count> rebuild_at =
+      keyed_positions<decltype(rebuilds())>();
   /// True when the record stored at index I is upgraded by one fused rebuild.
   template <std::size_t I>
   static constexpr bool has_rebuild =
-      keyed_callable<I, flatbuffers::Offset<typename latest::table>, gen::rebuild_context&,
-                     const table_at<I>&>(rebuilds());
-
-  /// The moving variant of the upgrade step from index I, as a hana::optional.
+      keyed_callable<rebuild_at[I], flatbuffers::Offset<typename latest::table>,
+                     gen::rebuild_context&, const table_at<I>&>(rebuilds());
+  /// The fused rebuild from index I to the latest (when has_rebuild<I>).
   template <std::size_t I>
-  static constexpr auto find_moving() {
-    return find_keyed<I>(moving_upgrades());
+  static constexpr auto rebuild_fn() {
+    return hana::at_c<rebuild_at[I]>(rebuilds()).fn;
   }
+
+  static constexpr std::array<std::size_t, count> moving_at =
+      keyed_positions<decltype(moving_upgrades())>();
   /// True when the step from index I has a moving variant.
   template <std::size_t I>
   static constexpr bool has_moving =
-      keyed_callable<I, status, object_at<I>&&, object_at<I + 1>&>(moving_upgrades());
+      keyed_callable<moving_at[I], status, object_at<I>&&, object_at<I + 1>&>(moving_upgrades());
+  /// The moving variant of the step from index I (when has_moving<I>).
+  template <std::size_t I>
+  static constexpr auto moving_fn() {
+    return hana::at_c<moving_at[I]>(moving_upgrades()).fn;
+  }
 
   /// The upgrade step from index I to I+1.
   template <std::size_t I>
@@ -310,7 +323,7 @@ result<typename C::template object_at<J>> upgrade_object(Object&& obj) {
   } else {
     status st;
     if constexpr (owned && C::template has_moving<I>)
-      st = invoke_step(C::template find_moving<I>().value().fn, std::move(obj), next);
+      st = invoke_step(C::template moving_fn<I>(), std::move(obj), next);
     else
       st = invoke_step(hana::at_c<I>(C::descriptor::upgrades).fn, std::as_const(obj), next);
     if (!st)
