@@ -457,8 +457,9 @@ using latest_object_t = typename detail::chain<R>::latest::object;
 
 /// Reads a record stored at any known version as the latest version. Zero-copy when the stored
 /// version is the latest or only wire-compatible steps lead to it; otherwise the record is rebuilt
-/// once (in a builder each thread reuses) and the view owns a copy of it: one allocation per
-/// upgraded record, which the overload taking an upgrade_buffer avoids. Input is verified with
+/// once (in a builder each thread reuses) and the view owns a copy of it: allocations per upgraded
+/// record (two, plus the Object API structs' when a step has a hook), which the overload taking an
+/// upgrade_buffer avoids for mechanical chains. Input is verified with
 /// its own version's verifier, before anything is rebuilt.
 ///
 ///     auto r = uplift::read<demo::User>(bytes);
