@@ -134,9 +134,20 @@ class view {
   /// What a view owns, when it owns anything: a zero-copy read allocates none of it, and moving
   /// or destroying its view is a pointer's work.
   struct owned_bytes {
-    buffer held;       // the rebuilt or aligned record that table_ may point into
+    buffer held;       // the aligned record that table_ may point into
     buffer rewritten;  // the latest-version copy made by bytes(), when one was needed
+
+    /// A rebuilt record of `n` bytes is kept right after the struct, in the same allocation.
+    struct with_bytes {
+      std::size_t n;
+    };
+    static void* operator new(std::size_t size) { return ::operator new(size); }
+    static void* operator new(std::size_t size, with_bytes b) { return ::operator new(size + b.n); }
+    static void operator delete(void* p) noexcept { ::operator delete(p); }
+    static void operator delete(void* p, with_bytes) noexcept { ::operator delete(p); }
+    std::uint8_t* trailing() noexcept { return reinterpret_cast<std::uint8_t*>(this + 1); }
   };
+  static_assert(sizeof(owned_bytes) % 8 == 0, "a record after owned_bytes must stay 8-aligned");
   owned_bytes& own() const {
     if (!owned_) owned_ = std::make_unique<owned_bytes>();
     return *owned_;
@@ -313,9 +324,11 @@ struct reader {
       if (into) {
         v.record_ = rebuilt;
       } else {
-        buffer& held = v.own().held;
-        held = buffer::copy_of(rebuilt);
-        v.record_ = held.span();
+        // One allocation holds both what the view owns and the record.
+        v.owned_.reset(new (typename view<R>::owned_bytes::with_bytes{rebuilt.size()})
+                           typename view<R>::owned_bytes{});
+        std::memcpy(v.owned_->trailing(), rebuilt.data(), rebuilt.size());
+        v.record_ = bytes_view(v.owned_->trailing(), rebuilt.size());
       }
       v.table_ = flatbuffers::GetRoot<latest_table>(v.record_.data() + header_size);
     }
@@ -457,9 +470,9 @@ using latest_object_t = typename detail::chain<R>::latest::object;
 
 /// Reads a record stored at any known version as the latest version. Zero-copy when the stored
 /// version is the latest or only wire-compatible steps lead to it; otherwise the record is rebuilt
-/// once (in a builder each thread reuses) and the view owns a copy of it: allocations per upgraded
-/// record (two, plus the Object API structs' when a step has a hook), which the overload taking an
-/// upgrade_buffer avoids for mechanical chains. Input is verified with
+/// once (in a builder each thread reuses) and the view owns a copy of it: one allocation per
+/// upgraded record (plus the Object API structs' when a step has a hook), which the overload
+/// taking an upgrade_buffer avoids. Input is verified with
 /// its own version's verifier, before anything is rebuilt.
 ///
 ///     auto r = uplift::read<demo::User>(bytes);
