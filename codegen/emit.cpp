@@ -102,36 +102,43 @@ class step_emitter {
       const table_step& ts = *it;
       if (!a_.structs.count(ts.name)) continue;  // new in vK+1: never reached from old data
       const std::string src = na_.object(ts.name), dst = nb_.object(ts.name);
-      declarations += render(templates::declaration, {{"fn", "up"}, {"src", src}, {"dst", dst}});
-      declarations += render(templates::declaration, {{"fn", "down"}, {"src", dst}, {"dst", src}});
-      definitions += render(templates::definition,
-                            {{"what", ts.name + " v" + std::to_string(a_.number) + " -> v" +
-                                          std::to_string(b_.number)},
-                             {"fn", "up"},
-                             {"src", src},
-                             {"dst", dst},
-                             {"body", body(ts, false)}});
-      definitions += render(templates::definition,
-                            {{"what", ts.name + " v" + std::to_string(b_.number) + " -> v" +
-                                          std::to_string(a_.number)},
-                             {"fn", "down"},
-                             {"src", dst},
-                             {"dst", src},
-                             {"body", body(ts, true)}});
+      const std::string up = ts.name + " v" + std::to_string(a_.number) + " -> v" +
+                             std::to_string(b_.number);
+      const std::string down = ts.name + " v" + std::to_string(b_.number) + " -> v" +
+                               std::to_string(a_.number);
+      auto define = [&](const char* declaration, const char* definition, const char* fn,
+                        const std::string& from, const std::string& to, const std::string& what,
+                        std::string text) {
+        declarations += render(declaration, {{"fn", fn}, {"src", from}, {"dst", to}});
+        definitions += render(definition, {{"what", what},
+                                           {"fn", fn},
+                                           {"src", from},
+                                           {"dst", to},
+                                           {"body", std::move(text)}});
+      };
+      define(templates::declaration, templates::definition, "up", src, dst, up, body(ts, false));
+      define(templates::declaration, templates::definition, "down", dst, src, down, body(ts, true));
+      if (moves())
+        define(templates::moving_declaration, templates::moving_definition, "up", src, dst, up,
+               body(ts, false, true));
     }
   }
+
+  /// True when the step gets an `up` that takes its source by rvalue and moves strings and
+  /// vectors across: a step with no hook (a hook reads `from` whole, so it must stay intact).
+  bool moves() const { return !step_.needs_hook && step_.errors.empty(); }
 
  private:
   /// The body of `up` (vK -> vK+1) or, with `down`, of `down` (vK+1 -> vK): one statement per
   /// derived field, then the hook when the step has computed fields.
-  std::string body(const table_step& ts, bool down) const {
+  std::string body(const table_step& ts, bool down, bool moving = false) const {
     std::string out;
     bool hook = false;
     for (const field_step& f : ts.fields) {
       if (f.kind == field_kind::computed) hook = true;
       if (!f.from || f.kind == field_kind::computed || f.kind == field_kind::added) continue;
       out += down ? convert(*f.to, *f.from, f.to->name, f.from->name, true, ts.name)
-                  : convert(*f.from, *f.to, f.from->name, f.to->name, false, ts.name);
+                  : convert(*f.from, *f.to, f.from->name, f.to->name, false, ts.name, moving);
     }
     if (hook)
       out += render(templates::hook_call, {{"ns", cpp_ns(rec_.parent_ns)},
@@ -140,27 +147,32 @@ class step_emitter {
   }
 
   /// The statement that fills `to.<dst_name>` (type `dt`) from `from.<src_name>` (type `st`).
-  /// `down` is true for a downgrade: src is the newer version.
+  /// `down` is true for a downgrade: src is the newer version. `moving`: `from` is an rvalue, and
+  /// what needs no conversion is moved.
   std::string convert(const field_model& sf, const field_model& df, const std::string& src_name,
-                      const std::string& dst_name, bool down, const std::string& table) const {
+                      const std::string& dst_name, bool down, const std::string& table,
+                      bool moving = false) const {
     const version_model& sv = down ? b_ : a_;
     const version_model& dv = down ? a_ : b_;
     const names sn(sv), dn(dv);
     const type_ref& st = sf.type;
     const type_ref& dt = df.type;
     const std::string where = table + "." + dst_name;
-    std::map<std::string, std::string> v{{"a", src_name}, {"b", dst_name}, {"where", where}};
+    std::map<std::string, std::string> v{{"a", src_name}, {"b", dst_name}, {"where", where},
+                                         {"x_param", moving ? "auto&" : "const auto&"},
+                                         {"x_arg", moving ? "std::move(x)" : "x"}};
+    const char* assign = moving ? templates::assign_move : templates::assign;
     using k = type_ref::kind;
     switch (dt.k) {
       case k::scalar:
-        if (st.scalar == dt.scalar) return render(templates::assign, v);
+        if (st.scalar == dt.scalar) return render(templates::assign, v);  // a scalar: no move
         if (down) {
           v["helper"] = "narrow";
           return render(templates::narrow, v);
         }
         v["type"] = "decltype(to." + dst_name + ")";
         return render(templates::cast, v);
-      case k::string: return render(templates::assign, v);
+      case k::string: return render(assign, v);
       case k::enumeration: {
         const enum_model& se = sv.enums.at(st.name);
         const enum_model& de = dv.enums.at(dt.name);
@@ -179,18 +191,18 @@ class step_emitter {
         v["helper"] = "table";
         v["fn"] = down ? "down" : "up";
         return render(templates::table, v);
-      case k::union_type: return convert_union(st, dt, v, down);
+      case k::union_type: return convert_union(st, dt, v, down, moving);
       case k::vector:
       case k::array:
         switch (dt.element_kind) {
           case k::scalar:
-            if (st.element_scalar == dt.element_scalar) return render(templates::assign, v);
+            if (st.element_scalar == dt.element_scalar) return render(assign, v);
             if (down) {
               v["helper"] = "narrow_each";
               return render(templates::narrow, v);
             }
             return render(templates::cast_each, v);
-          case k::string: return render(templates::assign, v);
+          case k::string: return render(assign, v);
           case k::enumeration: {
             const enum_model& se = sv.enums.at(st.element);
             const enum_model& de = dv.enums.at(dt.element);
@@ -216,7 +228,7 @@ class step_emitter {
   }
 
   std::string convert_union(const type_ref& st, const type_ref& dt,
-                            std::map<std::string, std::string> v, bool down) const {
+                            std::map<std::string, std::string> v, bool down, bool moving) const {
     const version_model& sv = down ? b_ : a_;
     const version_model& dv = down ? a_ : b_;
     const names sn(sv), dn(dv);
@@ -236,6 +248,8 @@ class step_emitter {
       }
       v["dst_object"] = dn.object(member);
       v["fn"] = down ? "down" : "up";
+      v["member_arg"] = moving ? "std::move(*from." + v["a"] + ".As" + member + "())"
+                               : "*from." + v["a"] + ".As" + member + "()";
       out += render(templates::union_member, v);
     }
     out += render(templates::union_end, v);
@@ -295,6 +309,7 @@ std::string emit_header(const record_model& rec, const std::vector<step_report>&
   std::string definitions;
   std::string upgrades;
   std::string downgrades;
+  std::string moving;
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const version_model& a = rec.versions[i];
     const version_model& b = rec.versions[i + 1];
@@ -311,9 +326,13 @@ std::string emit_header(const record_model& rec, const std::vector<step_report>&
       v["fields"] = downgrade_fields(ts);
       hooks += render(templates::downgrade_hook, v);
     }
-    step_emitter(rec, a, b, step).emit(declarations, definitions);
+    step_emitter emitter(rec, a, b, step);
+    emitter.emit(declarations, definitions);
     const std::string src = names(a).object(rec.name), dst = names(b).object(rec.name);
     std::map<std::string, std::string> e{{"k", std::to_string(a.number)}, {"record", rec.name}};
+    if (emitter.moves())
+      moving += (moving.empty() ? "\n      " : ",\n      ") +
+                render(templates::moving_entry, {{"k", e["k"]}, {"record", rec.name}, {"src", src}, {"dst", dst}});
     e["kind"] = step.wire_compatible ? "wire_step" : "upgrade_step";
     e["src"] = src;
     e["dst"] = dst;
@@ -326,6 +345,7 @@ std::string emit_header(const record_model& rec, const std::vector<step_report>&
     downgrades += (i ? ",\n      " : "\n      ") + render(templates::step_entry, e);
   }
   if (!hooks.empty()) hooks = std::string(templates::hooks_intro) + hooks + "\n";
+  const std::string rebuilds = emit_rebuilds(rec, steps, declarations, definitions);
 
   std::string versions;
   for (const auto& v : rec.versions)
@@ -353,7 +373,10 @@ std::string emit_header(const record_model& rec, const std::vector<step_report>&
                  {"definitions", definitions},
                  {"versions", versions},
                  {"upgrades", upgrades},
-                 {"downgrades", downgrades}});
+                 {"downgrades", downgrades},
+                 {"moving", moving.empty() ? std::string()
+                                           : render(templates::moving_member, {{"entries", moving}})},
+                 {"rebuilds", rebuilds}});
   return text + render(templates::separate_declarations, separate_names(rec));
 }
 

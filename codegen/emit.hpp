@@ -17,6 +17,11 @@ std::string emit_header(const record_model& rec, const std::vector<step_report>&
 /// The text of `<record folder name>_uplift.cpp` for `rec`: the read paths through every version,
 /// compiled once for a program (the header declares them when UPLIFT_SEPARATE_INSTANTIATION is on).
 std::string emit_separate_source(const record_model& rec);
+/// The fused rebuilds of `rec`: appends their declarations and definitions and returns the
+/// descriptor's `rebuilds` member (empty when no stored version has an all-mechanical,
+/// transforming path to the latest).
+std::string emit_rebuilds(const record_model& rec, const std::vector<step_report>& steps,
+                          std::string& declarations, std::string& definitions);
 
 /// The text of `<record folder name>_uplift_json.hpp` for `rec`: per version, a JSON reader and
 /// writer for every table, struct, enum and union, on top of <uplift/json.hpp>.

@@ -33,7 +33,7 @@ struct {{record}} {
 {{json_key}}  using versions = uplift::versions<{{versions}}>;
   static constexpr auto upgrades = uplift::steps({{upgrades}});
   static constexpr auto downgrades = uplift::steps({{downgrades}});
-};
+{{moving}}{{rebuilds}}};
 
 }  // namespace {{ns}}
 )tmpl";
@@ -63,13 +63,29 @@ inline uplift::status {{fn}}(const {{src}}& from, {{dst}}& to) {
 
 )tmpl";
 
+inline constexpr const char* moving_declaration = R"tmpl(inline uplift::status {{fn}}({{src}}&& from, {{dst}}& to);
+)tmpl";
+
+inline constexpr const char* moving_definition = R"tmpl(/// {{what}}, moving what needs no conversion
+inline uplift::status {{fn}}({{src}}&& from, {{dst}}& to) {
+{{body}}  return {};
+}
+
+)tmpl";
+
 inline constexpr const char* version_entry = R"tmpl(uplift::version<{{n}}, {{table}}>)tmpl";
 
 inline constexpr const char* step_entry =
     R"tmpl(uplift::{{kind}}<{{k}}>(static_cast<uplift::status (*)(const {{src}}&, {{dst}}&)>(&uplift_steps_{{record}}::{{fn}})))tmpl";
 
+inline constexpr const char* moving_member =
+    "  static constexpr auto moving_upgrades = uplift::steps({{entries}});\n";
+inline constexpr const char* moving_entry =
+    R"tmpl(uplift::moving_step<{{k}}>(static_cast<uplift::status (*)({{src}}&&, {{dst}}&)>(&uplift_steps_{{record}}::up)))tmpl";
+
 // One statement per field kind: `from.{{a}}` is the source field, `to.{{b}}` the target.
 inline constexpr const char* assign = "  to.{{b}} = from.{{a}};\n";
+inline constexpr const char* assign_move = "  to.{{b}} = std::move(from.{{a}});\n";
 inline constexpr const char* cast = "  to.{{b}} = static_cast<{{type}}>(from.{{a}});\n";
 inline constexpr const char* cast_each = "  uplift::gen::cast_each(from.{{a}}, to.{{b}});\n";
 inline constexpr const char* copy_struct =
@@ -78,7 +94,7 @@ inline constexpr const char* copy_structs =
     "  to.{{b}} = uplift::gen::copy_structs<{{type}}>(from.{{a}});\n";
 inline constexpr const char* table =
     "  if (auto st = uplift::gen::{{helper}}(from.{{a}}, to.{{b}},\n"
-    "          [](const auto& x, auto& y) { return {{fn}}(x, y); }); !st)\n"
+    "          []({{x_param}} x, auto& y) { return {{fn}}({{x_arg}}, y); }); !st)\n"
     "    return st;\n";
 inline constexpr const char* narrow =
     "  if (auto st = uplift::gen::{{helper}}(from.{{a}}, to.{{b}}, \"{{where}}\"); !st) return st;\n";
@@ -89,7 +105,7 @@ inline constexpr const char* union_begin = "  switch (from.{{a}}.type) {\n";
 inline constexpr const char* union_member =
     "    case {{src_enum}}::{{member}}: {\n"
     "      {{dst_object}} m;\n"
-    "      if (auto st = {{fn}}(*from.{{a}}.As{{member}}(), m); !st) return st;\n"
+    "      if (auto st = {{fn}}({{member_arg}}, m); !st) return st;\n"
     "      to.{{b}}.Set(std::move(m));\n"
     "      break;\n"
     "    }\n";
@@ -111,7 +127,8 @@ inline constexpr const char* separate_declarations = R"tmpl(
 // latest version. Without the macro every such unit compiles the whole chain itself.
 #ifdef UPLIFT_SEPARATE_INSTANTIATION
 namespace uplift::detail {
-extern template result<view<{{full}}>> read_view_slow<{{full}}>(bytes_view, const read_options&);
+extern template result<view<{{full}}>> read_view_slow<{{full}}>(bytes_view, const read_options&,
+                                                               upgrade_buffer*);
 extern template result<latest_object_t<{{full}}>> read_latest_object<{{full}}>(bytes_view,
                                                                                 const read_options&);
 }  // namespace uplift::detail
@@ -124,10 +141,70 @@ inline constexpr const char* separate_definitions = R"tmpl(// {{folder}}_uplift.
 #include "{{folder}}_uplift.hpp"
 
 namespace uplift::detail {
-template result<view<{{full}}>> read_view_slow<{{full}}>(bytes_view, const read_options&);
+template result<view<{{full}}>> read_view_slow<{{full}}>(bytes_view, const read_options&,
+                                                        upgrade_buffer*);
 template result<latest_object_t<{{full}}>> read_latest_object<{{full}}>(bytes_view,
                                                                          const read_options&);
 }  // namespace uplift::detail
 )tmpl";
+
+// Fused rebuilds: a stored version's table read through its accessors and the latest version's
+// table built from them in one pass, the field mapping of every step between composed.
+inline constexpr const char* rebuild_declaration =
+    R"tmpl(inline flatbuffers::Offset<{{dst}}> {{fn}}(uplift::gen::rebuild_context& cx, const {{src}}& from);
+)tmpl";
+
+inline constexpr const char* rebuild_definition = R"tmpl(/// {{table}} v{{from}} -> v{{to}} in one rebuild{{what}}
+inline flatbuffers::Offset<{{dst}}> {{fn}}([[maybe_unused]] uplift::gen::rebuild_context& cx,
+    [[maybe_unused]] const {{src}}& from) {
+{{offsets}}  {{dst}}Builder to(cx.fbb);
+{{adds}}  return to.Finish();
+}
+
+)tmpl";
+
+inline constexpr const char* rebuilds_member =
+    "  static constexpr auto rebuilds = uplift::steps({{entries}});\n";
+inline constexpr const char* rebuild_entry =
+    "uplift::rebuild_from<{{k}}>(&uplift_steps_{{record}}::{{fn}})";
+
+// One field of a rebuild: an offset made before the table starts (`f_{{b}}`), then its `add_`.
+inline constexpr const char* rb_add = "  to.add_{{b}}(from.{{a}}());\n";
+inline constexpr const char* rb_add_cast = "  to.add_{{b}}(static_cast<{{type}}>(from.{{a}}()));\n";
+inline constexpr const char* rb_add_optional =
+    "  if (const auto v = from.{{a}}(); v.has_value()) to.add_{{b}}(*v);\n";
+inline constexpr const char* rb_add_offset = "  to.add_{{b}}(f_{{b}});\n";
+inline constexpr const char* rb_add_struct =
+    "  if (const auto* s = from.{{a}}()) {\n"
+    "    const auto v = uplift::gen::copy_struct_value<{{type}}>(*s);\n"
+    "    to.add_{{b}}(&v);\n"
+    "  }\n";
+inline constexpr const char* rb_offset = "  const auto f_{{b}} = uplift::gen::{{helper}}(cx, from.{{a}}());\n";
+inline constexpr const char* rb_table =
+    "  flatbuffers::Offset<{{type}}> f_{{b}};\n"
+    "  if (const auto* t = from.{{a}}()) f_{{b}} = {{fn}}(cx, *t);\n";
+inline constexpr const char* rb_tables =
+    "  const auto f_{{b}} = uplift::gen::rebuild_tables(cx, from.{{a}}(),\n"
+    "      [&cx](const auto& t) { return {{fn}}(cx, t); });\n";
+inline constexpr const char* rb_union_begin =
+    "  flatbuffers::Offset<void> f_{{b}};\n"
+    "  auto f_{{b}}_type = {{dst_enum}}::NONE;\n"
+    "  if (const void* u = from.{{a}}()) {\n"
+    "    switch (from.{{a}}_type()) {\n";
+inline constexpr const char* rb_union_member =
+    "      case {{src_enum}}::{{member}}:\n"
+    "        f_{{b}} = {{fn}}(cx, *static_cast<const {{src_table}}*>(u)).Union();\n"
+    "        f_{{b}}_type = {{dst_enum}}::{{member}};\n"
+    "        break;\n";
+inline constexpr const char* rb_union_end =
+    "      default:\n"
+    "        break;\n"
+    "    }\n"
+    "  }\n";
+inline constexpr const char* rb_add_union =
+    "  if (!f_{{b}}.IsNull()) {\n"
+    "    to.add_{{b}}_type(f_{{b}}_type);\n"
+    "    to.add_{{b}}(f_{{b}});\n"
+    "  }\n";
 
 }  // namespace uplift_gen::templates

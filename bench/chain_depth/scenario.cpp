@@ -33,10 +33,14 @@ void run_depth(std::size_t n, const settings& s, results& out) {
   su.add(base, expected);  // the baseline
   uplift_read<Family, false> trusted;
   uplift_read<Family, true> verified;
+  uplift_read_reused<Family, false> reused_trusted;
+  uplift_read_reused<Family, true> reused_verified;
   // Runs the table; the hand-written contenders of each branch below live until it returns.
   auto finish = [&] {
     su.add(trusted, expected);
     su.add(verified, expected);
+    su.add(reused_trusted, expected);
+    su.add(reused_verified, expected);
     out.table("chain_depth/" + std::string(Family::id) + "/" + std::to_string(Depth), title, "", n,
               su.run());
   };

@@ -27,4 +27,27 @@ struct uplift_read {
   std::size_t input_bytes(const dataset<Family>& d) const { return d.records_uplift.total_bytes(); }
 };
 
+/// The same reads into one reused uplift::upgrade_buffer: a rebuilt record lands in memory the
+/// buffer keeps, so steady-state reads of mechanical chains allocate nothing.
+template <class Family, bool Verify>
+struct uplift_read_reused {
+  static constexpr std::string_view id = Verify ? "uplift_reused_verified" : "uplift_reused_trusted";
+  static constexpr std::string_view name = Verify
+                                               ? "uplift::read into an upgrade_buffer, verified"
+                                               : "uplift::read into an upgrade_buffer, trusted";
+  static constexpr std::string_view input = "uplift records";
+
+  std::uint64_t read(const dataset<Family>& d, std::uint32_t i, std::uint64_t h) {
+    static constexpr uplift::read_options options{.verify = Verify};
+    auto r = uplift::read<typename Family::descriptor>(d.records_uplift[i], scratch_, options);
+    if (!r) [[unlikely]]
+      die(r.error().message());
+    return Family::fold(h, **r);
+  }
+  std::size_t input_bytes(const dataset<Family>& d) const { return d.records_uplift.total_bytes(); }
+
+ private:
+  uplift::upgrade_buffer scratch_;
+};
+
 }  // namespace uplift_bench::chain_depth

@@ -110,6 +110,29 @@ template <std::uint16_t K, class F>
 constexpr downgrade_step_t<K, F> downgrade_step(F fn) {
   return {fn};
 }
+/// A function a descriptor keys by version K, beside its steps; both kinds are optional.
+template <std::uint16_t K, class F>
+struct keyed_fn_t {
+  static constexpr std::uint16_t from = K;
+  using function_type = F;
+  F fn;
+};
+/// The step vK -> vK+1 taking its source by rvalue, to move what needs no conversion:
+/// `f(vK::TT&& from, vK+1::TT& to)` returning void or uplift::status, doing what the step of the
+/// same K does. uplift-gen lists them in `moving_upgrades = uplift::steps(...)` for its steps with
+/// no hook; the chain calls them on the intermediate structs it owns.
+template <std::uint16_t K, class F>
+constexpr keyed_fn_t<K, F> moving_step(F fn) {
+  return {fn};
+}
+/// A fused rebuild from version K straight to the latest: `f(uplift::gen::rebuild_context&,
+/// const vK::Table&)` returning the latest table's `flatbuffers::Offset`. uplift-gen lists them in
+/// `rebuilds = uplift::steps(...)` for the stored versions whose steps to the latest are all
+/// mechanical; a version without one is upgraded through the Object API steps.
+template <std::uint16_t K, class F>
+constexpr keyed_fn_t<K, F> rebuild_from(F fn) {
+  return {fn};
+}
 /// The list of steps of a descriptor: `steps(upgrade_step<1>(f), wire_step<2>())`.
 template <class... S>
 constexpr auto steps(S... s) {
@@ -155,6 +178,10 @@ concept descriptor_shape = requires {
 
 template <class R>
 constexpr bool has_downgrades = requires { R::downgrades; };
+template <class R>
+constexpr bool has_rebuilds = requires { R::rebuilds; };
+template <class R>
+constexpr bool has_moving_upgrades = requires { R::moving_upgrades; };
 
 template <class F, class From, class To>
 constexpr bool step_callable() {

@@ -40,13 +40,43 @@ class view;
 namespace detail {
 template <class R, std::size_t I>
 struct reader;
+}  // namespace detail
+
+/// A reusable home for the records a read has to rebuild (a record stored at an old version with a
+/// transforming step on its way to the latest). A view read into it points into it and is valid
+/// until the next read into the same buffer, or its destruction. It keeps its memory, so reading
+/// record after record through one upgrade_buffer allocates nothing once it has held the largest
+/// upgraded record (records whose steps have hooks still allocate for their Object API structs).
+/// Not thread-safe: one per thread, or per reader.
+///
+///     uplift::upgrade_buffer scratch;
+///     for (uplift::bytes_view row : rows) {
+///       auto r = uplift::read<demo::User>(row, scratch);  // valid until the next read
+///       if (r) use((*r)->email()->string_view());
+///     }
+class upgrade_buffer {
+ public:
+  upgrade_buffer() = default;
+  upgrade_buffer(const upgrade_buffer&) = delete;
+  upgrade_buffer& operator=(const upgrade_buffer&) = delete;
+  upgrade_buffer(upgrade_buffer&&) = default;
+  upgrade_buffer& operator=(upgrade_buffer&&) = default;
+
+ private:
+  template <class, std::size_t>
+  friend struct detail::reader;
+  gen::rebuild_context cx_;
+};
+
+namespace detail {
 template <class R, class Stored>
 result<view<R>> read_latest_fast(bytes_view bytes, const record_header& h, const read_options& o);
 }  // namespace detail
 
 /// The latest FlatBuffers table of a record that was read. Behaves like a pointer to it
-/// (`->`, `*`, `get()`), owns the upgraded buffer when the record had to be rebuilt, and
-/// otherwise points into the caller's bytes, which must outlive it.
+/// (`->`, `*`, `get()`). When the record had to be rebuilt it owns the rebuilt record, or points
+/// into the caller's upgrade_buffer when the read was given one; otherwise it points into the
+/// caller's bytes, which must outlive it.
 template <class R>
 class view {
   using chain = detail::chain<R>;
@@ -70,7 +100,8 @@ class view {
   bool from_newer() const noexcept { return stored_version_ > chain::latest::number; }
 
   /// The record at the latest version, header included, for writing back. For a record stored at
-  /// the latest version these are the input bytes; for a rebuilt one, the owned buffer. For a
+  /// the latest version these are the input bytes; for a rebuilt one, the owned buffer (or the
+  /// caller's upgrade_buffer). For a
   /// record read zero-copy across wire-compatible steps, the first call copies the payload once
   /// behind a latest-version header (not thread-safe on one view). For a record from a newer
   /// binary, the input bytes as they are.
@@ -103,9 +134,20 @@ class view {
   /// What a view owns, when it owns anything: a zero-copy read allocates none of it, and moving
   /// or destroying its view is a pointer's work.
   struct owned_bytes {
-    buffer held;       // the rebuilt or aligned record that table_ may point into
+    buffer held;       // the aligned record that table_ may point into
     buffer rewritten;  // the latest-version copy made by bytes(), when one was needed
+
+    /// A rebuilt record of `n` bytes is kept right after the struct, in the same allocation.
+    struct with_bytes {
+      std::size_t n;
+    };
+    static void* operator new(std::size_t size) { return ::operator new(size); }
+    static void* operator new(std::size_t size, with_bytes b) { return ::operator new(size + b.n); }
+    static void operator delete(void* p) noexcept { ::operator delete(p); }
+    static void operator delete(void* p, with_bytes) noexcept { ::operator delete(p); }
+    std::uint8_t* trailing() noexcept { return reinterpret_cast<std::uint8_t*>(this + 1); }
   };
+  static_assert(sizeof(owned_bytes) % 8 == 0, "a record after owned_bytes must stay 8-aligned");
   owned_bytes& own() const {
     if (!owned_) owned_ = std::make_unique<owned_bytes>();
     return *owned_;
@@ -271,7 +313,8 @@ struct reader {
   using latest_table = typename C::latest::table;
   static constexpr std::size_t J = C::zero_copy_from[I];
 
-  static result<view<R>> read(opened_record&& rec, bool from_caller, const read_options& o) {
+  static result<view<R>> read(opened_record&& rec, bool from_caller, const read_options& o,
+                              upgrade_buffer* into) {
     // A record newer than this binary is checked and read as the latest version.
     using verify_table =
         std::conditional_t<I == C::last, latest_table, typename C::template table_at<I>>;
@@ -286,11 +329,30 @@ struct reader {
       if (!rec.copy.empty()) v.own().held = std::move(rec.copy);
       v.needs_new_header_ = rec.header.version < C::latest_version;
     } else {
-      auto up = upgrade_object<C, I, J>(unpack(rec));
-      if (!up) return fill_versions(std::move(up).error(), rec);
-      buffer& held = v.own().held;
-      held = pack_record<typename C::template table_at<J>>(*up, C::header_at(C::last));
-      v.record_ = held.span();
+      gen::rebuild_context& cx = into ? into->cx_ : thread_context();
+      if constexpr (C::template has_rebuild<I>) {
+        // Every step to the latest is mechanical: one generated rebuild, table to table.
+        cx.fbb.Clear();
+        const auto& from = *flatbuffers::GetRoot<typename C::template table_at<I>>(rec.payload.data());
+        finish_record(cx.fbb, C::template rebuild_fn<I>()(cx, from),
+                      C::header_at(C::last));
+      } else {
+        // A hook on the way: unpack once, run the steps on the Object API structs, pack once.
+        auto up = upgrade_object<C, wire_reach<C, false>(I), J>(unpack<false>(rec));
+        if (!up) return fill_versions(std::move(up).error(), rec);
+        cx.fbb.Clear();
+        finish_record(cx.fbb, C::template table_at<J>::Pack(cx.fbb, &*up), C::header_at(C::last));
+      }
+      const bytes_view rebuilt{cx.fbb.GetBufferPointer(), cx.fbb.GetSize()};
+      if (into) {
+        v.record_ = rebuilt;
+      } else {
+        // One allocation holds both what the view owns and the record.
+        v.owned_.reset(new (typename view<R>::owned_bytes::with_bytes{rebuilt.size()})
+                           typename view<R>::owned_bytes{});
+        std::memcpy(v.owned_->trailing(), rebuilt.data(), rebuilt.size());
+        v.record_ = bytes_view(v.owned_->trailing(), rebuilt.size());
+      }
       v.table_ = flatbuffers::GetRoot<latest_table>(v.record_.data() + header_size);
     }
     return v;
@@ -305,17 +367,26 @@ struct reader {
       flatbuffers::GetRoot<latest_table>(rec.payload.data())->UnPackTo(&out);
       return out;
     } else {
-      auto up = upgrade_object<C, I, C::last>(unpack(rec));
+      auto up = upgrade_object<C, wire_reach<C, true>(I), C::last>(unpack<true>(rec));
       if (!up) return fill_versions(std::move(up).error(), rec);
       return up;
     }
   }
 
  private:
-  static typename C::template object_at<I> unpack(const opened_record& rec) {
-    typename C::template object_at<I> obj{};
-    flatbuffers::GetRoot<typename C::template table_at<I>>(rec.payload.data())->UnPackTo(&obj);
+  /// The stored payload unpacked through the furthest version that wire-compatible steps reach
+  /// (see wire_reach): those steps cost nothing more.
+  template <bool Plain>
+  static typename C::template object_at<wire_reach<C, Plain>(I)> unpack(const opened_record& rec) {
+    constexpr std::size_t W = wire_reach<C, Plain>(I);
+    typename C::template object_at<W> obj{};
+    flatbuffers::GetRoot<typename C::template table_at<W>>(rec.payload.data())->UnPackTo(&obj);
     return obj;
+  }
+  /// The rebuild context of reads given no upgrade_buffer: one per thread, its memory kept.
+  static gen::rebuild_context& thread_context() {
+    static thread_local gen::rebuild_context cx;
+    return cx;
   }
   static error fill_versions(error e, const opened_record& rec) {
     e.stored_version = rec.header.version;
@@ -325,7 +396,8 @@ struct reader {
 
 /// Every other record: another version, a misaligned payload, a header to report on.
 template <class R>
-[[gnu::noinline]] result<view<R>> read_view_slow(bytes_view bytes, const read_options& o) {
+[[gnu::noinline]] result<view<R>> read_view_slow(bytes_view bytes, const read_options& o,
+                                                 upgrade_buffer* into) {
   using C = chain<R>;
   record_header h;
   const header_fault fault = decode_header(bytes, h);
@@ -340,17 +412,18 @@ template <class R>
   auto rec = open_record<C>(bytes, h, fault, o);
   if (!rec) return std::move(rec).error();
   // The compile-time dispatch table: entry I reads a record stored at version index I.
-  using fn = result<view<R>> (*)(opened_record&&, bool, const read_options&);
+  using fn = result<view<R>> (*)(opened_record&&, bool, const read_options&, upgrade_buffer*);
   static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
     return std::array<fn, C::count>{&reader<R, I>::read...};
   }(std::make_index_sequence<C::count>{});
   const std::uint16_t v = rec->header.version;
   const std::size_t i = v > C::latest_version ? C::last : C::index_of(v);
-  return table[i](std::move(*rec), true, o);
+  return table[i](std::move(*rec), true, o, into);
 }
 
 template <class R>
-[[gnu::always_inline]] inline result<view<R>> read_view(bytes_view bytes, const read_options& o) {
+[[gnu::always_inline]] inline result<view<R>> read_view(bytes_view bytes, const read_options& o,
+                                                        upgrade_buffer* into = nullptr) {
   using C = chain<R>;
   // Fast path: a 16-byte header of this record at the latest version, its payload aligned. The
   // header is two 8-byte words compared whole (magic, format and size; type id and version),
@@ -379,7 +452,7 @@ template <class R>
       }
     }
   }
-  return read_view_slow<R>(bytes, o);
+  return read_view_slow<R>(bytes, o, into);
 }
 
 template <class R>
@@ -424,7 +497,10 @@ using latest_object_t = typename detail::chain<R>::latest::object;
 
 /// Reads a record stored at any known version as the latest version. Zero-copy when the stored
 /// version is the latest or only wire-compatible steps lead to it; otherwise the record is rebuilt
-/// once and the view owns it. Input is verified with its own version's verifier.
+/// once (in a builder each thread reuses) and the view owns a copy of it: one allocation per
+/// upgraded record (plus the Object API structs' when a step has a hook), which the overload
+/// taking an upgrade_buffer avoids. Input is verified with
+/// its own version's verifier, before anything is rebuilt.
 ///
 ///     auto r = uplift::read<demo::User>(bytes);
 ///     if (!r) return fail(r.error().message());
@@ -444,6 +520,29 @@ typename detail::read_check<R>::type read(std::span<const std::byte> bytes,
 template <class R>
 typename detail::read_check<R>::type read(std::string_view bytes, const read_options& o = {}) {
   return read<R>(as_bytes_view(bytes), o);
+}
+
+/// The same read, rebuilding an upgraded record into `into` instead of a buffer of its own: the
+/// view points into `into` (or, as above, into `bytes`) and is valid until the next read into
+/// `into`. Reading through one upgrade_buffer allocates nothing per record in steady state when
+/// the record's steps are mechanical.
+template <class R>
+typename detail::read_check<R>::type read(bytes_view bytes, upgrade_buffer& into,
+                                          const read_options& o = {}) {
+  if constexpr (detail::valid_record<R>)
+    return detail::read_view<R>(bytes, o, &into);
+  else
+    return errc::invalid_option;
+}
+template <class R>
+typename detail::read_check<R>::type read(std::span<const std::byte> bytes, upgrade_buffer& into,
+                                          const read_options& o = {}) {
+  return read<R>(as_bytes_view(bytes), into, o);
+}
+template <class R>
+typename detail::read_check<R>::type read(std::string_view bytes, upgrade_buffer& into,
+                                          const read_options& o = {}) {
+  return read<R>(as_bytes_view(bytes), into, o);
 }
 
 /// Reads a record at any known version into the latest version's Object API struct.
@@ -481,7 +580,7 @@ typename detail::upgrade_check<R>::type upgrade(Object obj) {
     if constexpr (i == C::last)
       return result<latest_object_t<R>>(std::move(obj));
     else if constexpr (i < C::count)
-      return detail::upgrade_object<C, i, C::last>(obj);
+      return detail::upgrade_object<C, i, C::last>(std::move(obj));
     else
       return errc::invalid_option;
   } else {

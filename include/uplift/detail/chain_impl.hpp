@@ -12,12 +12,14 @@
 #include <boost/hana/at.hpp>
 #include <boost/hana/find_if.hpp>
 #include <boost/hana/optional.hpp>
+#include <boost/hana/size.hpp>
 #include <boost/hana/tuple.hpp>
 #include <flatbuffers/flatbuffers.h>
 
 #include "../bytes.hpp"
 #include "../chain.hpp"
 #include "../error.hpp"
+#include "../generated.hpp"
 #include "../header.hpp"
 
 namespace uplift::detail {
@@ -68,6 +70,77 @@ struct chain<R, true> {
       return R::downgrades;
     else
       return hana::make_tuple();
+  }
+
+  static constexpr auto rebuilds() {
+    if constexpr (has_rebuilds<R>)
+      return R::rebuilds;
+    else
+      return hana::make_tuple();
+  }
+  static constexpr auto moving_upgrades() {
+    if constexpr (has_moving_upgrades<R>)
+      return R::moving_upgrades;
+    else
+      return hana::make_tuple();
+  }
+
+  static constexpr std::size_t none = static_cast<std::size_t>(-1);
+  /// positions[I]: where in `List` (uplift::rebuild_from or uplift::moving_step entries) the entry
+  /// for index I is, or `none`. One pass over the list, so that looking up each index is cheap to
+  /// compile.
+  template <class List>
+  static constexpr std::array<std::size_t, count> keyed_positions() {
+    std::array<std::size_t, count> out{};
+    out.fill(none);
+    [&]<std::size_t... P>(std::index_sequence<P...>) {
+      [[maybe_unused]] auto put = [&](std::size_t from, std::size_t p) {
+        if (from >= first_version && from - first_version < count) out[from - first_version] = p;
+      };
+      (put(std::remove_cvref_t<decltype(hana::at_c<P>(std::declval<const List&>()))>::from, P), ...);
+    }(std::make_index_sequence<decltype(hana::size(std::declval<const List&>()))::value>{});
+    return out;
+  }
+  /// True when entry `Pos` of `list` is callable with `Args` and returns `Ret` (or void, when
+  /// `Ret` is status). An entry of the wrong shape is not used.
+  template <std::size_t Pos, class Ret, class... Args, class List>
+  static constexpr bool keyed_callable(const List& list) {
+    if constexpr (Pos == none) {
+      return false;
+    } else {
+      using F = typename std::remove_cvref_t<decltype(hana::at_c<Pos>(list))>::function_type;
+      if constexpr (std::is_invocable_v<const F&, Args...>) {
+        using ret = std::invoke_result_t<const F&, Args...>;
+        return std::is_same_v<ret, Ret> || (std::is_same_v<Ret, status> && std::is_void_v<ret>);
+      } else {
+        return false;
+      }
+    }
+  }
+
+  static constexpr std::array<std::size_t, count> rebuild_at =
+      keyed_positions<decltype(rebuilds())>();
+  /// True when the record stored at index I is upgraded by one fused rebuild.
+  template <std::size_t I>
+  static constexpr bool has_rebuild =
+      keyed_callable<rebuild_at[I], flatbuffers::Offset<typename latest::table>,
+                     gen::rebuild_context&, const table_at<I>&>(rebuilds());
+  /// The fused rebuild from index I to the latest (when has_rebuild<I>).
+  template <std::size_t I>
+  static constexpr auto rebuild_fn() {
+    return hana::at_c<rebuild_at[I]>(rebuilds()).fn;
+  }
+
+  static constexpr std::array<std::size_t, count> moving_at =
+      keyed_positions<decltype(moving_upgrades())>();
+  /// True when the step from index I has a moving variant.
+  template <std::size_t I>
+  static constexpr bool has_moving =
+      keyed_callable<moving_at[I], status, object_at<I>&&, object_at<I + 1>&>(moving_upgrades());
+  /// The moving variant of the step from index I (when has_moving<I>).
+  template <std::size_t I>
+  static constexpr auto moving_fn() {
+    return hana::at_c<moving_at[I]>(moving_upgrades()).fn;
   }
 
   /// The upgrade step from index I to I+1.
@@ -168,12 +241,12 @@ struct chain<R, true> {
 
 /// Calls a step function and turns a void return into success.
 template <class F, class From, class To>
-status invoke_step(const F& fn, const From& from, To& to) {
-  if constexpr (std::is_void_v<std::invoke_result_t<const F&, const From&, To&>>) {
-    fn(from, to);
+status invoke_step(const F& fn, From&& from, To& to) {
+  if constexpr (std::is_void_v<std::invoke_result_t<const F&, From&&, To&>>) {
+    fn(std::forward<From>(from), to);
     return {};
   } else {
-    return fn(from, to);
+    return fn(std::forward<From>(from), to);
   }
 }
 
@@ -192,15 +265,21 @@ error step_error(error e, std::uint16_t from_version, std::uint16_t to_version) 
   return e;
 }
 
-/// Packs `obj` as table `Table` with a record header in front: one 8-byte aligned block.
-template <class Table, class Object>
-buffer pack_record(const Object& obj, const record_header& h) {
-  flatbuffers::FlatBufferBuilder fbb(256);
-  auto root = Table::Pack(fbb, &obj);
+/// Finishes the table at `root` and puts a record header in front: one 8-byte aligned block.
+template <class Table>
+void finish_record(flatbuffers::FlatBufferBuilder& fbb, flatbuffers::Offset<Table> root,
+                   const record_header& h) {
   fbb.TrackMinAlign(8);  // the payload's size stays a multiple of 8, so the header keeps it aligned
   fbb.Finish(root);
   std::array<std::uint8_t, header_size> hdr = encode_header(h);
   fbb.PushBytes(hdr.data(), hdr.size());
+}
+
+/// Packs `obj` as table `Table` with a record header in front: one 8-byte aligned block.
+template <class Table, class Object>
+buffer pack_record(const Object& obj, const record_header& h) {
+  flatbuffers::FlatBufferBuilder fbb(256);
+  finish_record(fbb, Table::Pack(fbb, &obj), h);
   return buffer(fbb.Release());
 }
 
@@ -212,24 +291,41 @@ void reinterpret_object(const FromObject& from, ToObject& to) {
   flatbuffers::GetRoot<ToTable>(fbb.GetBufferPointer())->UnPackTo(&to);
 }
 
+/// The highest index reached from I across wire-compatible steps: a payload stored at I unpacks
+/// straight into that version's struct. With `Plain`, only across steps with no function of their
+/// own (what read_object does); without, across all (what a zero-copy read does: it never calls a
+/// wire-compatible step's function).
+template <class C, bool Plain>
+constexpr std::size_t wire_reach(std::size_t i) {
+  while (i < C::last && (Plain ? C::plain_wire[i] : C::wire[i])) ++i;
+  return i;
+}
+
 /// Upgrades an Object API struct from index I to index J (I < J) through the steps.
-/// Consecutive wire-compatible steps without a function are crossed with one re-read.
-template <class C, std::size_t I, std::size_t J>
-result<typename C::template object_at<J>> upgrade_object(
-    const typename C::template object_at<I>& obj) {
+/// Consecutive wire-compatible steps without a function are crossed with one re-read. Given an
+/// rvalue, and for the intermediate structs it makes, it calls a step's moving variant when the
+/// descriptor has one.
+template <class C, std::size_t I, std::size_t J, class Object>
+result<typename C::template object_at<J>> upgrade_object(Object&& obj) {
   static_assert(I < J);
+  static_assert(std::is_same_v<std::remove_cvref_t<Object>, typename C::template object_at<I>>);
   constexpr std::size_t next_index = [] {
     if (!C::plain_wire[I]) return I + 1;
     std::size_t k = I;
     while (k < J && C::plain_wire[k]) ++k;
     return k;
   }();
+  constexpr bool owned = !std::is_lvalue_reference_v<Object> && !std::is_const_v<Object>;
   typename C::template object_at<next_index> next{};
   if constexpr (C::plain_wire[I]) {
     reinterpret_object<typename C::template table_at<I>,
                        typename C::template table_at<next_index>>(obj, next);
   } else {
-    status st = invoke_step(hana::at_c<I>(C::descriptor::upgrades).fn, obj, next);
+    status st;
+    if constexpr (owned && C::template has_moving<I>)
+      st = invoke_step(C::template moving_fn<I>(), std::move(obj), next);
+    else
+      st = invoke_step(hana::at_c<I>(C::descriptor::upgrades).fn, std::as_const(obj), next);
     if (!st)
       return step_error<C>(std::move(st).error(), C::template version_at<I>::number,
                            C::template version_at<I + 1>::number);
@@ -237,7 +333,7 @@ result<typename C::template object_at<J>> upgrade_object(
   if constexpr (next_index == J)
     return next;
   else
-    return upgrade_object<C, next_index, J>(next);
+    return upgrade_object<C, next_index, J>(std::move(next));
 }
 
 }  // namespace uplift::detail

@@ -35,10 +35,13 @@ inline uplift::status up(const ::k::v1::ThingT& from, ::k::v2::ThingT& to);
 inline uplift::status down(const ::k::v2::ThingT& from, ::k::v1::ThingT& to);
 inline uplift::status up(const ::k::v2::NoteT& from, ::k::v3::NoteT& to);
 inline uplift::status down(const ::k::v3::NoteT& from, ::k::v2::NoteT& to);
+inline uplift::status up(::k::v2::NoteT&& from, ::k::v3::NoteT& to);
 inline uplift::status up(const ::k::v2::PartT& from, ::k::v3::PartT& to);
 inline uplift::status down(const ::k::v3::PartT& from, ::k::v2::PartT& to);
+inline uplift::status up(::k::v2::PartT&& from, ::k::v3::PartT& to);
 inline uplift::status up(const ::k::v2::ThingT& from, ::k::v3::ThingT& to);
 inline uplift::status down(const ::k::v3::ThingT& from, ::k::v2::ThingT& to);
+inline uplift::status up(::k::v2::ThingT&& from, ::k::v3::ThingT& to);
 
 /// Note v1 -> v2
 inline uplift::status up(const ::k::v1::NoteT& from, ::k::v2::NoteT& to) {
@@ -156,6 +159,12 @@ inline uplift::status down(const ::k::v3::NoteT& from, ::k::v2::NoteT& to) {
   return {};
 }
 
+/// Note v2 -> v3, moving what needs no conversion
+inline uplift::status up(::k::v2::NoteT&& from, ::k::v3::NoteT& to) {
+  to.text = std::move(from.text);
+  return {};
+}
+
 /// Part v2 -> v3
 inline uplift::status up(const ::k::v2::PartT& from, ::k::v3::PartT& to) {
   to.name = from.name;
@@ -169,6 +178,14 @@ inline uplift::status down(const ::k::v3::PartT& from, ::k::v2::PartT& to) {
   to.name = from.name;
   to.qty = from.qty;
   to.note = from.note;
+  return {};
+}
+
+/// Part v2 -> v3, moving what needs no conversion
+inline uplift::status up(::k::v2::PartT&& from, ::k::v3::PartT& to) {
+  to.name = std::move(from.name);
+  to.qty = from.qty;
+  to.note = std::move(from.note);
   return {};
 }
 
@@ -248,6 +265,44 @@ inline uplift::status down(const ::k::v3::ThingT& from, ::k::v2::ThingT& to) {
   return {};
 }
 
+/// Thing v2 -> v3, moving what needs no conversion
+inline uplift::status up(::k::v2::ThingT&& from, ::k::v3::ThingT& to) {
+  to.id = from.id;
+  to.label = std::move(from.name);
+  to.color = static_cast<::k::v3::Color>(from.color);
+  to.pos = uplift::gen::copy_struct<::k::v3::Vec2>(from.pos);
+  if (auto st = uplift::gen::tables(from.parts, to.parts,
+          [](auto& x, auto& y) { return up(std::move(x), y); }); !st)
+    return st;
+  if (auto st = uplift::gen::table(from.main_part, to.main_part,
+          [](auto& x, auto& y) { return up(std::move(x), y); }); !st)
+    return st;
+  switch (from.att.type) {
+    case ::k::v2::Attachment::Part: {
+      ::k::v3::PartT m;
+      if (auto st = up(std::move(*from.att.AsPart()), m); !st) return st;
+      to.att.Set(std::move(m));
+      break;
+    }
+    case ::k::v2::Attachment::Note: {
+      ::k::v3::NoteT m;
+      if (auto st = up(std::move(*from.att.AsNote()), m); !st) return st;
+      to.att.Set(std::move(m));
+      break;
+    }
+    default:
+      break;
+  }
+  to.nums = std::move(from.nums);
+  to.names = std::move(from.names);
+  to.points = uplift::gen::copy_structs<::k::v3::Vec2>(from.points);
+  uplift::gen::cast_each(from.colors, to.colors);
+  to.small = from.small;
+  to.ratio = from.ratio;
+  to.summary = std::move(from.summary);
+  return {};
+}
+
 }  // namespace uplift_steps_Thing
 
 /// The record descriptor of k.Thing: versions v1..v3 and the steps between them.
@@ -265,6 +320,8 @@ struct Thing {
   static constexpr auto downgrades = uplift::steps(
       uplift::downgrade_step<1>(static_cast<uplift::status (*)(const ::k::v2::ThingT&, ::k::v1::ThingT&)>(&uplift_steps_Thing::down)),
       uplift::downgrade_step<2>(static_cast<uplift::status (*)(const ::k::v3::ThingT&, ::k::v2::ThingT&)>(&uplift_steps_Thing::down)));
+  static constexpr auto moving_upgrades = uplift::steps(
+      uplift::moving_step<2>(static_cast<uplift::status (*)(::k::v2::ThingT&&, ::k::v3::ThingT&)>(&uplift_steps_Thing::up)));
 };
 
 }  // namespace k
@@ -275,7 +332,8 @@ struct Thing {
 // latest version. Without the macro every such unit compiles the whole chain itself.
 #ifdef UPLIFT_SEPARATE_INSTANTIATION
 namespace uplift::detail {
-extern template result<view<::k::Thing>> read_view_slow<::k::Thing>(bytes_view, const read_options&);
+extern template result<view<::k::Thing>> read_view_slow<::k::Thing>(bytes_view, const read_options&,
+                                                               upgrade_buffer*);
 extern template result<latest_object_t<::k::Thing>> read_latest_object<::k::Thing>(bytes_view,
                                                                                 const read_options&);
 }  // namespace uplift::detail

@@ -29,6 +29,7 @@ namespace uplift_steps_User {
 
 inline uplift::status up(const ::demo::v1::UserT& from, ::demo::v2::UserT& to);
 inline uplift::status down(const ::demo::v2::UserT& from, ::demo::v1::UserT& to);
+inline uplift::status up(::demo::v1::UserT&& from, ::demo::v2::UserT& to);
 inline uplift::status up(const ::demo::v2::UserT& from, ::demo::v3::UserT& to);
 inline uplift::status down(const ::demo::v3::UserT& from, ::demo::v2::UserT& to);
 
@@ -46,6 +47,15 @@ inline uplift::status down(const ::demo::v2::UserT& from, ::demo::v1::UserT& to)
   to.id = from.id;
   to.name = from.full_name;
   to.email = from.email;
+  to.age = from.age;
+  return {};
+}
+
+/// User v1 -> v2, moving what needs no conversion
+inline uplift::status up(::demo::v1::UserT&& from, ::demo::v2::UserT& to) {
+  to.id = from.id;
+  to.full_name = std::move(from.name);
+  to.email = std::move(from.email);
   to.age = from.age;
   return {};
 }
@@ -87,6 +97,8 @@ struct User {
   static constexpr auto downgrades = uplift::steps(
       uplift::downgrade_step<1>(static_cast<uplift::status (*)(const ::demo::v2::UserT&, ::demo::v1::UserT&)>(&uplift_steps_User::down)),
       uplift::downgrade_step<2>(static_cast<uplift::status (*)(const ::demo::v3::UserT&, ::demo::v2::UserT&)>(&uplift_steps_User::down)));
+  static constexpr auto moving_upgrades = uplift::steps(
+      uplift::moving_step<1>(static_cast<uplift::status (*)(::demo::v1::UserT&&, ::demo::v2::UserT&)>(&uplift_steps_User::up)));
 };
 
 }  // namespace demo
@@ -97,7 +109,8 @@ struct User {
 // latest version. Without the macro every such unit compiles the whole chain itself.
 #ifdef UPLIFT_SEPARATE_INSTANTIATION
 namespace uplift::detail {
-extern template result<view<::demo::User>> read_view_slow<::demo::User>(bytes_view, const read_options&);
+extern template result<view<::demo::User>> read_view_slow<::demo::User>(bytes_view, const read_options&,
+                                                               upgrade_buffer*);
 extern template result<latest_object_t<::demo::User>> read_latest_object<::demo::User>(bytes_view,
                                                                                 const read_options&);
 }  // namespace uplift::detail

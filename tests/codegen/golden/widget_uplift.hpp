@@ -29,6 +29,7 @@ namespace uplift_steps_Widget {
 
 inline uplift::status up(const ::uplift_test::v1::WidgetT& from, ::uplift_test::v2::WidgetT& to);
 inline uplift::status down(const ::uplift_test::v2::WidgetT& from, ::uplift_test::v1::WidgetT& to);
+inline uplift::status up(::uplift_test::v1::WidgetT&& from, ::uplift_test::v2::WidgetT& to);
 inline uplift::status up(const ::uplift_test::v2::WidgetT& from, ::uplift_test::v3::WidgetT& to);
 inline uplift::status down(const ::uplift_test::v3::WidgetT& from, ::uplift_test::v2::WidgetT& to);
 
@@ -49,6 +50,16 @@ inline uplift::status down(const ::uplift_test::v2::WidgetT& from, ::uplift_test
   to.count = from.count;
   to.tags = from.tags;
   to.dims = uplift::gen::copy_struct<::uplift_test::v1::Dims>(from.dims);
+  return {};
+}
+
+/// Widget v1 -> v2, moving what needs no conversion
+inline uplift::status up(::uplift_test::v1::WidgetT&& from, ::uplift_test::v2::WidgetT& to) {
+  to.id = from.id;
+  to.label = std::move(from.name);
+  to.count = from.count;
+  to.tags = std::move(from.tags);
+  to.dims = uplift::gen::copy_struct<::uplift_test::v2::Dims>(from.dims);
   return {};
 }
 
@@ -93,6 +104,8 @@ struct Widget {
   static constexpr auto downgrades = uplift::steps(
       uplift::downgrade_step<1>(static_cast<uplift::status (*)(const ::uplift_test::v2::WidgetT&, ::uplift_test::v1::WidgetT&)>(&uplift_steps_Widget::down)),
       uplift::downgrade_step<2>(static_cast<uplift::status (*)(const ::uplift_test::v3::WidgetT&, ::uplift_test::v2::WidgetT&)>(&uplift_steps_Widget::down)));
+  static constexpr auto moving_upgrades = uplift::steps(
+      uplift::moving_step<1>(static_cast<uplift::status (*)(::uplift_test::v1::WidgetT&&, ::uplift_test::v2::WidgetT&)>(&uplift_steps_Widget::up)));
 };
 
 }  // namespace uplift_test
@@ -103,7 +116,8 @@ struct Widget {
 // latest version. Without the macro every such unit compiles the whole chain itself.
 #ifdef UPLIFT_SEPARATE_INSTANTIATION
 namespace uplift::detail {
-extern template result<view<::uplift_test::Widget>> read_view_slow<::uplift_test::Widget>(bytes_view, const read_options&);
+extern template result<view<::uplift_test::Widget>> read_view_slow<::uplift_test::Widget>(bytes_view, const read_options&,
+                                                               upgrade_buffer*);
 extern template result<latest_object_t<::uplift_test::Widget>> read_latest_object<::uplift_test::Widget>(bytes_view,
                                                                                 const read_options&);
 }  // namespace uplift::detail
