@@ -209,7 +209,7 @@ double sqlite_ceiling(const options& o, const data& d, const std::string& name, 
   writer<uplift::sqlite_store> w(ok(s.connect(), "connecting the writer"), o.rows, writer_rate);
   sqlite3* db = nullptr;
   if (sqlite3_open(o.sqlite.c_str(), &db) != SQLITE_OK) die("opening SQLite");
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_timeout(db, 30000);  // the writer's transactions may hold the lock on a loaded machine
   sqlite3_stmt* st = nullptr;
   const std::string sql = "UPDATE \"" + name + "\" SET \"value\" = ?2 WHERE \"id\" = ?1";
   if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) die(sqlite3_errmsg(db));
