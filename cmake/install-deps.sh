@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, the Debian packages uplift needs that are missing, and says which.
-# Usage: cmake/install-deps.sh [profile...]   profiles: core (default), and later ones add theirs.
+# Usage: cmake/install-deps.sh [profile...]   profiles: core (default), hardening (make test, make fuzz).
 set -euo pipefail
 
 declare -A profile_packages=(
   [core]="g++ make cmake ninja-build ccache pkg-config flatbuffers-compiler libflatbuffers-dev libsimdjson-dev libboost-dev doctest-dev libsqlite3-dev libpq-dev postgresql"
+  # make test's sanitizer and fuzz stages, make fuzz: clang with libFuzzer and its sanitizers
+  [hardening]="clang-14 libclang-rt-14-dev"
 )
 
 profiles=("$@")
