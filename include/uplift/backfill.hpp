@@ -348,7 +348,19 @@ class backfill {
         paused = p;
       }
       wake.notify_all();
-      (void)control.set_job_status(spec.name, p ? job_status::paused : job_status::running, "");
+      // The workers follow the job's status in the database: a pause or resume the database did
+      // not take would leave them paused for good, so it is retried, and one that still fails
+      // stops the backfill with the store's error (wait() returns it) instead of vanishing.
+      auto st = with_retries([&] {
+        return control.set_job_status(spec.name, p ? job_status::paused : job_status::running, "");
+      });
+      if (!st) {
+        {
+          std::lock_guard lock(mutex);
+          if (!failure) failure = std::move(st).error();
+        }
+        wake.notify_all();
+      }
     }
     void cancel() {
       bool first = false;
