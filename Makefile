@@ -1,6 +1,10 @@
 # The README's commands. Each first installs the Debian packages that are missing.
 #   make demo   install, build, run the main demo
-#   make test   install, build, run every test
+#   make test   install, build, run every test: the suite (with a smoke run of every benchmark),
+#               then the hardening stages (the suite under ASan+UBSan, the concurrency tests under
+#               TSan, each fuzz target for FUZZ_SMOKE_SECONDS), each in a build folder next to
+#               BUILD_DIR
+#   make fuzz   install, build the fuzz targets with clang, run each for FUZZ_SECONDS
 #   make bench  install, build in Release, run the benchmarks (decode, compile time, and the
 #               backfill on SQLite and a throwaway PostgreSQL server) and write docs/bench/
 #               (results.md and the plots)
@@ -9,6 +13,10 @@ BUILD_DIR ?= build
 BENCH_DIR ?= build-bench
 JOBS ?= 2
 BUILD_TYPE ?= RelWithDebInfo
+FUZZ_DIR ?= $(BUILD_DIR)-fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_SECONDS ?= 30
+FUZZ_TARGETS ?= peek read read_json schema
 
 # Configures a build folder once: Ninja and ccache when present.
 define configure
@@ -21,7 +29,7 @@ define configure
 	fi
 endef
 
-.PHONY: all deps build test demo bench clean
+.PHONY: all deps deps-hardening build test demo bench fuzz clean
 
 all: build
 
@@ -29,12 +37,20 @@ all: build
 deps:
 	@bash cmake/install-deps.sh core bench
 
+deps-hardening:
+	@bash cmake/install-deps.sh core hardening
+
 build: deps
 	$(call configure,$(BUILD_DIR),$(BUILD_TYPE),-DUPLIFT_BUILD_BENCH=ON)
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: build
+test: deps-hardening build
+	@cmake -S . -B $(BUILD_DIR) -DUPLIFT_HARDENING_TESTS=ON -DUPLIFT_FUZZ_SMOKE_SECONDS=$(FUZZ_SMOKE_SECONDS) >/dev/null
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+fuzz: deps-hardening
+	@UPLIFT_JOBS=$(JOBS) bash tests/hardening/sub_build.sh fuzz . $(FUZZ_DIR)
+	@for t in $(FUZZ_TARGETS); do bash tests/fuzz/run_fuzz.sh $(FUZZ_DIR) $$t $(FUZZ_SECONDS) || exit 1; done
 
 # The demo needs only its own program.
 demo: deps
@@ -53,4 +69,6 @@ bench: deps
 	@bash bench/run_backfill.sh $(BENCH_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR) $(BENCH_DIR) $(BUILD_DIR).configure.log $(BENCH_DIR).configure.log
+	rm -rf $(BUILD_DIR) $(BENCH_DIR) $(BUILD_DIR).configure.log $(BENCH_DIR).configure.log \
+	  $(BUILD_DIR)-asan $(BUILD_DIR)-tsan $(FUZZ_DIR) $(BUILD_DIR)-asan.configure.log \
+	  $(BUILD_DIR)-tsan.configure.log $(FUZZ_DIR).configure.log

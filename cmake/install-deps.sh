@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, the Debian packages uplift needs that are missing, and says which.
 # Usage: cmake/install-deps.sh [profile...]   profiles: core (default); bench (the peer libraries
-# uplift-bench compares against, and gnuplot for its plots).
+# uplift-bench compares against, and gnuplot for its plots); hardening (make test, make fuzz).
 set -euo pipefail
 
 declare -A profile_packages=(
   [core]="g++ make cmake ninja-build ccache pkg-config flatbuffers-compiler libflatbuffers-dev libsimdjson-dev libboost-dev doctest-dev libsqlite3-dev libpq-dev postgresql"
   [bench]="protobuf-compiler libprotobuf-dev capnproto libcapnp-dev libavro-dev libcereal-dev nlohmann-json3-dev gnuplot-nox"
+  # make test's sanitizer and fuzz stages, make fuzz: clang with libFuzzer and its sanitizers
+  [hardening]="clang-14 libclang-rt-14-dev"
 )
 
 profiles=("$@")

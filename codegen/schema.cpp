@@ -115,9 +115,6 @@ bool in_namespace(const flatbuffers::Definition& d, const std::vector<std::strin
 }  // namespace
 
 std::optional<record_model> load_record(const std::string& dir, std::vector<diagnostic>& errors) {
-  const std::size_t errors_before = errors.size();
-  record_model rec;
-  rec.dir = dir;
   if (!fs::is_directory(dir)) {
     errors.push_back({{dir, 0}, "not a folder; give a record folder holding v1.fbs, v2.fbs, ..."});
     return std::nullopt;
@@ -130,26 +127,36 @@ std::optional<record_model> load_record(const std::string& dir, std::vector<diag
     if (entry.is_regular_file() && std::regex_match(fname, m, version_file))
       files[std::stoi(m[1])] = entry.path();
   }
-  if (files.empty()) {
+  std::vector<schema_source> sources;
+  for (const auto& [n, path] : files) sources.push_back({n, path.string(), read_file(path)});
+  return load_record_sources(dir, std::move(sources), errors);
+}
+
+std::optional<record_model> load_record_sources(const std::string& dir,
+                                                std::vector<schema_source> sources,
+                                                std::vector<diagnostic>& errors) {
+  const std::size_t errors_before = errors.size();
+  record_model rec;
+  rec.dir = dir;
+  if (sources.empty()) {
     errors.push_back({{dir, 0}, "no version files; add v1.fbs (then v2.fbs, ...) to this folder"});
     return std::nullopt;
   }
-  int expected = files.begin()->first;
-  for (const auto& [n, path] : files) {
-    if (n != expected) {
-      errors.push_back({{path.string(), 0},
-                        "versions must be contiguous: v" + std::to_string(expected) +
-                            ".fbs is missing before " + path.filename().string()});
+  for (std::size_t i = 1; i < sources.size(); ++i) {
+    if (sources[i].number != sources[i - 1].number + 1) {
+      errors.push_back({{sources[i].file, 0},
+                        "versions must be contiguous: v" +
+                            std::to_string(sources[i - 1].number + 1) + ".fbs is missing before " +
+                            fs::path(sources[i].file).filename().string()});
       return std::nullopt;
     }
-    ++expected;
   }
-
-  for (const auto& [n, path] : files) {
+  for (schema_source& src : sources) {
+    const int n = src.number;
     version_model v;
     v.number = n;
-    v.file = path.string();
-    v.source = read_file(path);
+    v.file = std::move(src.file);
+    v.source = std::move(src.text);
     flatbuffers::IDLOptions opts;
     flatbuffers::Parser parser(opts);
     const std::string include_dir = fs::path(dir).string();

@@ -91,7 +91,21 @@ struct diagnostic {
   std::string str() const { return (where.file.empty() ? "" : where.str() + ": ") + text; }
 };
 
+/// One version's schema text and the file it is named after in messages.
+struct schema_source {
+  int number = 0;     ///< N of vN.fbs
+  std::string file;   ///< the file's path, for messages
+  std::string text;   ///< the file's text
+};
+
 /// Reads every vN.fbs of `dir`. On failure returns nothing and appends to `errors`.
 std::optional<record_model> load_record(const std::string& dir, std::vector<diagnostic>& errors);
+
+/// Reads the versions of one record from their texts, contiguous and oldest first, as load_record
+/// does after reading the files (an `include` is looked up in `dir`). On failure returns nothing
+/// and appends to `errors`. Any text is safe to give: a bad schema is a diagnostic.
+std::optional<record_model> load_record_sources(const std::string& dir,
+                                                std::vector<schema_source> sources,
+                                                std::vector<diagnostic>& errors);
 
 }  // namespace uplift_gen

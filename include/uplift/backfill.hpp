@@ -337,14 +337,30 @@ class backfill {
 
     // ---- control ---------------------------------------------------------------------------
     void set_paused(bool p) {
+      // One pause or resume at a time, start to end: calls from two threads must leave the flag
+      // and the job's status in the database saying the same (the last call's word). Otherwise
+      // a pause could reach the database after a resume that overtook it in memory, and the
+      // workers would wait on a job paused in the database that nobody resumes.
+      std::lock_guard control_lock(control_mutex);
       {
         std::lock_guard lock(mutex);
         if (stopping || final_status) return;
         paused = p;
       }
       wake.notify_all();
-      std::lock_guard lock(control_mutex);
-      (void)control.set_job_status(spec.name, p ? job_status::paused : job_status::running, "");
+      // The workers follow the job's status in the database: a pause or resume the database did
+      // not take would leave them paused for good, so it is retried, and one that still fails
+      // stops the backfill with the store's error (wait() returns it) instead of vanishing.
+      auto st = with_retries([&] {
+        return control.set_job_status(spec.name, p ? job_status::paused : job_status::running, "");
+      });
+      if (!st) {
+        {
+          std::lock_guard lock(mutex);
+          if (!failure) failure = std::move(st).error();
+        }
+        wake.notify_all();
+      }
     }
     void cancel() {
       bool first = false;

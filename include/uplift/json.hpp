@@ -260,8 +260,10 @@ class reader {
 
   /// The key of `f`, unescaped only when it holds an escape.
   bool key(simdjson::ondemand::field& f, std::string_view& out) {
+    // Where the key starts, for the error: unescaping consumes the key, whether it succeeds or not.
+    const char* where = f.key().raw();
     if (auto e = detail::field_key(f, out)) [[unlikely]] {
-      parse_error(e, f.key().raw());
+      parse_error(e, where);
       return false;
     }
     return true;
