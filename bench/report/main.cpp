@@ -157,9 +157,10 @@ struct target_list {
   /// uplift (num) must take at most `limit` times the time of `den`.
   void at_most(std::string target, const std::string& t, const std::string& num,
                const std::string& den, double limit, const std::string& den_table = "") {
-    check c{std::move(target), t + ": " + num + " / " + den, ratio(t, num, den_table.empty() ? t : den_table, den),
-            limit, ""};
-    if (!den_table.empty()) c.what = num + " " + t + " / " + den + " " + den_table;
+    const bool same_table = den_table.empty();
+    check c{std::move(target),
+            same_table ? t + ": " + num + " / " + den : num + " " + t + " / " + den + " " + den_table,
+            ratio(t, num, same_table ? t : den_table, den), limit, ""};
     if (c.ratio) c.shown = fmt("%.2fx", *c.ratio);
     checks.push_back(std::move(c));
   }
