@@ -271,6 +271,19 @@ class differ {
         continue;
       }
       used.insert(src->name);
+      if (f.required && !src->required) {
+        // A newer version's verifier and accessors rely on a required field being there; a
+        // record written at the older version may not have it.
+        out_.errors.push_back({f.where, "field `" + name + "." + f.name + "` becomes (required) in v" +
+                                            std::to_string(b_.number) + " but v" +
+                                            std::to_string(a_.number) +
+                                            " records may not have it; keep it optional, or mark "
+                                            "it (computed) and write the hook that fills it for "
+                                            "old records"});
+        ts.wire_compatible = false;
+        ts.wire_reasons.push_back(f.name + " becomes required");
+        continue;
+      }
       std::string why;
       bool wire = true;
       const relation r = relate(src->type, f.type, why, wire);

@@ -230,6 +230,41 @@ TEST_CASE("a v1 record read across a wire-compatible step is zero-copy and re-he
   CHECK(again->bytes().data() == latest.data());
 }
 
+TEST_CASE("a field only the newer version knows is verified before a wire-compatible read uses it") {
+  // A v2 payload (color is set, slot 5) under a v1 header: v1's verifier does not know slot 5,
+  // but reading zero-copy as v2, and unpacking through v2 on the way to v3, reads it.
+  auto bytes = to_vec(uplift::write<W>(sample_v2()).span());
+  bytes[12] = 1;  // the header's version: v1 (the minimum reader version is v1 already)
+  const std::size_t payload = uplift::header_size;
+  const auto* table = flatbuffers::GetRoot<v2::Widget>(bytes.data() + payload);
+  const std::size_t vtable = static_cast<std::size_t>(
+      reinterpret_cast<const std::uint8_t*>(table) - bytes.data() -
+      flatbuffers::ReadScalar<std::int32_t>(table));
+  const std::size_t color_entry = vtable + 4 + 2 * 5;
+  REQUIRE(flatbuffers::ReadScalar<std::uint16_t>(bytes.data() + color_entry) != 0);
+
+  // As it stands, the v1 record reads with the color it carries.
+  auto r = uplift::read<WidgetUpToV2>(bytes);
+  REQUIRE(r);
+  CHECK(r->zero_copy());
+  CHECK((*r)->color() == v2::Color::Green);
+
+  // The color's offset pointing far past the end: every read path refuses it.
+  flatbuffers::WriteScalar<std::uint16_t>(bytes.data() + color_entry, 0xFFF0);
+  auto zero_copy = uplift::read<WidgetUpToV2>(bytes);
+  REQUIRE_FALSE(zero_copy);
+  CHECK(zero_copy.error().code == uplift::errc::verify_failed);
+  auto object = uplift::read_object<WidgetUpToV2>(bytes);
+  REQUIRE_FALSE(object);
+  CHECK(object.error().code == uplift::errc::verify_failed);
+  auto upgraded = uplift::read<W>(bytes);
+  REQUIRE_FALSE(upgraded);
+  CHECK(upgraded.error().code == uplift::errc::verify_failed);
+  auto upgraded_object = uplift::read_object<W>(bytes);
+  REQUIRE_FALSE(upgraded_object);
+  CHECK(upgraded_object.error().code == uplift::errc::verify_failed);
+}
+
 TEST_CASE("a hand-written chain with lambdas as steps upgrades through every lambda") {
   using L = LambdaWidget;
   auto rec = uplift::write<L>(sample_v1());

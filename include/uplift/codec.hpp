@@ -22,7 +22,7 @@ namespace uplift {
 
 /// Options of a codec. The defaults read untrusted input and write the latest version.
 struct codec_options {
-  bool verify = true;                         ///< verify each stored version with its own verifier
+  bool verify = true;                         ///< verify each record before reading it (docs/FORMAT.md)
   std::uint16_t write_version = 0;            ///< version `codec::write` writes; 0: the latest
   newer_policy newer = newer_policy::reject;  ///< records newer than this binary
   std::uint32_t max_depth = 64;               ///< verifier: deepest nesting

@@ -28,7 +28,7 @@ enum class newer_policy : std::uint8_t {
 
 /// How records are read. The defaults suit untrusted input.
 struct read_options {
-  bool verify = true;  ///< verify each stored version with its own version's verifier
+  bool verify = true;  ///< verify each record before reading it (docs/FORMAT.md)
   newer_policy newer = newer_policy::reject;
   std::uint32_t max_depth = 64;         ///< verifier: deepest nesting of tables and vectors
   std::uint32_t max_tables = 1000000;   ///< verifier: most tables in one record
@@ -266,8 +266,7 @@ template <class C, class Table>
   return check_payload<C, Table>(opened_record{h, bytes, bytes.subspan(h.size), {}}, o).error();
 }
 
-/// `Stored` is the stored version's table: the latest one, or one that only wire-compatible steps
-/// separate from it (verified with its own verifier, read through the latest accessor).
+/// `Stored` is the table the payload is verified as: the latest one (which reads it).
 template <class R, class Stored>
 [[gnu::always_inline]] inline result<view<R>> read_latest_fast(bytes_view bytes,
                                                                 const record_header& h,
@@ -293,16 +292,18 @@ result<view<R>> read_wire_compatible(bytes_view bytes, const record_header& h,
 }
 
 /// For each stored version index: the zero-copy read of a version that only wire-compatible
-/// steps separate from the latest, or null when the record must be rebuilt.
+/// steps separate from the latest, or null when the record must be rebuilt. The payload is read
+/// through the latest accessor, so it is verified as the latest table: a field an older version
+/// does not know can still sit in a hostile record's vtable, and its own version's verifier would
+/// not look at it. A genuine older record passes (wire-compatible steps only add optional fields).
 template <class R>
 struct wire_compatible_reads {
   using C = chain<R>;
   using fn = result<view<R>> (*)(bytes_view, const record_header&, const read_options&);
   static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
     return std::array<fn, C::count>{
-        (C::zero_copy_from[I] == I
-             ? &read_wire_compatible<R, typename C::template table_at<I>>
-             : nullptr)...};
+        (C::zero_copy_from[I] == I ? &read_wire_compatible<R, typename C::latest::table>
+                                   : nullptr)...};
   }(std::make_index_sequence<C::count>{});
 };
 
@@ -313,11 +314,17 @@ struct reader {
   using latest_table = typename C::latest::table;
   static constexpr std::size_t J = C::zero_copy_from[I];
 
+  /// The table a payload stored at index I is verified as: the newest version that
+  /// wire-compatible steps lead to from I (the latest when the read is zero-copy, and for a record
+  /// newer than this binary). Its accessors are the ones a zero-copy read or an unpack reads the
+  /// payload through; verifying as the stored version alone would leave unchecked a field that
+  /// the newer accessor reads and the stored version does not know (a genuine older record has no
+  /// such field: wire-compatible steps only add optional ones). Every read path uses the same
+  /// table, so read and read_object accept the same records.
+  using verify_table = typename C::template table_at<wire_reach<C, false>(I)>;
+
   static result<view<R>> read(opened_record&& rec, bool from_caller, const read_options& o,
                               upgrade_buffer* into) {
-    // A record newer than this binary is checked and read as the latest version.
-    using verify_table =
-        std::conditional_t<I == C::last, latest_table, typename C::template table_at<I>>;
     if (auto st = check_payload<C, verify_table>(rec, o); !st) return std::move(st).error();
     view<R> v;
     v.stored_version_ = rec.header.version;
@@ -359,8 +366,6 @@ struct reader {
   }
 
   static result<typename C::latest::object> read_object(opened_record&& rec, const read_options& o) {
-    using verify_table =
-        std::conditional_t<I == C::last, latest_table, typename C::template table_at<I>>;
     if (auto st = check_payload<C, verify_table>(rec, o); !st) return std::move(st).error();
     if constexpr (J == I) {
       typename C::latest::object out{};
@@ -499,8 +504,8 @@ using latest_object_t = typename detail::chain<R>::latest::object;
 /// version is the latest or only wire-compatible steps lead to it; otherwise the record is rebuilt
 /// once (in a builder each thread reuses) and the view owns a copy of it: one allocation per
 /// upgraded record (plus the Object API structs' when a step has a hook), which the overload
-/// taking an upgrade_buffer avoids. Input is verified with
-/// its own version's verifier, before anything is rebuilt.
+/// taking an upgrade_buffer avoids. Input is verified, before anything is rebuilt, as the
+/// version whose accessors read it: its own, or the newest that wire-compatible steps lead to.
 ///
 ///     auto r = uplift::read<demo::User>(bytes);
 ///     if (!r) return fail(r.error().message());

@@ -241,6 +241,19 @@ inline void add_binary_cases(std::vector<bad_input>& out) {
     add({"field offset in the vtable pointing past the end", form::binary,
          with_u16(v3, vtable + 4, 0xFFF0), errc::verify_failed});
   }
+  {
+    // A v2 payload under a v1 header: v1's verifier does not know created_at (slot 4), but the
+    // v2 accessor that wire-compatible reading goes through reads it. Pointing it past the end
+    // must fail verification, not read outside the buffer.
+    const std::string& v2 = recs[1];
+    const std::size_t table = payload + u32_at(v2, payload);
+    const std::size_t vtable = table - static_cast<std::int32_t>(u32_at(v2, table));
+    const std::string as_v1 = with_u16(v2, 12, 1);
+    add({"v1 record with a field only v2 knows (read through v2's accessor)", form::binary,
+         as_v1, errc::ok});
+    add({"v1 record with a field only v2 knows, its offset past the end", form::binary,
+         with_u16(as_v1, vtable + 4 + 2 * 4, 0xFFF0), errc::verify_failed});
+  }
   add({"string offset pointing outside the buffer", form::binary,
        with_u32(v3, offset_in(v3, u) + 4, 0x7FFFFFF0u), errc::verify_failed});
   add({"string with length 0x7FFFFFFF", form::binary, with_u32(v3, email_length, 0x7FFFFFFFu),
