@@ -35,7 +35,7 @@ inline void compiler_barrier() { std::atomic_signal_fence(std::memory_order_seq_
 
 /// How long to measure.
 struct settings {
-  std::size_t samples = 15;                         ///< timed samples per contender
+  std::size_t samples = 11;                         ///< timed samples per contender
   std::chrono::nanoseconds min_sample{10'000'000};  ///< a sample reads records this long at least
   bool smoke = false;  ///< tiny data sets, one short sample: checks that everything runs and agrees
 };
