@@ -69,7 +69,7 @@ class upgrade_buffer {
 };
 
 namespace detail {
-template <class R, class Stored>
+template <class R>
 result<view<R>> read_latest_fast(bytes_view bytes, const record_header& h, const read_options& o);
 }  // namespace detail
 
@@ -125,7 +125,7 @@ class view {
  private:
   template <class, std::size_t>
   friend struct detail::reader;
-  template <class R2, class Stored>
+  template <class R2>
   friend result<view<R2>> detail::read_latest_fast(bytes_view, const record_header&,
                                                    const read_options&);
 
@@ -266,17 +266,22 @@ template <class C, class Table>
   return check_payload<C, Table>(opened_record{h, bytes, bytes.subspan(h.size), {}}, o).error();
 }
 
-/// `Stored` is the table the payload is verified as: the latest one (which reads it).
-template <class R, class Stored>
+/// A zero-copy read of a record the latest accessor reads: one stored at the latest version, or at
+/// one that only wire-compatible steps separate from it. The payload is verified as the latest
+/// table: a field an older version does not know can still sit in a hostile record's vtable, and
+/// its own version's verifier would not look at it. A genuine older record passes
+/// (wire-compatible steps only add optional fields).
+template <class R>
 [[gnu::always_inline]] inline result<view<R>> read_latest_fast(bytes_view bytes,
                                                                 const record_header& h,
                                                                 const read_options& o) {
   using C = chain<R>;
+  using latest_table = typename C::latest::table;
   const bytes_view payload = bytes.subspan(h.size);
-  if (!payload_ok<Stored>(payload, o)) [[unlikely]]
-    return payload_error<C, Stored>(bytes, h, o);
+  if (!payload_ok<latest_table>(payload, o)) [[unlikely]]
+    return payload_error<C, latest_table>(bytes, h, o);
   view<R> v;
-  v.table_ = flatbuffers::GetRoot<typename C::latest::table>(payload.data());
+  v.table_ = flatbuffers::GetRoot<latest_table>(payload.data());
   v.record_ = bytes;
   v.stored_version_ = h.version;
   v.zero_copy_ = true;
@@ -284,30 +289,6 @@ template <class R, class Stored>
   return v;
 }
 
-/// read_latest_fast out of line, for the table of wire-compatible versions below.
-template <class R, class Stored>
-result<view<R>> read_wire_compatible(bytes_view bytes, const record_header& h,
-                                     const read_options& o) {
-  return read_latest_fast<R, Stored>(bytes, h, o);
-}
-
-/// For each stored version index: the zero-copy read of a version that only wire-compatible
-/// steps separate from the latest, or null when the record must be rebuilt. The payload is read
-/// through the latest accessor, so it is verified as the latest table: a field an older version
-/// does not know can still sit in a hostile record's vtable, and its own version's verifier would
-/// not look at it. A genuine older record passes (wire-compatible steps only add optional fields).
-template <class R>
-struct wire_compatible_reads {
-  using C = chain<R>;
-  using fn = result<view<R>> (*)(bytes_view, const record_header&, const read_options&);
-  static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
-    return std::array<fn, C::count>{
-        (C::zero_copy_from[I] == I ? &read_wire_compatible<R, typename C::latest::table>
-                                   : nullptr)...};
-  }(std::make_index_sequence<C::count>{});
-};
-
-/// Reading a record stored at version index I.
 template <class R, std::size_t I>
 struct reader {
   using C = chain<R>;
@@ -409,10 +390,8 @@ template <class R>
   if (fault.code == errc::ok && h.type_id == C::type_id && C::knows(h.version) &&
       reinterpret_cast<std::uintptr_t>(bytes.data() + h.size) % 8 == 0) {
     // A known version read in place: the latest, or one wire-compatible steps lead from.
-    if (h.version == C::latest_version)
-      return read_latest_fast<R, typename C::latest::table>(bytes, h, o);
-    if (auto wire = wire_compatible_reads<R>::table[C::index_of(h.version)])
-      return wire(bytes, h, o);
+    const std::size_t i = C::index_of(h.version);
+    if (C::zero_copy_from[i] == i) return read_latest_fast<R>(bytes, h, o);
   }
   auto rec = open_record<C>(bytes, h, fault, o);
   if (!rec) return std::move(rec).error();
@@ -453,7 +432,7 @@ template <class R>
         h.version = C::latest_version;
         h.min_reader_version = min_reader;
         h.type_id = C::type_id;
-        return read_latest_fast<R, typename C::latest::table>(bytes, h, o);
+        return read_latest_fast<R>(bytes, h, o);
       }
     }
   }
