@@ -446,10 +446,13 @@ class backfill {
       std::lock_guard lock(mutex);
       return stopping || cancelled || failure.has_value() || final_status.has_value();
     }
-    /// Blocks while paused. False when the backfill is stopping.
+    /// Blocks while paused. False when the backfill is stopping, or when another worker finished
+    /// the job meanwhile (a resume that comes after that leaves the flag alone).
     bool wait_unpaused() {
       std::unique_lock lock(mutex);
-      wake.wait(lock, [this] { return !paused || stopping || cancelled || failure.has_value(); });
+      wake.wait(lock, [this] {
+        return !paused || stopping || cancelled || failure.has_value() || final_status.has_value();
+      });
       return !(stopping || cancelled || failure.has_value() || final_status.has_value());
     }
     bool is_paused() const {
