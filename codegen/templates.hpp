@@ -127,10 +127,10 @@ inline constexpr const char* separate_declarations = R"tmpl(
 // latest version. Without the macro every such unit compiles the whole chain itself.
 #ifdef UPLIFT_SEPARATE_INSTANTIATION
 namespace uplift::detail {
-extern template result<view<{{full}}>> read_view_slow<{{full}}>(bytes_view, const read_options&,
+extern template result<view<{{full}}>> read_view_slow<{{full}}>(bytes_view, const options&,
                                                                upgrade_buffer*);
 extern template result<latest_object_t<{{full}}>> read_latest_object<{{full}}>(bytes_view,
-                                                                                const read_options&);
+                                                                                const options&);
 }  // namespace uplift::detail
 #endif
 )tmpl";
@@ -141,10 +141,10 @@ inline constexpr const char* separate_definitions = R"tmpl(// {{folder}}_uplift.
 #include "{{folder}}_uplift.hpp"
 
 namespace uplift::detail {
-template result<view<{{full}}>> read_view_slow<{{full}}>(bytes_view, const read_options&,
+template result<view<{{full}}>> read_view_slow<{{full}}>(bytes_view, const options&,
                                                         upgrade_buffer*);
 template result<latest_object_t<{{full}}>> read_latest_object<{{full}}>(bytes_view,
-                                                                         const read_options&);
+                                                                         const options&);
 }  // namespace uplift::detail
 )tmpl";
 

@@ -224,7 +224,7 @@ int main() {
     const uplift::error& e = refused.error();
     std::printf("  user 8 with age 70000: not written, %s (%s)\n",
                 e.code == uplift::errc::range_error ? "errc::range_error" : "UNEXPECTED ERROR",
-                e.detail.c_str());
+                std::string(e.detail()).c_str());
     if (e.code != uplift::errc::range_error) ++failures;
   }
 

@@ -108,7 +108,7 @@ void check(const bad_input& c, const outcome& got) {
     CHECK(e.code == c.code);
     if (c.code == errc::ok || e.code != c.code) continue;
     if (c.offset != any_offset) CHECK(e.offset == c.offset);
-    if (c.as == form::json) CHECK(e.path == c.path);
+    if (c.as == form::json) CHECK(e.path() == c.path);
     if (!c.says.empty()) CHECK(e.message().find(c.says) != std::string::npos);
     // Every error says what to do next: the code's message is never the whole story of a blank.
     CHECK(e.message().size() > 40);

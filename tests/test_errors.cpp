@@ -29,7 +29,7 @@ struct bad_input {
   errc code;
   std::size_t offset = any_offset;
   reader by = reader::widget;
-  uplift::read_options options{};
+  uplift::options options{};
 };
 
 using bytes = std::vector<std::uint8_t>;
@@ -146,7 +146,7 @@ void check_rejected(const bad_input& c, uplift::bytes_view in, std::uint16_t lat
     INFO("got: " << e->message());
     CHECK(e->code == c.code);
     if (c.offset != any_offset) CHECK(e->offset == c.offset);
-    CHECK(e->record == R::name);
+    CHECK(e->record() == R::name);
     CHECK(e->latest_version == latest);
   }
 }
@@ -243,7 +243,7 @@ TEST_CASE("errors name the record, the versions and the byte offset") {
     REQUIRE_FALSE(r);
     const uplift::error& e = r.error();
     CHECK(e.code == errc::wrong_record_type);
-    CHECK(e.record == "uplift_test.Widget");
+    CHECK(e.record() == "uplift_test.Widget");
     CHECK(e.offset == 8);
     CHECK(e.stored_version == 1);
     CHECK(e.latest_version == 3);
@@ -257,7 +257,7 @@ TEST_CASE("errors name the record, the versions and the byte offset") {
     REQUIRE_FALSE(r);
     const uplift::error& e = r.error();
     CHECK(e.code == errc::too_new);
-    CHECK(e.record == "uplift_test.Widget");
+    CHECK(e.record() == "uplift_test.Widget");
     CHECK(e.stored_version == 3);
     CHECK(e.latest_version == 2);
     CHECK(e.offset == 12);
@@ -285,7 +285,7 @@ TEST_CASE("errors name the record, the versions and the byte offset") {
     auto r = uplift::read<W>(uplift::bytes_view(first(record_of_v1(), 9)));
     REQUIRE_FALSE(r);
     const uplift::error& e = r.error();
-    CHECK(e.record == "uplift_test.Widget");
+    CHECK(e.record() == "uplift_test.Widget");
     CHECK(e.offset == 9);
     CHECK(contains(e.message(), "uplift_test.Widget: truncated header"));
     CHECK(contains(e.message(), "at byte 9"));
@@ -306,7 +306,7 @@ TEST_CASE("errors name the record, the versions and the byte offset") {
 }
 
 TEST_CASE("with verification off a valid record still reads") {
-  const uplift::read_options no_verify{.verify = false};
+  const uplift::options no_verify{.verify = false};
   for (const bytes& rec : {record_of_v1(), record_of_v3()}) {
     auto expected = uplift::read_object<W>(uplift::bytes_view(rec));
     auto object = uplift::read_object<W>(uplift::bytes_view(rec), no_verify);
@@ -321,7 +321,7 @@ TEST_CASE("with verification off a valid record still reads") {
 }
 
 TEST_CASE("with verification off a root offset past the end is still rejected as truncated") {
-  const uplift::read_options no_verify{.verify = false};
+  const uplift::options no_verify{.verify = false};
   for (const bytes& rec : {record_of_v1(), record_of_v3()}) {
     const std::uint32_t payload_size = static_cast<std::uint32_t>(rec.size() - uplift::header_size);
     // The last root offset that leaves room for a table's 4-byte vtable offset is size - 4.
@@ -353,7 +353,7 @@ TEST_CASE("value() on an error throws bad_result_access carrying the error") {
   } catch (const uplift::bad_result_access& ex) {
     thrown = true;
     CHECK(ex.error().code == errc::wrong_record_type);
-    CHECK(ex.error().record == "uplift_test.Widget");
+    CHECK(ex.error().record() == "uplift_test.Widget");
     CHECK(ex.error().offset == 8);
     CHECK(std::string(ex.what()) == r.error().message());
   }

@@ -16,9 +16,10 @@ struct uplift_read {
   static constexpr std::string_view name =
       Verify ? "uplift::read, verified (default)" : "uplift::read, trusted";
   static constexpr std::string_view input = "uplift records";
+  /// The read options, made once (not on each read).
+  static inline const uplift::options options{.verify = Verify};
 
   std::uint64_t read(const dataset<Family>& d, std::uint32_t i, std::uint64_t h) const {
-    static constexpr uplift::read_options options{.verify = Verify};
     auto r = uplift::read<typename Family::descriptor>(d.records_uplift[i], options);
     if (!r) [[unlikely]]
       die(r.error().message());
@@ -36,9 +37,10 @@ struct uplift_read_reused {
                                                ? "uplift::read into an upgrade_buffer, verified"
                                                : "uplift::read into an upgrade_buffer, trusted";
   static constexpr std::string_view input = "uplift records";
+  /// The read options, made once (not on each read).
+  static inline const uplift::options options{.verify = Verify};
 
   std::uint64_t read(const dataset<Family>& d, std::uint32_t i, std::uint64_t h) {
-    static constexpr uplift::read_options options{.verify = Verify};
     auto r = uplift::read<typename Family::descriptor>(d.records_uplift[i], scratch_, options);
     if (!r) [[unlikely]]
       die(r.error().message());

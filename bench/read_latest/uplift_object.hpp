@@ -14,9 +14,10 @@ struct uplift_object {
   static constexpr std::string_view id = "uplift_object";
   static constexpr std::string_view name = "uplift::read_object, trusted";
   static constexpr std::string_view input = "v3 records";
+  /// The read options, made once (not on each read).
+  static inline const uplift::options options{.verify = false};
 
   std::uint64_t read(const dataset& d, std::uint32_t i, std::uint64_t h) const {
-    static constexpr uplift::read_options options{.verify = false};
     auto r = uplift::read_object<record::descriptor>(d.records_v3[i], options);
     if (!r) [[unlikely]]
       die(r.error().message());

@@ -16,9 +16,10 @@ struct uplift_read {
   static constexpr std::string_view name =
       Verify ? "uplift::read, verified (default)" : "uplift::read, trusted";
   static constexpr std::string_view input = "uplift records";
+  /// The read options, made once (not on each read).
+  static inline const uplift::options options{.verify = Verify};
 
   std::uint64_t read(const dataset& d, std::uint32_t i, std::uint64_t h) const {
-    static constexpr uplift::read_options options{.verify = Verify};
     auto r = uplift::read<record::descriptor>(d.records_uplift[i], options);
     if (!r) [[unlikely]]
       die(r.error().message());

@@ -269,12 +269,9 @@ class backfill {
                          " is not one of v" + std::to_string(C::first_version) + "..v" +
                          std::to_string(C::latest_version));
       // The codec that writes the rewritten rows: at the target version.
-      auto w = codec<R>::make({.verify = codec_.options().verify,
-                               .write_version = target,
-                               .newer = codec_.options().newer,
-                               .max_depth = codec_.options().max_depth,
-                               .max_tables = codec_.options().max_tables,
-                               .json = codec_.json()});
+      uplift::options wo = codec_.options();
+      wo.write_version = target;
+      auto w = codec<R>::make(wo);
       if (!w) return std::move(w).error();
       writer.emplace(std::move(*w));
       spec = job_spec{opt.job.empty() ? std::string(R::name) + "@v" + std::to_string(target) : opt.job,
@@ -674,9 +671,7 @@ class backfill {
     result<std::string> rewrite(const std::string& bytes, std::uint16_t& stored) const {
       auto h = peek(bytes);
       if (!h) {
-        error e = std::move(h).error();
-        e.record = R::name;
-        return e;
+        return std::move(h).error().for_record(C::info());
       }
       stored = h->version;
       if (h->type_id != R::type_id)

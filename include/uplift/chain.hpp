@@ -34,8 +34,6 @@
 
 namespace uplift {
 
-namespace hana = boost::hana;
-
 namespace detail {
 /// Marks a step that has no function of its own.
 struct no_fn {};
@@ -63,9 +61,9 @@ struct version {
 template <class... V>
 struct versions {
   static constexpr std::size_t size = sizeof...(V);
-  static constexpr auto types = hana::tuple_t<V...>;
+  static constexpr auto types = boost::hana::tuple_t<V...>;
   template <std::size_t I>
-  using at = typename decltype(+hana::at_c<I>(types))::type;
+  using at = typename decltype(+boost::hana::at_c<I>(types))::type;
 };
 
 /// The step from version K to K+1. `wire_compatible` steps are read with no copy: a vK buffer is
@@ -136,7 +134,7 @@ constexpr keyed_fn_t<K, F> rebuild_from(F fn) {
 /// The list of steps of a descriptor: `steps(upgrade_step<1>(f), wire_step<2>())`.
 template <class... S>
 constexpr auto steps(S... s) {
-  return hana::make_tuple(s...);
+  return boost::hana::make_tuple(s...);
 }
 
 namespace detail {
@@ -166,7 +164,7 @@ struct is_downgrade_step<downgrade_step_t<K, F>> : std::true_type {};
 template <class T, template <class> class Is>
 struct is_step_tuple : std::false_type {};
 template <class... S, template <class> class Is>
-struct is_step_tuple<hana::tuple<S...>, Is> : std::bool_constant<(Is<S>::value && ...)> {};
+struct is_step_tuple<boost::hana::tuple<S...>, Is> : std::bool_constant<(Is<S>::value && ...)> {};
 
 template <class R>
 concept descriptor_shape = requires {
@@ -235,9 +233,9 @@ constexpr diagnosis check_upgrades(std::index_sequence<I...>) {
   using steps_t = std::remove_cvref_t<decltype(R::upgrades)>;
   if constexpr (!is_step_tuple<steps_t, is_upgrade_step>::value) {
     return diagnosis::bad_upgrades;
-  } else if constexpr (decltype(hana::size(R::upgrades))::value != sizeof...(I)) {
+  } else if constexpr (decltype(boost::hana::size(R::upgrades))::value != sizeof...(I)) {
     return diagnosis::step_count;
-  } else if constexpr (!((std::remove_cvref_t<decltype(hana::at_c<I>(R::upgrades))>::from ==
+  } else if constexpr (!((std::remove_cvref_t<decltype(boost::hana::at_c<I>(R::upgrades))>::from ==
                           VL::template at<I>::number) &&
                          ...)) {
     return diagnosis::step_count;
@@ -246,7 +244,7 @@ constexpr diagnosis check_upgrades(std::index_sequence<I...>) {
       bool all = true;
       (
           [&] {
-            using S = std::remove_cvref_t<decltype(hana::at_c<I>(R::upgrades))>;
+            using S = std::remove_cvref_t<decltype(boost::hana::at_c<I>(R::upgrades))>;
             if constexpr (S::has_fn)
               all = all && step_callable<typename S::function_type,
                                          typename VL::template at<I>::object,
@@ -262,7 +260,7 @@ constexpr diagnosis check_upgrades(std::index_sequence<I...>) {
 template <class VL, class D>
 struct downgrade_check;
 template <class VL, class... S>
-struct downgrade_check<VL, hana::tuple<S...>> {
+struct downgrade_check<VL, boost::hana::tuple<S...>> {
   static constexpr std::uint16_t first = VL::template at<0>::number;
   static constexpr std::uint16_t last = VL::template at<VL::size - 1>::number;
   static constexpr bool in_range = ((S::to >= first && S::to < last) && ... && true);
@@ -319,6 +317,22 @@ template <class R>
 inline constexpr bool valid_record = diagnose<R>() == diagnosis::ok;
 
 }  // namespace detail
+
+namespace detail {
+/// The record_info of descriptor R: in static storage, one per type.
+template <class R>
+struct record_info_holder {
+  static constexpr record_info value{R::name, R::type_id, R::versions::template at<0>::number,
+                                     R::versions::template at<R::versions::size - 1>::number};
+};
+}  // namespace detail
+
+/// The name, type id and versions of record descriptor R, in static storage.
+template <class R>
+constexpr const record_info& record_info_of() noexcept {
+  static_assert(detail::valid_record<R>, "uplift::record_info_of<R>: R must be a record descriptor (see uplift_generate)");
+  return detail::record_info_holder<R>::value;
+}
 
 /// True when R is a record descriptor uplift accepts (see the checks in UPLIFT_REQUIRE_RECORD).
 template <class R>

@@ -14,21 +14,12 @@
 #include "chain.hpp"
 #include "detail/chain_impl.hpp"
 #include "error.hpp"
-#include "json_options.hpp"
+#include "options.hpp"
 #include "read.hpp"
+#include "record_handle.hpp"
 #include "write.hpp"
 
 namespace uplift {
-
-/// Options of a codec. The defaults read untrusted input and write the latest version.
-struct codec_options {
-  bool verify = true;                         ///< verify each record before reading it (docs/FORMAT.md)
-  std::uint16_t write_version = 0;            ///< version `codec::write` writes; 0: the latest
-  newer_policy newer = newer_policy::reject;  ///< records newer than this binary
-  std::uint32_t max_depth = 64;               ///< verifier: deepest nesting
-  std::uint32_t max_tables = 1000000;         ///< verifier: most tables in one record
-  json_options json{};  ///< JSON records (read_json/write_json need <uplift/json.hpp>)
-};
 
 /// Reads and writes records of R with a set of options. The write version can be changed while
 /// other threads read and write through the same codec (the rollout knob):
@@ -48,38 +39,30 @@ class codec {
   using object_type = typename C::latest::object;
 
   /// Verifying reads, writes at the latest version, rejects newer records.
-  codec() noexcept : write_version_(C::latest::number) {}
+  codec() : write_version_(C::latest::number) {}
 
   /// A codec with `o`, or an error when an option is out of range or the write version cannot be
   /// reached from the latest version through downgrade steps.
-  static result<codec> make(const codec_options& o) {
+  static result<codec> make(const uplift::options& o) {
     if (o.max_depth == 0 || o.max_tables == 0)
-      return error(errc::invalid_option, R::name)
+      return error(errc::invalid_option, C::info())
           .with_detail("max_depth and max_tables must be at least 1");
-    codec c;
-    c.read_.verify = o.verify;
-    c.read_.newer = o.newer;
-    c.read_.max_depth = o.max_depth;
-    c.read_.max_tables = o.max_tables;
-    if (o.json.max_depth == 0)
-      return error(errc::invalid_option, R::name).with_detail("json.max_depth must be at least 1");
-    if (o.json.default_version != 0 && !C::knows(o.json.default_version))
-      return C::make_error(errc::invalid_option, o.json.default_version)
-          .with_detail("json.default_version v" + std::to_string(o.json.default_version) +
+    if (o.default_version != 0 && !C::knows(o.default_version))
+      return C::make_error(errc::invalid_option, o.default_version)
+          .with_detail("default_version v" + std::to_string(o.default_version) +
                        " is not one of v" + std::to_string(C::first_version) + "..v" +
                        std::to_string(C::latest_version));
-    c.json_ = o.json;
+    codec c;
+    c.options_ = o;
     if (auto st = c.set_write_version(o.write_version); !st) return std::move(st).error();
     return c;
   }
 
   codec(const codec& other)
-      : read_(other.read_),
-        json_(other.json_),
+      : options_(other.options_),
         write_version_(other.write_version_.load(std::memory_order_relaxed)) {}
   codec& operator=(const codec& other) {
-    read_ = other.read_;
-    json_ = other.json_;
+    options_ = other.options_;
     write_version_.store(other.write_version_.load(std::memory_order_relaxed),
                          std::memory_order_relaxed);
     return *this;
@@ -87,7 +70,7 @@ class codec {
 
   /// Sets the version `write` writes (0: the latest). Fails, leaving the codec as it was, when the
   /// version is unknown or has no downgrade path from the latest.
-  status set_write_version(std::uint16_t v) noexcept {
+  status set_write_version(std::uint16_t v) {
     if (v == 0) v = C::latest::number;
     if (!C::knows(v))
       return C::make_error(errc::invalid_option, v)
@@ -106,19 +89,23 @@ class codec {
   std::uint16_t write_version() const noexcept {
     return write_version_.load(std::memory_order_acquire);
   }
-  /// The read options this codec applies.
-  const read_options& options() const noexcept { return read_; }
-  /// The JSON options this codec applies.
-  const json_options& json() const noexcept { return json_; }
+  /// The options this codec applies (`write_version` as it was made; see write_version()).
+  const uplift::options& options() const noexcept { return options_; }
+
+  /// The record handle of this codec: the door into the row engine (backfill, read-repair,
+  /// histograms). It keeps this codec's options and its write version as they are now.
+  record_handle handle() const { return detail::make_handle(ops, options_, write_version()); }
+  /// As handle(), where a record handle is asked for.
+  operator record_handle() const { return handle(); }  // NOLINT: implicit on purpose
 
   /// As `uplift::read<R>` with this codec's options.
-  result<view<R>> read(bytes_view bytes) const { return detail::read_view<R>(bytes, read_); }
+  result<view<R>> read(bytes_view bytes) const { return detail::read_view<R>(bytes, options_); }
   result<view<R>> read(std::span<const std::byte> bytes) const { return read(as_bytes_view(bytes)); }
   result<view<R>> read(std::string_view bytes) const { return read(as_bytes_view(bytes)); }
 
   /// As `uplift::read_object<R>` with this codec's options.
   result<object_type> read_object(bytes_view bytes) const {
-    return detail::read_latest_object<R>(bytes, read_);
+    return detail::read_latest_object<R>(bytes, options_);
   }
   result<object_type> read_object(std::span<const std::byte> bytes) const {
     return read_object(as_bytes_view(bytes));
@@ -127,50 +114,33 @@ class codec {
     return read_object(as_bytes_view(bytes));
   }
 
-  /// As `uplift::read_json<R>` with this codec's JSON options (needs <uplift/json.hpp> and the
-  /// record's generated `<folder>_uplift_json.hpp`).
-  template <class Json, class J = detail::json_codec<R>>
-  result<object_type> read_json(const Json& json) const {
-    return J::read(json, json_);
-  }
+  /// As `uplift::read_json<R>` with this codec's options. The JSON members are defined by
+  /// <uplift/json.hpp> with the record's generated `<folder>_uplift_json.hpp`: include both.
+  template <class Json>
+  result<object_type> read_json(const Json& json) const;
   /// A latest-version struct as JSON at the write version, through the downgrade steps when it is
   /// older; appended to `out`, which is left as it was on failure.
-  template <class J = detail::json_codec<R>>
-  status write_json(const object_type& obj, std::string& out) const {
-    return J::write(obj, write_version(), out, json_);
-  }
-  template <class J = detail::json_codec<R>>
-  result<std::string> write_json(const object_type& obj) const {
-    std::string out;
-    if (auto st = J::write(obj, write_version(), out, json_); !st) return std::move(st).error();
-    return out;
-  }
+  status write_json(const object_type& obj, std::string& out) const;
+  result<std::string> write_json(const object_type& obj) const;
   /// A JSON record of any version as a FlatBuffers record at the write version.
-  template <class Json, class J = detail::json_codec<R>>
-  result<buffer> json_to_binary(const Json& json) const {
-    auto obj = J::read(json, json_);
-    if (!obj) return std::move(obj).error();
-    return write(*obj);
-  }
+  template <class Json>
+  result<buffer> json_to_binary(const Json& json) const;
   /// A FlatBuffers record of any version as a JSON record at the write version.
-  template <class J = detail::json_codec<R>>
-  result<std::string> binary_to_json(bytes_view bytes) const {
-    auto obj = read_object(bytes);
-    if (!obj) return std::move(obj).error();
-    return write_json<J>(*obj);
-  }
+  result<std::string> binary_to_json(bytes_view bytes) const;
 
   /// Writes a latest-version struct at the write version, through the downgrade steps when it is
   /// older. A downgrade step can fail (errc::range_error): nothing is written then.
-  result<buffer> write(const object_type& obj) const {
+  result<buffer> write(const object_type& obj) const { return write_as(obj, write_version()); }
+
+ private:
+  /// `obj` written at known version v.
+  static result<buffer> write_as(const object_type& obj, std::uint16_t v) {
     using fn = result<buffer> (*)(const object_type&);
     static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
       return std::array<fn, C::count>{&write_at<I>...};
     }(std::make_index_sequence<C::count>{});
-    return table[C::index_of(write_version())](obj);
+    return table[C::index_of(v)](obj);
   }
-
- private:
   template <std::size_t I>
   static result<buffer> write_at(const object_type& obj) {
     if constexpr (I == C::last) {
@@ -184,9 +154,43 @@ class codec {
     }
   }
 
-  read_options read_{};
-  json_options json_{};
+  /// The row operations of R behind its record handles.
+  static result<rewrite_outcome> rewrite_row(const uplift::options& o, bytes_view row,
+                                             std::uint16_t target, std::string& out);
+  static bool can_write_at(std::uint16_t v) noexcept { return C::knows(v) && C::can_write[C::index_of(v)]; }
+  static constexpr detail::record_ops ops{&C::info(), &can_write_at, &rewrite_row};
+
+  uplift::options options_{};
   std::atomic<std::uint16_t> write_version_;
 };
+
+template <class R>
+result<rewrite_outcome> codec<R>::rewrite_row(const uplift::options& o, bytes_view row,
+                                              std::uint16_t target, std::string& out) {
+  if (!C::knows(target))
+    return C::make_error(errc::invalid_option, target)
+        .with_detail("the target version v" + std::to_string(target) + " is not one of v" +
+                     std::to_string(C::first_version) + "..v" + std::to_string(C::latest_version));
+  auto h = uplift::peek(row);
+  if (!h) return std::move(h).error().for_record(C::info());
+  if (h->type_id != C::type_id)
+    return C::make_error(errc::wrong_record_type, h->version, 8)
+        .with_detail("the header's type id is " + std::to_string(h->type_id) + ", expected " +
+                     std::to_string(C::type_id));
+  if (h->version >= target) return rewrite_outcome::current;  // from the header alone
+  if (target == C::latest_version) {
+    auto v = detail::read_view<R>(row, o);
+    if (!v) return std::move(v).error();
+    const bytes_view latest = v->bytes();
+    out.append(reinterpret_cast<const char*>(latest.data()), latest.size());
+    return rewrite_outcome::rewritten;
+  }
+  auto obj = detail::read_latest_object<R>(row, o);
+  if (!obj) return std::move(obj).error();
+  auto rec = write_as(*obj, target);
+  if (!rec) return std::move(rec).error();
+  out.append(rec->as_string_view());
+  return rewrite_outcome::rewritten;
+}
 
 }  // namespace uplift

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -111,7 +112,7 @@ constexpr std::string_view message(errc code) noexcept {
       return "duplicate key: a JSON object names the same field twice; keep one of them";
     case errc::missing_version:
       return "missing version: the JSON document has no version key; add it, or set "
-             "json_options::default_version or a sniffer for documents written before versioning";
+             "options::default_version or a sniffer for documents written before versioning";
     case errc::too_deep:
       return "too deep: the JSON nests deeper than max_depth allows; raise max_depth if the "
              "document is genuine";
@@ -134,57 +135,165 @@ constexpr std::string_view message(errc code) noexcept {
   return "unknown error code";
 }
 
+class record_info;
+
+namespace detail {
+template <class R>
+struct record_info_holder;
+}  // namespace detail
+
+/// A record type's name and versions, in static storage: one per record descriptor, made by the
+/// library (`uplift::record_info_of<R>()`), so that an error or a record handle that points at it
+/// can never dangle. Not copyable: it is passed by reference.
+class record_info {
+ public:
+  record_info(const record_info&) = delete;
+  record_info& operator=(const record_info&) = delete;
+
+  /// The descriptor's name, e.g. "demo.User".
+  constexpr std::string_view name() const noexcept { return name_; }
+  /// The record type id (`type_id_of(name)` unless the descriptor says otherwise).
+  constexpr std::uint32_t type_id() const noexcept { return type_id_; }
+  /// The oldest version this binary reads.
+  constexpr std::uint16_t first_version() const noexcept { return first_; }
+  /// The latest version this binary knows.
+  constexpr std::uint16_t latest_version() const noexcept { return latest_; }
+
+ private:
+  template <class R>
+  friend struct detail::record_info_holder;
+  constexpr record_info(std::string_view name, std::uint32_t type_id, std::uint16_t first,
+                        std::uint16_t latest) noexcept
+      : name_(name), type_id_(type_id), first_(first), latest_(latest) {}
+
+  std::string_view name_;
+  std::uint32_t type_id_;
+  std::uint16_t first_;
+  std::uint16_t latest_;
+};
+
 /// What went wrong, with the context that is known: the record, the versions, the byte offset.
-/// Building one does not allocate unless `detail` is set; `message()` allocates.
-struct error {
+/// Small (32 bytes) and cheap to make on the read path: the code, versions and offset are plain
+/// fields, the record is a pointer to its `record_info`, and words (a detail, a JSON path, a record
+/// named by text) live in one allocation made only when some are given. `message()` builds the
+/// text, when asked for.
+class error {
+ public:
   /// Marks an unknown byte offset.
-  static constexpr std::size_t no_offset = static_cast<std::size_t>(-1);
+  static constexpr std::uint32_t no_offset = static_cast<std::uint32_t>(-1);
+  /// A byte offset as an error holds it: offsets past 4 GiB (no record is that large) saturate.
+  static constexpr std::uint32_t offset_at(std::size_t n) noexcept {
+    return n >= no_offset ? no_offset - 1 : static_cast<std::uint32_t>(n);
+  }
 
-  errc code = errc::ok;           ///< what kind of failure
-  std::string_view record{};      ///< the record descriptor's name, when known
-  std::uint16_t stored_version{}; ///< the version in the input's header (0: not known)
-  std::uint16_t latest_version{}; ///< the latest version this binary knows (0: not known)
-  std::size_t offset = no_offset; ///< byte offset in the input where the problem is, when known
-  std::string detail{};           ///< extra words from a step or the parser, when any
-  std::string path{};             ///< JSON: where in the document, e.g. "$.lines[3].qty"
+  errc code = errc::ok;                ///< what kind of failure
+  std::uint16_t stored_version = 0;    ///< the version in the input's header (0: not known)
+  std::uint16_t latest_version = 0;    ///< the latest version this binary knows (0: not known)
+  std::uint32_t offset = no_offset;    ///< byte offset in the input where the problem is
 
-  error() = default;
+  error() noexcept = default;
   error(errc c) noexcept : code(c) {}  // NOLINT: implicit on purpose, `return errc::x;`
-  error(errc c, std::string_view rec, std::uint16_t stored = 0, std::uint16_t latest = 0,
-        std::size_t off = no_offset)
-      : code(c), record(rec), stored_version(stored), latest_version(latest), offset(off) {}
+  /// An error of record `rec` (a descriptor's record_info: it cannot dangle). Does not allocate.
+  error(errc c, const record_info& rec, std::uint16_t stored = 0, std::uint16_t latest = 0,
+        std::uint32_t off = no_offset) noexcept
+      : code(c), stored_version(stored), latest_version(latest), offset(off), record_(&rec) {}
+  /// An error of a record named by text, e.g. from a hand-written step (the name is copied).
+  error(errc c, std::string_view record_name, std::uint16_t stored = 0, std::uint16_t latest = 0,
+        std::uint32_t off = no_offset)
+      : code(c), stored_version(stored), latest_version(latest), offset(off) {
+    if (!record_name.empty()) own().record.assign(record_name);
+  }
+  error(const error& o)
+      : code(o.code), stored_version(o.stored_version), latest_version(o.latest_version),
+        offset(o.offset), record_(o.record_),
+        words_(o.words_ ? std::make_unique<texts>(*o.words_) : nullptr) {}
+  error& operator=(const error& o) {
+    if (this != &o) *this = error(o);
+    return *this;
+  }
+  error(error&&) noexcept = default;
+  error& operator=(error&&) noexcept = default;
+  ~error() = default;
+
+  /// The record descriptor's name, when known.
+  std::string_view record() const noexcept {
+    if (record_ != nullptr) return record_->name();
+    return words_ ? std::string_view(words_->record) : std::string_view();
+  }
+  /// Extra words from a step, the parser or the database, when any.
+  std::string_view detail() const noexcept {
+    return words_ ? std::string_view(words_->detail) : std::string_view();
+  }
+  /// JSON: where in the document, e.g. "$.lines[3].qty"; empty when not known.
+  std::string_view path() const noexcept {
+    return words_ ? std::string_view(words_->path) : std::string_view();
+  }
 
   /// Full text: "<record>: <what> (stored v2, latest v3, at $.lines[3].qty, at byte 16): <detail>".
   std::string message() const {
     std::string out;
-    if (!record.empty()) {
-      out.append(record);
+    if (const std::string_view rec = record(); !rec.empty()) {
+      out.append(rec);
       out.append(": ");
     }
     out.append(uplift::message(code));
     std::string ctx;
-    auto add = [&ctx](const std::string& part) {
+    auto add = [&ctx](std::string_view part, const std::string& more) {
       ctx.append(ctx.empty() ? "" : ", ");
-      ctx.append(part);
+      ctx.append(part).append(more);
     };
-    if (stored_version != 0) add("stored v" + std::to_string(stored_version));
-    if (latest_version != 0) add("latest v" + std::to_string(latest_version));
-    if (!path.empty()) add("at " + path);
-    if (offset != no_offset) add("at byte " + std::to_string(offset));
+    if (stored_version != 0) add("stored v", std::to_string(stored_version));
+    if (latest_version != 0) add("latest v", std::to_string(latest_version));
+    if (!path().empty()) add("at ", std::string(path()));
+    if (offset != no_offset) add("at byte ", std::to_string(offset));
     if (!ctx.empty()) out.append(" (").append(ctx).append(")");
-    if (!detail.empty()) out.append(": ").append(detail);
+    if (!detail().empty()) out.append(": ").append(detail());
     return out;
   }
 
-  /// Adds words to `detail` and returns *this, for chaining on error paths.
+  /// Adds words to the detail ("; " between) and returns *this, for chaining on error paths.
   error& with_detail(std::string_view words) & {
-    if (!detail.empty()) detail.append("; ");
-    detail.append(words);
+    std::string& d = own().detail;
+    if (!d.empty()) d.append("; ");
+    d.append(words);
     return *this;
   }
   error&& with_detail(std::string_view words) && { return std::move(with_detail(words)); }
+  /// Puts `words` before the detail: "<words>: <detail>" (or `words` alone when there is none).
+  error& with_context(std::string_view words) & {
+    std::string& d = own().detail;
+    d = d.empty() ? std::string(words) : std::string(words).append(": ").append(d);
+    return *this;
+  }
+  error&& with_context(std::string_view words) && { return std::move(with_context(words)); }
+  /// Sets the JSON path of the failure.
+  error& at_path(std::string p) & {
+    own().path = std::move(p);
+    return *this;
+  }
+  error&& at_path(std::string p) && { return std::move(at_path(std::move(p))); }
+  /// Names record `rec` where the error names no record yet.
+  error& for_record(const record_info& rec) & noexcept {
+    if (record_ == nullptr && (words_ == nullptr || words_->record.empty())) record_ = &rec;
+    return *this;
+  }
+  error&& for_record(const record_info& rec) && noexcept { return std::move(for_record(rec)); }
 
   friend bool operator==(const error& e, errc c) noexcept { return e.code == c; }
+
+ private:
+  struct texts {
+    std::string record;  // a record named by text (no record_info)
+    std::string detail;
+    std::string path;
+  };
+  texts& own() {
+    if (!words_) words_ = std::make_unique<texts>();
+    return *words_;
+  }
+
+  const record_info* record_ = nullptr;
+  std::unique_ptr<texts> words_;
 };
 
 #if UPLIFT_DETAIL_EXCEPTIONS

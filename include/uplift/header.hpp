@@ -100,7 +100,10 @@ constexpr header_fault decode_header(bytes_view bytes, record_header& h) noexcep
 /// The error for a header fault; the version is named where the header got far enough to hold it.
 inline error header_error(header_fault fault, const record_header& h) {
   const bool version_known = fault.code == errc::invalid_version && fault.offset == 14;
-  return error(fault.code, {}, version_known ? h.version : std::uint16_t{0}, 0, fault.offset);
+  error e(fault.code);
+  e.stored_version = version_known ? h.version : std::uint16_t{0};
+  e.offset = error::offset_at(fault.offset);
+  return e;
 }
 }  // namespace detail
 

@@ -10,7 +10,7 @@
 ///
 /// The per-version readers and writers are generated (`<folder>_uplift_json.hpp`); this header is
 /// the machinery they share. Documents carry their version in a key ("_v" by default); legacy
-/// documents without it are read by `json_options::default_version` or a sniffer.
+/// documents without it are read by `options::default_version` or a sniffer.
 
 #include <array>
 #include <charconv>
@@ -35,7 +35,7 @@
 #include "codec.hpp"
 #include "detail/chain_impl.hpp"
 #include "error.hpp"
-#include "json_options.hpp"
+#include "options.hpp"
 #include "read.hpp"
 #include "write.hpp"
 
@@ -390,7 +390,7 @@ class reader {
       code_ = c;
       detail_ = std::move(detail);
       if (where != nullptr && begin_ != nullptr && where >= begin_)
-        offset_ = static_cast<std::size_t>(where - begin_);
+        offset_ = static_cast<std::uint32_t>(where - begin_);
     }
     return outcome::failed;
   }
@@ -479,10 +479,10 @@ class reader {
 
   bool failed() const noexcept { return code_ != errc::ok; }
   /// The error so far, for a record descriptor's name and versions.
-  uplift::error take_error(std::string_view record, std::uint16_t stored, std::uint16_t latest) {
+  uplift::error take_error(const record_info& record, std::uint16_t stored, std::uint16_t latest) {
     uplift::error e(code_ == errc::ok ? errc::malformed_json : code_, record, stored, latest, offset_);
-    e.detail = std::move(detail_);
-    e.path = path();
+    if (!detail_.empty()) e.with_detail(detail_);
+    e.at_path(path());
     return e;
   }
   std::string path() const {
@@ -527,7 +527,7 @@ class reader {
   std::string_view version_key_{};
   const char* begin_;
   errc code_ = errc::ok;
-  std::size_t offset_ = uplift::error::no_offset;
+  std::uint32_t offset_ = uplift::error::no_offset;
   std::string detail_;
   std::vector<segment> path_;
 };
@@ -972,10 +972,10 @@ class writer {
     }
   }
   bool failed() const noexcept { return code_ != errc::ok; }
-  uplift::error take_error(std::string_view record, std::uint16_t version) {
+  uplift::error take_error(const record_info& record, std::uint16_t version) {
     uplift::error e(code_, record, version);
-    e.detail = std::move(detail_);
-    e.path = std::move(failed_path_);
+    if (!detail_.empty()) e.with_detail(detail_);
+    if (!failed_path_.empty()) e.at_path(std::move(failed_path_));
     return e;
   }
 
@@ -998,14 +998,8 @@ class writer {
 
 namespace detail {
 
-/// The options used when none are given.
-inline const json_options& default_json_options() {
-  static const json_options o{};
-  return o;
-}
-
 template <class R>
-std::string_view json_version_key(const json_options& o) noexcept {
+std::string_view json_version_key(const options& o) noexcept {
   if (!o.version_key.empty()) return o.version_key;
   if constexpr (requires { std::string_view(R::json_version_key); })
     return R::json_version_key;
@@ -1043,11 +1037,11 @@ status read_json_at(simdjson::ondemand::object& obj, json::reader& r,
                     typename C::latest::object& out) {
   if constexpr (I == C::last) {
     if (uplift_json_read_fields(obj, out, r) == json::outcome::failed) [[unlikely]]
-      return r.take_error(C::name, C::template version_at<I>::number, C::latest_version);
+      return r.take_error(C::info(), C::template version_at<I>::number, C::latest_version);
   } else {
     typename C::template object_at<I> o{};
     if (uplift_json_read_fields(obj, o, r) == json::outcome::failed) [[unlikely]]
-      return r.take_error(C::name, C::template version_at<I>::number, C::latest_version);
+      return r.take_error(C::info(), C::template version_at<I>::number, C::latest_version);
     auto up = upgrade_object<C, I, C::last>(o);
     if (!up) [[unlikely]]
       return std::move(up).error();
@@ -1081,7 +1075,7 @@ inline simdjson::error_code check_root_scalar(simdjson::ondemand::document& doc,
 
 /// Reads `json` into `out` (the latest struct, default-constructed by the caller).
 template <class R>
-status read_json_padded(simdjson::padded_string_view json, const json_options& o,
+status read_json_padded(simdjson::padded_string_view json, const options& o,
                         json_thread_state& state, typename chain<R>::latest::object& out) {
   using C = chain<R>;
   static_assert(all_json_readers<C>,
@@ -1090,16 +1084,16 @@ status read_json_padded(simdjson::padded_string_view json, const json_options& o
   const char* begin = json.data();
   auto fail = [&](errc c, std::string detail, std::string path, std::uint16_t stored,
                   const char* where) {
-    error e(c, C::name, stored, C::latest_version,
-            where != nullptr ? static_cast<std::size_t>(where - begin) : error::no_offset);
-    e.detail = std::move(detail);
-    e.path = std::move(path);
+    error e(c, C::info(), stored, C::latest_version,
+            where != nullptr ? static_cast<std::uint32_t>(where - begin) : error::no_offset);
+    if (!detail.empty()) e.with_detail(detail);
+    if (!path.empty()) e.at_path(std::move(path));
     return e;
   };
   auto simd_fail = [&](simdjson::error_code code, const char* where) {
     json::reader r(o.max_depth, begin);
     r.parse_error(code, where);
-    return r.take_error(C::name, 0, C::latest_version);
+    return r.take_error(C::info(), 0, C::latest_version);
   };
 
   if (json.empty()) return fail(errc::empty_input, "the JSON text is empty", "", 0, nullptr);
@@ -1201,7 +1195,7 @@ status read_json_padded(simdjson::padded_string_view json, const json_options& o
 /// Turns any JSON input into a padded view, copying only when the input lacks simdjson's
 /// padding, and reads it.
 template <class R, class Json>
-result<typename chain<R>::latest::object> read_json_any(const Json& json, const json_options& o) {
+result<typename chain<R>::latest::object> read_json_any(const Json& json, const options& o) {
   json_thread_state& tls = json_state();
   std::unique_ptr<json_thread_state> own;  // a nested read gets a parser of its own
   json_thread_state* state = &tls;
@@ -1270,7 +1264,7 @@ status write_json_at(const typename C::template object_at<I>& obj, std::string& 
   w.close('}');
   if (w.failed()) [[unlikely]] {
     out.resize(start);  // nothing half-written stays behind
-    return w.take_error(C::name, C::template version_at<I>::number);
+    return w.take_error(C::info(), C::template version_at<I>::number);
   }
   return {};
 }
@@ -1286,11 +1280,11 @@ template <class R>
 struct json_codec {
   using C = chain<R>;
   template <class Json>
-  static result<typename C::latest::object> read(const Json& json, const json_options& o) {
+  static result<typename C::latest::object> read(const Json& json, const options& o) {
     return read_json_any<R>(json, o);
   }
   static status write(const typename C::latest::object& obj, std::uint16_t version,
-                      std::string& out, const json_options& o) {
+                      std::string& out, const options& o) {
     using fn = status (*)(const typename C::latest::object&, std::string&, std::string_view,
                           std::uint32_t);
     static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
@@ -1325,7 +1319,7 @@ struct json_codec {
 ///     auto u = uplift::read_json<demo::User>(text);   // v1, v2 or v3 text: a v3 UserT
 template <class R, class Json>
 typename detail::json_check<R>::type read_json(const Json& json,
-                                               const json_options& o = detail::default_json_options()) {
+                                               const options& o = default_options()) {
   if constexpr (detail::valid_record<R>)
     return detail::read_json_any<R>(json, o);
   else
@@ -1336,7 +1330,7 @@ typename detail::json_check<R>::type read_json(const Json& json,
 /// version (its version key first). On failure `out` is left as it was.
 template <class R, class Object>
 status write_json(const Object& obj, std::string& out,
-                  const json_options& o = detail::default_json_options()) {
+                  const options& o = default_options()) {
   UPLIFT_REQUIRE_RECORD("uplift::write_json<R>", R);
   if constexpr (detail::valid_record<R>) {
     using C = detail::chain<R>;
@@ -1358,7 +1352,7 @@ status write_json(const Object& obj, std::string& out,
 ///     std::string text = uplift::write_json<demo::User>(user).value();
 template <class R, class Object>
 result<std::string> write_json(const Object& obj,
-                               const json_options& o = detail::default_json_options()) {
+                               const options& o = default_options()) {
   std::string out;
   if (auto st = write_json<R>(obj, out, o); !st) return std::move(st).error();
   return out;
@@ -1368,7 +1362,7 @@ result<std::string> write_json(const Object& obj,
 /// from JSON to FlatBuffers. To write an older version during a rollout, use codec<R>.
 template <class R, class Json>
 result<buffer> json_to_binary(const Json& json,
-                              const json_options& o = detail::default_json_options()) {
+                              const options& o = default_options()) {
   auto obj = read_json<R>(json, o);
   if (!obj) return std::move(obj).error();
   return write<R>(*obj);
@@ -1376,11 +1370,41 @@ result<buffer> json_to_binary(const Json& json,
 
 /// A FlatBuffers record of any version as a JSON record of the latest version.
 template <class R>
-result<std::string> binary_to_json(bytes_view bytes, const read_options& ro = {},
-                                   const json_options& o = detail::default_json_options()) {
-  auto obj = read_object<R>(bytes, ro);
+result<std::string> binary_to_json(bytes_view bytes, const options& o = default_options()) {
+  auto obj = read_object<R>(bytes, o);
   if (!obj) return std::move(obj).error();
   return write_json<R>(*obj, o);
+}
+
+// ---- codec<R>'s JSON members (declared in codec.hpp) ----------------------------------------
+
+template <class R>
+template <class Json>
+result<latest_object_t<R>> codec<R>::read_json(const Json& json) const {
+  return detail::read_json_any<R>(json, options_);
+}
+template <class R>
+status codec<R>::write_json(const object_type& obj, std::string& out) const {
+  return detail::json_codec<R>::write(obj, write_version(), out, options_);
+}
+template <class R>
+result<std::string> codec<R>::write_json(const object_type& obj) const {
+  std::string out;
+  if (auto st = write_json(obj, out); !st) return std::move(st).error();
+  return out;
+}
+template <class R>
+template <class Json>
+result<buffer> codec<R>::json_to_binary(const Json& json) const {
+  auto obj = read_json(json);
+  if (!obj) return std::move(obj).error();
+  return write(*obj);
+}
+template <class R>
+result<std::string> codec<R>::binary_to_json(bytes_view bytes) const {
+  auto obj = read_object(bytes);
+  if (!obj) return std::move(obj).error();
+  return write_json(*obj);
 }
 
 }  // namespace uplift

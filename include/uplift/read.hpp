@@ -17,22 +17,9 @@
 #include "detail/chain_impl.hpp"
 #include "error.hpp"
 #include "header.hpp"
+#include "options.hpp"
 
 namespace uplift {
-
-/// What to do with a record whose version is newer than the latest this binary knows.
-enum class newer_policy : std::uint8_t {
-  reject,          ///< errc::too_new (the default)
-  read_as_latest,  ///< read it as the latest version when its minimum reader version allows it
-};
-
-/// How records are read. The defaults suit untrusted input.
-struct read_options {
-  bool verify = true;  ///< verify each record before reading it (docs/FORMAT.md)
-  newer_policy newer = newer_policy::reject;
-  std::uint32_t max_depth = 64;         ///< verifier: deepest nesting of tables and vectors
-  std::uint32_t max_tables = 1000000;   ///< verifier: most tables in one record
-};
 
 template <class R>
 class view;
@@ -70,7 +57,7 @@ class upgrade_buffer {
 
 namespace detail {
 template <class R>
-result<view<R>> read_latest_fast(bytes_view bytes, const record_header& h, const read_options& o);
+result<view<R>> read_latest_fast(bytes_view bytes, const record_header& h, const options& o);
 }  // namespace detail
 
 /// The latest FlatBuffers table of a record that was read. Behaves like a pointer to it
@@ -127,7 +114,7 @@ class view {
   friend struct detail::reader;
   template <class R2>
   friend result<view<R2>> detail::read_latest_fast(bytes_view, const record_header&,
-                                                   const read_options&);
+                                                   const options&);
 
   view() = default;
 
@@ -175,10 +162,9 @@ struct opened_record {
 /// and `fault` are what decode_header made of `bytes`.
 template <class C>
 result<opened_record> open_record(bytes_view bytes, const record_header& header,
-                                  header_fault fault, const read_options& o) {
+                                  header_fault fault, const options& o) {
   if (fault.code != errc::ok) {
-    error e = header_error(fault, header);
-    e.record = C::name;
+    error e = header_error(fault, header).for_record(C::info());
     e.latest_version = C::latest_version;
     return e;
   }
@@ -210,7 +196,7 @@ result<opened_record> open_record(bytes_view bytes, const record_header& header,
 
 /// Verifies the payload as table T (or checks its root offset when verification is off).
 template <class C, class Table>
-status check_payload(const opened_record& rec, const read_options& o) {
+status check_payload(const opened_record& rec, const options& o) {
   // Every failure below is spelt out for the user; payload_ok makes the same checks quietly.
   const auto& p = rec.payload;
   const std::size_t base = rec.header.size;
@@ -240,7 +226,7 @@ status check_payload(const opened_record& rec, const read_options& o) {
 
 /// The verifier's part of payload_ok.
 template <class Table>
-[[gnu::noinline]] bool payload_verifies(bytes_view p, const read_options& o) noexcept {
+[[gnu::noinline]] bool payload_verifies(bytes_view p, const options& o) noexcept {
   if (p.size() >= FLATBUFFERS_MAX_BUFFER_SIZE) return false;
   flatbuffers::Verifier::Options vo;
   vo.max_depth = o.max_depth;
@@ -251,7 +237,7 @@ template <class Table>
 
 /// The checks of check_payload without building an error: true when the payload passes.
 template <class Table>
-[[gnu::always_inline]] inline bool payload_ok(bytes_view p, const read_options& o) noexcept {
+[[gnu::always_inline]] inline bool payload_ok(bytes_view p, const options& o) noexcept {
   if (p.size() < 2 * sizeof(flatbuffers::uoffset_t) || p.size() % 8 != 0) return false;
   if (flatbuffers::ReadScalar<flatbuffers::uoffset_t>(p.data()) > p.size() - sizeof(flatbuffers::soffset_t))
     return false;
@@ -262,7 +248,7 @@ template <class Table>
 /// matters most, with nothing on the way that it does not need.
 template <class C, class Table>
 [[gnu::cold, gnu::noinline]] error payload_error(bytes_view bytes, const record_header& h,
-                                                 const read_options& o) {
+                                                 const options& o) {
   return check_payload<C, Table>(opened_record{h, bytes, bytes.subspan(h.size), {}}, o).error();
 }
 
@@ -274,7 +260,7 @@ template <class C, class Table>
 template <class R>
 [[gnu::always_inline]] inline result<view<R>> read_latest_fast(bytes_view bytes,
                                                                 const record_header& h,
-                                                                const read_options& o) {
+                                                                const options& o) {
   using C = chain<R>;
   using latest_table = typename C::latest::table;
   const bytes_view payload = bytes.subspan(h.size);
@@ -304,7 +290,7 @@ struct reader {
   /// table, so read and read_object accept the same records.
   using verify_table = typename C::template table_at<wire_reach<C, false>(I)>;
 
-  static result<view<R>> read(opened_record&& rec, bool from_caller, const read_options& o,
+  static result<view<R>> read(opened_record&& rec, bool from_caller, const options& o,
                               upgrade_buffer* into) {
     if (auto st = check_payload<C, verify_table>(rec, o); !st) return std::move(st).error();
     view<R> v;
@@ -346,7 +332,7 @@ struct reader {
     return v;
   }
 
-  static result<typename C::latest::object> read_object(opened_record&& rec, const read_options& o) {
+  static result<typename C::latest::object> read_object(opened_record&& rec, const options& o) {
     if (auto st = check_payload<C, verify_table>(rec, o); !st) return std::move(st).error();
     if constexpr (J == I) {
       typename C::latest::object out{};
@@ -382,7 +368,7 @@ struct reader {
 
 /// Every other record: another version, a misaligned payload, a header to report on.
 template <class R>
-[[gnu::noinline]] result<view<R>> read_view_slow(bytes_view bytes, const read_options& o,
+[[gnu::noinline]] result<view<R>> read_view_slow(bytes_view bytes, const options& o,
                                                  upgrade_buffer* into) {
   using C = chain<R>;
   record_header h;
@@ -396,7 +382,7 @@ template <class R>
   auto rec = open_record<C>(bytes, h, fault, o);
   if (!rec) return std::move(rec).error();
   // The compile-time dispatch table: entry I reads a record stored at version index I.
-  using fn = result<view<R>> (*)(opened_record&&, bool, const read_options&, upgrade_buffer*);
+  using fn = result<view<R>> (*)(opened_record&&, bool, const options&, upgrade_buffer*);
   static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
     return std::array<fn, C::count>{&reader<R, I>::read...};
   }(std::make_index_sequence<C::count>{});
@@ -406,7 +392,7 @@ template <class R>
 }
 
 template <class R>
-[[gnu::always_inline]] inline result<view<R>> read_view(bytes_view bytes, const read_options& o,
+[[gnu::always_inline]] inline result<view<R>> read_view(bytes_view bytes, const options& o,
                                                         upgrade_buffer* into = nullptr) {
   using C = chain<R>;
   // Fast path: a 16-byte header of this record at the latest version, its payload aligned. The
@@ -441,13 +427,13 @@ template <class R>
 
 template <class R>
 result<typename chain<R>::latest::object> read_latest_object(bytes_view bytes,
-                                                             const read_options& o) {
+                                                             const options& o) {
   using C = chain<R>;
   record_header h;
   const header_fault fault = decode_header(bytes, h);
   auto rec = open_record<C>(bytes, h, fault, o);
   if (!rec) return std::move(rec).error();
-  using fn = result<typename C::latest::object> (*)(opened_record&&, const read_options&);
+  using fn = result<typename C::latest::object> (*)(opened_record&&, const options&);
   static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
     return std::array<fn, C::count>{&reader<R, I>::read_object...};
   }(std::make_index_sequence<C::count>{});
@@ -490,7 +476,7 @@ using latest_object_t = typename detail::chain<R>::latest::object;
 ///     if (!r) return fail(r.error().message());
 ///     std::string_view email = (*r)->email()->string_view();
 template <class R>
-typename detail::read_check<R>::type read(bytes_view bytes, const read_options& o = {}) {
+typename detail::read_check<R>::type read(bytes_view bytes, const options& o = default_options()) {
   if constexpr (detail::valid_record<R>)
     return detail::read_view<R>(bytes, o);
   else
@@ -498,11 +484,11 @@ typename detail::read_check<R>::type read(bytes_view bytes, const read_options& 
 }
 template <class R>
 typename detail::read_check<R>::type read(std::span<const std::byte> bytes,
-                                          const read_options& o = {}) {
+                                          const options& o = default_options()) {
   return read<R>(as_bytes_view(bytes), o);
 }
 template <class R>
-typename detail::read_check<R>::type read(std::string_view bytes, const read_options& o = {}) {
+typename detail::read_check<R>::type read(std::string_view bytes, const options& o = default_options()) {
   return read<R>(as_bytes_view(bytes), o);
 }
 
@@ -512,7 +498,7 @@ typename detail::read_check<R>::type read(std::string_view bytes, const read_opt
 /// the record's steps are mechanical.
 template <class R>
 typename detail::read_check<R>::type read(bytes_view bytes, upgrade_buffer& into,
-                                          const read_options& o = {}) {
+                                          const options& o = default_options()) {
   if constexpr (detail::valid_record<R>)
     return detail::read_view<R>(bytes, o, &into);
   else
@@ -520,19 +506,19 @@ typename detail::read_check<R>::type read(bytes_view bytes, upgrade_buffer& into
 }
 template <class R>
 typename detail::read_check<R>::type read(std::span<const std::byte> bytes, upgrade_buffer& into,
-                                          const read_options& o = {}) {
+                                          const options& o = default_options()) {
   return read<R>(as_bytes_view(bytes), into, o);
 }
 template <class R>
 typename detail::read_check<R>::type read(std::string_view bytes, upgrade_buffer& into,
-                                          const read_options& o = {}) {
+                                          const options& o = default_options()) {
   return read<R>(as_bytes_view(bytes), into, o);
 }
 
 /// Reads a record at any known version into the latest version's Object API struct.
 template <class R>
 typename detail::read_object_check<R>::type read_object(bytes_view bytes,
-                                                        const read_options& o = {}) {
+                                                        const options& o = default_options()) {
   if constexpr (detail::valid_record<R>)
     return detail::read_latest_object<R>(bytes, o);
   else
@@ -540,12 +526,12 @@ typename detail::read_object_check<R>::type read_object(bytes_view bytes,
 }
 template <class R>
 typename detail::read_object_check<R>::type read_object(std::span<const std::byte> bytes,
-                                                        const read_options& o = {}) {
+                                                        const options& o = default_options()) {
   return read_object<R>(as_bytes_view(bytes), o);
 }
 template <class R>
 typename detail::read_object_check<R>::type read_object(std::string_view bytes,
-                                                        const read_options& o = {}) {
+                                                        const options& o = default_options()) {
   return read_object<R>(as_bytes_view(bytes), o);
 }
 

@@ -44,7 +44,7 @@ TEST_CASE("a record's json_version_key attribute names the key its JSON document
   REQUIRE_FALSE(plain);
   CHECK(plain.error().code == uplift::errc::missing_version);
 
-  uplift::json_options o;
+  uplift::options o;
   o.version_key = "_v";  // the option overrides the schema's key
   auto overridden = uplift::read_json<G>(R"({"_v":1,"id":9})", o);
   REQUIRE(overridden);

@@ -16,7 +16,7 @@ namespace {
 
 std::size_t touch(const flatbuffers::String* s) { return s ? s->string_view().size() : 0; }
 
-void read_both(uplift::bytes_view in, const uplift::read_options& o) {
+void read_both(uplift::bytes_view in, const uplift::options& o) {
   auto v = uplift::read<demo::User>(in, o);
   auto obj = uplift::read_object<demo::User>(in, o);
   expect(v.has_value() == obj.has_value(), "read and read_object accept the same inputs");

@@ -12,7 +12,7 @@ using uplift_fuzz::expect;
 
 namespace {
 
-void read_one(std::string_view text, const uplift::json_options& o) {
+void read_one(std::string_view text, const uplift::options& o) {
   auto u = uplift::read_json<demo::User>(text, o);
   if (!u) {
     expect(u.error().code != uplift::errc::ok, "a failed read names its error");
@@ -34,6 +34,6 @@ void read_one(std::string_view text, const uplift::json_options& o) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   read_one(text, {});
-  read_one(text, {.default_version = 1, .max_depth = 8});
+  read_one(text, {.max_depth = 8, .default_version = 1});
   return 0;
 }

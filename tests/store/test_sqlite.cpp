@@ -44,7 +44,7 @@ TEST_CASE("sqlite: a write that waited longer than the busy timeout fails with S
   sqlite3_close(other);
   REQUIRE_FALSE(put);
   CHECK(put.error().code == uplift::errc::store_error);
-  CHECK(put.error().detail.find("database is locked") != std::string::npos);
+  CHECK(put.error().detail().find("database is locked") != std::string::npos);
   ok(impatient.put(std::int64_t{1}, record(1)));  // the lock is gone: it goes through
 }
 
@@ -64,5 +64,5 @@ TEST_CASE("sqlite: an in-memory database works on its one connection and refuses
   auto other = s.connect();
   REQUIRE_FALSE(other);
   CHECK(other.error().code == uplift::errc::store_error);
-  CHECK(other.error().detail.find("in-memory") != std::string::npos);
+  CHECK(other.error().detail().find("in-memory") != std::string::npos);
 }

@@ -328,8 +328,8 @@ TEST_CASE_TEMPLATE("open_job refuses a job of another record or target version",
   auto r = s.open_job(other_version, {key_range{}}, 0);
   REQUIRE_FALSE(r);
   CHECK(r.error().code == errc::job_mismatch);
-  CHECK(r.error().detail.find("v2") != std::string::npos);
-  CHECK(r.error().detail.find("v3") != std::string::npos);
+  CHECK(r.error().detail().find("v2") != std::string::npos);
+  CHECK(r.error().detail().find("v3") != std::string::npos);
 
   auto other_record = spec;
   other_record.record = "test.Other";
@@ -344,7 +344,7 @@ TEST_CASE_TEMPLATE("open_job refuses a job of another record or target version",
   auto on_other = other_table.open_job(spec, {key_range{}}, 0);
   REQUIRE_FALSE(on_other);
   CHECK(on_other.error().code == errc::job_mismatch);
-  CHECK(on_other.error().detail.find(fx.spec.table) != std::string::npos);
+  CHECK(on_other.error().detail().find(fx.spec.table) != std::string::npos);
 
   const auto still = ok(s.load_job(spec.name));
   REQUIRE(still.has_value());
@@ -554,7 +554,7 @@ TEST_CASE_TEMPLATE("a batch whose lease was lost commits nothing", F, STORE_TEST
   auto lost = s.commit_batch(b);
   REQUIRE_FALSE(lost);
   CHECK(lost.error().code == errc::lease_lost);
-  CHECK(lost.error().detail.find("w1") != std::string::npos);
+  CHECK(lost.error().detail().find("w1") != std::string::npos);
 
   CHECK(ok(s.get(F::key(1))) == record(1));
   const auto r = ok(s.list_ranges(name));
@@ -621,8 +621,8 @@ TEST_CASE_TEMPLATE("a failed batch commits nothing", F, STORE_TEST_ALL_STORES) {
   auto failed = s.commit_batch(b);
   REQUIRE_FALSE(failed);
   CHECK(failed.error().code == errc::store_error);
-  CHECK(failed.error().detail.find("committing a batch") != std::string::npos);
-  CHECK(failed.error().detail.find(F::backend_type::refusal_words) != std::string::npos);
+  CHECK(failed.error().detail().find("committing a batch") != std::string::npos);
+  CHECK(failed.error().detail().find(F::backend_type::refusal_words) != std::string::npos);
 
   for (int i = 1; i <= 6; ++i) CHECK(ok(s.get(F::key(i))) == record(1));  // 1 and 2 too
   const auto r = ok(s.list_ranges(name));
@@ -642,8 +642,8 @@ TEST_CASE_TEMPLATE("a database error is a store_error that says what was being d
   auto r = s.scan({}, 10);
   REQUIRE_FALSE(r);
   CHECK(r.error().code == errc::store_error);
-  CHECK(r.error().detail.find("scanning") != std::string::npos);
-  CHECK(r.error().detail.find(fx.spec.table) != std::string::npos);
+  CHECK(r.error().detail().find("scanning") != std::string::npos);
+  CHECK(r.error().detail().find(fx.spec.table) != std::string::npos);
   CHECK(r.error().message().find("store error") != std::string::npos);
 }
 
@@ -668,7 +668,7 @@ TEST_CASE_TEMPLATE("set_job_status records the status, and the error of a failed
   auto missing = s.set_job_status("no such job", job_status::paused, "");
   REQUIRE_FALSE(missing);
   CHECK(missing.error().code == errc::store_error);
-  CHECK(missing.error().detail.find("no such job") != std::string::npos);
+  CHECK(missing.error().detail().find("no such job") != std::string::npos);
 }
 
 TEST_CASE_TEMPLATE("list_quarantine lists rows oldest first, for one job or the table's jobs", F,
@@ -726,7 +726,7 @@ TEST_CASE_TEMPLATE("a key of the other kind than the table's is refused", F,
   auto put = s.put(wrong, record(1));
   REQUIRE_FALSE(put);
   CHECK(put.error().code == errc::store_error);
-  CHECK(put.error().detail.find("table_spec::key") != std::string::npos);
+  CHECK(put.error().detail().find("table_spec::key") != std::string::npos);
   CHECK(s.get(wrong).error().code == errc::store_error);
   CHECK(s.scan({wrong, std::nullopt}, 10).error().code == errc::store_error);
   CHECK(s.split({std::nullopt, wrong}, 2).error().code == errc::store_error);

@@ -54,8 +54,8 @@ struct bad_input {
   std::string path{};                  ///< JSON: the error's path ("" for none)
   std::string says{};                  ///< words the error's message() must contain
   reader by = reader::user;
-  uplift::read_options read{};
-  uplift::json_options json{};
+  uplift::options read{};
+  uplift::options json{};
 };
 
 // ---- valid records to start from -------------------------------------------------------------

@@ -69,20 +69,20 @@ struct chain<R, true> {
     if constexpr (has_downgrades<R>)
       return R::downgrades;
     else
-      return hana::make_tuple();
+      return boost::hana::make_tuple();
   }
 
   static constexpr auto rebuilds() {
     if constexpr (has_rebuilds<R>)
       return R::rebuilds;
     else
-      return hana::make_tuple();
+      return boost::hana::make_tuple();
   }
   static constexpr auto moving_upgrades() {
     if constexpr (has_moving_upgrades<R>)
       return R::moving_upgrades;
     else
-      return hana::make_tuple();
+      return boost::hana::make_tuple();
   }
 
   static constexpr std::size_t none = static_cast<std::size_t>(-1);
@@ -97,8 +97,8 @@ struct chain<R, true> {
       [[maybe_unused]] auto put = [&](std::size_t from, std::size_t p) {
         if (from >= first_version && from - first_version < count) out[from - first_version] = p;
       };
-      (put(std::remove_cvref_t<decltype(hana::at_c<P>(std::declval<const List&>()))>::from, P), ...);
-    }(std::make_index_sequence<decltype(hana::size(std::declval<const List&>()))::value>{});
+      (put(std::remove_cvref_t<decltype(boost::hana::at_c<P>(std::declval<const List&>()))>::from, P), ...);
+    }(std::make_index_sequence<decltype(boost::hana::size(std::declval<const List&>()))::value>{});
     return out;
   }
   /// True when entry `Pos` of `list` is callable with `Args` and returns `Ret` (or void, when
@@ -108,7 +108,7 @@ struct chain<R, true> {
     if constexpr (Pos == none) {
       return false;
     } else {
-      using F = typename std::remove_cvref_t<decltype(hana::at_c<Pos>(list))>::function_type;
+      using F = typename std::remove_cvref_t<decltype(boost::hana::at_c<Pos>(list))>::function_type;
       if constexpr (std::is_invocable_v<const F&, Args...>) {
         using ret = std::invoke_result_t<const F&, Args...>;
         return std::is_same_v<ret, Ret> || (std::is_same_v<Ret, status> && std::is_void_v<ret>);
@@ -128,7 +128,7 @@ struct chain<R, true> {
   /// The fused rebuild from index I to the latest (when has_rebuild<I>).
   template <std::size_t I>
   static constexpr auto rebuild_fn() {
-    return hana::at_c<rebuild_at[I]>(rebuilds()).fn;
+    return boost::hana::at_c<rebuild_at[I]>(rebuilds()).fn;
   }
 
   static constexpr std::array<std::size_t, count> moving_at =
@@ -140,12 +140,12 @@ struct chain<R, true> {
   /// The moving variant of the step from index I (when has_moving<I>).
   template <std::size_t I>
   static constexpr auto moving_fn() {
-    return hana::at_c<moving_at[I]>(moving_upgrades()).fn;
+    return boost::hana::at_c<moving_at[I]>(moving_upgrades()).fn;
   }
 
   /// The upgrade step from index I to I+1.
   template <std::size_t I>
-  using upgrade_at = std::remove_cvref_t<decltype(hana::at_c<I>(R::upgrades))>;
+  using upgrade_at = std::remove_cvref_t<decltype(boost::hana::at_c<I>(R::upgrades))>;
 
   template <std::size_t I>
   static constexpr bool step_is_wire() {
@@ -195,16 +195,16 @@ struct chain<R, true> {
     return out;
   }();
 
-  /// The downgrade step to index I (from I+1), as a hana::optional.
+  /// The downgrade step to index I (from I+1), as a boost::hana::optional.
   template <std::size_t I>
   static constexpr auto find_downgrade() {
-    return hana::find_if(downgrades(), [](auto s) {
-      return hana::bool_c<decltype(s)::to == first_version + I>;
+    return boost::hana::find_if(downgrades(), [](auto s) {
+      return boost::hana::bool_c<decltype(s)::to == first_version + I>;
     });
   }
   template <std::size_t I>
   static constexpr bool has_explicit_downgrade =
-      !decltype(hana::is_nothing(find_downgrade<I>()))::value;
+      !decltype(boost::hana::is_nothing(find_downgrade<I>()))::value;
 
   /// can_write[I]: a latest object can be written at index I through downgrade steps.
   static constexpr std::array<bool, count> can_write = []<std::size_t... I>(std::index_sequence<I...>) {
@@ -234,9 +234,12 @@ struct chain<R, true> {
 
   /// An error with this record's name and versions filled in.
   static error make_error(errc code, std::uint16_t stored = 0,
-                          std::size_t offset = error::no_offset) {
-    return error(code, name, stored, latest_version, offset);
+                          std::size_t offset = error::no_offset) noexcept {
+    return error(code, info(), stored, latest_version,
+                 offset == error::no_offset ? error::no_offset : error::offset_at(offset));
   }
+  /// The record's name and versions, in static storage.
+  static constexpr const record_info& info() noexcept { return record_info_holder<R>::value; }
 };
 
 /// Calls a step function and turns a void return into success.
@@ -254,15 +257,10 @@ status invoke_step(const F& fn, From&& from, To& to) {
 template <class C>
 error step_error(error e, std::uint16_t from_version, std::uint16_t to_version) {
   if (e.code == errc::ok) e.code = errc::step_failed;
-  if (e.record.empty()) e.record = C::name;
+  e.for_record(C::info());
   if (e.latest_version == 0) e.latest_version = C::latest_version;
-  std::string where = "in the step v" + std::to_string(from_version) + " -> v" +
-                      std::to_string(to_version);
-  if (e.detail.empty())
-    e.detail = std::move(where);
-  else
-    e.detail = where + ": " + e.detail;
-  return e;
+  return std::move(e).with_context("in the step v" + std::to_string(from_version) + " -> v" +
+                                   std::to_string(to_version));
 }
 
 /// Finishes the table at `root` and puts a record header in front: one 8-byte aligned block.
@@ -325,7 +323,7 @@ result<typename C::template object_at<J>> upgrade_object(Object&& obj) {
     if constexpr (owned && C::template has_moving<I>)
       st = invoke_step(C::template moving_fn<I>(), std::move(obj), next);
     else
-      st = invoke_step(hana::at_c<I>(C::descriptor::upgrades).fn, std::as_const(obj), next);
+      st = invoke_step(boost::hana::at_c<I>(C::descriptor::upgrades).fn, std::as_const(obj), next);
     if (!st)
       return step_error<C>(std::move(st).error(), C::template version_at<I>::number,
                            C::template version_at<I + 1>::number);

@@ -106,21 +106,19 @@ inline status check_job_matches(const stored_job& have, const job_spec& want,
            std::to_string(s.target_version) + " on table " + std::string(tbl) + " (" +
            std::string(key_type_name(k)) + " keys)";
   };
-  error e(errc::job_mismatch);
-  e.detail = "backfill job \"" + want.name + "\" exists for " +
-             describe(got, have.table, have.key) + "; asked for " +
-             describe(want, table.table, table.key);
-  return e;
+  return error(errc::job_mismatch)
+      .with_detail("backfill job \"" + want.name + "\" exists for " +
+                   describe(got, have.table, have.key) + "; asked for " +
+                   describe(want, table.table, table.key));
 }
 
 /// errc::lease_lost: `owner` no longer holds the range (another worker took it over, it was
 /// released, or it is done).
 inline error lease_lost(std::string_view job, std::int64_t range_id, std::string_view owner) {
-  error e(errc::lease_lost);
-  e.detail = "range " + std::to_string(range_id) + " of backfill job \"" + std::string(job) +
-             "\" is no longer held by \"" + std::string(owner) +
-             "\"; drop the batch and claim a range again";
-  return e;
+  return error(errc::lease_lost)
+      .with_detail("range " + std::to_string(range_id) + " of backfill job \"" +
+                   std::string(job) + "\" is no longer held by \"" + std::string(owner) +
+                   "\"; drop the batch and claim a range again");
 }
 
 /// The scope a job is created with: `ranges`, or the whole table when none are given.

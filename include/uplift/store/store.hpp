@@ -275,8 +275,9 @@ inline std::string key_to_string(const row_key& k) {
 /// A store error with the database's words.
 inline error store_failure(std::string_view what, std::string_view db_words) {
   error e(errc::store_error);
-  e.detail.append(what);
-  if (!db_words.empty()) e.detail.append(": ").append(db_words);
+  std::string words(what);
+  if (!db_words.empty()) words.append(": ").append(db_words);
+  e.with_detail(words);
   return e;
 }
 

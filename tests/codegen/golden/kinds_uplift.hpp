@@ -332,9 +332,9 @@ struct Thing {
 // latest version. Without the macro every such unit compiles the whole chain itself.
 #ifdef UPLIFT_SEPARATE_INSTANTIATION
 namespace uplift::detail {
-extern template result<view<::k::Thing>> read_view_slow<::k::Thing>(bytes_view, const read_options&,
+extern template result<view<::k::Thing>> read_view_slow<::k::Thing>(bytes_view, const options&,
                                                                upgrade_buffer*);
 extern template result<latest_object_t<::k::Thing>> read_latest_object<::k::Thing>(bytes_view,
-                                                                                const read_options&);
+                                                                                const options&);
 }  // namespace uplift::detail
 #endif

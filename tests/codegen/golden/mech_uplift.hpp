@@ -981,9 +981,9 @@ struct Thing {
 // latest version. Without the macro every such unit compiles the whole chain itself.
 #ifdef UPLIFT_SEPARATE_INSTANTIATION
 namespace uplift::detail {
-extern template result<view<::mech::Thing>> read_view_slow<::mech::Thing>(bytes_view, const read_options&,
+extern template result<view<::mech::Thing>> read_view_slow<::mech::Thing>(bytes_view, const options&,
                                                                upgrade_buffer*);
 extern template result<latest_object_t<::mech::Thing>> read_latest_object<::mech::Thing>(bytes_view,
-                                                                                const read_options&);
+                                                                                const options&);
 }  // namespace uplift::detail
 #endif

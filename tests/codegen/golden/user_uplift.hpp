@@ -109,9 +109,9 @@ struct User {
 // latest version. Without the macro every such unit compiles the whole chain itself.
 #ifdef UPLIFT_SEPARATE_INSTANTIATION
 namespace uplift::detail {
-extern template result<view<::demo::User>> read_view_slow<::demo::User>(bytes_view, const read_options&,
+extern template result<view<::demo::User>> read_view_slow<::demo::User>(bytes_view, const options&,
                                                                upgrade_buffer*);
 extern template result<latest_object_t<::demo::User>> read_latest_object<::demo::User>(bytes_view,
-                                                                                const read_options&);
+                                                                                const options&);
 }  // namespace uplift::detail
 #endif

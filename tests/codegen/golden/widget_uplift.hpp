@@ -116,9 +116,9 @@ struct Widget {
 // latest version. Without the macro every such unit compiles the whole chain itself.
 #ifdef UPLIFT_SEPARATE_INSTANTIATION
 namespace uplift::detail {
-extern template result<view<::uplift_test::Widget>> read_view_slow<::uplift_test::Widget>(bytes_view, const read_options&,
+extern template result<view<::uplift_test::Widget>> read_view_slow<::uplift_test::Widget>(bytes_view, const options&,
                                                                upgrade_buffer*);
 extern template result<latest_object_t<::uplift_test::Widget>> read_latest_object<::uplift_test::Widget>(bytes_view,
-                                                                                const read_options&);
+                                                                                const options&);
 }  // namespace uplift::detail
 #endif
