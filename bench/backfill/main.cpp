@@ -39,6 +39,8 @@
 #include <uplift/store/postgres.hpp>
 #include <uplift/store/sqlite.hpp>
 
+#include "store/postgres_binary.hpp"  // the PostgreSQL store's binary arrays
+
 #include "user_uplift.hpp"
 
 namespace {

@@ -186,7 +186,7 @@ inline bool owner_is_dead(const std::string& owner) {
 /// A running backfill of record R over store S. Made by `start`; its worker threads run until the
 /// job is done, fails or is cancelled. Destroying the handle stops the workers (they give their
 /// ranges back) and joins them; the job stays in the database as it was, for a later run.
-template <class R, store S>
+template <class R, class S>
 class backfill {
   UPLIFT_REQUIRE_RECORD("uplift::backfill<R, S>", R);
   using C = detail::chain<R>;
@@ -299,8 +299,7 @@ class backfill {
         // one writer at a time gains nothing from more ranges than workers.
         std::size_t wanted = opt.ranges;
         if (wanted == 0) {
-          if constexpr (requires { requires S::single_writer; }) wanted = opt.workers;
-          else wanted = 4 * opt.workers;
+          wanted = control.single_writer() ? opt.workers : 4 * opt.workers;
         }
         if (wanted <= 1) {
           ranges = {scope};  // no need to walk the keys
@@ -655,15 +654,14 @@ class backfill {
       return out;
     }
 
-    /// Commits a batch; on a store with one writer at a time (S::single_writer), the workers of
+    /// Commits a batch; on a store with one writer at a time (single_writer()), the workers of
     /// this process take turns on a mutex, which wakes the next one as soon as the lock is free.
     result<batch_result> commit(S& db, const batch_commit& b) {
-      if constexpr (requires { requires S::single_writer; }) {
+      if (db.single_writer()) {
         std::lock_guard lock(commit_mutex);
         return db.commit_batch(b);
-      } else {
-        return db.commit_batch(b);
       }
+      return db.commit_batch(b);
     }
 
     /// The row's bytes at the target version: empty when it is there already (or newer), an

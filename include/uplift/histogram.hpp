@@ -67,7 +67,7 @@ struct version_histogram_t {
 };
 
 /// The histogram of every row of the store's table, from the header bytes alone.
-template <store S>
+template <class S>
 result<table_histogram> table_histogram_of(S& s) {
   auto counts = s.count_by_prefix(header_size);
   if (!counts) return std::move(counts).error();
@@ -92,7 +92,7 @@ result<table_histogram> table_histogram_of(S& s) {
 }
 
 /// The rows of record R in the store's table, per stored version.
-template <class R, store S>
+template <class R, class S>
 result<version_histogram_t> version_histogram(S& s) {
   UPLIFT_REQUIRE_RECORD("uplift::version_histogram<R>", R);
   auto all = table_histogram_of(s);

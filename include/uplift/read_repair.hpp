@@ -46,7 +46,7 @@ struct read_repair_stats {
 };
 
 /// Reads records of R and writes the upgraded ones back through store S in a background thread.
-template <class R, store S>
+template <class R, class S>
 class read_repair {
   UPLIFT_REQUIRE_RECORD("uplift::read_repair<R, S>", R);
 
