@@ -16,12 +16,15 @@
 
 #include <chrono>
 #include <compare>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -272,6 +275,24 @@ class store {
   /// What connect() returns: another connection, as its adapter's own type.
   virtual result<std::unique_ptr<store>> connect_store() const = 0;
 };
+
+namespace detail {
+/// A store connection given by value to the row engine (`backfill::start`, `read_repair::start`),
+/// moved into the std::unique_ptr<store> it keeps.
+template <class S>
+  requires std::derived_from<std::remove_cvref_t<S>, store>
+std::unique_ptr<store> owned_store(S&& db) {
+  using store_type = std::remove_cvref_t<S>;
+  if constexpr (std::is_constructible_v<store_type, S&&>) {
+    return std::make_unique<store_type>(std::forward<S>(db));
+  } else {
+    static_assert(std::is_constructible_v<store_type, S&&>,
+                  "uplift: a store connection given by value cannot be copied; pass "
+                  "std::move(db), or db.connect().value() for a connection of its own");
+    return nullptr;
+  }
+}
+}  // namespace detail
 
 /// Orders keys as the stores do: integers numerically, text bytewise. Keys of different kinds
 /// order integers first (a table has one kind).
