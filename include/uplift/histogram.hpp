@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "chain.hpp"
-#include "detail/chain_impl.hpp"
+#include "descriptor.hpp"
+#include "detail/chain.hpp"
 #include "error.hpp"
 #include "header.hpp"
 #include "store/store.hpp"
