@@ -196,7 +196,7 @@ TEST_CASE("record handle: a target the record does not know is refused") {
     auto r = handle.rewrite(uplift::as_bytes_view(user_at(8, 1)), target, out);
     REQUIRE_FALSE(r);
     CHECK(r.error().code == errc::invalid_option);
-    CHECK(r.error().message().find("is not one of v1..v3") != std::string::npos);
+    CHECK(r.error().message().find("v1..v3") != std::string::npos);  // what it can write
     CHECK(out == "untouched");
   }
 }

@@ -11,8 +11,8 @@
 #include <utility>
 
 #include "bytes.hpp"
-#include "chain.hpp"
-#include "detail/chain_impl.hpp"
+#include "descriptor.hpp"
+#include "detail/chain.hpp"
 #include "error.hpp"
 #include "options.hpp"
 #include "read.hpp"
@@ -99,13 +99,15 @@ class codec {
   operator record_handle() const { return handle(); }  // NOLINT: implicit on purpose
 
   /// As `uplift::read<R>` with this codec's options.
-  result<view<R>> read(bytes_view bytes) const { return detail::read_view<R>(bytes, options_); }
+  result<view<R>> read(bytes_view bytes) const {
+    return detail::read_view<R>(bytes, options_, nullptr);
+  }
   result<view<R>> read(std::span<const std::byte> bytes) const { return read(as_bytes_view(bytes)); }
   result<view<R>> read(std::string_view bytes) const { return read(as_bytes_view(bytes)); }
 
   /// As `uplift::read_object<R>` with this codec's options.
   result<object_type> read_object(bytes_view bytes) const {
-    return detail::read_latest_object<R>(bytes, options_);
+    return record_reader<R>::read_object(bytes, options_);
   }
   result<object_type> read_object(std::span<const std::byte> bytes) const {
     return read_object(as_bytes_view(bytes));
@@ -130,30 +132,15 @@ class codec {
 
   /// Writes a latest-version struct at the write version, through the downgrade steps when it is
   /// older. A downgrade step can fail (errc::range_error): nothing is written then.
-  result<buffer> write(const object_type& obj) const { return write_as(obj, write_version()); }
+  result<buffer> write(const object_type& obj) const {
+    buffer out;
+    if (auto st = detail::write_as<C, detail::binary_format>(obj, write_version(), out, options_);
+        !st)
+      return std::move(st).error();
+    return out;
+  }
 
  private:
-  /// `obj` written at known version v.
-  static result<buffer> write_as(const object_type& obj, std::uint16_t v) {
-    using fn = result<buffer> (*)(const object_type&);
-    static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
-      return std::array<fn, C::count>{&write_at<I>...};
-    }(std::make_index_sequence<C::count>{});
-    return table[C::index_of(v)](obj);
-  }
-  template <std::size_t I>
-  static result<buffer> write_at(const object_type& obj) {
-    if constexpr (I == C::last) {
-      return detail::pack_record<typename C::latest::table>(obj, C::header_at(I));
-    } else if constexpr (C::can_write[I]) {
-      auto down = detail::downgrade_object<C, C::last, I>(obj);
-      if (!down) return std::move(down).error();
-      return detail::pack_record<typename C::template table_at<I>>(*down, C::header_at(I));
-    } else {
-      return C::make_error(errc::no_downgrade_path, C::template version_at<I>::number);
-    }
-  }
-
   /// The row operations of R behind its record handles.
   static result<rewrite_outcome> rewrite_row(const uplift::options& o, bytes_view row,
                                              std::uint16_t target, std::string& out);
@@ -167,29 +154,27 @@ class codec {
 template <class R>
 result<rewrite_outcome> codec<R>::rewrite_row(const uplift::options& o, bytes_view row,
                                               std::uint16_t target, std::string& out) {
-  if (!C::knows(target))
-    return C::make_error(errc::invalid_option, target)
-        .with_detail("the target version v" + std::to_string(target) + " is not one of v" +
-                     std::to_string(C::first_version) + "..v" + std::to_string(C::latest_version));
-  auto h = uplift::peek(row);
-  if (!h) return std::move(h).error().for_record(C::info());
-  if (h->type_id != C::type_id)
-    return C::make_error(errc::wrong_record_type, h->version, 8)
-        .with_detail("the header's type id is " + std::to_string(h->type_id) + ", expected " +
-                     std::to_string(C::type_id));
-  if (h->version >= target) return rewrite_outcome::current;  // from the header alone
+  if (!can_write_at(target))
+    return C::make_error(C::knows(target) ? errc::no_downgrade_path : errc::invalid_option, target)
+        .with_detail("cannot rewrite rows at v" + std::to_string(target) +
+                     ": this binary writes v" + std::to_string(C::first_version) + "..v" +
+                     std::to_string(C::latest_version) + " where downgrade steps lead");
+  // Current from the header alone; the read reports every other fault as a read does.
+  if (auto h = uplift::peek(row); h && h->type_id == C::type_id && h->version >= target)
+    return rewrite_outcome::current;
   if (target == C::latest_version) {
-    auto v = detail::read_view<R>(row, o);
+    auto v = detail::read_view<R>(row, o, nullptr);
     if (!v) return std::move(v).error();
     const bytes_view latest = v->bytes();
     out.append(reinterpret_cast<const char*>(latest.data()), latest.size());
     return rewrite_outcome::rewritten;
   }
-  auto obj = detail::read_latest_object<R>(row, o);
+  auto obj = record_reader<R>::read_object(row, o);
   if (!obj) return std::move(obj).error();
-  auto rec = write_as(*obj, target);
-  if (!rec) return std::move(rec).error();
-  out.append(rec->as_string_view());
+  buffer rec;
+  if (auto st = detail::write_as<C, detail::binary_format>(*obj, target, rec, o); !st)
+    return std::move(st).error();
+  out.append(rec.as_string_view());
   return rewrite_outcome::rewritten;
 }
 

@@ -1,10 +1,12 @@
 #pragma once
-/// The record header that precedes every stored FlatBuffers record, and `peek`.
-/// The exact bytes are documented in docs/FORMAT.md.
+/// The record header that precedes every stored FlatBuffers record, and `peek`. This file is the
+/// only code that knows the header's bytes; they are documented in docs/FORMAT.md.
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string_view>
 
@@ -68,16 +70,16 @@ namespace detail {
 /// Where a header is wrong: the code (errc::ok when it is fine) and the byte offset.
 struct header_fault {
   errc code = errc::ok;
-  std::size_t offset = 0;
+  std::uint32_t offset = 0;
 };
 
-/// Decodes and checks a header without building an error: the hot path of every read.
+/// Decodes and checks a header without building an error.
 constexpr header_fault decode_header(bytes_view bytes, record_header& h) noexcept {
   const std::size_t n = bytes.size();
   if (n == 0) return {errc::empty_input, 0};
-  for (std::size_t i = 0; i < header_magic.size() && i < n; ++i)
+  for (std::uint32_t i = 0; i < header_magic.size() && i < n; ++i)
     if (bytes[i] != header_magic[i]) return {errc::bad_magic, i};
-  if (n < header_size) return {errc::truncated_header, n};
+  if (n < header_size) return {errc::truncated_header, static_cast<std::uint32_t>(n)};
   auto u16 = [&](std::size_t at) {
     return static_cast<std::uint16_t>(bytes[at] | (bytes[at + 1] << 8));
   };
@@ -91,18 +93,47 @@ constexpr header_fault decode_header(bytes_view bytes, record_header& h) noexcep
   h.min_reader_version = u16(14);
   if (h.format != header_format) return {errc::unsupported_header, 4};
   if (h.size < header_size || h.size % 8 != 0) return {errc::unsupported_header, 5};
-  if (h.size > n) return {errc::truncated_header, n};
+  if (h.size > n) return {errc::truncated_header, error::offset_at(n)};
   if (h.version == 0) return {errc::invalid_version, 12};
   if (h.min_reader_version == 0 || h.min_reader_version > h.version)
     return {errc::invalid_version, 14};
   return {};
 }
+
+/// The checks decode_header makes, for the one case every hot read meets: a header of this
+/// library's format and size, of record `TypeId` at version `Version`, its payload 8-byte aligned.
+/// The first 14 bytes are compared as two 8-byte words (the flags are not looked at, as
+/// decode_header does not); the minimum reader version must be 1..Version. False for anything
+/// else, which decode_header then looks at.
+template <std::uint32_t TypeId, std::uint16_t Version>
+[[gnu::always_inline]] inline bool is_header_of(bytes_view bytes) noexcept {
+  if constexpr (std::endian::native == std::endian::little) {
+    if (bytes.size() < header_size ||
+        reinterpret_cast<std::uintptr_t>(bytes.data() + header_size) % 8 != 0)
+      return false;
+    constexpr std::uint64_t low48 = 0xFFFF'FFFF'FFFFull;
+    constexpr std::uint64_t first =
+        std::uint64_t{header_magic[0]} | std::uint64_t{header_magic[1]} << 8 |
+        std::uint64_t{header_magic[2]} << 16 | std::uint64_t{header_magic[3]} << 24 |
+        std::uint64_t{header_format} << 32 | std::uint64_t{header_size} << 40;
+    constexpr std::uint64_t second = std::uint64_t{TypeId} | std::uint64_t{Version} << 32;
+    std::uint64_t a, b;
+    std::memcpy(&a, bytes.data(), 8);
+    std::memcpy(&b, bytes.data() + 8, 8);
+    const auto min_reader = static_cast<std::uint16_t>(b >> 48);
+    return (a & low48) == first && (b & low48) == second && min_reader != 0 &&
+           min_reader <= Version;
+  } else {
+    return false;
+  }
+}
+
 /// The error for a header fault; the version is named where the header got far enough to hold it.
-inline error header_error(header_fault fault, const record_header& h) {
-  const bool version_known = fault.code == errc::invalid_version && fault.offset == 14;
+[[gnu::cold]] inline error header_error(header_fault fault, const record_header& h) noexcept {
   error e(fault.code);
+  const bool version_known = fault.code == errc::invalid_version && fault.offset == 14;
   e.stored_version = version_known ? h.version : std::uint16_t{0};
-  e.offset = error::offset_at(fault.offset);
+  e.offset = fault.offset;
   return e;
 }
 }  // namespace detail

@@ -1,32 +1,52 @@
 #pragma once
-/// Reading FlatBuffers records at any stored version as the latest version.
+/// Reading a FlatBuffers record stored at any version as the latest version: the read pipeline,
+/// written once and read top to bottom.
+///
+///     bytes ─▶ 1. header ─▶ 2. route ─▶ 3. payload check ─▶ 4. the view
+///
+/// 1. The header: `detail::decode_header` (header.hpp, the only code that knows its bytes), or for
+///    the case that matters most, a record of the latest version, `detail::is_header_of`.
+/// 2. The route: which version's reader takes the record (its type, its version, the policy for
+///    records newer than this binary), and an aligned copy when the payload is misaligned.
+/// 3. The payload check: `check_payload` returns a small fault code; the message is made once,
+///    in a cold function, only on failure.
+/// 4. The view: zero-copy through the latest accessor (the latest version, or one that only
+///    wire-compatible steps separate from it), or rebuilt once (one fused rebuild, or one unpack
+///    and pack around hooks).
+///
+/// Steps 2 to 4 go through one per-version dispatch table (`detail::version_table`). JSON is the
+/// other format of the same pipeline (<uplift/json.hpp>): its version key is its header, and it
+/// shares the route, the dispatch table, the upgrade steps and the options.
 
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <utility>
 
 #include <flatbuffers/flatbuffers.h>
 
 #include "bytes.hpp"
-#include "chain.hpp"
-#include "detail/chain_impl.hpp"
+#include "descriptor.hpp"
+#include "detail/chain.hpp"
 #include "error.hpp"
 #include "header.hpp"
 #include "options.hpp"
+#include "write.hpp"
 
 namespace uplift {
 
 template <class R>
 class view;
+template <class R>
+class record_reader;
 
 namespace detail {
-template <class R, std::size_t I>
-struct reader;
+template <class R, class Table>
+result<view<R>> read_in_place(bytes_view bytes, std::uint16_t version, const options& o);
 }  // namespace detail
 
 /// A reusable home for the records a read has to rebuild (a record stored at an old version with a
@@ -50,15 +70,10 @@ class upgrade_buffer {
   upgrade_buffer& operator=(upgrade_buffer&&) = default;
 
  private:
-  template <class, std::size_t>
-  friend struct detail::reader;
+  template <class>
+  friend class record_reader;
   gen::rebuild_context cx_;
 };
-
-namespace detail {
-template <class R>
-result<view<R>> read_latest_fast(bytes_view bytes, const record_header& h, const options& o);
-}  // namespace detail
 
 /// The latest FlatBuffers table of a record that was read. Behaves like a pointer to it
 /// (`->`, `*`, `get()`). When the record had to be rebuilt it owns the rebuilt record, or points
@@ -88,19 +103,20 @@ class view {
 
   /// The record at the latest version, header included, for writing back. For a record stored at
   /// the latest version these are the input bytes; for a rebuilt one, the owned buffer (or the
-  /// caller's upgrade_buffer). For a
-  /// record read zero-copy across wire-compatible steps, the first call copies the payload once
-  /// behind a latest-version header (not thread-safe on one view). For a record from a newer
+  /// caller's upgrade_buffer). For a record read zero-copy across wire-compatible steps, the first
+  /// call copies the payload once behind a latest-version header, which the view then keeps (so
+  /// this member is not const, and not for two threads at once). For a record from a newer
   /// binary, the input bytes as they are.
-  bytes_view bytes() const {
+  bytes_view bytes() {
     if (needs_new_header_) {
       // The payload stays as stored; only the header changes (and shrinks to header_size).
-      const bytes_view payload = record_.subspan(record_[5]);
+      const bytes_view payload = record_.subspan(payload_at_);
       buffer& out = own().rewritten;
       out = buffer::allocate(header_size + payload.size());
       encode_header(chain::header_at(chain::last), out.data());
       std::memcpy(out.data() + header_size, payload.data(), payload.size());
       record_ = out.span();
+      payload_at_ = header_size;
       needs_new_header_ = false;
     }
     return record_;
@@ -110,18 +126,17 @@ class view {
   view& operator=(view&&) noexcept = default;
 
  private:
-  template <class, std::size_t>
-  friend struct detail::reader;
-  template <class R2>
-  friend result<view<R2>> detail::read_latest_fast(bytes_view, const record_header&,
-                                                   const options&);
+  template <class>
+  friend class record_reader;
+  template <class R2, class Table>
+  friend result<view<R2>> detail::read_in_place(bytes_view, std::uint16_t, const options&);
 
   view() = default;
 
   /// What a view owns, when it owns anything: a zero-copy read allocates none of it, and moving
   /// or destroying its view is a pointer's work.
   struct owned_bytes {
-    buffer held;       // the aligned record that table_ may point into
+    buffer held;       // the aligned copy of a misaligned input that table_ points into
     buffer rewritten;  // the latest-version copy made by bytes(), when one was needed
 
     /// A rebuilt record of `n` bytes is kept right after the struct, in the same allocation.
@@ -135,99 +150,122 @@ class view {
     std::uint8_t* trailing() noexcept { return reinterpret_cast<std::uint8_t*>(this + 1); }
   };
   static_assert(sizeof(owned_bytes) % 8 == 0, "a record after owned_bytes must stay 8-aligned");
-  owned_bytes& own() const {
+  owned_bytes& own() {
     if (!owned_) owned_ = std::make_unique<owned_bytes>();
     return *owned_;
   }
 
   const table_type* table_ = nullptr;
-  mutable bytes_view record_{};
-  mutable std::unique_ptr<owned_bytes> owned_{};
+  bytes_view record_{};
+  std::unique_ptr<owned_bytes> owned_{};
   std::uint16_t stored_version_ = 0;
+  std::uint8_t payload_at_ = header_size;  // where the payload starts in record_
   bool zero_copy_ = false;
-  mutable bool needs_new_header_ = false;
+  bool needs_new_header_ = false;
 };
+
+/// The latest version's Object API struct of record R.
+template <class R>
+using latest_object_t = typename detail::chain<R>::latest::object;
 
 namespace detail {
 
-/// A record whose header was checked: where its payload is, and an aligned copy if one was made.
-struct opened_record {
-  record_header header;
-  bytes_view record;
-  bytes_view payload;
-  buffer copy;  // holds the bytes when the input was misaligned
+// ---- 2. the route ------------------------------------------------------------------------------
+
+/// Where a record goes: the index of the version whose reader takes it, or why none does (the
+/// code and the header byte that says so).
+struct route {
+  errc code = errc::ok;
+  std::uint32_t offset = 0;
+  std::size_t index = 0;
 };
 
-/// Header checks shared by every read: magic, record type, known version, alignment. `header`
-/// and `fault` are what decode_header made of `bytes`.
+/// The route of a record of `info`'s type whose header (or JSON version key) says `h`. A record
+/// newer than this binary goes to the latest version's reader when the policy and its minimum
+/// reader version allow it.
+constexpr route route_of(const record_info& info, const record_header& h,
+                         newer_policy newer) noexcept {
+  if (h.type_id != info.type_id()) return {errc::wrong_record_type, 8};
+  if (h.version < info.first_version()) return {errc::unknown_version, 12};
+  const std::size_t last = info.latest_version() - info.first_version();
+  if (h.version > info.latest_version()) {
+    if (newer == newer_policy::reject) return {errc::too_new, 12};
+    if (h.min_reader_version > info.latest_version()) return {errc::too_new, 14};
+    return {errc::ok, 0, last};
+  }
+  return {errc::ok, 0, static_cast<std::size_t>(h.version - info.first_version())};
+}
+
+/// The error of a record the route refused, made only then.
 template <class C>
-result<opened_record> open_record(bytes_view bytes, const record_header& header,
-                                  header_fault fault, const options& o) {
-  if (fault.code != errc::ok) {
-    error e = header_error(fault, header).for_record(C::info());
+[[gnu::cold, gnu::noinline]] error route_error(const route& r, const record_header& h) {
+  error e = C::make_error(r.code, h.version, r.offset);
+  switch (r.code) {
+    case errc::wrong_record_type:
+      return std::move(e).with_detail("the header's type id is " + std::to_string(h.type_id) +
+                                      ", expected " + std::to_string(C::type_id));
+    case errc::unknown_version:
+      return std::move(e).with_detail("the oldest version this binary reads is v" +
+                                      std::to_string(C::first_version));
+    case errc::too_new:
+      if (r.offset == 14)
+        return std::move(e).with_detail("its minimum reader version is v" +
+                                        std::to_string(h.min_reader_version));
+      return e;
+    default:
+      return e;
+  }
+}
+
+/// A record whose header was read and routed: where its payload is, and its aligned copy when the
+/// input's payload was not 8-byte aligned (FlatBuffers reads scalars in place).
+struct routed_record {
+  record_header header;
+  bytes_view record;
+  buffer copy;
+
+  bytes_view payload() const noexcept { return record.subspan(header.size); }
+  /// True when `record` is the caller's own memory, not a copy.
+  bool in_place() const noexcept { return copy.empty(); }
+};
+
+/// Stages 1 and 2 of every read but the latest version's fast path: the header decoded and checked,
+/// the record routed, its payload aligned. `r.index` is the version's reader on success.
+template <class C>
+result<routed_record> open(bytes_view bytes, const options& o, route& r) {
+  routed_record rec;
+  if (const header_fault f = decode_header(bytes, rec.header); f.code != errc::ok) [[unlikely]] {
+    error e = header_error(f, rec.header).for_record(C::info());
     e.latest_version = C::latest_version;
     return e;
   }
-  opened_record rec{header, bytes, bytes.subspan(header.size), {}};
-  if (header.type_id != C::type_id)
-    return C::make_error(errc::wrong_record_type, header.version, 8)
-        .with_detail("the header's type id is " + std::to_string(header.type_id) + ", expected " +
-                     std::to_string(C::type_id));
-  if (header.version < C::first_version)
-    return C::make_error(errc::unknown_version, header.version, 12)
-        .with_detail("the oldest version this binary reads is v" +
-                     std::to_string(C::first_version));
-  if (header.version > C::latest_version) {
-    if (o.newer == newer_policy::reject)
-      return C::make_error(errc::too_new, header.version, 12);
-    if (header.min_reader_version > C::latest_version)
-      return C::make_error(errc::too_new, header.version, 14)
-          .with_detail("its minimum reader version is v" +
-                       std::to_string(header.min_reader_version));
-  }
-  if (reinterpret_cast<std::uintptr_t>(rec.payload.data()) % 8 != 0) {
-    // FlatBuffers reads scalars in place: take an aligned copy rather than read misaligned.
+  r = route_of(C::info(), rec.header, o.newer);
+  if (r.code != errc::ok) [[unlikely]]
+    return route_error<C>(r, rec.header);
+  rec.record = bytes;
+  if (reinterpret_cast<std::uintptr_t>(bytes.data() + rec.header.size) % 8 != 0) {
     rec.copy = buffer::copy_of(bytes);
     rec.record = rec.copy.span();
-    rec.payload = rec.record.subspan(header.size);
   }
   return rec;
 }
 
-/// Verifies the payload as table T (or checks its root offset when verification is off).
-template <class C, class Table>
-status check_payload(const opened_record& rec, const options& o) {
-  // Every failure below is spelt out for the user; payload_ok makes the same checks quietly.
-  const auto& p = rec.payload;
-  const std::size_t base = rec.header.size;
-  if (p.size() < 2 * sizeof(flatbuffers::uoffset_t))
-    return C::make_error(errc::truncated_payload, rec.header.version, base + p.size());
-  const auto root = flatbuffers::ReadScalar<flatbuffers::uoffset_t>(p.data());
-  if (p.size() % 8 != 0)
-    return C::make_error(errc::truncated_payload, rec.header.version, base + p.size())
-        .with_detail("the payload's " + std::to_string(p.size()) +
-                     " bytes are not a multiple of 8, as every writer makes them");
-  if (root > p.size() - sizeof(flatbuffers::soffset_t))
-    return C::make_error(errc::truncated_payload, rec.header.version, base)
-        .with_detail("the root offset " + std::to_string(root) + " is past the payload's " +
-                     std::to_string(p.size()) + " bytes");
-  if (!o.verify) return {};
-  if (p.size() >= FLATBUFFERS_MAX_BUFFER_SIZE)
-    return C::make_error(errc::verify_failed, rec.header.version)
-        .with_detail("payload larger than FlatBuffers allows");
-  flatbuffers::Verifier::Options vo;
-  vo.max_depth = o.max_depth;
-  vo.max_tables = o.max_tables;
-  flatbuffers::Verifier v(p.data(), p.size(), vo);
-  if (!v.template VerifyBuffer<Table>(nullptr))
-    return C::make_error(errc::verify_failed, rec.header.version);
-  return {};
-}
+// ---- 3. the payload check ----------------------------------------------------------------------
 
-/// The verifier's part of payload_ok.
+/// What is wrong with a payload, if anything: the checks every read makes (the root offset in
+/// bounds, the size a writer makes) and, with options::verify, the FlatBuffers verifier.
+enum class payload_fault : std::uint8_t {
+  none,
+  too_short,      ///< shorter than a root offset and a vtable offset
+  not_padded,     ///< not a multiple of 8 bytes, as every writer makes it
+  root_past_end,  ///< the root offset points past the payload
+  too_large,      ///< larger than FlatBuffers allows
+  unverified,     ///< the verifier rejected it
+};
+
+/// The verifier's part of check_payload, out of line.
 template <class Table>
-[[gnu::noinline]] bool payload_verifies(bytes_view p, const options& o) noexcept {
-  if (p.size() >= FLATBUFFERS_MAX_BUFFER_SIZE) return false;
+[[gnu::noinline]] bool verifies(bytes_view p, const options& o) noexcept {
   flatbuffers::Verifier::Options vo;
   vo.max_depth = o.max_depth;
   vo.max_tables = o.max_tables;
@@ -235,124 +273,192 @@ template <class Table>
   return v.template VerifyBuffer<Table>(nullptr);
 }
 
-/// The checks of check_payload without building an error: true when the payload passes.
+/// Checks a payload to be read as table `Table`: inline structural checks, then the verifier.
 template <class Table>
-[[gnu::always_inline]] inline bool payload_ok(bytes_view p, const options& o) noexcept {
-  if (p.size() < 2 * sizeof(flatbuffers::uoffset_t) || p.size() % 8 != 0) return false;
-  if (flatbuffers::ReadScalar<flatbuffers::uoffset_t>(p.data()) > p.size() - sizeof(flatbuffers::soffset_t))
-    return false;
-  return !o.verify || payload_verifies<Table>(p, o);
+[[gnu::always_inline]] inline payload_fault check_payload(bytes_view p, const options& o) noexcept {
+  if (p.size() < 2 * sizeof(flatbuffers::uoffset_t)) [[unlikely]]
+    return payload_fault::too_short;
+  if (p.size() % 8 != 0) [[unlikely]]
+    return payload_fault::not_padded;
+  if (flatbuffers::ReadScalar<flatbuffers::uoffset_t>(p.data()) >
+      p.size() - sizeof(flatbuffers::soffset_t)) [[unlikely]]
+    return payload_fault::root_past_end;
+  if (!o.verify) return payload_fault::none;
+  if (p.size() >= FLATBUFFERS_MAX_BUFFER_SIZE) [[unlikely]]
+    return payload_fault::too_large;
+  return verifies<Table>(p, o) ? payload_fault::none : payload_fault::unverified;
 }
 
-/// A record of the latest version, its header checked and its payload aligned: the read that
-/// matters most, with nothing on the way that it does not need.
-template <class C, class Table>
-[[gnu::cold, gnu::noinline]] error payload_error(bytes_view bytes, const record_header& h,
-                                                 const options& o) {
-  return check_payload<C, Table>(opened_record{h, bytes, bytes.subspan(h.size), {}}, o).error();
+/// The error of a payload check that failed, made only then. `p` is the payload, `base` its
+/// offset in the record.
+template <class C>
+[[gnu::cold, gnu::noinline]] error payload_error(payload_fault f, bytes_view p, std::size_t base,
+                                                 std::uint16_t version) {
+  switch (f) {
+    case payload_fault::too_short:
+      return C::make_error(errc::truncated_payload, version, base + p.size());
+    case payload_fault::not_padded:
+      return C::make_error(errc::truncated_payload, version, base + p.size())
+          .with_detail("the payload's " + std::to_string(p.size()) +
+                       " bytes are not a multiple of 8, as every writer makes them");
+    case payload_fault::root_past_end:
+      return C::make_error(errc::truncated_payload, version, base)
+          .with_detail("the root offset " +
+                       std::to_string(flatbuffers::ReadScalar<flatbuffers::uoffset_t>(p.data())) +
+                       " is past the payload's " + std::to_string(p.size()) + " bytes");
+    case payload_fault::too_large:
+      return C::make_error(errc::verify_failed, version)
+          .with_detail("payload larger than FlatBuffers allows");
+    default:
+      return C::make_error(errc::verify_failed, version);
+  }
 }
+
+// ---- 4. the view -------------------------------------------------------------------------------
 
 /// A zero-copy read of a record the latest accessor reads: one stored at the latest version, or at
-/// one that only wire-compatible steps separate from it. The payload is verified as the latest
-/// table: a field an older version does not know can still sit in a hostile record's vtable, and
-/// its own version's verifier would not look at it. A genuine older record passes
-/// (wire-compatible steps only add optional fields).
-template <class R>
-[[gnu::always_inline]] inline result<view<R>> read_latest_fast(bytes_view bytes,
-                                                                const record_header& h,
-                                                                const options& o) {
+/// one that only wire-compatible steps separate from it, its payload at `bytes[header_size..]`
+/// (the header already checked, the payload aligned). The payload is checked as `Table`: the
+/// latest, whose accessors read it.
+template <class R, class Table>
+[[gnu::always_inline]] inline result<view<R>> read_in_place(bytes_view bytes,
+                                                             std::uint16_t version,
+                                                             const options& o) {
   using C = chain<R>;
-  using latest_table = typename C::latest::table;
-  const bytes_view payload = bytes.subspan(h.size);
-  if (!payload_ok<latest_table>(payload, o)) [[unlikely]]
-    return payload_error<C, latest_table>(bytes, h, o);
+  const bytes_view payload = bytes.subspan(header_size);
+  if (const payload_fault f = check_payload<Table>(payload, o); f != payload_fault::none)
+      [[unlikely]]
+    return payload_error<C>(f, payload, header_size, version);
   view<R> v;
-  v.table_ = flatbuffers::GetRoot<latest_table>(payload.data());
+  v.table_ = flatbuffers::GetRoot<typename C::latest::table>(payload.data());
   v.record_ = bytes;
-  v.stored_version_ = h.version;
+  v.stored_version_ = version;
   v.zero_copy_ = true;
-  v.needs_new_header_ = h.version != C::latest_version;
+  v.needs_new_header_ = version < C::latest_version;
   return v;
 }
 
-template <class R, std::size_t I>
-struct reader {
-  using C = chain<R>;
+}  // namespace detail
+
+/// The reads of record R through every stored version: all of the pipeline but the inlined fast
+/// path of a latest-version record. uplift-gen compiles them once per program, in the record's
+/// generated .cpp (`template class uplift::record_reader<demo::User>;`), and its header declares
+/// them `extern` when the build defines UPLIFT_SEPARATE_INSTANTIATION. Call `uplift::read` and
+/// `uplift::read_object` rather than these.
+template <class R>
+class record_reader {
+  using C = detail::chain<R>;
   using latest_table = typename C::latest::table;
-  static constexpr std::size_t J = C::zero_copy_from[I];
 
-  /// The table a payload stored at index I is verified as: the newest version that
-  /// wire-compatible steps lead to from I (the latest when the read is zero-copy, and for a record
-  /// newer than this binary). Its accessors are the ones a zero-copy read or an unpack reads the
-  /// payload through; verifying as the stored version alone would leave unchecked a field that
-  /// the newer accessor reads and the stored version does not know (a genuine older record has no
-  /// such field: wire-compatible steps only add optional ones). Every read path uses the same
-  /// table, so read and read_object accept the same records.
-  using verify_table = typename C::template table_at<wire_reach<C, false>(I)>;
-
-  static result<view<R>> read(opened_record&& rec, bool from_caller, const options& o,
-                              upgrade_buffer* into) {
-    if (auto st = check_payload<C, verify_table>(rec, o); !st) return std::move(st).error();
-    view<R> v;
-    v.stored_version_ = rec.header.version;
-    if constexpr (J == I) {
-      // Stored at the latest version, or only wire-compatible steps to it: no copy.
-      v.table_ = flatbuffers::GetRoot<latest_table>(rec.payload.data());
-      v.zero_copy_ = from_caller && rec.copy.empty();
-      v.record_ = rec.record;
-      if (!rec.copy.empty()) v.own().held = std::move(rec.copy);
-      v.needs_new_header_ = rec.header.version < C::latest_version;
-    } else {
-      gen::rebuild_context& cx = into ? into->cx_ : thread_context();
-      if constexpr (C::template has_rebuild<I>) {
-        // Every step to the latest is mechanical: one generated rebuild, table to table.
-        cx.fbb.Clear();
-        const auto& from = *flatbuffers::GetRoot<typename C::template table_at<I>>(rec.payload.data());
-        finish_record(cx.fbb, C::template rebuild_fn<I>()(cx, from),
-                      C::header_at(C::last));
-      } else {
-        // A hook on the way: unpack once, run the steps on the Object API structs, pack once.
-        auto up = upgrade_object<C, wire_reach<C, false>(I), J>(unpack<false>(rec));
-        if (!up) return fill_versions(std::move(up).error(), rec);
-        cx.fbb.Clear();
-        finish_record(cx.fbb, C::template table_at<J>::Pack(cx.fbb, &*up), C::header_at(C::last));
-      }
-      const bytes_view rebuilt{cx.fbb.GetBufferPointer(), cx.fbb.GetSize()};
-      if (into) {
-        v.record_ = rebuilt;
-      } else {
-        // One allocation holds both what the view owns and the record.
-        v.owned_.reset(new (typename view<R>::owned_bytes::with_bytes{rebuilt.size()})
-                           typename view<R>::owned_bytes{});
-        std::memcpy(v.owned_->trailing(), rebuilt.data(), rebuilt.size());
-        v.record_ = bytes_view(v.owned_->trailing(), rebuilt.size());
-      }
-      v.table_ = flatbuffers::GetRoot<latest_table>(v.record_.data() + header_size);
-    }
-    return v;
-  }
-
-  static result<typename C::latest::object> read_object(opened_record&& rec, const options& o) {
-    if (auto st = check_payload<C, verify_table>(rec, o); !st) return std::move(st).error();
-    if constexpr (J == I) {
-      typename C::latest::object out{};
-      flatbuffers::GetRoot<latest_table>(rec.payload.data())->UnPackTo(&out);
-      return out;
-    } else {
-      auto up = upgrade_object<C, wire_reach<C, true>(I), C::last>(unpack<true>(rec));
-      if (!up) return fill_versions(std::move(up).error(), rec);
-      return up;
-    }
-  }
+ public:
+  /// `uplift::read` of any record but a latest-version one on the fast path.
+  [[gnu::noinline]] static result<view<R>> read(bytes_view bytes, const options& o,
+                                                upgrade_buffer* into);
+  /// `uplift::read_object`.
+  static result<latest_object_t<R>> read_object(bytes_view bytes, const options& o);
 
  private:
-  /// The stored payload unpacked through the furthest version that wire-compatible steps reach
-  /// (see wire_reach): those steps cost nothing more.
-  template <bool Plain>
-  static typename C::template object_at<wire_reach<C, Plain>(I)> unpack(const opened_record& rec) {
-    constexpr std::size_t W = wire_reach<C, Plain>(I);
+  /// The table a payload stored at index I is checked as: the newest version that wire-compatible
+  /// steps lead to from I (the latest when the read is zero-copy, and for a record newer than this
+  /// binary). Its accessors are the ones a zero-copy read or an unpack reads the payload through;
+  /// checking as the stored version alone would leave unchecked a field that the newer accessor
+  /// reads and the stored version does not know (a genuine older record has no such field:
+  /// wire-compatible steps only add optional ones). Every read path uses the same table, so read
+  /// and read_object accept the same records.
+  template <std::size_t I>
+  using checked_table = typename C::template table_at<detail::wire_reach<C, false>(I)>;
+
+  static error payload_error(detail::payload_fault f, const detail::routed_record& rec) {
+    return detail::payload_error<C>(f, rec.payload(), rec.header.size, rec.header.version);
+  }
+
+  /// Stages 3 and 4 of a record routed to version index I, as a view.
+  struct as_view {
+    template <std::size_t I>
+    static result<view<R>> at(detail::routed_record&& rec, const options& o,
+                              upgrade_buffer* into) {
+      constexpr std::size_t J = C::zero_copy_from[I];
+      if constexpr (J == I) {
+        // Stored at the latest version, or only wire-compatible steps to it: no copy.
+        if (rec.in_place() && rec.header.size == header_size)
+          return detail::read_in_place<R, checked_table<I>>(rec.record, rec.header.version, o);
+        if (auto f = detail::check_payload<checked_table<I>>(rec.payload(), o);
+            f != detail::payload_fault::none)
+          return payload_error(f, rec);
+        view<R> v;
+        v.stored_version_ = rec.header.version;
+        v.table_ = flatbuffers::GetRoot<latest_table>(rec.payload().data());
+        v.zero_copy_ = rec.in_place();
+        v.record_ = rec.record;
+        v.payload_at_ = rec.header.size;
+        if (!rec.in_place()) v.own().held = std::move(rec.copy);
+        v.needs_new_header_ = rec.header.version < C::latest_version;
+        return v;
+      } else {
+        if (auto f = detail::check_payload<checked_table<I>>(rec.payload(), o);
+            f != detail::payload_fault::none)
+          return payload_error(f, rec);
+        gen::rebuild_context& cx = into ? into->cx_ : thread_context();
+        if constexpr (C::template has_rebuild<I>) {
+          // Every step to the latest is mechanical: one generated rebuild, table to table.
+          cx.fbb.Clear();
+          const auto& from = *flatbuffers::GetRoot<typename C::template table_at<I>>(rec.payload().data());
+          detail::finish_record(cx.fbb, C::template rebuild_fn<I>()(cx, from),
+                                C::header_at(C::last));
+        } else {
+          // A hook on the way: unpack once, run the steps on the Object API structs, pack once.
+          auto up = detail::upgrade_object<C, detail::wire_reach<C, false>(I), J>(
+              unpack<detail::wire_reach<C, false>(I)>(rec));
+          if (!up) return stored_at(std::move(up).error(), rec);
+          cx.fbb.Clear();
+          detail::finish_record(cx.fbb, C::template table_at<J>::Pack(cx.fbb, &*up),
+                                C::header_at(C::last));
+        }
+        const bytes_view rebuilt{cx.fbb.GetBufferPointer(), cx.fbb.GetSize()};
+        view<R> v;
+        v.stored_version_ = rec.header.version;
+        if (into) {
+          v.record_ = rebuilt;
+        } else {
+          // One allocation holds both what the view owns and the record.
+          v.owned_.reset(new (typename view<R>::owned_bytes::with_bytes{rebuilt.size()})
+                             typename view<R>::owned_bytes{});
+          std::memcpy(v.owned_->trailing(), rebuilt.data(), rebuilt.size());
+          v.record_ = bytes_view(v.owned_->trailing(), rebuilt.size());
+        }
+        v.table_ = flatbuffers::GetRoot<latest_table>(v.record_.data() + header_size);
+        return v;
+      }
+    }
+  };
+
+  /// Stages 3 and 4 of a record routed to version index I, as the latest Object API struct.
+  struct as_object {
+    template <std::size_t I>
+    static result<latest_object_t<R>> at(detail::routed_record&& rec, const options& o) {
+      if (auto f = detail::check_payload<checked_table<I>>(rec.payload(), o);
+          f != detail::payload_fault::none)
+        return payload_error(f, rec);
+      if constexpr (C::zero_copy_from[I] == I) {
+        latest_object_t<R> out{};
+        flatbuffers::GetRoot<latest_table>(rec.payload().data())->UnPackTo(&out);
+        return out;
+      } else {
+        // Unpacked through the furthest version that wire-compatible steps with no function of
+        // their own reach (they cost nothing more), then up the steps.
+        constexpr std::size_t W = detail::wire_reach<C, true>(I);
+        auto up = detail::upgrade_object<C, W, C::last>(unpack<W>(rec));
+        if (!up) return stored_at(std::move(up).error(), rec);
+        return up;
+      }
+    }
+  };
+
+  /// The stored payload unpacked as the version of index W.
+  template <std::size_t W>
+  static typename C::template object_at<W> unpack(const detail::routed_record& rec) {
     typename C::template object_at<W> obj{};
-    flatbuffers::GetRoot<typename C::template table_at<W>>(rec.payload.data())->UnPackTo(&obj);
+    flatbuffers::GetRoot<typename C::template table_at<W>>(rec.payload().data())->UnPackTo(&obj);
     return obj;
   }
   /// The rebuild context of reads given no upgrade_buffer: one per thread, its memory kept.
@@ -360,135 +466,67 @@ struct reader {
     static thread_local gen::rebuild_context cx;
     return cx;
   }
-  static error fill_versions(error e, const opened_record& rec) {
+  static error stored_at(error e, const detail::routed_record& rec) {
     e.stored_version = rec.header.version;
     return e;
   }
 };
 
-/// Every other record: another version, a misaligned payload, a header to report on.
+// Defined out of the class, not inline, so that an `extern template` declaration keeps every
+// translation unit but the record's generated .cpp from compiling them.
 template <class R>
-[[gnu::noinline]] result<view<R>> read_view_slow(bytes_view bytes, const options& o,
-                                                 upgrade_buffer* into) {
-  using C = chain<R>;
-  record_header h;
-  const header_fault fault = decode_header(bytes, h);
-  if (fault.code == errc::ok && h.type_id == C::type_id && C::knows(h.version) &&
-      reinterpret_cast<std::uintptr_t>(bytes.data() + h.size) % 8 == 0) {
-    // A known version read in place: the latest, or one wire-compatible steps lead from.
-    const std::size_t i = C::index_of(h.version);
-    if (C::zero_copy_from[i] == i) return read_latest_fast<R>(bytes, h, o);
-  }
-  auto rec = open_record<C>(bytes, h, fault, o);
+result<view<R>> record_reader<R>::read(bytes_view bytes, const options& o, upgrade_buffer* into) {
+  detail::route r;
+  auto rec = detail::open<C>(bytes, o, r);
   if (!rec) return std::move(rec).error();
-  // The compile-time dispatch table: entry I reads a record stored at version index I.
-  using fn = result<view<R>> (*)(opened_record&&, bool, const options&, upgrade_buffer*);
-  static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
-    return std::array<fn, C::count>{&reader<R, I>::read...};
-  }(std::make_index_sequence<C::count>{});
-  const std::uint16_t v = rec->header.version;
-  const std::size_t i = v > C::latest_version ? C::last : C::index_of(v);
-  return table[i](std::move(*rec), true, o, into);
+  return detail::version_table<C, as_view>[r.index](std::move(*rec), o, into);
 }
 
+template <class R>
+result<latest_object_t<R>> record_reader<R>::read_object(bytes_view bytes, const options& o) {
+  detail::route r;
+  auto rec = detail::open<C>(bytes, o, r);
+  if (!rec) return std::move(rec).error();
+  return detail::version_table<C, as_object>[r.index](std::move(*rec), o);
+}
+
+namespace detail {
+/// The one read: a latest-version record of this record type, aligned, inline (the header compared
+/// as two words); every other record through record_reader<R>::read.
 template <class R>
 [[gnu::always_inline]] inline result<view<R>> read_view(bytes_view bytes, const options& o,
-                                                        upgrade_buffer* into = nullptr) {
+                                                        upgrade_buffer* into) {
   using C = chain<R>;
-  // Fast path: a 16-byte header of this record at the latest version, its payload aligned. The
-  // header is two 8-byte words compared whole (magic, format and size; type id and version),
-  // plus the minimum reader version's range: the checks decode_header makes, for this one case.
-  if constexpr (std::endian::native == std::endian::little) {
-    if (bytes.size() >= header_size &&
-        reinterpret_cast<std::uintptr_t>(bytes.data() + header_size) % 8 == 0) [[likely]] {
-      constexpr std::uint64_t low48 = 0xFFFF'FFFF'FFFFull;
-      constexpr std::uint64_t first = std::uint64_t{header_magic[0]} | std::uint64_t{header_magic[1]} << 8 |
-                                      std::uint64_t{header_magic[2]} << 16 |
-                                      std::uint64_t{header_magic[3]} << 24 |
-                                      std::uint64_t{header_format} << 32 |
-                                      std::uint64_t{header_size} << 40;
-      constexpr std::uint64_t second = std::uint64_t{C::type_id} | std::uint64_t{C::latest_version} << 32;
-      std::uint64_t a, b;
-      std::memcpy(&a, bytes.data(), 8);
-      std::memcpy(&b, bytes.data() + 8, 8);
-      const auto min_reader = static_cast<std::uint16_t>(b >> 48);
-      if ((a & low48) == first && (b & low48) == second && min_reader != 0 &&
-          min_reader <= C::latest_version) [[likely]] {
-        record_header h;
-        h.version = C::latest_version;
-        h.min_reader_version = min_reader;
-        h.type_id = C::type_id;
-        return read_latest_fast<R>(bytes, h, o);
-      }
-    }
-  }
-  return read_view_slow<R>(bytes, o, into);
+  if (is_header_of<C::type_id, C::latest_version>(bytes)) [[likely]]
+    return read_in_place<R, typename C::latest::table>(bytes, C::latest_version, o);
+  return record_reader<R>::read(bytes, o, into);
 }
-
-template <class R>
-result<typename chain<R>::latest::object> read_latest_object(bytes_view bytes,
-                                                             const options& o) {
-  using C = chain<R>;
-  record_header h;
-  const header_fault fault = decode_header(bytes, h);
-  auto rec = open_record<C>(bytes, h, fault, o);
-  if (!rec) return std::move(rec).error();
-  using fn = result<typename C::latest::object> (*)(opened_record&&, const options&);
-  static constexpr auto table = []<std::size_t... I>(std::index_sequence<I...>) {
-    return std::array<fn, C::count>{&reader<R, I>::read_object...};
-  }(std::make_index_sequence<C::count>{});
-  const std::uint16_t v = rec->header.version;
-  const std::size_t i = v > C::latest_version ? C::last : C::index_of(v);
-  return table[i](std::move(*rec), o);
-}
-
-// Return types that check R when a call names them, so the uplift message is the first error.
-template <class R>
-struct read_check {
-  UPLIFT_REQUIRE_RECORD("uplift::read<R>", R);
-  using type = result<view<R>>;
-};
-template <class R>
-struct read_object_check {
-  UPLIFT_REQUIRE_RECORD("uplift::read_object<R>", R);
-  using type = result<typename chain<R>::latest::object>;
-};
-template <class R>
-struct upgrade_check {
-  UPLIFT_REQUIRE_RECORD("uplift::upgrade<R>", R);
-  using type = result<typename chain<R>::latest::object>;
-};
-
 }  // namespace detail
-
-/// The latest version's Object API struct of record R.
-template <class R>
-using latest_object_t = typename detail::chain<R>::latest::object;
 
 /// Reads a record stored at any known version as the latest version. Zero-copy when the stored
 /// version is the latest or only wire-compatible steps lead to it; otherwise the record is rebuilt
 /// once (in a builder each thread reuses) and the view owns a copy of it: one allocation per
 /// upgraded record (plus the Object API structs' when a step has a hook), which the overload
-/// taking an upgrade_buffer avoids. Input is verified, before anything is rebuilt, as the
-/// version whose accessors read it: its own, or the newest that wire-compatible steps lead to.
+/// taking an upgrade_buffer avoids. Input is checked, before anything is rebuilt, as the version
+/// whose accessors read it: its own, or the newest that wire-compatible steps lead to.
 ///
 ///     auto r = uplift::read<demo::User>(bytes);
 ///     if (!r) return fail(r.error().message());
 ///     std::string_view email = (*r)->email()->string_view();
 template <class R>
-typename detail::read_check<R>::type read(bytes_view bytes, const options& o = default_options()) {
+auto read(bytes_view bytes, const options& o = default_options()) {
+  UPLIFT_REQUIRE_RECORD("uplift::read<R>", R);
   if constexpr (detail::valid_record<R>)
-    return detail::read_view<R>(bytes, o);
+    return detail::read_view<R>(bytes, o, nullptr);
   else
-    return errc::invalid_option;
+    return result<view<R>>(errc::invalid_option);
 }
 template <class R>
-typename detail::read_check<R>::type read(std::span<const std::byte> bytes,
-                                          const options& o = default_options()) {
+auto read(std::span<const std::byte> bytes, const options& o = default_options()) {
   return read<R>(as_bytes_view(bytes), o);
 }
 template <class R>
-typename detail::read_check<R>::type read(std::string_view bytes, const options& o = default_options()) {
+auto read(std::string_view bytes, const options& o = default_options()) {
   return read<R>(as_bytes_view(bytes), o);
 }
 
@@ -497,41 +535,38 @@ typename detail::read_check<R>::type read(std::string_view bytes, const options&
 /// `into`. Reading through one upgrade_buffer allocates nothing per record in steady state when
 /// the record's steps are mechanical.
 template <class R>
-typename detail::read_check<R>::type read(bytes_view bytes, upgrade_buffer& into,
-                                          const options& o = default_options()) {
+auto read(bytes_view bytes, upgrade_buffer& into, const options& o = default_options()) {
+  UPLIFT_REQUIRE_RECORD("uplift::read<R>", R);
   if constexpr (detail::valid_record<R>)
     return detail::read_view<R>(bytes, o, &into);
   else
-    return errc::invalid_option;
+    return result<view<R>>(errc::invalid_option);
 }
 template <class R>
-typename detail::read_check<R>::type read(std::span<const std::byte> bytes, upgrade_buffer& into,
-                                          const options& o = default_options()) {
+auto read(std::span<const std::byte> bytes, upgrade_buffer& into,
+          const options& o = default_options()) {
   return read<R>(as_bytes_view(bytes), into, o);
 }
 template <class R>
-typename detail::read_check<R>::type read(std::string_view bytes, upgrade_buffer& into,
-                                          const options& o = default_options()) {
+auto read(std::string_view bytes, upgrade_buffer& into, const options& o = default_options()) {
   return read<R>(as_bytes_view(bytes), into, o);
 }
 
 /// Reads a record at any known version into the latest version's Object API struct.
 template <class R>
-typename detail::read_object_check<R>::type read_object(bytes_view bytes,
-                                                        const options& o = default_options()) {
+auto read_object(bytes_view bytes, const options& o = default_options()) {
+  UPLIFT_REQUIRE_RECORD("uplift::read_object<R>", R);
   if constexpr (detail::valid_record<R>)
-    return detail::read_latest_object<R>(bytes, o);
+    return record_reader<R>::read_object(bytes, o);
   else
-    return errc::invalid_option;
+    return result<latest_object_t<R>>(errc::invalid_option);
 }
 template <class R>
-typename detail::read_object_check<R>::type read_object(std::span<const std::byte> bytes,
-                                                        const options& o = default_options()) {
+auto read_object(std::span<const std::byte> bytes, const options& o = default_options()) {
   return read_object<R>(as_bytes_view(bytes), o);
 }
 template <class R>
-typename detail::read_object_check<R>::type read_object(std::string_view bytes,
-                                                        const options& o = default_options()) {
+auto read_object(std::string_view bytes, const options& o = default_options()) {
   return read_object<R>(as_bytes_view(bytes), o);
 }
 
@@ -540,7 +575,8 @@ typename detail::read_object_check<R>::type read_object(std::string_view bytes,
 ///     demo::v1::UserT old = ...;
 ///     auto latest = uplift::upgrade<demo::User>(std::move(old));
 template <class R, class Object>
-typename detail::upgrade_check<R>::type upgrade(Object obj) {
+auto upgrade(Object obj) {
+  UPLIFT_REQUIRE_RECORD("uplift::upgrade<R>", R);
   if constexpr (detail::valid_record<R>) {
     using C = detail::chain<R>;
     constexpr std::size_t i = detail::index_of_object<C, Object>();
@@ -552,9 +588,9 @@ typename detail::upgrade_check<R>::type upgrade(Object obj) {
     else if constexpr (i < C::count)
       return detail::upgrade_object<C, i, C::last>(std::move(obj));
     else
-      return errc::invalid_option;
+      return result<latest_object_t<R>>(errc::invalid_option);
   } else {
-    return errc::invalid_option;
+    return result<latest_object_t<R>>(errc::invalid_option);
   }
 }
 

@@ -7,12 +7,17 @@
 ///     auto rec = uplift::write<demo::User>(user_v1);        // stored at v1
 ///     auto r = uplift::read<demo::User>(rec);               // read as the latest version
 ///     if (r) use((*r)->email());
+///
+/// JSON records: <uplift/json.hpp>. The row engine (backfill, read-repair, histograms) and the
+/// stores: <uplift/rows/...> and <uplift/store/...>, compiled in the runtime libraries.
 
 #include "bytes.hpp"
-#include "chain.hpp"
 #include "codec.hpp"
+#include "descriptor.hpp"
 #include "error.hpp"
 #include "header.hpp"
+#include "options.hpp"
 #include "read.hpp"
+#include "record_handle.hpp"
 #include "version.hpp"
 #include "write.hpp"

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include <uplift/generated.hpp>
+#include <uplift/conversions.hpp>
 #include <uplift/uplift.hpp>
 
 #include "mech/v1_generated.h"
@@ -980,10 +980,5 @@ struct Thing {
 // that use the record): then a translation unit that reads it compiles only the inline read of the
 // latest version. Without the macro every such unit compiles the whole chain itself.
 #ifdef UPLIFT_SEPARATE_INSTANTIATION
-namespace uplift::detail {
-extern template result<view<::mech::Thing>> read_view_slow<::mech::Thing>(bytes_view, const options&,
-                                                               upgrade_buffer*);
-extern template result<latest_object_t<::mech::Thing>> read_latest_object<::mech::Thing>(bytes_view,
-                                                                                const options&);
-}  // namespace uplift::detail
+extern template class uplift::record_reader<::mech::Thing>;
 #endif

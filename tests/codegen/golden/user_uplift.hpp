@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include <uplift/generated.hpp>
+#include <uplift/conversions.hpp>
 #include <uplift/uplift.hpp>
 
 #include "user/v1_generated.h"
@@ -108,10 +108,5 @@ struct User {
 // that use the record): then a translation unit that reads it compiles only the inline read of the
 // latest version. Without the macro every such unit compiles the whole chain itself.
 #ifdef UPLIFT_SEPARATE_INSTANTIATION
-namespace uplift::detail {
-extern template result<view<::demo::User>> read_view_slow<::demo::User>(bytes_view, const options&,
-                                                               upgrade_buffer*);
-extern template result<latest_object_t<::demo::User>> read_latest_object<::demo::User>(bytes_view,
-                                                                                const options&);
-}  // namespace uplift::detail
+extern template class uplift::record_reader<::demo::User>;
 #endif

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include <uplift/generated.hpp>
+#include <uplift/conversions.hpp>
 #include <uplift/uplift.hpp>
 
 #include "widget/v1_generated.h"
@@ -115,10 +115,5 @@ struct Widget {
 // that use the record): then a translation unit that reads it compiles only the inline read of the
 // latest version. Without the macro every such unit compiles the whole chain itself.
 #ifdef UPLIFT_SEPARATE_INSTANTIATION
-namespace uplift::detail {
-extern template result<view<::uplift_test::Widget>> read_view_slow<::uplift_test::Widget>(bytes_view, const options&,
-                                                               upgrade_buffer*);
-extern template result<latest_object_t<::uplift_test::Widget>> read_latest_object<::uplift_test::Widget>(bytes_view,
-                                                                                const options&);
-}  // namespace uplift::detail
+extern template class uplift::record_reader<::uplift_test::Widget>;
 #endif

@@ -17,9 +17,9 @@
 #include <flatbuffers/flatbuffers.h>
 
 #include "../bytes.hpp"
-#include "../chain.hpp"
+#include "../descriptor.hpp"
 #include "../error.hpp"
-#include "../generated.hpp"
+#include "../conversions.hpp"
 #include "../header.hpp"
 
 namespace uplift::detail {
@@ -242,6 +242,14 @@ struct chain<R, true> {
   static constexpr const record_info& info() noexcept { return record_info_holder<R>::value; }
 };
 
+/// The one per-version dispatch table: entry I is `&Op::template at<I>`, for version index I of
+/// chain C. Every format's reads and writes go through it, so dispatch from a runtime version is
+/// one indexed call, with no virtual call and no loop over the steps.
+template <class C, class Op>
+inline constexpr auto version_table = []<std::size_t... I>(std::index_sequence<I...>) {
+  return std::array{&Op::template at<I>...};
+}(std::make_index_sequence<C::count>{});
+
 /// Calls a step function and turns a void return into success.
 template <class F, class From, class To>
 status invoke_step(const F& fn, From&& from, To& to) {
@@ -261,24 +269,6 @@ error step_error(error e, std::uint16_t from_version, std::uint16_t to_version) 
   if (e.latest_version == 0) e.latest_version = C::latest_version;
   return std::move(e).with_context("in the step v" + std::to_string(from_version) + " -> v" +
                                    std::to_string(to_version));
-}
-
-/// Finishes the table at `root` and puts a record header in front: one 8-byte aligned block.
-template <class Table>
-void finish_record(flatbuffers::FlatBufferBuilder& fbb, flatbuffers::Offset<Table> root,
-                   const record_header& h) {
-  fbb.TrackMinAlign(8);  // the payload's size stays a multiple of 8, so the header keeps it aligned
-  fbb.Finish(root);
-  std::array<std::uint8_t, header_size> hdr = encode_header(h);
-  fbb.PushBytes(hdr.data(), hdr.size());
-}
-
-/// Packs `obj` as table `Table` with a record header in front: one 8-byte aligned block.
-template <class Table, class Object>
-buffer pack_record(const Object& obj, const record_header& h) {
-  flatbuffers::FlatBufferBuilder fbb(256);
-  finish_record(fbb, Table::Pack(fbb, &obj), h);
-  return buffer(fbb.Release());
 }
 
 /// Converts an Object API struct across wire-compatible versions: pack as `From`, unpack as `To`.

@@ -34,10 +34,11 @@
 
 namespace uplift {
 
-namespace detail {
-/// Marks a step that has no function of its own.
-struct no_fn {};
+/// The function type of a step that has no function of its own (a wire-compatible step that
+/// converts Object API structs by re-reading the packed bytes).
+struct no_step_function {};
 
+namespace detail {
 template <class T, class = void>
 struct object_of {
   using type = void;
@@ -73,7 +74,7 @@ template <std::uint16_t K, class F, bool Wire>
 struct upgrade_step_t {
   static constexpr std::uint16_t from = K;
   static constexpr bool wire_compatible = Wire;
-  static constexpr bool has_fn = !std::is_same_v<F, detail::no_fn>;
+  static constexpr bool has_fn = !std::is_same_v<F, no_step_function>;
   using function_type = F;
   F fn;
 };
@@ -95,7 +96,7 @@ constexpr upgrade_step_t<K, F, false> upgrade_step(F fn) {
 /// A wire-compatible step vK -> vK+1 (fields only appended, or renamed in place): reads are
 /// zero-copy; Object API structs are converted by re-reading the packed bytes.
 template <std::uint16_t K>
-constexpr upgrade_step_t<K, detail::no_fn, true> wire_step() {
+constexpr upgrade_step_t<K, no_step_function, true> wire_step() {
   return {};
 }
 /// A wire-compatible step with a function that converts Object API structs directly.
