@@ -25,6 +25,7 @@
 
 #include "store_fixtures.hpp"
 #include "user_uplift.hpp"
+#include "widget_record.hpp"  // a record that cannot be written below its latest version
 
 extern char** environ;
 
@@ -523,6 +524,42 @@ TEST_CASE_TEMPLATE("a job is refused when its name is taken by another target ve
   auto refused = uplift::backfill::start(fx.connect(), uplift::codec<User>(), o);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == errc::job_mismatch);
+}
+
+TEST_CASE_TEMPLATE("a backfill's job is named after the record and the codec's write version, its default target",
+                   F, memory_int) {
+  STORE_TEST_FIXTURE(F, fx);
+  fill_mixed(fx, 30);
+  auto job = start(fx, quick(), ok(uplift::codec<User>::make({.write_version = 2})));
+  ok(job.wait());
+  CHECK(job.job() == "demo.User@v2");
+  CHECK(job.target_version() == 2);
+  CHECK(job.progress().counters.upgraded == 10);  // the v1 rows
+  CHECK(ok(fx.s().load_job("demo.User@v2"))->spec.target_version == 2);
+}
+
+TEST_CASE_TEMPLATE("a backfill to a version the record cannot write is refused at start, saying what to do", F,
+                   memory_int) {
+  STORE_TEST_FIXTURE(F, fx);
+  fill_mixed(fx, 30);
+  auto o = quick("unwritable");
+  o.target_version = 4;
+  auto unknown = uplift::backfill::start(fx.connect(), uplift::codec<User>(), o);
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().code == errc::invalid_option);
+  CHECK(unknown.error().record() == "demo.User");
+  CHECK(unknown.error().stored_version == 4);
+  CHECK(unknown.error().detail() == "the backfill's target version v4 is not one of v1..v3");
+  // The test Widget without downgrade steps: v2 is known but cannot be written.
+  o.target_version = 2;
+  auto no_path =
+      uplift::backfill::start(fx.connect(), uplift::codec<uplift_test::WidgetNoDowngrade>(), o);
+  REQUIRE_FALSE(no_path);
+  CHECK(no_path.error().code == errc::no_downgrade_path);
+  CHECK(no_path.error().record() == "uplift_test.Widget");
+  CHECK(no_path.error().detail() ==
+        "cannot write v2: add downgrade steps for every version between it and v3");
+  CHECK_FALSE(ok(fx.s().load_job("unwritable")).has_value());  // no job was made
 }
 
 TEST_CASE_TEMPLATE("a backfill to an older target version writes that version and leaves newer rows alone", F,
