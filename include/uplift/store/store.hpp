@@ -1,7 +1,8 @@
 #pragma once
 /// Stores: the tables that hold records, and the state of the backfill jobs that rewrite them,
-/// behind one small interface, `uplift::store`. Adapters: `memory_store` (tests), `sqlite_store` (the embedded
-/// default), `postgres_store` (the server that scales out).
+/// behind one small interface, `uplift::store`. Adapters: `memory_store` (tests), `sqlite_store`
+/// (the embedded default), `postgres_store` (the server that scales out), compiled in the runtime
+/// libraries.
 ///
 ///     uplift::table_spec users{.table = "users", .key_column = "id", .value_column = "record"};
 ///     auto db = uplift::sqlite_store::open("app.db", users).value();
