@@ -4,7 +4,8 @@
 # every vN.fbs of every record folder (uplift_flatc_headers) and uplift-gen once per record,
 # writing <OUTPUT_DIR>/<folder name>_uplift.hpp (the descriptor and steps) and
 # <folder name>_uplift_json.hpp (JSON readers and writers of every version) next to
-# <OUTPUT_DIR>/<folder name>/vN_generated.h, puts <OUTPUT_DIR> on the include path and links
+# <OUTPUT_DIR>/<folder name>/vN_generated.h (and a header for every other .fbs of the folder, which
+# the versions may include), puts <OUTPUT_DIR> on the include path and links
 # uplift::json (the core and simdjson; only a file that includes the JSON header compiles it). A record header is written
 # again whenever a schema, the record's uplift.lock or uplift-gen itself changes; a new vN.fbs
 # is picked up at the next build. OUTPUT_DIR defaults to <current binary dir>/<target>.
@@ -62,12 +63,16 @@ function(uplift_generate target)
     list(APPEND names "${name}")
 
     # CONFIGURE_DEPENDS: a new v4.fbs (or a first uplift.lock) makes the next build reconfigure.
-    file(GLOB candidates CONFIGURE_DEPENDS "${dir}/v*.fbs")
+    # Any other .fbs of the folder is a file the versions include: flatc writes its header too.
+    file(GLOB candidates CONFIGURE_DEPENDS "${dir}/*.fbs")
     set(schemas)
+    set(included)
     foreach(schema IN LISTS candidates)
       get_filename_component(file "${schema}" NAME)
       if(file MATCHES "^v[1-9][0-9]*\\.fbs$")
         list(APPEND schemas "${schema}")
+      else()
+        list(APPEND included "${schema}")
       endif()
     endforeach()
     if(NOT schemas)
@@ -83,10 +88,10 @@ function(uplift_generate target)
     add_custom_command(
       OUTPUT "${header}" "${json_header}" "${source}"
       COMMAND ${generator} generate --out "${out_dir}" "${dir}"
-      DEPENDS ${schemas} ${lock} ${generator}
+      DEPENDS ${schemas} ${included} ${lock} ${generator}
       COMMENT "uplift-gen ${name}"
       VERBATIM)
-    list(APPEND all_schemas ${schemas})
+    list(APPEND all_schemas ${schemas} ${included})
     list(APPEND headers "${header}" "${json_header}")
     list(APPEND sources "${source}")
   endforeach()

@@ -118,6 +118,42 @@ inline constexpr const char* union_end =
     "      break;\n"
     "  }\n";
 inline constexpr const char* hook_call = "  {{ns}}::{{hook}}(from, to);\n";
+// An optional scalar (`= null`) read into another field: its value, or what an absent one becomes.
+inline constexpr const char* from_optional =
+    "  if (from.{{a}}.has_value())\n"
+    "    to.{{b}} = {{value}};\n"
+    "  else\n"
+    "    to.{{b}} = {{absent}};\n";
+inline constexpr const char* narrow_enum_optional =
+    "  if (from.{{a}}.has_value()) {\n"
+    "    {{type}} v{};\n"
+    "    if (auto st = uplift::gen::narrow_enum(*from.{{a}}, v, {{{allowed}}}, \"{{where}}\"); !st)\n"
+    "      return st;\n"
+    "    to.{{b}} = v;\n"
+    "  } else {\n"
+    "    to.{{b}} = {{absent}};\n"
+    "  }\n";
+// A sign change (int -> uint) in an upgrade: a value the newer type cannot hold is an error.
+inline constexpr const char* convert_checked =
+    "  if (!std::in_range<decltype(to.{{b}})>(from.{{a}}))\n"
+    "    return uplift::error(uplift::errc::range_error)\n"
+    "        .with_detail(\"{{where}} = \" + std::to_string(from.{{a}}) + \" does not fit {{type}}, its type in v{{version}}\");\n"
+    "  to.{{b}} = static_cast<decltype(to.{{b}})>(from.{{a}});\n";
+inline constexpr const char* convert_each_checked =
+    "  to.{{b}}.clear();\n"
+    "  to.{{b}}.reserve(from.{{a}}.size());\n"
+    "  for (const auto x : from.{{a}}) {\n"
+    "    using element = typename decltype(to.{{b}})::value_type;\n"
+    "    if (!std::in_range<element>(x))\n"
+    "      return uplift::error(uplift::errc::range_error)\n"
+    "          .with_detail(\"{{where}} holds \" + std::to_string(x) + \", which does not fit {{type}}, its element type in v{{version}}\");\n"
+    "    to.{{b}}.push_back(static_cast<element>(x));\n"
+    "  }\n";
+// A field the older version requires and the newer one may leave out.
+inline constexpr const char* require_present =
+    "  if ({{missing}})\n"
+    "    return uplift::error(uplift::errc::range_error)\n"
+    "        .with_detail(\"{{where}} is absent, but v{{version}} requires it\");\n";
 
 // The read paths through every version, declared here and compiled once in <folder>_uplift.cpp.
 inline constexpr const char* separate_declarations = R"tmpl(
@@ -173,6 +209,8 @@ inline constexpr const char* rb_add = "  to.add_{{b}}(from.{{a}}());\n";
 inline constexpr const char* rb_add_cast = "  to.add_{{b}}(static_cast<{{type}}>(from.{{a}}()));\n";
 inline constexpr const char* rb_add_optional =
     "  if (const auto v = from.{{a}}(); v.has_value()) to.add_{{b}}(*v);\n";
+inline constexpr const char* rb_add_cast_optional =
+    "  if (const auto v = from.{{a}}(); v.has_value()) to.add_{{b}}(static_cast<{{type}}>(*v));\n";
 inline constexpr const char* rb_add_offset = "  to.add_{{b}}(f_{{b}});\n";
 inline constexpr const char* rb_add_struct =
     "  if (const auto* s = from.{{a}}()) {\n"
