@@ -4,12 +4,14 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include <uplift/version.hpp>
 
+#include "against.hpp"
 #include "emit.hpp"
 #include "lock.hpp"
 #include "report.hpp"
@@ -21,10 +23,11 @@ using namespace uplift_gen;
 constexpr int exit_ok = 0;
 constexpr int exit_errors = 1;
 constexpr int exit_usage = 2;
+constexpr int exit_reference = 3;
 
 constexpr const char* usage_text =
     R"(usage: uplift-gen generate --out DIR RECORD_DIR...
-       uplift-gen check RECORD_DIR...
+       uplift-gen check [--against REF [--allow-retired]] RECORD_DIR...
        uplift-gen lock RECORD_DIR...
        uplift-gen --help | --version
 
@@ -36,12 +39,17 @@ A record folder holds one schema per version: v1.fbs, v2.fbs, ...
             DIR/<folder name>_uplift.cpp: the reads through every version, compiled once
             for a program that defines UPLIFT_SEPARATE_INSTANTIATION (uplift_generate does).
             A file whose text is unchanged is left alone
-  check     print what every step of each record does, field by field, and every error
+  check     print what every step of each record does, field by field, and every error.
+            With --against REF (a git revision, e.g. origin/main, or a folder holding an older
+            copy), also compare each record folder with the same folder at REF: a version
+            released there (locked, or followed by a newer one) that changed or is gone here is
+            an error; --allow-retired accepts versions removed below the oldest one left
   lock      add each record's versions to <record folder>/uplift.lock; a locked (released)
             version is frozen and generate and check fail when its schema changes
 
 Exit status: 0 on success, 1 when a record has errors (each printed as file:line: text),
-2 on a usage error.
+2 on a usage error, 3 when check --against cannot read REF (not a git repository, an unknown
+revision: fetch it first).
 )";
 
 int usage_error(const std::string& what) {
@@ -165,8 +173,14 @@ int run_generate(const std::string& out_dir, const std::vector<std::string>& dir
   return exit_ok;
 }
 
-int run_check(const std::vector<std::string>& dirs) {
-  const std::vector<record_check> checks = check_all(dirs);
+int run_check(const std::vector<std::string>& dirs, const std::optional<reference>& against) {
+  std::vector<record_check> checks = check_all(dirs);
+  if (against)
+    for (auto& c : checks)
+      if (const reference_problem p = check_against(c, *against); !p.empty()) {
+        std::cerr << "uplift-gen: " << p.text << "\n";
+        return exit_reference;
+      }
   bool errors = false;
   for (std::size_t i = 0; i < checks.size(); ++i) {
     std::cout << (i ? "\n" : "") << check_report(checks[i]);
@@ -222,6 +236,8 @@ int main(int argc, char** argv) {
 
   std::string out_dir;
   std::vector<std::string> dirs;
+  std::optional<reference> against;
+  bool allow_retired = false;
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (command == "generate" && a == "--out") {
@@ -229,6 +245,13 @@ int main(int argc, char** argv) {
       out_dir = args[++i];
     } else if (command == "generate" && a.rfind("--out=", 0) == 0) {
       out_dir = a.substr(6);
+    } else if (command == "check" && a == "--against") {
+      if (i + 1 == args.size()) return usage_error("--against needs a git revision or a folder");
+      against = reference{args[++i]};
+    } else if (command == "check" && a.rfind("--against=", 0) == 0) {
+      against = reference{a.substr(10)};
+    } else if (command == "check" && a == "--allow-retired") {
+      allow_retired = true;
     } else if (a.size() > 1 && a[0] == '-') {
       return usage_error("unknown option '" + a + "' for " + command);
     } else {
@@ -239,7 +262,10 @@ int main(int argc, char** argv) {
     return usage_error("generate needs --out DIR, the folder to write the headers to");
   if (dirs.empty()) return usage_error(command + " needs at least one record folder");
 
+  if (allow_retired && !against) return usage_error("--allow-retired goes with --against REF");
+  if (against && against->ref.empty()) return usage_error("--against needs a git revision or a folder");
+  if (against) against->allow_retired = allow_retired;
   if (command == "generate") return run_generate(out_dir, dirs);
-  if (command == "check") return run_check(dirs);
+  if (command == "check") return run_check(dirs, against);
   return run_lock(dirs);
 }

@@ -348,6 +348,11 @@ std::string check_report(const record_check& c) {
     if (rec.versions.size() == 1) out += "\nno steps: a single version is read as it is\n";
     for (const step_report& step : c.steps) write_step(out, rec, step);
     write_lock_status(out, c);
+    if (!c.against_ref.empty()) {
+      out += "\nagainst " + c.against_ref + ":\n";
+      for (const auto& l : c.against) out += "  " + l + "\n";
+      if (c.against.empty()) out += "  (see the errors)\n";
+    }
   } else {
     out += "record in " + c.dir + ": cannot be read\n";
   }
