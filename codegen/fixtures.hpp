@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "classify.hpp"
+#include "report.hpp"
 #include "schema.hpp"
 
 namespace uplift_gen {
@@ -43,5 +44,25 @@ std::string sample_json(const version_model& v);
 sample_value expected_latest(const record_model& rec, const std::vector<step_report>& steps,
                              int from, const sample_value& sample,
                              std::vector<std::string>& unchecked);
+
+/// Reads a JSON document (a fixture) into a sample tree; `null` members are left out. On bad JSON
+/// returns nothing and says why in `error`.
+std::optional<sample_value> parse_sample(const std::string& json, std::string& error);
+
+/// `<record dir>/fixtures/v<N>.bin` and `.json`.
+std::string fixture_path(const std::string& record_dir, int version, const char* extension);
+
+/// Writes the fixtures of every released (locked) version of the checked record `c` that has none
+/// yet: `fixtures/v<N>.bin` (uplift's header and the payload) and `fixtures/v<N>.json` (the
+/// document with its version key), both of the version's sample record. A fixture already there is
+/// kept as it is: fixtures are frozen. Appends what it did to `lines` and failures to `errors`.
+void write_fixtures(const record_check& c, std::vector<std::string>& lines,
+                    std::vector<diagnostic>& errors);
+
+/// The source of a test program that reads every fixture of the checked records `checks` with the
+/// generated chain (it includes `<folder>_uplift_json.hpp`) and compares each with what its values
+/// must read as at the latest version. `file` names the program's source in its banner.
+std::string emit_fixture_test(const std::vector<const record_check*>& checks, const std::string& file,
+                              std::vector<diagnostic>& errors);
 
 }  // namespace uplift_gen
