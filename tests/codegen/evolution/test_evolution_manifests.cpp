@@ -83,7 +83,74 @@ std::vector<int> versions_of(const fs::path& dir) {
   return out;
 }
 
+/// The corpus as docs/SCHEMAS.md shows it, made from the case.txt files: a table of every case, the
+/// figures, and every disagreement between uplift and FlatBuffers with its reason.
+std::string corpus_section() {
+  struct row {
+    std::string name;
+    evolution::manifest m;
+    bool conform_ok = true;
+  };
+  std::vector<row> rows;
+  for (const auto& dir : case_dirs()) {
+    row r{dir.filename().string(), evolution::read_manifest(dir)};
+    for (const auto& c : r.m.conform) r.conform_ok = r.conform_ok && c == "ok";
+    rows.push_back(std::move(r));
+  }
+  std::size_t fb_ok = 0, same = 0, fb_ok_differ = 0, fb_ok_refused = 0, both_refuse = 0, rebuilt = 0;
+  std::string table = "| case | rule | flatc --conform | uplift-gen check | reads |\n|---|---|---|---|---|\n";
+  std::string disagreements;
+  for (const row& r : rows) {
+    const bool refused = r.m.uplift == "refused";
+    std::string conform;
+    for (const auto& c : r.m.conform) conform += (conform.empty() ? "" : "; ") + c;
+    const std::string reads = refused ? "-" : r.m.differs.empty() ? "same" : "differ";
+    table += "| " + r.name + " | " + r.m.rule + " | " + conform + " | " + r.m.uplift + " | " + reads + " |\n";
+    if (r.conform_ok) {
+      ++fb_ok;
+      if (refused) ++fb_ok_refused;
+      else if (r.m.differs.empty()) ++same;
+      else ++fb_ok_differ;
+    } else {
+      if (refused) ++both_refuse;
+      else ++rebuilt;
+    }
+    const bool agree = (r.conform_ok && !refused && r.m.differs.empty()) || (!r.conform_ok && refused);
+    if (agree) continue;
+    disagreements += "- **" + r.name + "** (" + r.m.rule + "): " + r.m.title;
+    if (refused)
+      disagreements += " flatc --conform accepts it; uplift-gen refuses it (its report, `expected.check.txt`, says why).\n";
+    else if (r.m.differs.empty())
+      disagreements += " flatc --conform refuses it; uplift reads the same values.\n";
+    else
+      disagreements += "\n";
+    for (const auto& [where, reason] : r.m.differs) disagreements += "  - `" + where + "`: " + reason + "\n";
+  }
+  const auto n = [](std::size_t k) { return std::to_string(k); };
+  const std::string figures =
+      n(rows.size()) + " cases. flatc --conform accepts " + n(fb_ok) + " of them: there uplift reads every field "
+      "of every sample as plain FlatBuffers does in " + n(same) + ", differs in " + n(fb_ok_differ) +
+      " and refuses " + n(fb_ok_refused) + ". flatc --conform refuses " +
+      n(rows.size() - fb_ok) + ": uplift refuses " + n(both_refuse) + " of them too and rebuilds the other " +
+      n(rebuilt) + ", reading the values the records were written with where FlatBuffers reads other bytes or "
+      "cannot verify the record. In all, uplift and FlatBuffers agree on " + n(same + both_refuse) + " cases; "
+      "each of the other " + n(rows.size() - same - both_refuse) + " is listed below with its reason.\n";
+  return figures + "\n" + table + "\n### Every disagreement, with its reason\n\n" + disagreements;
+}
+
 }  // namespace
+
+TEST_CASE("docs/SCHEMAS.md shows the evolution corpus as the case.txt files say it") {
+  const std::string doc = evolution::read_text(UPLIFT_SCHEMAS_DOC);
+  const std::string begin = "<!-- evolution corpus: begin (tests/codegen/evolution) -->\n";
+  const std::string end = "<!-- evolution corpus: end -->";
+  const auto b = doc.find(begin);
+  const auto e = doc.find(end);
+  REQUIRE_MESSAGE((b != std::string::npos && e != std::string::npos), "docs/SCHEMAS.md has no corpus section");
+  const std::string shown = doc.substr(b + begin.size(), e - b - begin.size());
+  const std::string made = corpus_section();
+  CHECK_MESSAGE(shown == made, "the corpus section of docs/SCHEMAS.md should read:\n" << made);
+}
 
 TEST_CASE("the evolution corpus has at least 40 cases, each with its own namespace, rule and golden report") {
   const auto dirs = case_dirs();
