@@ -99,7 +99,9 @@ reference_problem read_from_git(const std::string& dir, const std::string& ref,
   if (scratch.path().empty()) return {"cannot create a temporary folder for the files at " + ref};
   const std::string folder = prefix.empty() ? std::string(".") : prefix.substr(0, prefix.size() - 1);
   out.where = ref + ":" + folder;
-  const command_output listing = run({"git", "-C", root, "ls-tree", "--name-only", ref, "--", prefix});
+  std::vector<std::string> ls{"git", "-C", root, "ls-tree", "--name-only", ref};
+  if (!prefix.empty()) ls.insert(ls.end(), {"--", prefix});
+  const command_output listing = run(ls);
   std::vector<std::string> files;
   std::istringstream lines(listing.text);
   for (std::string line; std::getline(lines, line);) {
@@ -151,7 +153,8 @@ std::string what_changed(const version_model& before, const version_model& now) 
   auto lines = [](const std::string& text) {
     std::vector<std::string> out;
     std::istringstream in(text);
-    for (std::string l; std::getline(in, l);) out.push_back(l.substr(l.find_first_not_of(' ')));
+    for (std::string l; std::getline(in, l);)
+      if (const auto start = l.find_first_not_of(' '); start != std::string::npos) out.push_back(l.substr(start));
     return out;
   };
   const auto a = lines(canonical_form(before));

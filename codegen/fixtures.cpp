@@ -2,6 +2,7 @@
 #include "fixtures.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -418,8 +419,10 @@ class json_reader {
         case 'b': out += '\b'; break;
         case 'f': out += '\f'; break;
         case 'u': {
-          if (at_ + 4 > t_.size()) {
-            fail("a short \\u escape");
+          if (at_ + 4 > t_.size() || !std::all_of(t_.begin() + static_cast<std::ptrdiff_t>(at_),
+                                                  t_.begin() + static_cast<std::ptrdiff_t>(at_ + 4),
+                                                  [](char h) { return std::isxdigit(static_cast<unsigned char>(h)) != 0; })) {
+            fail("a bad \\u escape");
             return false;
           }
           const unsigned long cp = std::stoul(t_.substr(at_, 4), nullptr, 16);
