@@ -68,8 +68,6 @@ bool is_union_type_field(const struct_model& t, const field_model& f) {
 
 namespace {
 
-std::string vname(int n) { return "v" + std::to_string(n); }
-
 /// True when two defaults as the parser normalised them ("0", "0.0", "2", "null") are the same
 /// value: `int = 0` widened to `float = 0.0` keeps its default.
 bool same_default(const std::string& a, const std::string& b) {

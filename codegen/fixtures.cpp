@@ -21,7 +21,7 @@ namespace {
 
 constexpr int max_depth = 3;  // nested tables below this depth are left out of a sample
 
-std::string quoted(const std::string& s) {
+std::string json_quoted(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '"' || c == '\\') {
@@ -161,7 +161,7 @@ class sampler {
   const version_model& v_;
 };
 
-const table_step* find_table(const step_report& step, const std::string& name) {
+const table_step* table_of_step(const step_report& step, const std::string& name) {
   for (const auto& t : step.tables)
     if (t.name == name) return &t;
   return nullptr;
@@ -214,7 +214,7 @@ class carrier {
   const field_model* trace(const std::string& table_name, const field_model& field, bool& hooked) const {
     const field_model* cur = &field;
     for (std::size_t s = steps_.size(); s-- > k_;) {
-      const table_step* ts = find_table(steps_[s], table_name);
+      const table_step* ts = table_of_step(steps_[s], table_name);
       if (!ts) return nullptr;
       const field_step* found = nullptr;
       for (const auto& f : ts->fields)
@@ -497,11 +497,11 @@ std::string sample_value::json() const {
     case kind::number:
     case kind::boolean: return text;
     case kind::string:
-    case kind::name: return quoted(text);
+    case kind::name: return json_quoted(text);
     case kind::object: {
       std::string out = "{";
       for (std::size_t i = 0; i < members.size(); ++i)
-        out += (i ? "," : "") + quoted(members[i].first) + ":" + members[i].second.json();
+        out += (i ? "," : "") + json_quoted(members[i].first) + ":" + members[i].second.json();
       return out + "}";
     }
     case kind::array: {

@@ -32,8 +32,6 @@ std::string cpp_name(const std::string& dotted) {
   return out;
 }
 
-std::string vname(int n) { return "v" + std::to_string(n); }
-
 std::string join(const std::vector<std::string>& parts, const std::string& sep) {
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;

@@ -90,6 +90,9 @@ struct record_model {
   std::string json_version_key;
 };
 
+/// "v3": how versions are named in files and messages.
+inline std::string vname(int n) { return "v" + std::to_string(n); }
+
 /// A problem found while reading schemas, already phrased for a person: where, what, what to do.
 struct diagnostic {
   location where;

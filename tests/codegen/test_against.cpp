@@ -11,19 +11,19 @@ using namespace codegen_test;
 
 namespace {
 
-const std::string note_v1 = R"(namespace notes.v1;
+const std::string gate_v1 = R"(namespace notes.v1;
 table Note { id:ulong; text:string; }
 root_type Note;
 )";
-const std::string note_v1_edited = R"(namespace notes.v1;
+const std::string gate_v1_edited = R"(namespace notes.v1;
 table Note { id:ulong; text:string; pinned:bool; }
 root_type Note;
 )";
-const std::string note_v2 = R"(namespace notes.v2;
+const std::string gate_v2 = R"(namespace notes.v2;
 table Note { id:ulong; text:string; pinned:bool; }
 root_type Note;
 )";
-const std::string note_v3 = R"(namespace notes.v3;
+const std::string gate_v3 = R"(namespace notes.v3;
 table Note { id:ulong; text:string; pinned:bool; color:uint; }
 root_type Note;
 )";
@@ -85,13 +85,13 @@ bool has(const std::string& text, const std::string& part) { return text.find(pa
 
 TEST_CASE("the gate fails a commit that edits a released version and passes the commit that fixes it") {
   repository repo("gate-history");
-  repo.write("v1.fbs", note_v1);
+  repo.write("v1.fbs", gate_v1);
   repo.lock();
   const std::string released = repo.commit("v1, released");
 
   // The broken commit: v1 edited in place, and its lock line rewritten to match, so that the lock
   // alone no longer notices. The gate compares with the released commit and does.
-  repo.write("v1.fbs", note_v1_edited);
+  repo.write("v1.fbs", gate_v1_edited);
   repo.remove("uplift.lock");
   repo.lock();
   repo.commit("pinned added to v1 (wrong)");
@@ -105,7 +105,7 @@ TEST_CASE("the gate fails a commit that edits a released version and passes the 
 
   // The fix: v1 restored, the change made in v2.
   repo.git("checkout " + released + " -- schemas/note");
-  repo.write("v2.fbs", note_v2);
+  repo.write("v2.fbs", gate_v2);
   const std::string fixed = repo.commit("pinned added in v2");
   r = repo.gate(released);
   CAPTURE(r.output);
@@ -117,8 +117,8 @@ TEST_CASE("the gate fails a commit that edits a released version and passes the 
 
 TEST_CASE("the gate lets the newest version at the reference change while it is not locked there, but no older one") {
   repository repo("gate-newest");
-  repo.write("v1.fbs", note_v1);
-  repo.write("v2.fbs", note_v2);
+  repo.write("v1.fbs", gate_v1);
+  repo.write("v2.fbs", gate_v2);
   const std::string ref = repo.commit("v1 and v2, nothing locked");
 
   repo.write("v2.fbs", R"(namespace notes.v2;
@@ -130,7 +130,7 @@ root_type Note;
   CHECK(r.status == 0);
   CHECK(has(r.output, "  v2 changed since " + ref + ", where it is the newest and not locked (never released): it may change\n"));
 
-  repo.write("v1.fbs", note_v1_edited);
+  repo.write("v1.fbs", gate_v1_edited);
   r = repo.gate(ref);
   CAPTURE(r.output);
   CHECK(r.status == 1);
@@ -139,9 +139,9 @@ root_type Note;
 
 TEST_CASE("the gate fails on a version removed, and accepts retired versions below the oldest left only when told") {
   repository repo("gate-removed");
-  repo.write("v1.fbs", note_v1);
-  repo.write("v2.fbs", note_v2);
-  repo.write("v3.fbs", note_v3);
+  repo.write("v1.fbs", gate_v1);
+  repo.write("v2.fbs", gate_v2);
+  repo.write("v3.fbs", gate_v3);
   repo.lock();
   const std::string ref = repo.commit("v1..v3 released");
 
@@ -152,7 +152,7 @@ TEST_CASE("the gate fails on a version removed, and accepts retired versions bel
   CHECK(has(r.output, "schemas/note/v3.fbs: v3 is at " + ref + " but is gone here; records written at v3 could no longer be read"));
   CHECK(repo.gate(ref, "--allow-retired").status == 1);  // v3 is above the oldest left: no retirement
 
-  repo.write("v3.fbs", note_v3);
+  repo.write("v3.fbs", gate_v3);
   repo.remove("v1.fbs");  // the oldest retired
   std::string lock = read_file(repo.record() / "uplift.lock");
   lock.erase(lock.find("v1 "), lock.find('\n', lock.find("v1 ")) - lock.find("v1 ") + 1);
@@ -168,7 +168,7 @@ TEST_CASE("the gate fails on a version removed, and accepts retired versions bel
 
 TEST_CASE("the gate fails on a new step that cannot be derived, and on a lock line lost") {
   repository repo("gate-step");
-  repo.write("v1.fbs", note_v1);
+  repo.write("v1.fbs", gate_v1);
   repo.lock();
   const std::string ref = repo.commit("v1 released");
 
@@ -215,17 +215,17 @@ root_type Note;
 
 TEST_CASE("the gate takes a folder as the reference, and a record missing there is new") {
   repository repo("gate-folder");
-  repo.write("v1.fbs", note_v1);
+  repo.write("v1.fbs", gate_v1);
   repo.lock();
   temp_dir old("gate-folder-old");
-  write_file(old.path() / "schemas" / "note" / "v1.fbs", note_v1);
+  write_file(old.path() / "schemas" / "note" / "v1.fbs", gate_v1);
   write_file(old.path() / "schemas" / "note" / "uplift.lock", read_file(repo.record() / "uplift.lock"));
   run_result r = repo.gate(old.str());
   CAPTURE(r.output);
   CHECK(r.status == 0);
   CHECK(has(r.output, "  v1 unchanged\n"));
 
-  repo.write("v1.fbs", note_v1_edited);
+  repo.write("v1.fbs", gate_v1_edited);
   repo.remove("uplift.lock");
   repo.lock();
   r = repo.gate(old.str());
@@ -240,7 +240,7 @@ TEST_CASE("the gate takes a folder as the reference, and a record missing there 
 
 TEST_CASE("the gate exits 3 with what to do when the reference cannot be read") {
   repository repo("gate-unreadable");
-  repo.write("v1.fbs", note_v1);
+  repo.write("v1.fbs", gate_v1);
   repo.commit("v1");
   run_result r = repo.gate("no-such-branch");
   CHECK(r.status == 3);
@@ -253,7 +253,7 @@ TEST_CASE("the gate exits 3 with what to do when the reference cannot be read") 
   std::string pattern = (fs::temp_directory_path() / "uplift-gate-outside-XXXXXX").string();
   REQUIRE(::mkdtemp(pattern.data()) != nullptr);
   const fs::path outside = fs::path(pattern) / "note";
-  write_file(outside / "v1.fbs", note_v1);
+  write_file(outside / "v1.fbs", gate_v1);
   r = run_uplift_gen({"check", "--against", "main", outside.string()});
   fs::remove_all(pattern);
   CHECK(r.status == 3);

@@ -29,6 +29,7 @@ struct manifest {
   std::string rule;                  ///< the rule of docs/SCHEMAS.md the case is about
   std::vector<std::string> conform;  ///< flatc's conformance verdict per step: "ok" or its message
   std::string uplift;                ///< "wire-compatible", "transforming" or "refused"
+  std::string reason;                ///< why uplift refuses what flatc's check accepts
   /// Where uplift and FlatBuffers read an old record differently: "<sample> <path>" -> reason.
   std::map<std::string, std::string> differs;
 };
@@ -53,6 +54,8 @@ inline manifest read_manifest(const fs::path& dir) {
       m.conform.push_back(value);
     } else if (key == "uplift") {
       m.uplift = value;
+    } else if (key == "reason") {
+      m.reason = value;
     } else if (key == "differs") {
       // "<sample> <path>: <reason>"
       const auto reason = value.find(": ");

@@ -62,16 +62,26 @@ class flatbuffers_schema {
     root_ = v.ns + "." + v.root;  // the qualified name, which the parser looks tables up by
     // FlatBuffers' text printer shows a deprecated field a buffer still holds, which no reader
     // FlatBuffers generates can see: the printer leaves them out here, as the readers do.
-    for (flatbuffers::StructDef* sd : parser_.structs_.vec)
-      sd->fields.vec.erase(std::remove_if(sd->fields.vec.begin(), sd->fields.vec.end(),
-                                          [](const flatbuffers::FieldDef* f) { return f->deprecated; }),
-                           sd->fields.vec.end());
+    for (flatbuffers::StructDef* sd : parser_.structs_.vec) {
+      auto& fields = sd->fields.vec;
+      const auto kept = std::stable_partition(fields.begin(), fields.end(),
+                                              [](const flatbuffers::FieldDef* f) { return !f->deprecated; });
+      for (auto it = kept; it != fields.end(); ++it) hidden_.emplace_back(sd, *it);
+      fields.erase(kept, fields.end());
+    }
     flatbuffers::Parser serializer;
     REQUIRE(serializer.Parse(v.source.c_str(), includes, v.file.c_str()));
     serializer.Serialize();
     bfbs_.assign(serializer.builder_.GetBufferPointer(),
                  serializer.builder_.GetBufferPointer() + serializer.builder_.GetSize());
   }
+
+  ~flatbuffers_schema() {
+    // The parser frees the fields its structs list: give the hidden ones back.
+    for (auto& [sd, f] : hidden_) sd->fields.vec.push_back(f);
+  }
+  flatbuffers_schema(const flatbuffers_schema&) = delete;
+  flatbuffers_schema& operator=(const flatbuffers_schema&) = delete;
 
   /// `json` built into a payload of this version, padded to a multiple of 8 bytes as uplift's
   /// writers make payloads.
@@ -104,6 +114,7 @@ class flatbuffers_schema {
 
  private:
   flatbuffers::Parser parser_;   // prints
+  std::vector<std::pair<flatbuffers::StructDef*, flatbuffers::FieldDef*>> hidden_;  // deprecated fields
   flatbuffers::Parser builder_;  // builds payloads from JSON
   std::string root_;
   std::vector<std::uint8_t> bfbs_;

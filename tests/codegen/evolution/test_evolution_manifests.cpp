@@ -3,12 +3,14 @@
 // case; the check reports by their goldens.)
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <regex>
+#include <set>
+
+#include <flatbuffers/idl.h>
 
 #include "../codegen_test_support.hpp"
 #include "evolution_manifest.hpp"
-
-#include <flatbuffers/idl.h>
 
 using namespace codegen_test;
 
@@ -119,7 +121,7 @@ std::string corpus_section() {
     if (agree) continue;
     disagreements += "- **" + r.name + "** (" + r.m.rule + "): " + r.m.title;
     if (refused)
-      disagreements += " flatc --conform accepts it; uplift-gen refuses it (its report, `expected.check.txt`, says why).\n";
+      disagreements += " flatc --conform accepts it; uplift-gen refuses it: " + r.m.reason + ".\n";
     else if (r.m.differs.empty())
       disagreements += " flatc --conform refuses it; uplift reads the same values.\n";
     else
@@ -191,5 +193,8 @@ TEST_CASE("each evolution case's case.txt says what flatc --conform and uplift-g
     for (const auto& v : verdicts) said += "\nconform: " + v;
     CHECK_MESSAGE(m.conform == verdicts, "flatc's conformance check says, step by step:" << said);
     if (verdict == "refused") CHECK_MESSAGE(m.differs.empty(), "a refused case reads nothing");
+    const bool conform_ok = std::all_of(verdicts.begin(), verdicts.end(), [](const std::string& v) { return v == "ok"; });
+    CHECK_MESSAGE((verdict == "refused" && conform_ok) == !m.reason.empty(),
+                  "case.txt gives a reason exactly when uplift refuses what flatc --conform accepts");
   }
 }
