@@ -47,8 +47,8 @@ sample_value object() { return {sample_value::kind::object, {}, {}, {}}; }
 sample_value array() { return {sample_value::kind::array, {}, {}, {}}; }
 
 const sample_value* member(const sample_value& obj, const std::string& key) {
-  for (const auto& [k, v] : obj.members)
-    if (k == key) return &v;
+  for (const auto& m : obj.members)
+    if (m.key == key) return &m.value;
   return nullptr;
 }
 
@@ -100,13 +100,13 @@ class sampler {
         const enum_model& u = v_.enums.at(f.type.name);
         for (const auto& [m, value] : u.values) {
           if (value == 0 || !v_.structs.count(m) || depth + 1 >= max_depth) continue;
-          out.members.emplace_back(f.name + "_type", name(m));
-          out.members.emplace_back(f.name, table(m, depth + 1));
+          out.add(f.name + "_type", name(m));
+          out.add(f.name, table(m, depth + 1));
           break;
         }
         continue;
       }
-      if (auto value = field(f, depth)) out.members.emplace_back(f.name, std::move(*value));
+      if (auto value = field(f, depth)) out.add(f.name, std::move(*value));
     }
     return out;
   }
@@ -154,7 +154,7 @@ class sampler {
     sample_value out = object();
     const struct_model& s = v_.structs.at(struct_name);
     for (const field_model& f : s.fields)
-      if (auto value = field(f, 0)) out.members.emplace_back(f.name, std::move(*value));
+      if (auto value = field(f, 0)) out.add(f.name, std::move(*value));
     return out;
   }
 
@@ -195,15 +195,15 @@ class carrier {
         const sample_value* type = member(value, src->name + "_type");
         const sample_value* held = member(value, src->name);
         if (!type || !held) continue;
-        out.members.emplace_back(f.name + "_type", *type);
-        out.members.emplace_back(
+        out.add(f.name + "_type", *type);
+        out.add(
             f.name, this->table(type->text, *held, path + f.name + ".",
                                 whole.empty() ? path + f.name : whole, unchecked));
         continue;
       }
       const sample_value* held = member(value, src->name);
       if (!held) continue;
-      out.members.emplace_back(f.name, convert(*held, src->type, f.type, path + f.name, whole, unchecked));
+      out.add(f.name, convert(*held, src->type, f.type, path + f.name, whole, unchecked));
     }
     return out;
   }
@@ -279,7 +279,7 @@ class carrier {
       const sample_value* held = member(value, a.fields[i].name);
       if (!held) continue;
       std::vector<std::string> none;
-      out.members.emplace_back(b.fields[i].name,
+      out.add(b.fields[i].name,
                                convert(*held, a.fields[i].type, b.fields[i].type, "", "", none));
     }
     return out;
@@ -360,7 +360,7 @@ class json_reader {
         }
         std::optional<sample_value> v = value();
         if (!error_.empty()) return std::nullopt;
-        if (v) out.members.emplace_back(std::move(key), std::move(*v));
+        if (v) out.add(std::move(key), std::move(*v));
       } while (eat(','));
       if (!eat('}')) fail("a '}' is missing");
       return out;
@@ -492,6 +492,10 @@ std::string cpp_escaped(const std::string& text) {
 
 }  // namespace
 
+void sample_value::add(std::string key, sample_value value) {
+  members.push_back({std::move(key), std::move(value)});
+}
+
 std::string sample_value::json() const {
   switch (k) {
     case kind::number:
@@ -501,7 +505,7 @@ std::string sample_value::json() const {
     case kind::object: {
       std::string out = "{";
       for (std::size_t i = 0; i < members.size(); ++i)
-        out += (i ? "," : "") + json_quoted(members[i].first) + ":" + members[i].second.json();
+        out += (i ? "," : "") + json_quoted(members[i].key) + ":" + members[i].value.json();
       return out + "}";
     }
     case kind::array: {
@@ -642,7 +646,7 @@ std::string emit_fixture_test(const std::vector<const record_check*>& checks, co
       // The fixture's values, without its version key, carried to the latest version.
       sample_value values = *doc;
       values.members.erase(std::remove_if(values.members.begin(), values.members.end(),
-                                          [&](const auto& m) { return m.first == version_key(rec); }),
+                                          [&](const sample_member& m) { return m.key == version_key(rec); }),
                            values.members.end());
       std::vector<std::string> unchecked;
       const sample_value expected = expected_latest(rec, c.steps, v.number, values, unchecked);

@@ -13,16 +13,26 @@
 
 namespace uplift_gen {
 
+struct sample_member;
+
 /// A JSON value of a sample record, kept as a tree so that it can be carried across versions.
 struct sample_value {
   enum class kind { number, boolean, string, name, object, array };
   kind k = kind::number;
   std::string text;  ///< number (as written), "true"/"false", string contents, or an enum name
-  std::vector<std::pair<std::string, sample_value>> members;  ///< objects, in order
-  std::vector<sample_value> items;                             ///< arrays
+  std::vector<sample_member> members;  ///< objects, in order
+  std::vector<sample_value> items;     ///< arrays
 
+  /// Appends the member `key` to an object.
+  void add(std::string key, sample_value value);
   /// The value as compact JSON: `{"id":100000,"name":"name"}`.
   std::string json() const;
+};
+
+/// One member of a sample object.
+struct sample_member {
+  std::string key;
+  sample_value value;
 };
 
 /// A sample of version `v`'s root table: every field set to a value that is not its default

@@ -43,8 +43,8 @@ fs::path make_card(const temp_dir& tmp, const std::vector<std::string>& versions
 }
 
 const sample_value* member(const sample_value& obj, const std::string& key) {
-  for (const auto& [k, v] : obj.members)
-    if (k == key) return &v;
+  for (const auto& m : obj.members)
+    if (m.key == key) return &m.value;
   return nullptr;
 }
 
