@@ -4,7 +4,8 @@
 # every vN.fbs of every record folder (uplift_flatc_headers) and uplift-gen once per record,
 # writing <OUTPUT_DIR>/<folder name>_uplift.hpp (the descriptor and steps) and
 # <folder name>_uplift_json.hpp (JSON readers and writers of every version) next to
-# <OUTPUT_DIR>/<folder name>/vN_generated.h, puts <OUTPUT_DIR> on the include path and links
+# <OUTPUT_DIR>/<folder name>/vN_generated.h (and a header for every other .fbs of the folder, which
+# the versions may include), puts <OUTPUT_DIR> on the include path and links
 # uplift::json (the core and simdjson; only a file that includes the JSON header compiles it). A record header is written
 # again whenever a schema, the record's uplift.lock or uplift-gen itself changes; a new vN.fbs
 # is picked up at the next build. OUTPUT_DIR defaults to <current binary dir>/<target>.
@@ -62,12 +63,16 @@ function(uplift_generate target)
     list(APPEND names "${name}")
 
     # CONFIGURE_DEPENDS: a new v4.fbs (or a first uplift.lock) makes the next build reconfigure.
-    file(GLOB candidates CONFIGURE_DEPENDS "${dir}/v*.fbs")
+    # Any other .fbs of the folder is a file the versions include: flatc writes its header too.
+    file(GLOB candidates CONFIGURE_DEPENDS "${dir}/*.fbs")
     set(schemas)
+    set(included)
     foreach(schema IN LISTS candidates)
       get_filename_component(file "${schema}" NAME)
       if(file MATCHES "^v[1-9][0-9]*\\.fbs$")
         list(APPEND schemas "${schema}")
+      else()
+        list(APPEND included "${schema}")
       endif()
     endforeach()
     if(NOT schemas)
@@ -83,10 +88,10 @@ function(uplift_generate target)
     add_custom_command(
       OUTPUT "${header}" "${json_header}" "${source}"
       COMMAND ${generator} generate --out "${out_dir}" "${dir}"
-      DEPENDS ${schemas} ${lock} ${generator}
+      DEPENDS ${schemas} ${included} ${lock} ${generator}
       COMMENT "uplift-gen ${name}"
       VERBATIM)
-    list(APPEND all_schemas ${schemas})
+    list(APPEND all_schemas ${schemas} ${included})
     list(APPEND headers "${header}" "${json_header}")
     list(APPEND sources "${source}")
   endforeach()
@@ -103,4 +108,59 @@ function(uplift_generate target)
   else()
     target_link_libraries(${target} INTERFACE uplift::uplift)
   endif()
+endfunction()
+
+# uplift_add_fixture_test(<name> RECORDS <dir>... [LIBRARIES <target>...] [TEST_NAME <test>])
+#
+# Adds the test <name>: a program that reads every frozen fixture of the record folders
+# (<dir>/fixtures/vN.bin and vN.json, written once per released version by `uplift-gen fixtures`)
+# with the current chain and compares each field of the latest version with what the fixture's
+# values must read as. A change that breaks reading an old record then fails the build's tests.
+# Without LIBRARIES the records are generated for the test (uplift_generate); a record with hooks
+# gives LIBRARIES instead: its uplift_generate target and the library that defines its hooks.
+# The program is the target <name>; the test is named <name> too, or TEST_NAME.
+#
+#   uplift_add_fixture_test(user_fixtures RECORDS schemas/user LIBRARIES user_record user_hooks)
+function(uplift_add_fixture_test name)
+  cmake_parse_arguments(ARG "" "TEST_NAME" "RECORDS;LIBRARIES" ${ARGN})
+  if(ARG_UNPARSED_ARGUMENTS OR NOT ARG_RECORDS)
+    message(FATAL_ERROR "uplift_add_fixture_test(${name}): write uplift_add_fixture_test(<name> "
+                        "RECORDS <dir>... [LIBRARIES <uplift_generate target> <hooks library>...])")
+  endif()
+  if(TARGET uplift-gen)
+    set(generator uplift-gen)
+  elseif(TARGET uplift::uplift-gen)
+    set(generator uplift::uplift-gen)
+  else()
+    message(FATAL_ERROR "uplift_add_fixture_test(${name}): the uplift-gen program is not available "
+                        "(see uplift_generate)")
+  endif()
+  set(out_dir "${CMAKE_CURRENT_BINARY_DIR}/${name}_fixture_test")
+  set(source "${out_dir}/${name}.cpp")
+  set(dirs)
+  set(inputs)
+  foreach(record IN LISTS ARG_RECORDS)
+    get_filename_component(dir "${record}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    # A new fixture, schema or lock makes the next build reconfigure and write the test again.
+    file(GLOB files CONFIGURE_DEPENDS "${dir}/*.fbs" "${dir}/uplift.lock" "${dir}/fixtures/*")
+    list(APPEND dirs "${dir}")
+    list(APPEND inputs ${files})
+  endforeach()
+  add_custom_command(
+    OUTPUT "${source}"
+    COMMAND ${generator} fixture-test --out "${source}" ${dirs}
+    DEPENDS ${inputs} ${generator}
+    COMMENT "uplift-gen fixture-test ${name}"
+    VERBATIM)
+  add_executable(${name} "${source}")
+  if(ARG_LIBRARIES)
+    target_link_libraries(${name} PRIVATE ${ARG_LIBRARIES})
+  else()
+    uplift_generate(${name}_records RECORDS ${dirs} OUTPUT_DIR "${out_dir}/generated")
+    target_link_libraries(${name} PRIVATE ${name}_records)
+  endif()
+  if(NOT ARG_TEST_NAME)
+    set(ARG_TEST_NAME ${name})
+  endif()
+  add_test(NAME "${ARG_TEST_NAME}" COMMAND ${name})
 endfunction()

@@ -80,11 +80,11 @@ std::string allowed_values(const enum_model& e) {
   return out;
 }
 
-/// True when enum `newer` has a value the older enum does not.
+/// True when enum `newer` has a value (a number) the older enum does not.
 bool has_new_values(const enum_model& older, const enum_model& newer) {
   for (const auto& [name, value] : newer.values) {
     bool found = false;
-    for (const auto& [n2, v2] : older.values) found = found || (n2 == name && v2 == value);
+    for (const auto& [n2, v2] : older.values) found = found || v2 == value;
     if (!found) return true;
   }
   return false;
@@ -137,6 +137,7 @@ class step_emitter {
     for (const field_step& f : ts.fields) {
       if (f.kind == field_kind::computed) hook = true;
       if (!f.from || f.kind == field_kind::computed || f.kind == field_kind::added) continue;
+      if (down && f.from->required && !f.to->required) out += require_present(*f.to, ts.name);
       out += down ? convert(*f.to, *f.from, f.to->name, f.from->name, true, ts.name)
                   : convert(*f.from, *f.to, f.from->name, f.to->name, false, ts.name, moving);
     }
@@ -144,6 +145,19 @@ class step_emitter {
       out += render(templates::hook_call, {{"ns", cpp_ns(rec_.parent_ns)},
                                            {"hook", down ? "downgrade" : "upgrade"}});
     return out;
+  }
+
+  /// The check, in a downgrade, that a field the older version requires is there (a string or a
+  /// vector is written empty, which the older version accepts; a table, struct or union is not).
+  std::string require_present(const field_model& newer, const std::string& table) const {
+    using k = type_ref::kind;
+    const k kind = newer.type.k;
+    if (kind != k::table && kind != k::structure && kind != k::union_type) return {};
+    return render(templates::require_present,
+                  {{"missing", kind == k::union_type ? "from." + newer.name + ".value == nullptr"
+                                                     : "!from." + newer.name},
+                   {"where", table + "." + newer.name},
+                   {"version", std::to_string(a_.number)}});
   }
 
   /// The statement that fills `to.<dst_name>` (type `dt`) from `from.<src_name>` (type `st`).
@@ -165,10 +179,23 @@ class step_emitter {
     using k = type_ref::kind;
     switch (dt.k) {
       case k::scalar:
-        if (st.scalar == dt.scalar) return render(templates::assign, v);  // a scalar: no move
+        if (st.scalar == dt.scalar) {
+          if (sf.optional && !df.optional) {  // null becomes the default
+            v["value"] = "*from." + src_name;
+            v["absent"] = "decltype(to." + dst_name + ")(" + df.default_value + ")";
+            return render(templates::from_optional, v);
+          }
+          return render(templates::assign, v);  // a scalar: no move
+        }
+        // A narrowing (in a downgrade) or a sign change (either way) is range-checked.
         if (down) {
           v["helper"] = "narrow";
           return render(templates::narrow, v);
+        }
+        if (sign_change(st.scalar, dt.scalar)) {
+          v["type"] = dt.scalar;
+          v["version"] = std::to_string(dv.number);
+          return render(templates::convert_checked, v);
         }
         v["type"] = "decltype(to." + dst_name + ")";
         return render(templates::cast, v);
@@ -176,12 +203,18 @@ class step_emitter {
       case k::enumeration: {
         const enum_model& se = sv.enums.at(st.name);
         const enum_model& de = dv.enums.at(dt.name);
+        v["type"] = dn.plain(dt.name);
+        v["absent"] = df.optional ? std::string("std::nullopt")
+                                  : dn.plain(dt.name) + "(" + df.default_value + ")";
         if (down && has_new_values(de, se)) {
           v["helper"] = "narrow_enum";
           v["allowed"] = allowed_values(de);
-          return render(templates::narrow_enum, v);
+          return render(sf.optional ? templates::narrow_enum_optional : templates::narrow_enum, v);
         }
-        v["type"] = dn.plain(dt.name);
+        if (sf.optional) {
+          v["value"] = "static_cast<" + v["type"] + ">(*from." + src_name + ")";
+          return render(templates::from_optional, v);
+        }
         return render(templates::cast, v);
       }
       case k::structure:
@@ -197,6 +230,11 @@ class step_emitter {
         switch (dt.element_kind) {
           case k::scalar:
             if (st.element_scalar == dt.element_scalar) return render(assign, v);
+            if (!down && sign_change(st.element_scalar, dt.element_scalar)) {
+              v["type"] = dt.element_scalar;
+              v["version"] = std::to_string(dv.number);
+              return render(templates::convert_each_checked, v);
+            }
             if (down) {
               v["helper"] = "narrow_each";
               return render(templates::narrow, v);

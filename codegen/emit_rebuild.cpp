@@ -145,7 +145,7 @@ class rebuild_emitter {
       case k::enumeration:
         out.tier = scalar_bytes(to_.enums.at(dt.name).underlying);
         v["type"] = dns + dt.name;
-        out.add = render(templates::rb_add_cast, v);
+        out.add = render(s.optional ? templates::rb_add_cast_optional : templates::rb_add_cast, v);
         break;
       case k::string:
         v["helper"] = "copy_string";
@@ -237,7 +237,9 @@ std::string emit_rebuilds(const record_model& rec, const std::vector<step_report
   for (std::size_t k = 0; k < steps.size(); ++k) {
     bool mechanical = true, transforming = false;
     for (std::size_t s = k; s < steps.size(); ++s) {
-      mechanical = mechanical && !steps[s].needs_hook && steps[s].errors.empty();
+      // A range-checked conversion can fail, which a rebuild cannot report: the steps do it.
+      mechanical = mechanical && !steps[s].needs_hook && !steps[s].range_checked &&
+                   steps[s].errors.empty();
       transforming = transforming || !steps[s].wire_compatible;
     }
     // An all wire-compatible path is read with no copy; a hook needs the Object API structs.

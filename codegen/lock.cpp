@@ -50,6 +50,8 @@ std::string canonical_form(const version_model& v) {
   std::string out;
   out += "namespace " + v.ns + "\n";
   out += "root_type " + v.root + "\n";
+  // Only when there is one, so that the fingerprints of versions without one stay as they were.
+  if (!v.file_identifier.empty()) out += "file_identifier " + quoted(v.file_identifier) + "\n";
   // Both maps are ordered by name, so the order of declarations in the file does not matter.
   for (const auto& [name, s] : v.structs) {
     out += (s.fixed ? "struct " : "table ") + name + "\n";

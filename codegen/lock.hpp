@@ -11,7 +11,8 @@
 
 namespace uplift_gen {
 
-/// The canonical text of one version: namespace, root type, every table and struct by name with
+/// The canonical text of one version: namespace, root type, file identifier (when there is one),
+/// every table and struct by name with
 /// its fields in slot order (`name:type = default`, slot id, deprecated/required/optional, every
 /// attribute sorted), every enum and union with its values in order. Comments, whitespace and
 /// the order of declarations in the file do not show in it; any default, id, type, attribute or

@@ -4,13 +4,16 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include <uplift/version.hpp>
 
+#include "against.hpp"
 #include "emit.hpp"
+#include "fixtures.hpp"
 #include "lock.hpp"
 #include "report.hpp"
 
@@ -21,11 +24,14 @@ using namespace uplift_gen;
 constexpr int exit_ok = 0;
 constexpr int exit_errors = 1;
 constexpr int exit_usage = 2;
+constexpr int exit_reference = 3;
 
 constexpr const char* usage_text =
     R"(usage: uplift-gen generate --out DIR RECORD_DIR...
-       uplift-gen check RECORD_DIR...
+       uplift-gen check [--against REF [--allow-retired]] RECORD_DIR...
        uplift-gen lock RECORD_DIR...
+       uplift-gen fixtures RECORD_DIR...
+       uplift-gen fixture-test --out FILE RECORD_DIR...
        uplift-gen --help | --version
 
 A record folder holds one schema per version: v1.fbs, v2.fbs, ...
@@ -36,12 +42,23 @@ A record folder holds one schema per version: v1.fbs, v2.fbs, ...
             DIR/<folder name>_uplift.cpp: the reads through every version, compiled once
             for a program that defines UPLIFT_SEPARATE_INSTANTIATION (uplift_generate does).
             A file whose text is unchanged is left alone
-  check     print what every step of each record does, field by field, and every error
+  check     print what every step of each record does, field by field, and every error.
+            With --against REF (a git revision, e.g. origin/main, or a folder holding an older
+            copy), also compare each record folder with the same folder at REF: a version
+            released there (locked, or followed by a newer one) that changed or is gone here is
+            an error; --allow-retired accepts versions removed below the oldest one left
   lock      add each record's versions to <record folder>/uplift.lock; a locked (released)
             version is frozen and generate and check fail when its schema changes
+  fixtures  write <record folder>/fixtures/vN.bin and vN.json, a sample record (deterministic
+            values per field type), once for every released version that has none; commit them
+  fixture-test
+            write FILE, the source of a program that reads every fixture with the current chain
+            and compares it field by field with what its values must read as at the latest
+            version (uplift_add_fixture_test builds and runs it as a test)
 
 Exit status: 0 on success, 1 when a record has errors (each printed as file:line: text),
-2 on a usage error.
+2 on a usage error, 3 when check --against cannot read REF (not a git repository, an unknown
+revision: fetch it first).
 )";
 
 int usage_error(const std::string& what) {
@@ -165,14 +182,61 @@ int run_generate(const std::string& out_dir, const std::vector<std::string>& dir
   return exit_ok;
 }
 
-int run_check(const std::vector<std::string>& dirs) {
-  const std::vector<record_check> checks = check_all(dirs);
+int run_check(const std::vector<std::string>& dirs, const std::optional<reference>& against) {
+  std::vector<record_check> checks = check_all(dirs);
+  if (against)
+    for (auto& c : checks)
+      if (const reference_problem p = check_against(c, *against); !p.empty()) {
+        std::cerr << "uplift-gen: " << p.text << "\n";
+        return exit_reference;
+      }
   bool errors = false;
   for (std::size_t i = 0; i < checks.size(); ++i) {
     std::cout << (i ? "\n" : "") << check_report(checks[i]);
     errors = errors || !checks[i].errors.empty();
   }
   return errors ? exit_errors : exit_ok;
+}
+
+int run_fixtures(const std::vector<std::string>& dirs) {
+  std::vector<record_check> checks = check_all(dirs);
+  if (const std::size_t n = print_errors(checks); n != 0) {
+    std::cerr << "uplift-gen: " << n << (n == 1 ? " error" : " errors")
+              << "; no fixture written: fix the records first\n";
+    return exit_errors;
+  }
+  bool failed = false;
+  for (const auto& c : checks) {
+    std::vector<std::string> lines;
+    std::vector<diagnostic> errors;
+    write_fixtures(c, lines, errors);
+    for (const auto& l : lines) std::cout << c.dir << ": " << l << "\n";
+    for (const auto& e : errors) std::cerr << format_diagnostic(e) << "\n";
+    failed = failed || !errors.empty();
+  }
+  return failed ? exit_errors : exit_ok;
+}
+
+int run_fixture_test(const std::string& out_file, const std::vector<std::string>& dirs) {
+  const std::vector<record_check> checks = check_all(dirs);
+  if (const std::size_t n = print_errors(checks); n != 0) {
+    std::cerr << "uplift-gen: " << n << (n == 1 ? " error" : " errors") << "; no test written\n";
+    return exit_errors;
+  }
+  std::vector<const record_check*> all;
+  for (const auto& c : checks) all.push_back(&c);
+  std::vector<diagnostic> errors;
+  const std::string text = emit_fixture_test(all, fs::path(out_file).filename().string(), errors);
+  for (const auto& e : errors) std::cerr << format_diagnostic(e) << "\n";
+  if (!errors.empty()) return exit_errors;
+  if (!fs::path(out_file).parent_path().empty()) {
+    std::error_code ec;
+    fs::create_directories(fs::path(out_file).parent_path(), ec);
+  }
+  bool written = false;
+  if (!write_if_changed(out_file, text, written)) return exit_errors;
+  std::cout << "uplift-gen: " << out_file << (written ? " written" : " is up to date") << "\n";
+  return exit_ok;
 }
 
 int run_lock(const std::vector<std::string>& dirs) {
@@ -215,20 +279,31 @@ int main(int argc, char** argv) {
       return exit_ok;
     }
   }
-  if (args.empty()) return usage_error("give a command: generate, check or lock");
+  if (args.empty()) return usage_error("give a command: generate, check, lock, fixtures or fixture-test");
   const std::string& command = args[0];
-  if (command != "generate" && command != "check" && command != "lock")
+  if (command != "generate" && command != "check" && command != "lock" && command != "fixtures" &&
+      command != "fixture-test")
     return usage_error("unknown command '" + command + "'");
+  const bool takes_out = command == "generate" || command == "fixture-test";
 
   std::string out_dir;
   std::vector<std::string> dirs;
+  std::optional<reference> against;
+  bool allow_retired = false;
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (command == "generate" && a == "--out") {
+    if (takes_out && a == "--out") {
       if (i + 1 == args.size()) return usage_error("--out needs a folder");
       out_dir = args[++i];
-    } else if (command == "generate" && a.rfind("--out=", 0) == 0) {
+    } else if (takes_out && a.rfind("--out=", 0) == 0) {
       out_dir = a.substr(6);
+    } else if (command == "check" && a == "--against") {
+      if (i + 1 == args.size()) return usage_error("--against needs a git revision or a folder");
+      against = reference{args[++i]};
+    } else if (command == "check" && a.rfind("--against=", 0) == 0) {
+      against = reference{a.substr(10)};
+    } else if (command == "check" && a == "--allow-retired") {
+      allow_retired = true;
     } else if (a.size() > 1 && a[0] == '-') {
       return usage_error("unknown option '" + a + "' for " + command);
     } else {
@@ -237,9 +312,16 @@ int main(int argc, char** argv) {
   }
   if (command == "generate" && out_dir.empty())
     return usage_error("generate needs --out DIR, the folder to write the headers to");
+  if (command == "fixture-test" && out_dir.empty())
+    return usage_error("fixture-test needs --out FILE, the test program's source to write");
   if (dirs.empty()) return usage_error(command + " needs at least one record folder");
 
+  if (allow_retired && !against) return usage_error("--allow-retired goes with --against REF");
+  if (against && against->ref.empty()) return usage_error("--against needs a git revision or a folder");
+  if (against) against->allow_retired = allow_retired;
   if (command == "generate") return run_generate(out_dir, dirs);
-  if (command == "check") return run_check(dirs);
+  if (command == "check") return run_check(dirs, against);
+  if (command == "fixtures") return run_fixtures(dirs);
+  if (command == "fixture-test") return run_fixture_test(out_dir, dirs);
   return run_lock(dirs);
 }

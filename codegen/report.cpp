@@ -19,12 +19,8 @@ record_check check_record(const std::string& dir) {
   if (!c.record) return c;
   c.lock = read_lock(lock_path(dir), c.errors);
   if (c.lock) check_lock(*c.record, *c.lock, c.errors);
-  const auto& versions = c.record->versions;
-  for (std::size_t i = 0; i + 1 < versions.size(); ++i) {
-    c.steps.push_back(classify(versions[i], versions[i + 1]));
-    const auto& errors = c.steps.back().errors;
-    c.errors.insert(c.errors.end(), errors.begin(), errors.end());
-  }
+  c.steps = classify_record(*c.record);
+  for (const auto& step : c.steps) c.errors.insert(c.errors.end(), step.errors.begin(), step.errors.end());
   return c;
 }
 
@@ -35,8 +31,6 @@ std::string cpp_name(const std::string& dotted) {
   for (char ch : dotted) out += ch == '.' ? std::string("::") : std::string(1, ch);
   return out;
 }
-
-std::string vname(int n) { return "v" + std::to_string(n); }
 
 std::string join(const std::vector<std::string>& parts, const std::string& sep) {
   std::string out;
@@ -89,18 +83,30 @@ std::string widening_text(const field_model& from, const field_model& to, const 
 /// The detail column of a field line.
 std::string field_detail(const field_step& f, const version_model& a, const version_model& b) {
   const bool moved_name = f.from && f.from->name != f.to->name;
-  const std::string rename = moved_name ? "<- " + f.from->name : std::string{};
+  const std::string rename =
+      moved_name ? "<- " + f.from->name + (f.in_place ? ", renamed in place (same slot)" : "")
+                 : std::string{};
+  std::string text;
   switch (f.kind) {
-    case field_kind::copied: return {};
-    case field_kind::renamed: return rename;
+    case field_kind::copied: break;
+    case field_kind::renamed: text = rename; break;
     case field_kind::widened:
-      return (moved_name ? rename + ", " : std::string{}) + widening_text(*f.from, *f.to, a, b);
+      text = (moved_name ? rename + ", " : std::string{}) + widening_text(*f.from, *f.to, a, b);
+      break;
+    case field_kind::converted:
+      text = (moved_name ? rename + ", " : std::string{}) + widening_text(*f.from, *f.to, a, b) +
+             " with a range check: a value that does not fit is an error";
+      break;
     case field_kind::nested:
-      return (moved_name ? rename + ", " : std::string{}) + f.nested_table;
+      text = (moved_name ? rename + ", " : std::string{}) + f.nested_table;
+      break;
     case field_kind::added: return default_text(*f.to, b);
     case field_kind::computed: return "(hook)";
   }
-  return {};
+  if (f.default_changed)
+    text += (text.empty() ? "" : ", ") + std::string("default ") + default_text(*f.from, a).substr(2) +
+            " -> " + default_text(*f.to, b).substr(2) + ": old records keep the value they hold";
+  return text;
 }
 
 /// `lead` and the items joined with "; ", wrapped between items before column 100; continuation
@@ -126,6 +132,36 @@ std::string wrapped(const std::string& lead, const std::vector<std::string>& ite
   return out + "\n";
 }
 
+/// `lead` and `text`, wrapped between words before column 100; continuation lines are indented
+/// to line up with the text.
+std::string wrapped_words(const std::string& lead, const std::string& text) {
+  std::vector<std::string> words;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const std::size_t space = text.find(' ', at);
+    const std::size_t end = space == std::string::npos ? text.size() : space;
+    if (end > at) words.push_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  constexpr std::size_t width = 100;
+  std::string out = lead;
+  std::size_t column = lead.size();
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (i > 0) {
+      if (column + 1 + words[i].size() > width) {
+        out += "\n" + std::string(lead.size(), ' ');
+        column = lead.size();
+      } else {
+        out += ' ';
+        ++column;
+      }
+    }
+    out += words[i];
+    column += words[i].size();
+  }
+  return out + "\n";
+}
+
 struct line {
   std::string kind, name, detail;
 };
@@ -133,10 +169,15 @@ struct line {
 /// Lines of `kind  name  detail`, the columns aligned within one table.
 std::string aligned(const std::vector<line>& lines, const std::string& indent) {
   std::size_t name_width = 0;
-  for (const auto& l : lines) name_width = std::max(name_width, l.name.size());
+  std::size_t kind_width = 10;  // "deprecated" widens the column of its own table
+  for (const auto& l : lines) {
+    name_width = std::max(name_width, l.name.size());
+    if (!l.name.empty()) kind_width = std::max(kind_width, l.kind.size() + 1);
+  }
   std::string out;
   for (const auto& l : lines) {
-    std::string text = indent + l.kind + std::string(10 - std::min<std::size_t>(l.kind.size(), 9), ' ');
+    std::string text = indent + l.kind +
+                       std::string(kind_width - std::min(l.kind.size(), kind_width - 1), ' ');
     text += l.name;
     if (!l.detail.empty()) text += std::string(name_width - l.name.size() + 2, ' ') + l.detail;
     out += text + "\n";
@@ -154,9 +195,10 @@ bool gains_values(const std::string& name, const version_model& older, const ver
   auto eo = older.enums.find(name);
   auto en = newer.enums.find(name);
   if (eo == older.enums.end() || en == newer.enums.end()) return false;
-  for (const auto& value : en->second.values)
-    if (std::find(eo->second.values.begin(), eo->second.values.end(), value) ==
-        eo->second.values.end())
+  // By number: a value renamed keeps its number, which is all a record holds.
+  for (const auto& [n, value] : en->second.values)
+    if (std::none_of(eo->second.values.begin(), eo->second.values.end(),
+                     [v = value](const auto& old) { return old.second == v; }))
       return true;
   return false;
 }
@@ -176,6 +218,21 @@ std::vector<std::string> downgrade_notes(const step_report& step, const version_
         notes.push_back(t.name + "." + f.from->name + " is narrowed " +
                         widening_text(*f.to, *f.from, b, a) +
                         " with a range check: a value that does not fit is an error");
+      if (f.from && f.to->optional && !f.from->optional && f.kind != field_kind::computed)
+        notes.push_back(t.name + "." + f.from->name + ": a null value is written as " +
+                        default_text(*f.from, a).substr(2));
+      if (f.kind == field_kind::converted)
+        notes.push_back(t.name + "." + f.from->name + " is converted back " +
+                        widening_text(*f.to, *f.from, b, a) +
+                        " with a range check: a value that does not fit is an error");
+      if (f.from && f.from->required && !f.to->required && f.kind != field_kind::computed) {
+        using k = type_ref::kind;
+        const k kind = f.from->type.k;
+        notes.push_back(t.name + "." + f.from->name + " is required in " + vname(a.number) +
+                        (kind == k::string   ? ": a value " + vname(b.number) + " leaves out is written as \"\""
+                         : kind == k::vector ? ": a value " + vname(b.number) + " leaves out is written as []"
+                                             : ": a value " + vname(b.number) + " leaves out is an error"));
+      }
       const bool is_enum = f.to->type.k == type_ref::kind::enumeration;
       const bool is_enum_vector = f.to->type.k == type_ref::kind::vector &&
                                   f.to->type.element_kind == type_ref::kind::enumeration;
@@ -183,12 +240,18 @@ std::vector<std::string> downgrade_notes(const step_report& step, const version_
           gains_values(is_enum ? f.to->type.name : f.to->type.element, a, b))
         notes.push_back(t.name + "." + f.from->name + " is range-checked: a value new in " +
                         vname(b.number) + " is an error");
+      if (f.kind == field_kind::nested && f.to->type.k == type_ref::kind::union_type &&
+          gains_values(f.to->type.name, a, b))
+        notes.push_back(t.name + "." + f.from->name + " is range-checked: a member new in " +
+                        vname(b.number) + " is an error");
     }
     for (const field_model* d : t.dropped)
       notes.push_back(t.name + "." + d->name +
                       (hook ? " is for the downgrade hook to fill; if it does not, a " +
                                   vname(a.number) + " reader sees the default"
                             : ": a " + vname(a.number) + " reader sees the default"));
+    for (const field_model* d : t.deprecated)
+      notes.push_back(t.name + "." + d->name + ": a " + vname(a.number) + " reader sees the default");
   }
   return notes;
 }
@@ -206,6 +269,7 @@ void write_step(std::string& out, const record_model& rec, const step_report& st
       for (const std::string& r : t.wire_reasons) reasons.push_back(t.name + "." + r);
     if (!reasons.empty()) out += wrapped("  because ", reasons);
   }
+  for (const std::string& n : step.notes) out += wrapped_words("  note: ", n);
 
   for (const table_step& t : step.tables) {
     const bool is_new = !a.structs.count(t.name);
@@ -213,7 +277,10 @@ void write_step(std::string& out, const record_model& rec, const step_report& st
     std::vector<line> lines;
     for (const field_step& f : t.fields)
       lines.push_back({to_string(f.kind), f.to->name, field_detail(f, a, b)});
+    for (const field_model* r : t.refused) lines.push_back({"error", r->name, "(see the errors below)"});
     for (const field_model* d : t.dropped) lines.push_back({"dropped", d->name, {}});
+    for (const field_model* d : t.deprecated)
+      lines.push_back({"deprecated", d->name, "slot " + std::to_string(d->id) + " kept, no longer read"});
     if (lines.empty()) lines.push_back({"(no fields)", {}, {}});
     out += aligned(lines, "    ");
   }
@@ -279,6 +346,11 @@ std::string check_report(const record_check& c) {
     if (rec.versions.size() == 1) out += "\nno steps: a single version is read as it is\n";
     for (const step_report& step : c.steps) write_step(out, rec, step);
     write_lock_status(out, c);
+    if (!c.against_ref.empty()) {
+      out += "\nagainst " + c.against_ref + ":\n";
+      for (const auto& l : c.against) out += "  " + l + "\n";
+      if (c.against.empty()) out += "  (see the errors)\n";
+    }
   } else {
     out += "record in " + c.dir + ": cannot be read\n";
   }

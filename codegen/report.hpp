@@ -22,6 +22,8 @@ struct record_check {
   std::optional<lock_file> lock;       ///< nothing when uplift.lock could not be read
   std::vector<step_report> steps;      ///< steps[i] is classify(v_i, v_i+1)
   std::vector<diagnostic> errors;      ///< schema, then lock, then classification errors
+  std::string against_ref;             ///< the reference of `check --against`, when given
+  std::vector<std::string> against;    ///< what the comparison with it found, line by line
 
   record_check() = default;
   record_check(record_check&&) = default;

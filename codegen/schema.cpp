@@ -172,9 +172,11 @@ std::optional<record_model> load_record_sources(const std::string& dir,
     const auto& ns = parser.root_struct_def_->defined_namespace->components;
     v.ns = join(ns, ".");
     const std::string want = "v" + std::to_string(n);
-    if (ns.empty() || ns.back() != want) {
+    // `.v2` or, as FlatBuffers users often write it, `.V2`.
+    if (ns.empty() || (ns.back() != want && ns.back() != "V" + std::to_string(n))) {
       errors.push_back({{v.file, find_line(v.source, std::regex(R"(^\s*namespace\b)"))},
-                        "the namespace must end in ." + want + " (e.g. `namespace demo." + want +
+                        "the namespace must end in ." + want + " or .V" + std::to_string(n) +
+                            " (e.g. `namespace demo." + want +
                             ";`), so that every version has its own C++ types"});
       continue;
     }
@@ -188,21 +190,40 @@ std::optional<record_model> load_record_sources(const std::string& dir,
     std::vector<std::string> parent(ns.begin(), ns.end() - 1);
     v.parent_ns = join(parent, ".");
     v.root = parser.root_struct_def_->name;
+    v.file_identifier = parser.file_identifier_;
+    for (const std::string& f : parser.GetIncludedFilesRecursive(v.file))
+      if (f != v.file) v.includes.push_back(f);
+
+    // A definition may come from an included file: its lines are looked up in that file's text.
+    std::map<std::string, std::string> texts{{v.file, v.source}};
+    auto text_of = [&](const std::string& file) -> const std::string& {
+      auto it = texts.find(file);
+      if (it == texts.end()) it = texts.emplace(file, read_file(file)).first;
+      return it->second;
+    };
+    auto file_of = [&](const flatbuffers::Definition& d) {
+      return d.file.empty() ? v.file : d.file;
+    };
 
     for (const flatbuffers::StructDef* sd : parser.structs_.vec) {
       if (!in_namespace(*sd, ns)) continue;
       struct_model s;
       s.name = sd->name;
       s.fixed = sd->fixed;
+      s.bytesize = sd->bytesize;
+      s.minalign = sd->minalign;
       for (const auto& [key, val] : sd->attributes.dict) s.attributes[key] = val->constant;
+      const std::string file = file_of(*sd);
+      const std::string& text = text_of(file);
       const std::regex head("^\\s*(table|struct)\\s+" + escape_regex(sd->name) + "\\b");
-      const int head_line = find_line(v.source, head);
-      s.where = {v.file, head_line};
+      const int head_line = find_line(text, head);
+      s.where = {file, head_line};
       for (const flatbuffers::FieldDef* fd : sd->fields.vec) {
         field_model f;
         f.name = fd->name;
         f.id = sd->fixed ? static_cast<int>(s.fields.size())
                          : (static_cast<int>(fd->value.offset) - 4) / 2;
+        if (sd->fixed) f.byte_offset = static_cast<int>(fd->value.offset);
         f.type = convert_type(fd->value.type);
         f.default_value = fd->value.constant;
         f.deprecated = fd->deprecated;
@@ -217,10 +238,26 @@ std::optional<record_model> load_record_sources(const std::string& dir,
         if (fd->value.type.base_type == flatbuffers::BASE_TYPE_UTYPE && field_name.size() > 5)
           field_name = field_name.substr(0, field_name.size() - 5);
         const int line =
-            find_line(v.source,
-                      std::regex("(^|[\\s{;])" + escape_regex(field_name) + "\\s*:"),
+            find_line(text, std::regex("(^|[\\s{;])" + escape_regex(field_name) + "\\s*:"),
                       head_line > 0 ? head_line : 1);
-        f.where = {v.file, line};
+        f.where = {file, line};
+        // Every type a version uses is its own: uplift converts each version's C++ types into
+        // the next version's, so a type shared through another namespace has no step of its own.
+        const flatbuffers::Type& t = fd->value.type;
+        const flatbuffers::Definition* used = t.struct_def ? static_cast<const flatbuffers::Definition*>(t.struct_def)
+                                                           : t.enum_def;
+        if (used && !in_namespace(*used, ns)) {
+          const std::string qualified = used->defined_namespace
+                                            ? used->defined_namespace->GetFullyQualifiedName(used->name)
+                                            : used->name;
+          errors.push_back({f.where, "field `" + sd->name + "." + fd->name + "` has the type " +
+                                         qualified + ", declared outside namespace " + v.ns +
+                                         "; every type of a version lives in its namespace, so "
+                                         "that each version has its own C++ types: declare " +
+                                         used->name + " in " + v.ns +
+                                         " (an included file may declare `namespace " + v.ns +
+                                         ";` too)"});
+        }
         s.fields.push_back(std::move(f));
       }
       if (!s.fixed)
@@ -235,8 +272,18 @@ std::optional<record_model> load_record_sources(const std::string& dir,
       e.is_union = ed->is_union;
       e.underlying = flatbuffers::kTypeNames[ed->underlying_type.base_type];
       for (const flatbuffers::EnumVal* ev : ed->Vals()) e.values.emplace_back(ev->name, ev->GetAsInt64());
-      e.where = {v.file, find_line(v.source, std::regex("^\\s*(enum|union)\\s+" +
-                                                        escape_regex(ed->name) + "\\b"))};
+      const std::string file = file_of(*ed);
+      e.where = {file, find_line(text_of(file), std::regex("^\\s*(enum|union)\\s+" +
+                                                           escape_regex(ed->name) + "\\b"))};
+      for (const flatbuffers::EnumVal* ev : ed->Vals()) {
+        const flatbuffers::StructDef* member = ed->is_union ? ev->union_type.struct_def : nullptr;
+        if (member && !in_namespace(*member, ns))
+          errors.push_back({e.where, "union " + ed->name + " has the member " +
+                                         member->defined_namespace->GetFullyQualifiedName(member->name) +
+                                         ", declared outside namespace " + v.ns +
+                                         "; every type of a version lives in its namespace: declare " +
+                                         member->name + " in " + v.ns});
+      }
       v.enums[e.name] = std::move(e);
     }
     rec.versions.push_back(std::move(v));

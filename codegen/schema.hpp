@@ -2,6 +2,7 @@
 // Reading one record folder (v1.fbs, v2.fbs, ...) into a plain model the generator diffs.
 // Parsing is FlatBuffers' own parser; nothing here knows about C++ output.
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -41,6 +42,7 @@ struct field_model {
   bool optional = false;    ///< `= null` scalars
   std::optional<std::string> renamed_from;
   bool computed = false;
+  int byte_offset = 0;      ///< for a struct's members: the member's offset in the struct
   std::map<std::string, std::string> attributes;  ///< every attribute, for the fingerprint
   location where;
 };
@@ -48,6 +50,8 @@ struct field_model {
 struct struct_model {
   std::string name;
   bool fixed = false;  ///< a FlatBuffers struct, not a table
+  std::size_t bytesize = 0;  ///< for structs: the size of the struct, padding included
+  std::size_t minalign = 1;  ///< for structs: the alignment the struct needs
   std::vector<field_model> fields;  ///< in slot order for tables, declaration order for structs
   std::map<std::string, std::string> attributes;  ///< the table's or struct's own attributes
   location where;
@@ -69,9 +73,11 @@ struct version_model {
   std::string ns;          ///< e.g. "demo.v3"
   std::string parent_ns;   ///< e.g. "demo"
   std::string root;        ///< root table name
+  std::string file_identifier;  ///< `file_identifier "ABCD";`, empty when the schema has none
   std::map<std::string, struct_model> structs;  ///< tables and structs by unqualified name
   std::map<std::string, enum_model> enums;      ///< enums and unions by unqualified name
   std::string source;      ///< the file's text
+  std::vector<std::string> includes;  ///< the files it includes (recursively), as the parser found them
 };
 
 /// A record folder, all its versions, oldest first.
@@ -83,6 +89,9 @@ struct record_model {
   /// The JSON version key set with the root table's `json_version_key` attribute; empty: "_v".
   std::string json_version_key;
 };
+
+/// "v3": how versions are named in files and messages.
+inline std::string vname(int n) { return "v" + std::to_string(n); }
 
 /// A problem found while reading schemas, already phrased for a person: where, what, what to do.
 struct diagnostic {

@@ -1,7 +1,7 @@
 # Compares a file, or what a command prints, with a golden file, and prints a unified diff when
 # they differ (cmake -P):
 #   -DGOLDEN=<file> -DACTUAL=<file>
-#   -DGOLDEN=<file> "-DCOMMAND=<program|arg|...>" [-DWORKDIR=<dir>] [-DEXPECT_EXIT=<code>]
+#   -DGOLDEN=<file> "-DCOMMAND=<program|arg|...>" [-DWORKDIR=<dir>] [-DEXPECT_EXIT=<code>] [-DNAME=<n>]
 #   (the command's words are separated by '|', which survives CMake's list handling)
 # With -DUPDATE=ON the actual text is written over the golden instead (target
 # uplift-update-goldens does that for every golden, after a deliberate generator change).
@@ -24,6 +24,9 @@ if(DEFINED COMMAND)
     message(FATAL_ERROR "golden: `${COMMAND}` exited ${code}, expected ${EXPECT_EXIT}:\n${actual_text}")
   endif()
   get_filename_component(golden_name "${GOLDEN}" NAME)
+  if(NAME)  # goldens of one name in several folders write their output apart
+    set(golden_name "${NAME}")
+  endif()
   set(ACTUAL "${CMAKE_CURRENT_BINARY_DIR}/${golden_name}.actual")
   file(WRITE "${ACTUAL}" "${actual_text}")
 elseif(NOT ACTUAL)

@@ -152,6 +152,14 @@ TEST_CASE("a changed enum value changes the fingerprint") {
         fingerprint_of(tmp, base_schema));
 }
 
+TEST_CASE("a changed or added file_identifier changes the fingerprint") {
+  temp_dir tmp("identifier");
+  const std::string with = base_schema + "file_identifier \"ITEM\";\n";
+  CHECK(fingerprint_of(tmp, with) != fingerprint_of(tmp, base_schema));
+  const std::string changed = base_schema + "file_identifier \"ITM2\";\n";
+  CHECK(fingerprint_of(tmp, changed) != fingerprint_of(tmp, with));
+}
+
 TEST_CASE("a lock file reads back the versions and fingerprints it was written with") {
   temp_dir tmp("roundtrip");
   lock_file lock;

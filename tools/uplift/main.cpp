@@ -4,6 +4,7 @@
 //   uplift stats sqlite:PATH --table T [--key K] [--value V] [--key-type integer|text]
 //   uplift stats postgresql://USER@HOST:PORT/DB --table T ...
 //   uplift quarantine STORE --table T [--job NAME] [--limit N]
+//   uplift inspect --schemas DIR FILE|-   (or STORE --table T --key K --schemas DIR: inspect.cpp)
 //
 // Exit status: 0 on success, 1 when the store cannot be read, 2 on a usage error.
 
@@ -20,6 +21,10 @@
 #include <uplift/store/postgres.hpp>
 #include <uplift/store/sqlite.hpp>
 
+namespace uplift_cli {
+int inspect(int argc, char** argv);  // uplift inspect: tools/uplift/inspect.cpp
+}
+
 namespace {
 
 constexpr const char* usage = R"(usage:
@@ -28,6 +33,8 @@ constexpr const char* usage = R"(usage:
       backfill job on the table with its progress
   uplift quarantine STORE --table T [--job NAME] [--limit N] [--key K] [--value V] [--key-type ...]
       the rows backfills could not upgrade, with their errors
+  uplift inspect --schemas DIR FILE|-    or    uplift inspect STORE --table T --key K --schemas DIR
+      a stored record (or a row) printed as JSON from its schema folder; uplift inspect --help
 
 STORE is sqlite:PATH (a SQLite database file) or a PostgreSQL URL (postgresql://... or
 postgres://...) or pg:CONNINFO (a libpq key=value connection string). --key defaults to id,
@@ -196,6 +203,7 @@ int run(uplift::result<S> db, const arguments& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "inspect") return uplift_cli::inspect(argc - 1, argv + 1);
   const arguments a = parse(argc, argv);
   const std::string_view s = a.store;
   if (s.rfind("sqlite:", 0) == 0)
