@@ -32,8 +32,8 @@
 
 #include <unistd.h>
 
-#include <uplift/backfill.hpp>
-#include <uplift/histogram.hpp>
+#include <uplift/rows/backfill.hpp>
+#include <uplift/rows/histogram.hpp>
 #include <uplift/store/postgres.hpp>
 #include <uplift/store/sqlite.hpp>
 #include <uplift/uplift.hpp>
@@ -116,7 +116,7 @@ std::string thousands(std::uint64_t n) {
   return out;
 }
 
-void print_histogram(const uplift::version_histogram_t& h) {
+void print_histogram(const uplift::record_histogram& h) {
   const std::uint64_t total = std::max<std::uint64_t>(h.rows(), 1);
   for (std::uint16_t v = 1; v <= 3; ++v) {
     const std::uint64_t n = h.at(v);
@@ -387,7 +387,7 @@ int run(S db, const options& o, const std::string& where) {
                 thousands(static_cast<std::uint64_t>(o.rows)).c_str(),
                 std::chrono::duration<double>(clock_type::now() - t0).count());
   }
-  auto before = uplift::version_histogram<User>(db);
+  auto before = uplift::histogram(db, uplift::codec<User>());  // from the header bytes alone
   if (!before) return std::fprintf(stderr, "uplift-demo: %s\n", before.error().message().c_str()), 1;
   print_histogram(*before);
 
@@ -422,11 +422,11 @@ int run(S db, const options& o, const std::string& where) {
             .c_str());
   auto conn = db.connect();
   if (!conn) return std::fprintf(stderr, "uplift-demo: %s\n", conn.error().message().c_str()), 1;
-  uplift::backfill_options<User> bo;
+  uplift::backfill_options bo;
   bo.job = "demo.User@v3 " + std::to_string(std::time(nullptr));
   bo.rows_per_second = o.rate;
   const auto b0 = clock_type::now();
-  auto job = uplift::backfill<User, S>::start(std::move(*conn), svc.codec(), bo);
+  auto job = uplift::backfill::start(std::move(*conn), svc.codec(), bo);  // target: v3, the codec's
   if (!job) return std::fprintf(stderr, "uplift-demo: %s\n", job.error().message().c_str()), 1;
   auto last_line = clock_type::now();
   while (!job->finished()) {
@@ -449,7 +449,7 @@ int run(S db, const options& o, const std::string& where) {
 
   // 5. Contract.
   phase(5, "Contract", "No row is left below v3: the v1 and v2 steps can be retired. Rows per stored version:");
-  auto after = uplift::version_histogram<User>(db);
+  auto after = uplift::histogram(db, uplift::codec<User>());
   if (!after) return std::fprintf(stderr, "uplift-demo: %s\n", after.error().message().c_str()), 1;
   print_histogram(*after);
   std::uint64_t checked = 0;

@@ -35,9 +35,11 @@
 
 #include <unistd.h>
 
-#include <uplift/backfill.hpp>
+#include <uplift/rows/backfill.hpp>
 #include <uplift/store/postgres.hpp>
 #include <uplift/store/sqlite.hpp>
+
+#include "store/postgres_binary.hpp"  // the PostgreSQL store's binary arrays
 
 #include "user_uplift.hpp"
 
@@ -141,7 +143,7 @@ double run_backfill(S store, std::int64_t rows, double writer_rate, std::size_t 
                     uplift::backfill_counters& out) {
   static int runs = 0;
   writer<S> w(ok(store.connect(), "connecting the writer"), rows, writer_rate);
-  uplift::backfill_options<User> o;
+  uplift::backfill_options o;
   o.job = "bench " + std::to_string(::getpid()) + " " + std::to_string(++runs);
   o.workers = workers;
   // Transactions as large as the ceiling's: 10,000 rows (the default batches are smaller, to
@@ -150,7 +152,8 @@ double run_backfill(S store, std::int64_t rows, double writer_rate, std::size_t 
   o.max_batch = 10'000;
   o.target_batch_duration = std::chrono::milliseconds(200);
   const auto t0 = clock_type::now();
-  auto job = ok(uplift::backfill<User, S>::start(std::move(store), {}, o), "starting the backfill");
+  auto job = ok(uplift::backfill::start(std::move(store), uplift::codec<User>(), o),
+                "starting the backfill");
   ok(job.wait(), "the backfill");
   const double secs = std::chrono::duration<double>(clock_type::now() - t0).count();
   out = job.progress().counters;

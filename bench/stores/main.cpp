@@ -31,6 +31,8 @@
 #include <uplift/store/sqlite.hpp>
 #include <vector>
 
+#include "store/postgres_binary.hpp"  // the PostgreSQL store's binary arrays
+
 namespace {
 
 struct options {

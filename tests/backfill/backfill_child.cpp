@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include <uplift/backfill.hpp>
+#include <uplift/rows/backfill.hpp>
 #include <uplift/store/postgres.hpp>
 #include <uplift/store/sqlite.hpp>
 
@@ -24,12 +24,12 @@
 namespace {
 
 template <class S>
-int run(uplift::result<S> db, uplift::backfill_options<demo::User> o) {
+int run(uplift::result<S> db, uplift::backfill_options o) {
   if (!db) {
     std::fprintf(stderr, "backfill-child: %s\n", db.error().message().c_str());
     return 1;
   }
-  auto job = uplift::backfill<demo::User, S>::start(std::move(*db), uplift::codec<demo::User>(), std::move(o));
+  auto job = uplift::backfill::start(std::move(*db), uplift::codec<demo::User>(), std::move(o));
   if (!job) {
     std::fprintf(stderr, "backfill-child: %s\n", job.error().message().c_str());
     return 1;
@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
   }
   const std::string kind = argv[1], conn = argv[2];
   uplift::table_spec spec{.table = argv[3]};
-  uplift::backfill_options<demo::User> o;
+  uplift::backfill_options o;
   o.job = argv[4];
   o.initial_batch = o.max_batch = 50;
   o.ranges = 8;

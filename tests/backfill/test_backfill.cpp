@@ -19,12 +19,13 @@
 #include <thread>
 #include <vector>
 
-#include <uplift/backfill.hpp>
-#include <uplift/histogram.hpp>
-#include <uplift/read_repair.hpp>
+#include <uplift/rows/backfill.hpp>
+#include <uplift/rows/histogram.hpp>
+#include <uplift/rows/read_repair.hpp>
 
 #include "store_fixtures.hpp"
 #include "user_uplift.hpp"
+#include "widget_record.hpp"  // a record that cannot be written below its latest version
 
 extern char** environ;
 
@@ -93,8 +94,8 @@ void fill_mixed(F& fx, int n) {
 }
 
 /// Options for small, quick test runs.
-uplift::backfill_options<User> quick(std::string job = "") {
-  uplift::backfill_options<User> o;
+uplift::backfill_options quick(std::string job = "") {
+  uplift::backfill_options o;
   o.job = std::move(job);
   o.initial_batch = 40;
   o.min_batch = 10;
@@ -105,9 +106,8 @@ uplift::backfill_options<User> quick(std::string job = "") {
 }
 
 template <class F>
-uplift::backfill<User, typename F::store_type> start(F& fx, uplift::backfill_options<User> o,
-                                                     const uplift::codec<User>& c = {}) {
-  return ok(uplift::backfill<User, typename F::store_type>::start(fx.connect(), c, std::move(o)));
+uplift::backfill start(F& fx, uplift::backfill_options o, const uplift::codec<User>& c = {}) {
+  return ok(uplift::backfill::start(fx.connect(), c, std::move(o)));
 }
 
 /// Checks that every row of `before` is in `after` upgraded to v3 with the same content, and that
@@ -136,7 +136,7 @@ TEST_CASE_TEMPLATE("the backfill rewrites old rows at the target version and lea
   STORE_TEST_FIXTURE(F, fx);
   fill_mixed(fx, 600);
   const auto before = snapshot(fx);
-  auto h0 = ok(uplift::version_histogram<User>(fx.s()));
+  auto h0 = ok(uplift::histogram(fx.s(), uplift::codec<User>()));
   CHECK(h0.at(1) == 200);
   CHECK(h0.at(2) == 200);
   CHECK(h0.at(3) == 200);
@@ -152,7 +152,7 @@ TEST_CASE_TEMPLATE("the backfill rewrites old rows at the target version and lea
   CHECK(p.counters.already_current == 200);
   CHECK(p.counters.conflicts == 0);
   CHECK(p.counters.quarantined == 0);
-  auto h = ok(uplift::version_histogram<User>(fx.s()));
+  auto h = ok(uplift::histogram(fx.s(), uplift::codec<User>()));
   CHECK(h.below(3) == 0);
   CHECK(h.at(3) == 600);
   auto from_job = ok(job.histogram());
@@ -521,9 +521,45 @@ TEST_CASE_TEMPLATE("a job is refused when its name is taken by another target ve
   }
   auto o = quick("users-migration");
   o.target_version = 2;
-  auto refused = uplift::backfill<User, typename F::store_type>::start(fx.connect(), {}, o);
+  auto refused = uplift::backfill::start(fx.connect(), uplift::codec<User>(), o);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == errc::job_mismatch);
+}
+
+TEST_CASE_TEMPLATE("a backfill's job is named after the record and the codec's write version, its default target",
+                   F, memory_int) {
+  STORE_TEST_FIXTURE(F, fx);
+  fill_mixed(fx, 30);
+  auto job = start(fx, quick(), ok(uplift::codec<User>::make({.write_version = 2})));
+  ok(job.wait());
+  CHECK(job.job() == "demo.User@v2");
+  CHECK(job.target_version() == 2);
+  CHECK(job.progress().counters.upgraded == 10);  // the v1 rows
+  CHECK(ok(fx.s().load_job("demo.User@v2"))->spec.target_version == 2);
+}
+
+TEST_CASE_TEMPLATE("a backfill to a version the record cannot write is refused at start, saying what to do", F,
+                   memory_int) {
+  STORE_TEST_FIXTURE(F, fx);
+  fill_mixed(fx, 30);
+  auto o = quick("unwritable");
+  o.target_version = 4;
+  auto unknown = uplift::backfill::start(fx.connect(), uplift::codec<User>(), o);
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().code == errc::invalid_option);
+  CHECK(unknown.error().record() == "demo.User");
+  CHECK(unknown.error().stored_version == 4);
+  CHECK(unknown.error().detail() == "the backfill's target version v4 is not one of v1..v3");
+  // The test Widget without downgrade steps: v2 is known but cannot be written.
+  o.target_version = 2;
+  auto no_path =
+      uplift::backfill::start(fx.connect(), uplift::codec<uplift_test::WidgetNoDowngrade>(), o);
+  REQUIRE_FALSE(no_path);
+  CHECK(no_path.error().code == errc::no_downgrade_path);
+  CHECK(no_path.error().record() == "uplift_test.Widget");
+  CHECK(no_path.error().detail() ==
+        "cannot write v2: add downgrade steps for every version between it and v3");
+  CHECK_FALSE(ok(fx.s().load_job("unwritable")).has_value());  // no job was made
 }
 
 TEST_CASE_TEMPLATE("a backfill to an older target version writes that version and leaves newer rows alone", F,
@@ -551,10 +587,10 @@ TEST_CASE_TEMPLATE("read-repair writes upgraded records back, conditionally, and
   fill_mixed(fx, 30);
   const auto before = snapshot(fx);
   {
-    auto repair = ok(uplift::read_repair<User, typename F::store_type>::start(fx.connect(), {}));
+    uplift::read_repair repair = ok(uplift::read_repair::start(fx.connect(), uplift::codec<User>()));
     for (int i = 1; i <= 30; ++i) {
       const auto k = F::key(i);
-      auto v = repair.read(k, uplift::as_bytes_view(before.at(uplift::key_to_string(k))));
+      auto v = repair.read<User>(k, uplift::as_bytes_view(before.at(uplift::key_to_string(k))));
       REQUIRE(v);
       CHECK((*v)->id() == static_cast<std::uint64_t>(i));
     }
@@ -570,11 +606,11 @@ TEST_CASE_TEMPLATE("read-repair writes upgraded records back, conditionally, and
   ok(fx.s().put(F::key(1), user(1, 1)));
   ok(fx.s().put(F::key(4), user(4, 1)));
   {
-    auto repair = ok(uplift::read_repair<User, typename F::store_type>::start(fx.connect(), {}));
+    uplift::read_repair repair = ok(uplift::read_repair::start(fx.connect(), uplift::codec<User>()));
     const std::string old = user(1, 1);
     const std::string live = user(1, 2, "-live");
     ok(fx.s().put(F::key(1), live));  // the application writes between the read and the repair
-    REQUIRE(repair.read(F::key(1), uplift::as_bytes_view(old)));
+    REQUIRE(repair.read<User>(F::key(1), uplift::as_bytes_view(old)));
     repair.flush();
     CHECK(repair.stats().conflicts == 1);
     CHECK(*ok(fx.s().get(F::key(1))) == live);
@@ -582,19 +618,20 @@ TEST_CASE_TEMPLATE("read-repair writes upgraded records back, conditionally, and
   // During a rollout that still writes v2, rows are repaired to v2 only, and v2 rows not at all.
   {
     auto c = ok(uplift::codec<User>::make({.write_version = 2}));
-    auto repair = ok(uplift::read_repair<User, typename F::store_type>::start(fx.connect(), c));
-    REQUIRE(repair.read(F::key(4), uplift::as_bytes_view(user(4, 1))));
-    REQUIRE(repair.read(F::key(5), uplift::as_bytes_view(user(5, 2))));
+    uplift::read_repair repair = ok(uplift::read_repair::start(fx.connect(), c));
+    REQUIRE(repair.read<User>(F::key(4), uplift::as_bytes_view(user(4, 1))));
+    REQUIRE(repair.read<User>(F::key(5), uplift::as_bytes_view(user(5, 2))));
     repair.flush();
     CHECK(repair.stats().written == 1);
     CHECK(version_of(*ok(fx.s().get(F::key(4)))) == 2);
   }
   // A full queue drops, never blocks.
   {
-    auto repair = ok(uplift::read_repair<User, typename F::store_type>::start(fx.connect(), {}, {.queue_capacity = 1}));
+    uplift::read_repair repair =
+        ok(uplift::read_repair::start(fx.connect(), uplift::codec<User>(), {.queue_capacity = 1}));
     int accepted = 0;
     for (int i = 0; i < 50; ++i)
-      accepted += repair.offer(F::key(1000 + i), "old", "new") ? 1 : 0;
+      accepted += repair.offer(F::key(1000 + i), user(1, 1)) ? 1 : 0;
     repair.flush();
     const auto s = repair.stats();
     CHECK(s.dropped + s.queued == 50);
@@ -655,7 +692,7 @@ TEST_CASE_TEMPLATE("a backfill killed with SIGKILL at random points resumes and 
     ok(reference.put_many(all));
   }
   {
-    auto job = ok(uplift::backfill<User, typename F::store_type>::start(std::move(reference), {}, quick("reference")));
+    auto job = ok(uplift::backfill::start(std::move(reference), uplift::codec<User>(), quick("reference")));
     ok(job.wait());
   }
   std::mt19937 rng(2024);

@@ -9,10 +9,10 @@
 #include <thread>
 #include <vector>
 
-#include <uplift/backfill.hpp>
-#include <uplift/histogram.hpp>
 #include <uplift/json.hpp>
-#include <uplift/read_repair.hpp>
+#include <uplift/rows/backfill.hpp>
+#include <uplift/rows/histogram.hpp>
+#include <uplift/rows/read_repair.hpp>
 
 #include "store_fixtures.hpp"
 #include "user_uplift_json.hpp"
@@ -104,14 +104,14 @@ TEST_CASE_TEMPLATE("threads: one backfill handle is watched, paused and resumed 
                    F, memory_int, sqlite_int, postgres_int) {
   STORE_TEST_FIXTURE(F, fx);
   fx.fill(1, 600, [](int i) { return user_at(i, static_cast<std::uint16_t>(1 + i % 3)); });
-  uplift::backfill_options<User> o;
+  uplift::backfill_options o;
   o.workers = 2;
   o.initial_batch = 20;
   o.min_batch = 10;
   o.max_batch = 50;
   o.rows_per_second = 3000;
   o.idle_poll = 5ms;
-  auto b = uplift::backfill<User, typename F::store_type>::start(fx.connect(), {}, o).value();
+  auto b = uplift::backfill::start(fx.connect(), uplift::codec<User>(), o).value();
   std::atomic<int> failures{0};
   on_threads([&](int t) {
     if (t == 1 || t == 2) {
@@ -143,13 +143,12 @@ TEST_CASE_TEMPLATE("threads: one read-repair is read through and watched from se
                    memory_int, sqlite_int, postgres_int) {
   STORE_TEST_FIXTURE(F, fx);
   fx.fill(1, 200, [](int i) { return user_at(i, 1); });
-  auto repair =
-      uplift::read_repair<User, typename F::store_type>::start(fx.connect(), {}).value();
+  uplift::read_repair repair = uplift::read_repair::start(fx.connect(), uplift::codec<User>()).value();
   std::atomic<int> failures{0};
   on_threads([&](int t) {
     for (int i = 1 + t; i <= 200; i += thread_count) {
       const std::string old = user_at(i, 1);
-      auto v = repair.read(F::key(i), uplift::as_bytes_view(old));
+      auto v = repair.read<User>(F::key(i), uplift::as_bytes_view(old));
       if (!v || (*v)->id() != static_cast<std::uint64_t>(i)) ++failures;
       if (repair.stats().written > 200) ++failures;
     }

@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include <uplift/histogram.hpp>
+#include <uplift/rows/histogram.hpp>
 #include <uplift/store/postgres.hpp>
 #include <uplift/store/sqlite.hpp>
 
@@ -116,9 +116,8 @@ std::string age(std::int64_t unix_seconds) {
   return std::to_string(d / 86400) + " days ago";
 }
 
-template <class S>
-int stats(S& db, const arguments& a) {
-  auto h = uplift::table_histogram_of(db);
+int stats(uplift::store& db, const arguments& a) {
+  auto h = uplift::histogram(db);
   if (!h) {
     std::fprintf(stderr, "uplift: cannot read table %s: %s\n", a.spec.table.c_str(),
                  h.error().message().c_str());
@@ -175,8 +174,7 @@ int stats(S& db, const arguments& a) {
   return 0;
 }
 
-template <class S>
-int quarantine(S& db, const arguments& a) {
+int quarantine(uplift::store& db, const arguments& a) {
   auto rows = db.list_quarantine(a.job, a.limit);
   if (!rows) {
     std::fprintf(stderr, "uplift: cannot read uplift_quarantine: %s\n", rows.error().message().c_str());

@@ -1,7 +1,8 @@
 #pragma once
 /// Stores: the tables that hold records, and the state of the backfill jobs that rewrite them,
-/// behind one small concept. Adapters: `memory_store` (tests), `sqlite_store` (the embedded
-/// default), `postgres_store` (the server that scales out).
+/// behind one small interface, `uplift::store`. Adapters: `memory_store` (tests), `sqlite_store`
+/// (the embedded default), `postgres_store` (the server that scales out), compiled in the runtime
+/// libraries.
 ///
 ///     uplift::table_spec users{.table = "users", .key_column = "id", .value_column = "record"};
 ///     auto db = uplift::sqlite_store::open("app.db", users).value();
@@ -19,9 +20,12 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -188,66 +192,108 @@ struct batch_result {
   bool job_done = false;      ///< this commit finished the job's last range
 };
 
-/// What every store offers. See memory_store for a reference implementation.
-template <class S>
-concept store = std::movable<S> && requires(S& s, const S& cs, const row_key& k,
-                                             const key_range& r, std::size_t n,
-                                             const conditional_write& w, const job_spec& spec,
-                                             const std::string& name, std::string_view owner,
-                                             std::chrono::milliseconds lease,
-                                             const batch_commit& batch, job_status st) {
+/// What every store offers: the rows of one table, and the backfill job tables beside it. The row
+/// engine (backfill, read-repair, histograms) works on this interface, so it is compiled once, in
+/// the runtime library. Adapters: memory_store (tests, and the reference implementation),
+/// sqlite_store, postgres_store.
+///
+/// A store object is one connection: use it from one thread at a time, and `connect()` another
+/// for another thread. Every call returns a result; a database failure is errc::store_error with
+/// the database's own words in the detail.
+class store {
+ public:
+  virtual ~store() = default;
+
   /// The table this store reads and writes.
-  { cs.spec() } -> std::same_as<const table_spec&>;
-  /// Another connection to the same database and table, for another thread.
-  { cs.connect() } -> std::same_as<result<S>>;
+  virtual const table_spec& spec() const noexcept = 0;
+  /// Another connection to the same database and table, for another thread. Each adapter also
+  /// has a `connect()` of its own that returns its own type (`result<sqlite_store>`, ...).
+  result<std::unique_ptr<store>> connect() const { return connect_store(); }
+  /// True when the database takes one write transaction at a time (SQLite): the backfill's
+  /// workers of one process then take turns to commit, and a job gets one range per worker.
+  virtual bool single_writer() const noexcept { return false; }
 
   // ---- rows ----
   /// Up to n rows with keys in r, in key order.
-  { s.scan(r, n) } -> std::same_as<result<std::vector<stored_row>>>;
+  virtual result<std::vector<stored_row>> scan(const key_range& r, std::size_t n) = 0;
   /// One row's bytes, or nullopt when there is no such row.
-  { s.get(k) } -> std::same_as<result<std::optional<std::string>>>;
+  virtual result<std::optional<std::string>> get(const row_key& k) = 0;
   /// The conditional write alone (read-repair): true when it applied.
-  { s.write_if(w) } -> std::same_as<result<bool>>;
+  virtual result<bool> write_if(const conditional_write& w) = 0;
   /// Rows counted by the first n bytes of their value (the histogram's fast path).
-  { s.count_by_prefix(n) } -> std::same_as<result<std::vector<prefix_count>>>;
+  virtual result<std::vector<prefix_count>> count_by_prefix(std::size_t n) = 0;
   /// The number of rows in r.
-  { s.count(r) } -> std::same_as<result<std::uint64_t>>;
+  virtual result<std::uint64_t> count(const key_range& r) = 0;
   /// Splits the rows in r into at most n ranges of about equal row count, in key order, covering
   /// r exactly (the first range starts at r.after, the last ends at r.upto). Fewer ranges when
   /// there are fewer rows; one range (r itself) when there are none.
-  { s.split(r, n) } -> std::same_as<result<std::vector<key_range>>>;
+  virtual result<std::vector<key_range>> split(const key_range& r, std::size_t n) = 0;
   /// The largest key now, or nullopt for an empty table.
-  { s.max_key() } -> std::same_as<result<std::optional<row_key>>>;
+  virtual result<std::optional<row_key>> max_key() = 0;
 
   // ---- backfill jobs ----
   /// Creates the job tables when they are missing.
-  { s.ensure_job_tables() } -> std::same_as<status>;
+  virtual status ensure_job_tables() = 0;
   /// Loads the job `spec.name`; when there is none, creates it with `ranges` (its scope, fixed
   /// now) and `total_rows`, in one transaction. An existing job whose record or target version
   /// differs is errc::job_mismatch. Two workers creating the same job at once both get the one
   /// that was created first.
-  { s.open_job(spec, std::vector<key_range>{}, std::uint64_t{}) } -> std::same_as<result<job_record>>;
+  virtual result<job_record> open_job(const job_spec& spec, const std::vector<key_range>& ranges,
+                                      std::uint64_t total_rows) = 0;
   /// The job, or nullopt.
-  { s.load_job(name) } -> std::same_as<result<std::optional<job_record>>>;
+  virtual result<std::optional<job_record>> load_job(const std::string& name) = 0;
   /// Every job on this table, oldest first.
-  { s.list_jobs() } -> std::same_as<result<std::vector<job_record>>>;
+  virtual result<std::vector<job_record>> list_jobs() = 0;
   /// The job's ranges, by id.
-  { s.list_ranges(name) } -> std::same_as<result<std::vector<range_record>>>;
+  virtual result<std::vector<range_record>> list_ranges(const std::string& name) = 0;
   /// Sets the job's status (and error text, for failed), e.g. paused, running, cancelled.
-  { s.set_job_status(name, st, name) } -> std::same_as<status>;
+  virtual status set_job_status(const std::string& name, job_status st,
+                                const std::string& error_text) = 0;
   /// Claims a range of the job for `owner` until now + lease: one that is not done and has no
   /// owner, or whose lease expired, or that `owner` already holds. Skips ranges other workers
   /// hold. nullopt when none is free now.
-  { s.claim_range(name, owner, lease) } -> std::same_as<result<std::optional<range_record>>>;
+  virtual result<std::optional<range_record>> claim_range(const std::string& name,
+                                                          std::string_view owner,
+                                                          std::chrono::milliseconds lease) = 0;
   /// Gives a held range back without finishing it (pause, cancel, shutdown).
-  { s.release_range(name, std::int64_t{}, owner) } -> std::same_as<status>;
+  virtual status release_range(const std::string& name, std::int64_t range_id,
+                               std::string_view owner) = 0;
   /// Commits one batch in one transaction: the conditional writes, the quarantine rows, the
   /// range's cursor, counters and lease, and marks the job done when its last range finished.
   /// errc::lease_lost (and nothing committed) when `owner` no longer holds the range.
-  { s.commit_batch(batch) } -> std::same_as<result<batch_result>>;
+  virtual result<batch_result> commit_batch(const batch_commit& batch) = 0;
   /// Up to n quarantined rows of the job (all jobs when name is empty), oldest first.
-  { s.list_quarantine(name, n) } -> std::same_as<result<std::vector<quarantined_row>>>;
+  virtual result<std::vector<quarantined_row>> list_quarantine(const std::string& name,
+                                                               std::size_t n) = 0;
+
+ protected:
+  store() = default;
+  store(const store&) = default;
+  store(store&&) = default;
+  store& operator=(const store&) = default;
+  store& operator=(store&&) = default;
+
+  /// What connect() returns: another connection, as its adapter's own type.
+  virtual result<std::unique_ptr<store>> connect_store() const = 0;
 };
+
+namespace detail {
+/// A store connection given by value to the row engine (`backfill::start`, `read_repair::start`),
+/// moved into the std::unique_ptr<store> it keeps.
+template <class S>
+  requires std::derived_from<std::remove_cvref_t<S>, store>
+std::unique_ptr<store> owned_store(S&& db) {
+  using store_type = std::remove_cvref_t<S>;
+  if constexpr (std::is_constructible_v<store_type, S&&>) {
+    return std::make_unique<store_type>(std::forward<S>(db));
+  } else {
+    static_assert(std::is_constructible_v<store_type, S&&>,
+                  "uplift: a store connection given by value cannot be copied; pass "
+                  "std::move(db), or db.connect().value() for a connection of its own");
+    return nullptr;
+  }
+}
+}  // namespace detail
 
 /// Orders keys as the stores do: integers numerically, text bytewise. Keys of different kinds
 /// order integers first (a table has one kind).

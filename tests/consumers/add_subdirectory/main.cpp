@@ -1,10 +1,14 @@
-// Writes records with uplift built from its sources, reads them back through a codec, and exits
-// non-zero on any mismatch.
+// Writes records with uplift built from its sources, reads them back through a codec, runs the
+// compiled runtime's backfill and histogram over them in a memory store, and exits non-zero on any
+// mismatch.
 #include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>
 
+#include <uplift/rows/backfill.hpp>
+#include <uplift/rows/histogram.hpp>
+#include <uplift/store/memory.hpp>
 #include <uplift/uplift.hpp>
 
 #include "note/v1_generated.h"
@@ -28,6 +32,7 @@ int failed(const char* what) {
 
 int main() {
   const uplift::codec<consumer::Note> c;
+  uplift::memory_store notes({.table = "notes"});
   for (std::uint64_t id = 1; id <= 3; ++id) {
     consumer::v1::NoteT note;
     note.id = id;
@@ -46,7 +51,18 @@ int main() {
     auto o = c.read_object(rec->span());
     if (!o) return failed(o.error().message().c_str());
     if (!(*o == note)) return failed("read_object returned a different note");
+    if (!notes.put(static_cast<std::int64_t>(id), rec->as_string_view()))
+      return failed("the memory store could not hold a note");
   }
+
+  // The runtime (libuplift, built by add_subdirectory): a backfill finds every note current.
+  auto job = uplift::backfill::start(notes, c);
+  if (!job) return failed(job.error().message().c_str());
+  if (auto done = job->wait(); !done) return failed(done.error().message().c_str());
+  if (job->progress().counters.already_current != 3 || job->progress().counters.upgraded != 0)
+    return failed("the backfill did not find the three notes current");
+  auto h = uplift::histogram(notes, c);
+  if (!h || h->at(1) != 3 || h->rows() != 3) return failed("the histogram does not count 3 notes at v1");
 
   // A record of another type is refused.
   consumer::v1::NoteT other;

@@ -1,11 +1,15 @@
 // Writes a v1 note with an installed uplift and its generated descriptor, reads it back as the
-// latest version (v2), and exits non-zero on any mismatch.
+// latest version (v2), backfills it to v2 in a SQLite table, and exits non-zero on any mismatch.
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
+#include <uplift/rows/backfill.hpp>
+#include <uplift/rows/histogram.hpp>
 #include <uplift/store/postgres.hpp>
 #include <uplift/store/sqlite.hpp>
 #include <uplift/uplift.hpp>
@@ -54,16 +58,42 @@ int main() {
   if (b || b.error().code != uplift::errc::bad_magic)
     return failed("a record with a broken magic was not rejected with errc::bad_magic");
 
-  // The SQLite store, from the installed package and its found libsqlite3 (the PostgreSQL
-  // store's header compiles and links with libpq; it needs a server to do more).
-  auto db = uplift::sqlite_store::open(":memory:", {.table = "notes"});
-  if (!db) return failed(db.error().message().c_str());
-  if (!db->create_table() || !db->put(std::int64_t{1}, rec.as_string_view()))
-    return failed("the SQLite store could not write a note");
-  auto stored = db->get(std::int64_t{1});
-  if (!stored || !*stored || **stored != rec.as_string_view())
-    return failed("the SQLite store did not read the note back");
-  static_assert(uplift::store<uplift::postgres_store>);
+  // The SQLite store and the backfill, from the installed package: the compiled libuplift and
+  // libuplift_sqlite, which bring libsqlite3 (the PostgreSQL store's header compiles and links
+  // with libpq; it needs a server to do more). A v1 note in a SQLite file is backfilled to v2.
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / "uplift-find-package-consumer.db";
+  auto remove_db = [&] {
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm"})
+      std::filesystem::remove(path.string() + suffix, ec);
+  };
+  remove_db();
+  {
+    auto db = uplift::sqlite_store::open(path.string(), {.table = "notes"});
+    if (!db) return failed(db.error().message().c_str());
+    if (!db->create_table() || !db->put(std::int64_t{1}, rec.as_string_view()))
+      return failed("the SQLite store could not write a note");
+    auto stored = db->get(std::int64_t{1});
+    if (!stored || !*stored || **stored != rec.as_string_view())
+      return failed("the SQLite store did not read the note back");
+
+    const uplift::codec<consumer::Note> codec;  // writes v2, the latest
+    auto job = uplift::backfill::start(db->connect().value(), codec);
+    if (!job) return failed(job.error().message().c_str());
+    if (auto done = job->wait(); !done) return failed(done.error().message().c_str());
+    if (job->progress().counters.upgraded != 1) return failed("the backfill did not upgrade the note");
+    auto h = uplift::histogram(*db, codec);
+    if (!h || h->below(2) != 0 || h->at(2) != 1)
+      return failed("the histogram after the backfill does not show the note at v2");
+    auto upgraded = db->get(std::int64_t{1});
+    if (!upgraded || !*upgraded) return failed("the backfilled note is gone");
+    auto back = uplift::read_object<consumer::Note>(**upgraded);
+    if (!back || back->text != note.text || uplift::peek(**upgraded)->version != 2)
+      return failed("the backfilled note does not read back as the same note at v2");
+  }
+  remove_db();
+  static_assert(std::is_base_of_v<uplift::store, uplift::postgres_store>);
 
   std::printf("find_package consumer: wrote and read back %s (%zu bytes) with uplift %d\n",
               note.text.c_str(), rec.size(), uplift::library_version);

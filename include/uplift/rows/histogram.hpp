@@ -1,19 +1,18 @@
 #pragma once
 /// The per-version histogram of a table: how many rows each stored version has. It reads only the
 /// 16 header bytes of each row (the store counts rows by their first bytes), never a payload.
+/// Compiled in the runtime (`uplift::runtime`).
 ///
-///     auto h = uplift::version_histogram<demo::User>(db).value();
+///     auto h = uplift::histogram(db, codec).value();   // rows of demo.User by stored version
 ///     if (h.below(3) == 0) retire_steps_below_v3();
+///     auto all = uplift::histogram(db).value();        // every record type: what `uplift stats` shows
 
-#include <algorithm>
 #include <cstdint>
 #include <vector>
 
-#include "descriptor.hpp"
-#include "detail/chain.hpp"
-#include "error.hpp"
-#include "header.hpp"
-#include "store/store.hpp"
+#include "../error.hpp"
+#include "../record_handle.hpp"
+#include "../store/store.hpp"
 
 namespace uplift {
 
@@ -37,7 +36,7 @@ struct table_histogram {
 };
 
 /// Rows of one record type by stored version.
-struct version_histogram_t {
+struct record_histogram {
   struct entry {
     std::uint16_t version = 0;
     std::uint64_t rows = 0;
@@ -66,44 +65,11 @@ struct version_histogram_t {
   }
 };
 
-/// The histogram of every row of the store's table, from the header bytes alone.
-template <store S>
-result<table_histogram> table_histogram_of(S& s) {
-  auto counts = s.count_by_prefix(header_size);
-  if (!counts) return std::move(counts).error();
-  table_histogram h;
-  for (const prefix_count& c : *counts) {
-    auto header = peek(c.prefix);
-    if (!header || header->size != header_size) {
-      // A longer header (a later header format) does not fit in the prefix; peek refused it.
-      h.not_records += c.rows;
-      continue;
-    }
-    auto it = std::find_if(h.records.begin(), h.records.end(), [&](const header_count& e) {
-      return e.type_id == header->type_id && e.version == header->version;
-    });
-    if (it == h.records.end()) h.records.push_back({header->type_id, header->version, c.rows});
-    else it->rows += c.rows;  // same version, another minimum reader version
-  }
-  std::sort(h.records.begin(), h.records.end(), [](const header_count& a, const header_count& b) {
-    return a.type_id != b.type_id ? a.type_id < b.type_id : a.version < b.version;
-  });
-  return h;
-}
+/// Every row of the store's table by record type and stored version, from the header bytes alone.
+result<table_histogram> histogram(store& s);
 
-/// The rows of record R in the store's table, per stored version.
-template <class R, store S>
-result<version_histogram_t> version_histogram(S& s) {
-  UPLIFT_REQUIRE_RECORD("uplift::version_histogram<R>", R);
-  auto all = table_histogram_of(s);
-  if (!all) return std::move(all).error();
-  version_histogram_t h;
-  h.not_records = all->not_records;
-  for (const header_count& c : all->records) {
-    if (c.type_id == R::type_id) h.versions.push_back({c.version, c.rows});
-    else h.other_types += c.rows;
-  }
-  return h;
-}
+/// The rows of one record type in the store's table, by stored version, from the header bytes
+/// alone. A `codec<R>` converts to the handle: `uplift::histogram(db, codec)`.
+result<record_histogram> histogram(store& s, const record_handle& record);
 
 }  // namespace uplift

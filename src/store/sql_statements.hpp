@@ -1,6 +1,7 @@
 #pragma once
 // What the SQL stores (SQLite and PostgreSQL) share: the text of every statement, written once
-// as a template and rendered per dialect and table, and the readers of the job tables' rows.
+// as a template and rendered per dialect and table (sql_statements.cpp), and the readers of the
+// job tables' rows.
 //
 // Templates name parameters ?1, ?2, ... (rendered as $1, $2, ... for PostgreSQL) and take
 // {placeholders}: {t} the table, {k} its key column, {v} its value column, {ko} the key as it is
@@ -14,8 +15,9 @@
 #include <string_view>
 #include <utility>
 
-#include "../store/store.hpp"
-#include "store_common.hpp"
+#include <uplift/store/store.hpp>
+
+#include "rules.hpp"
 
 namespace uplift::detail {
 
@@ -68,19 +70,7 @@ inline constexpr sql_dialect postgres_dialect{
 
 /// Quotes an identifier: users -> "users"; with `qualified`, dots separate a schema:
 /// app.users -> "app"."users".
-inline std::string quote_ident(std::string_view name, bool qualified = false) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"')
-      out.append("\"\"");
-    else if (c == '.' && qualified)
-      out.append("\".\"");
-    else
-      out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
+std::string quote_ident(std::string_view name, bool qualified = false);
 
 /// A placeholder's value for render().
 struct sql_var {
@@ -90,35 +80,8 @@ struct sql_var {
 
 /// Renders a template: {name} becomes its value (values are rendered too, so they may hold
 /// placeholders and parameters), ?N becomes the dialect's parameter N.
-inline std::string render(std::string_view tpl, const sql_dialect& d,
-                          std::initializer_list<sql_var> vars) {
-  std::string out;
-  out.reserve(tpl.size() + 64);
-  for (std::size_t i = 0; i < tpl.size(); ++i) {
-    const char c = tpl[i];
-    if (c == '?' && i + 1 < tpl.size() && tpl[i + 1] >= '0' && tpl[i + 1] <= '9') {
-      out.push_back(d.param);
-      continue;
-    }
-    if (c == '{') {
-      const std::size_t close = tpl.find('}', i);
-      const std::string_view name = tpl.substr(i + 1, close - i - 1);
-      bool found = false;
-      for (const sql_var& v : vars)
-        if (v.name == name) {
-          out.append(render(v.value, d, vars));
-          found = true;
-          break;
-        }
-      if (found) {
-        i = close;
-        continue;
-      }
-    }
-    out.push_back(c);
-  }
-  return out;
-}
+std::string render(std::string_view tpl, const sql_dialect& d,
+                   std::initializer_list<sql_var> vars);
 
 /// The index of a range's statement variant: which bounds it has.
 inline std::size_t bounds_variant(bool after, bool upto) noexcept {
@@ -135,54 +98,8 @@ struct table_statements {
 
 /// Renders the table's statements. `key_order` is the collation the key is ordered by ("" for
 /// the column's own, which must then order as compare_keys does).
-inline table_statements make_table_statements(const table_spec& spec, const sql_dialect& d,
-                                              std::string_view key_order) {
-  const std::string t = quote_ident(spec.table, true);
-  const std::string k = quote_ident(spec.key_column);
-  const std::string v = quote_ident(spec.value_column);
-  const std::string ko = key_order.empty() ? k : k + " COLLATE " + std::string(key_order);
-  const std::string key_decl(spec.key == key_type::integer ? d.integer_key : d.text_key);
-  auto r = [&](std::string_view tpl, std::string_view where = {}, std::string_view next = {}) {
-    return render(tpl, d,
-                  {{"t", t},
-                   {"k", k},
-                   {"v", v},
-                   {"ko", ko},
-                   {"vb", d.value_bytes},
-                   {"where", where},
-                   {"next", next},
-                   {"key_decl", key_decl},
-                   {"blob", d.blob}});
-  };
-  table_statements s;
-  for (bool after : {false, true})
-    for (bool upto : {false, true}) {
-      std::string where;
-      int n = 1;
-      if (after) where.append(" WHERE {ko} > ?").append(std::to_string(n++));
-      if (upto)
-        where.append(after ? " AND" : " WHERE").append(" {ko} <= ?").append(std::to_string(n++));
-      const std::string next = "?" + std::to_string(n);
-      const std::size_t i = bounds_variant(after, upto);
-      s.scan[i] = r("SELECT {k}, {v} FROM {t}{where} ORDER BY {ko} LIMIT {next}", where, next);
-      s.count[i] = r("SELECT count(*) FROM {t}{where}", where);
-      s.step[i] = r("SELECT {k} FROM {t}{where} ORDER BY {ko} LIMIT 1 OFFSET {next}", where, next);
-    }
-  s.get = r("SELECT {v} FROM {t} WHERE {k} = ?1");
-  s.write_if = r("UPDATE {t} SET {v} = ?3 WHERE {k} = ?1 AND {vb} = ?2");
-  s.put =
-      r("INSERT INTO {t} ({k}, {v}) VALUES (?1, ?2) "
-        "ON CONFLICT ({k}) DO UPDATE SET {v} = excluded.{v}");
-  s.erase = r("DELETE FROM {t} WHERE {k} = ?1");
-  s.max_key = r("SELECT {k} FROM {t} ORDER BY {ko} DESC LIMIT 1");
-  s.count_by_prefix =
-      r("SELECT substr({vb}, 1, CAST(?1 AS INTEGER)), count(*) FROM {t} GROUP BY 1");
-  s.create_table =
-      r("CREATE TABLE IF NOT EXISTS {t} "
-        "({k} {key_decl} PRIMARY KEY NOT NULL, {v} {blob} NOT NULL)");
-  s.drop_table = r("DROP TABLE IF EXISTS {t}");
-  return s;
-}
+table_statements make_table_statements(const table_spec& spec, const sql_dialect& d,
+                                       std::string_view key_order);
 
 /// The columns of a range row, in the order read_range reads them.
 inline constexpr std::string_view range_columns =
@@ -206,111 +123,8 @@ struct job_statements {
 /// Renders the job tables' statements. In `progress`, {applied} and {missed} are added to the
 /// upgraded and conflicts counters and {held} to the condition: PostgreSQL counts the applied
 /// writes of the same statement there.
-inline job_statements make_job_statements(const sql_dialect& d, std::string_view applied = {},
-                                          std::string_view missed = {},
-                                          std::string_view held = {}) {
-  auto r = [&](std::string_view tpl) {
-    return render(
-        tpl, d,
-        {{"now_ms", d.now_ms},
-         {"now_s", d.now_s},
-         {"skip_locked", d.skip_locked},
-         {"serial_key", d.serial_key},
-         {"range_columns", range_columns},
-         {"bytewise", d.text_bytewise},
-         {"for_update", d.for_update},
-         {"applied", applied},
-         {"missed", missed},
-         {"held", held},
-         {"on_conflict", quarantine_on_conflict},
-         {"job_columns",
-          "j.name, j.record, j.type_id, j.target_version, j.table_name, j.key_type, j.status, "
-          "j.total_rows, j.error, j.created_at, j.updated_at, count(r.id), "
-          "CAST(coalesce(sum(CASE WHEN r.done THEN 1 ELSE 0 END), 0) AS BIGINT), "
-          "CAST(coalesce(sum(r.scanned), 0) AS BIGINT), "
-          "CAST(coalesce(sum(r.upgraded), 0) AS BIGINT), "
-          "CAST(coalesce(sum(r.already_current), 0) AS BIGINT), "
-          "CAST(coalesce(sum(r.conflicts), 0) AS BIGINT), "
-          "CAST(coalesce(sum(r.quarantined), 0) AS BIGINT) "
-          "FROM uplift_backfill j LEFT JOIN uplift_backfill_ranges r ON r.job = j.name"},
-         {"quarantine_columns", "\"key\", stored_version, error, at FROM uplift_quarantine"}});
-  };
-  job_statements s;
-  s.lock_tables = std::string(d.lock_tables);
-  s.create_tables[0] =
-      r("CREATE TABLE IF NOT EXISTS uplift_backfill ("
-        "name TEXT NOT NULL PRIMARY KEY, table_name TEXT NOT NULL, record TEXT NOT NULL, "
-        "type_id BIGINT NOT NULL, target_version BIGINT NOT NULL, key_type TEXT NOT NULL, "
-        "status TEXT NOT NULL, total_rows BIGINT NOT NULL, error TEXT NOT NULL DEFAULT '', "
-        "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)");
-  s.create_tables[1] =
-      r("CREATE TABLE IF NOT EXISTS uplift_backfill_ranges ("
-        "job TEXT NOT NULL, id BIGINT NOT NULL, "
-        "after_key TEXT, upto_key TEXT, cursor_key TEXT, "
-        "done BOOLEAN NOT NULL DEFAULT FALSE, owner TEXT NOT NULL DEFAULT '', "
-        "lease_until_ms BIGINT NOT NULL DEFAULT 0, "
-        "scanned BIGINT NOT NULL DEFAULT 0, upgraded BIGINT NOT NULL DEFAULT 0, "
-        "already_current BIGINT NOT NULL DEFAULT 0, conflicts BIGINT NOT NULL DEFAULT 0, "
-        "quarantined BIGINT NOT NULL DEFAULT 0, "
-        "PRIMARY KEY (job, id))");
-  s.create_tables[2] =
-      r("CREATE TABLE IF NOT EXISTS uplift_quarantine ("
-        "id {serial_key}, job TEXT NOT NULL, \"key\" TEXT NOT NULL, "
-        "stored_version BIGINT NOT NULL, error TEXT NOT NULL, at BIGINT NOT NULL, "
-        "UNIQUE (job, \"key\"))");
-  s.load_job = r("SELECT {job_columns} WHERE j.name = ?1 GROUP BY j.name");
-  s.list_jobs =
-      r("SELECT {job_columns} WHERE j.table_name = ?1 GROUP BY j.name "
-        "ORDER BY j.created_at, j.name COLLATE {bytewise}");
-  s.insert_job =
-      r("INSERT INTO uplift_backfill (name, table_name, record, type_id, target_version, key_type, "
-        "status, total_rows, error, created_at, updated_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, '', {now_s}, {now_s}) "
-        "ON CONFLICT (name) DO NOTHING");
-  s.insert_range =
-      r("INSERT INTO uplift_backfill_ranges (job, id, after_key, upto_key) "
-        "VALUES (?1, ?2, ?3, ?4)");
-  s.list_ranges =
-      r("SELECT {range_columns} FROM uplift_backfill_ranges WHERE job = ?1 ORDER BY id");
-  s.set_status =
-      r("UPDATE uplift_backfill SET status = ?2, error = ?3, updated_at = {now_s} "
-        "WHERE name = ?1");
-  // The range this owner holds first, else the first free or expired one; rows other workers
-  // are claiming right now are skipped, not waited for.
-  s.claim =
-      r("UPDATE uplift_backfill_ranges SET owner = ?2, lease_until_ms = {now_ms} + ?3 "
-        "WHERE job = ?1 AND id = (SELECT id FROM uplift_backfill_ranges "
-        "WHERE job = ?1 AND NOT done AND (owner = '' OR owner = ?2 OR lease_until_ms <= {now_ms}) "
-        "ORDER BY CASE WHEN owner = ?2 THEN 0 ELSE 1 END, id LIMIT 1{skip_locked}) "
-        "RETURNING {range_columns}");
-  s.release =
-      r("UPDATE uplift_backfill_ranges SET owner = '', lease_until_ms = 0 "
-        "WHERE job = ?1 AND id = ?2 AND owner = ?3");
-  s.held =
-      r("SELECT id FROM uplift_backfill_ranges "
-        "WHERE job = ?1 AND id = ?2 AND owner = ?3 AND NOT done{for_update}");
-  s.quarantine =
-      r("INSERT INTO uplift_quarantine (job, \"key\", stored_version, error, at) "
-        "VALUES (?1, ?2, ?3, ?4, {now_s}) {on_conflict}");
-  s.progress =
-      r("UPDATE uplift_backfill_ranges SET cursor_key = coalesce(?4, cursor_key), done = ?5, "
-        "owner = CASE WHEN ?5 THEN '' ELSE owner END, "
-        "lease_until_ms = CASE WHEN ?5 THEN 0 ELSE {now_ms} + ?6 END, "
-        "scanned = scanned + ?7, upgraded = upgraded + ?8{applied}, "
-        "already_current = already_current + ?9, conflicts = conflicts + ?10{missed}, "
-        "quarantined = quarantined + ?11 "
-        "WHERE job = ?1 AND id = ?2 AND owner = ?3 AND NOT done{held}");
-  s.finish_job =
-      r("UPDATE uplift_backfill SET updated_at = {now_s}, status = CASE WHEN EXISTS "
-        "(SELECT 1 FROM uplift_backfill_ranges WHERE job = ?1 AND NOT done) THEN status "
-        "ELSE 'done' END WHERE name = ?1 RETURNING status");
-  s.list_quarantine_of_job =
-      r("SELECT {quarantine_columns} WHERE job = ?1 ORDER BY at, id LIMIT ?2");
-  s.list_quarantine_of_table =
-      r("SELECT {quarantine_columns} WHERE job IN "
-        "(SELECT name FROM uplift_backfill WHERE table_name = ?1) ORDER BY at, id LIMIT ?2");
-  return s;
-}
+job_statements make_job_statements(const sql_dialect& d, std::string_view applied = {},
+                                   std::string_view missed = {}, std::string_view held = {});
 
 /// A transaction on a SQL store: `begin` runs the store's BEGIN statement, `commit` COMMIT; it
 /// is rolled back when it ends without commit (an early return on a failure). The store gives it

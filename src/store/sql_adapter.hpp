@@ -1,6 +1,7 @@
 #pragma once
-// The store operations the SQL stores share, written once over a small driver interface that
-// sqlite_store and postgres_store each implement for their database:
+// The store operations the SQL stores share, written once over a small driver interface that the
+// implementations of sqlite_store and postgres_store (sqlite.cpp, postgres.cpp) each provide for
+// their database:
 //
 //   status query(sql, args, doing, on_row)         runs a statement, on_row(row) for each row
 //   result<std::uint64_t> execute(sql, args, doing)  runs a statement, returns the rows changed
@@ -23,9 +24,10 @@
 #include <utility>
 #include <vector>
 
-#include "../store/store.hpp"
-#include "store_common.hpp"
-#include "store_sql.hpp"
+#include <uplift/store/store.hpp>
+
+#include "rules.hpp"
+#include "sql_statements.hpp"
 
 namespace uplift::detail {
 
@@ -88,7 +90,7 @@ inline void add_progress(sql_args& a, const batch_commit& b, std::uint64_t appli
 
 /// The store operations both SQL stores run the same way (see the top of this file).
 template <class Driver>
-class sql_store {
+class sql_adapter {
  public:
   const table_spec& spec() const noexcept { return spec_; }
 
@@ -281,7 +283,7 @@ class sql_store {
         [&](const auto& row) { return read_quarantined(row, spec_.key); });
   }
 
-  // ---- the application's own writes (not part of the store concept) ----
+  // ---- the application's own writes (not part of the store interface) ----
   /// CREATE TABLE IF NOT EXISTS: the key column as primary key and the value column.
   status create_table() {
     return self().exec_sql(rows_.create_table, self().what("creating the table"));
@@ -321,7 +323,7 @@ class sql_store {
   }
 
  protected:
-  explicit sql_store(table_spec spec) : spec_(std::move(spec)) {}
+  explicit sql_adapter(table_spec spec) : spec_(std::move(spec)) {}
 
   /// The rows of a statement, each read by `read(row)` into a result<T>.
   template <class T, class Read>

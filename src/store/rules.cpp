@@ -1,0 +1,97 @@
+// What every store adapter does the same way (rules.hpp).
+#include "rules.hpp"
+
+#include <charconv>
+#include <system_error>
+
+namespace uplift::detail {
+
+status check_key(const row_key& k, const table_spec& spec, std::string_view doing) {
+  const bool is_integer = k.index() == 0;
+  if (is_integer == (spec.key == key_type::integer)) return {};
+  std::string words = "the key ";
+  words.append(is_integer ? key_to_string(k) : "\"" + key_to_string(k) + "\"")
+      .append(is_integer ? " is an integer" : " is text")
+      .append(", but table_spec::key says table ")
+      .append(spec.table)
+      .append(" has ")
+      .append(key_type_name(spec.key))
+      .append(" keys; pass keys of the table's kind, or fix table_spec::key");
+  return store_failure(doing, words);
+}
+
+status check_range(const key_range& r, const table_spec& spec, std::string_view doing) {
+  if (r.after)
+    if (auto st = check_key(*r.after, spec, doing); !st) return st;
+  if (r.upto)
+    if (auto st = check_key(*r.upto, spec, doing); !st) return st;
+  return {};
+}
+
+status check_row_keys(const std::vector<stored_row>& rows, const table_spec& spec,
+                      std::string_view doing) {
+  for (const stored_row& r : rows)
+    if (auto st = check_key(r.key, spec, doing); !st) return st;
+  return {};
+}
+
+status check_batch_keys(const batch_commit& b, const table_spec& spec, std::string_view doing) {
+  for (const conditional_write& w : b.writes)
+    if (auto st = check_key(w.key, spec, doing); !st) return st;
+  for (const quarantined_row& q : b.quarantine)
+    if (auto st = check_key(q.key, spec, doing); !st) return st;
+  if (b.cursor) return check_key(*b.cursor, spec, doing);
+  return {};
+}
+
+result<row_key> key_from_text(std::string_view text, key_type kind) {
+  if (kind == key_type::text) return row_key{std::string(text)};
+  std::int64_t v = 0;
+  const char* end = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data(), end, v);
+  if (ec != std::errc{} || p != end || text.empty())
+    return store_failure("reading a key from the backfill job tables",
+                         "\"" + std::string(text) +
+                             "\" is not an integer key; was the job created for a table with "
+                             "text keys? Give this table's job another name");
+  return row_key{v};
+}
+
+result<std::optional<row_key>> optional_key_from_text(std::optional<std::string_view> text,
+                                                      key_type kind) {
+  if (!text) return std::optional<row_key>{};
+  auto k = key_from_text(*text, kind);
+  if (!k) return std::move(k).error();
+  return std::optional<row_key>{std::move(*k)};
+}
+
+status check_job_matches(const stored_job& have, const job_spec& want, const table_spec& table) {
+  const job_spec& got = have.record.spec;
+  if (got.record == want.record && got.type_id == want.type_id &&
+      got.target_version == want.target_version && have.table == table.table &&
+      have.key == table.key)
+    return {};
+  auto describe = [](const job_spec& s, std::string_view tbl, key_type k) {
+    return "record " + s.record + " (type id " + std::to_string(s.type_id) + ") at v" +
+           std::to_string(s.target_version) + " on table " + std::string(tbl) + " (" +
+           std::string(key_type_name(k)) + " keys)";
+  };
+  return error(errc::job_mismatch)
+      .with_detail("backfill job \"" + want.name + "\" exists for " +
+                   describe(got, have.table, have.key) + "; asked for " +
+                   describe(want, table.table, table.key));
+}
+
+error lease_lost(std::string_view job, std::int64_t range_id, std::string_view owner) {
+  return error(errc::lease_lost)
+      .with_detail("range " + std::to_string(range_id) + " of backfill job \"" +
+                   std::string(job) + "\" is no longer held by \"" + std::string(owner) +
+                   "\"; drop the batch and claim a range again");
+}
+
+std::vector<key_range> job_scope(const std::vector<key_range>& ranges) {
+  if (ranges.empty()) return {key_range{}};
+  return ranges;
+}
+
+}  // namespace uplift::detail
