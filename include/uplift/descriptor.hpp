@@ -395,7 +395,7 @@ concept record = detail::valid_record<R>;
                       "f(const vK object&, vK+1 object&) and return void or uplift::status");    \
   static_assert(::uplift::detail::diagnose<R>() != ::uplift::detail::diagnosis::bad_downgrades,  \
                 WHERE ": R::downgrades must be uplift::steps(...) of "                           \
-                      "uplift::downgrade_step<K>(f)");                                           \
+                      "uplift::downgrade_step<K>(f) and uplift::downgrade_left_out<K>(why)");    \
   static_assert(                                                                                 \
       ::uplift::detail::diagnose<R>() != ::uplift::detail::diagnosis::downgrade_range,           \
       WHERE ": each uplift::downgrade_step<K> needs a K with versions K and K+1 in R::versions, " \
