@@ -1,4 +1,4 @@
-# uplift_generate(<target> RECORDS <dir>... [OUTPUT_DIR <dir>])
+# uplift_generate(<target> RECORDS <dir>... [OUTPUT_DIR <dir>] [DOWNGRADES])
 #
 # Makes <target> an INTERFACE library that gives everything a record needs: it runs flatc on
 # every vN.fbs of every record folder (uplift_flatc_headers) and uplift-gen once per record,
@@ -10,6 +10,12 @@
 # again whenever a schema, the record's uplift.lock or uplift-gen itself changes; a new vN.fbs
 # is picked up at the next build. OUTPUT_DIR defaults to <current binary dir>/<target>.
 #
+# DOWNGRADES: the program writes older versions (codec<R> with an older write_version, a backfill
+# to an older target: a rollout's first step), so the downgrade of a step with a hook is generated
+# too, and the program must define that step's `downgrade` hook (a missing one is a link error
+# naming it). Without it nothing calls the `downgrade` hooks, and writing at or below such a step
+# fails with errc::no_downgrade_path, naming the hook and this option.
+#
 #   uplift_generate(user_record RECORDS schemas/user)
 #   target_link_libraries(app PRIVATE user_record)   # then: #include "user_uplift.hpp"
 #                                                    # (and "user_uplift_json.hpp" for JSON)
@@ -17,10 +23,11 @@ include_guard(GLOBAL)
 include("${CMAKE_CURRENT_LIST_DIR}/UpliftFlatc.cmake")
 
 function(uplift_generate target)
-  cmake_parse_arguments(ARG "" "OUTPUT_DIR" "RECORDS" ${ARGN})
+  cmake_parse_arguments(ARG "DOWNGRADES" "OUTPUT_DIR" "RECORDS" ${ARGN})
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "uplift_generate(${target}): unexpected arguments '${ARG_UNPARSED_ARGUMENTS}'; "
-                        "write uplift_generate(<target> RECORDS <dir>... [OUTPUT_DIR <dir>])")
+                        "write uplift_generate(<target> RECORDS <dir>... [OUTPUT_DIR <dir>] "
+                        "[DOWNGRADES])")
   endif()
   if(NOT ARG_RECORDS)
     message(FATAL_ERROR "uplift_generate(${target}): give the record folders with RECORDS <dir>... "
@@ -42,6 +49,11 @@ function(uplift_generate target)
       "uplift_generate(${target}): the uplift-gen program is not available. With add_subdirectory, "
       "configure uplift with -DUPLIFT_BUILD_GENERATOR=ON; with find_package, install an uplift "
       "built with its generator (the package then provides uplift::uplift-gen).")
+  endif()
+
+  set(options)
+  if(ARG_DOWNGRADES)
+    set(options --downgrades)
   endif()
 
   set(all_schemas)
@@ -87,7 +99,7 @@ function(uplift_generate target)
     set(source "${out_dir}/${name}_uplift.cpp")
     add_custom_command(
       OUTPUT "${header}" "${json_header}" "${source}"
-      COMMAND ${generator} generate --out "${out_dir}" "${dir}"
+      COMMAND ${generator} generate ${options} --out "${out_dir}" "${dir}"
       DEPENDS ${schemas} ${included} ${lock} ${generator}
       COMMENT "uplift-gen ${name}"
       VERBATIM)

@@ -97,7 +97,8 @@ class step_emitter {
                const step_report& step)
       : rec_(rec), a_(a), b_(b), step_(step), na_(a), nb_(b) {}
 
-  void emit(std::string& declarations, std::string& definitions) {
+  /// Appends the step's functions; `down` (vK+1 -> vK) only `with_down`.
+  void emit(std::string& declarations, std::string& definitions, bool with_down) {
     for (auto it = step_.tables.rbegin(); it != step_.tables.rend(); ++it) {
       const table_step& ts = *it;
       if (!a_.structs.count(ts.name)) continue;  // new in vK+1: never reached from old data
@@ -117,7 +118,9 @@ class step_emitter {
                                            {"body", std::move(text)}});
       };
       define(templates::declaration, templates::definition, "up", src, dst, up, body(ts, false));
-      define(templates::declaration, templates::definition, "down", dst, src, down, body(ts, true));
+      if (with_down)
+        define(templates::declaration, templates::definition, "down", dst, src, down,
+               body(ts, true));
       if (moves())
         define(templates::moving_declaration, templates::moving_definition, "up", src, dst, up,
                body(ts, false, true));
@@ -316,6 +319,14 @@ std::string downgrade_fields(const table_step& ts) {
   return out.empty() ? std::string("the fields the computed ones came from") : out;
 }
 
+/// "the hook a" or "the hooks a, b and c".
+std::string hook_list(const std::vector<std::string>& hooks) {
+  std::string out = hooks.size() == 1 ? "the hook " : "the hooks ";
+  for (std::size_t i = 0; i < hooks.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == hooks.size() ? " and " : ", ") + hooks[i];
+  return out;
+}
+
 /// The names the separately compiled read paths need: the record's qualified C++ type and more.
 std::map<std::string, std::string> separate_names(const record_model& rec) {
   const std::string ns =
@@ -332,11 +343,15 @@ std::string emit_separate_source(const record_model& rec) {
   return render(templates::separate_definitions, separate_names(rec));
 }
 
-std::string emit_header(const record_model& rec, const std::vector<step_report>& steps) {
+std::string emit_header(const record_model& rec, const std::vector<step_report>& steps,
+                        const generate_options& options) {
   const std::string folder = folder_name(rec);
   const std::string file = folder + "_uplift.hpp";
   const version_model& first = rec.versions.front();
   const version_model& latest = rec.versions.back();
+
+  const std::string ns =
+      rec.parent_ns.empty() ? std::string("uplift_records") : cpp_ns(rec.parent_ns).substr(2);
 
   std::string includes;
   for (const auto& v : rec.versions)
@@ -352,6 +367,7 @@ std::string emit_header(const record_model& rec, const std::vector<step_report>&
     const version_model& a = rec.versions[i];
     const version_model& b = rec.versions[i + 1];
     const step_report& step = steps[i];
+    std::vector<std::string> down_hooks;  // the `downgrade` hooks the step's `down` calls
     for (const table_step& ts : step.tables) {
       const std::string fields = computed_fields(ts);
       if (fields.empty() || !a.structs.count(ts.name)) continue;
@@ -363,9 +379,12 @@ std::string emit_header(const record_model& rec, const std::vector<step_report>&
       hooks += render(templates::upgrade_hook, v);
       v["fields"] = downgrade_fields(ts);
       hooks += render(templates::downgrade_hook, v);
+      down_hooks.push_back(ns + "::downgrade(const " + v["to_type"].substr(2) + "&, " +
+                           v["from_type"].substr(2) + "&)");
     }
+    const bool left_out = !options.downgrades && !down_hooks.empty();
     step_emitter emitter(rec, a, b, step);
-    emitter.emit(declarations, definitions);
+    emitter.emit(declarations, definitions, !left_out);
     const std::string src = names(a).object(rec.name), dst = names(b).object(rec.name);
     std::map<std::string, std::string> e{{"k", std::to_string(a.number)}, {"record", rec.name}};
     if (emitter.moves())
@@ -380,9 +399,19 @@ std::string emit_header(const record_model& rec, const std::vector<step_report>&
     e["src"] = dst;
     e["dst"] = src;
     e["fn"] = "down";
-    downgrades += (i ? ",\n      " : "\n      ") + render(templates::step_entry, e);
+    downgrades += (i ? ",\n      " : "\n      ") +
+                  (left_out ? render(templates::left_out_entry,
+                                     {{"k", e["k"]},
+                                      {"to", std::to_string(b.number)},
+                                      {"hooks", hook_list(down_hooks)},
+                                      {"file", file},
+                                      {"them", down_hooks.size() == 1 ? "the hook" : "the hooks"}})
+                            : render(templates::step_entry, e));
   }
-  if (!hooks.empty()) hooks = std::string(templates::hooks_intro) + hooks + "\n";
+  if (!hooks.empty())
+    hooks = std::string(options.downgrades ? templates::hooks_intro
+                                           : templates::hooks_intro_upgrades_only) +
+            hooks + "\n";
   const std::string rebuilds = emit_rebuilds(rec, steps, declarations, definitions);
 
   std::string versions;
@@ -403,7 +432,7 @@ std::string emit_header(const record_model& rec, const std::vector<step_report>&
                  {"first", std::to_string(first.number)},
                  {"latest", std::to_string(latest.number)},
                  {"includes", includes},
-                 {"ns", rec.parent_ns.empty() ? std::string("uplift_records") : cpp_ns(rec.parent_ns).substr(2)},
+                 {"ns", ns},
                  {"record", rec.name},
                  {"qualified", rec.parent_ns.empty() ? rec.name : rec.parent_ns + "." + rec.name},
                  {"hooks", hooks},

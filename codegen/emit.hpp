@@ -11,8 +11,17 @@
 
 namespace uplift_gen {
 
+/// What `generate` is asked for beyond the schemas.
+struct generate_options {
+  /// The downgrade steps that call `downgrade` hooks (--downgrades, DOWNGRADES in uplift_generate).
+  /// Without them each such step is listed as left out, and nothing calls those hooks: a program
+  /// need not define them, and the versions below those steps are not written.
+  bool downgrades = false;
+};
+
 /// The text of `<record folder name>_uplift.hpp` for `rec`; `steps[i]` is classify(v_i, v_i+1).
-std::string emit_header(const record_model& rec, const std::vector<step_report>& steps);
+std::string emit_header(const record_model& rec, const std::vector<step_report>& steps,
+                        const generate_options& options = {});
 
 /// The text of `<record folder name>_uplift.cpp` for `rec`: the read paths through every version,
 /// compiled once for a program (the header declares them when UPLIFT_SEPARATE_INSTANTIATION is on).

@@ -27,7 +27,7 @@ constexpr int exit_usage = 2;
 constexpr int exit_reference = 3;
 
 constexpr const char* usage_text =
-    R"(usage: uplift-gen generate --out DIR RECORD_DIR...
+    R"(usage: uplift-gen generate [--downgrades] --out DIR RECORD_DIR...
        uplift-gen check [--against REF [--allow-retired]] RECORD_DIR...
        uplift-gen lock RECORD_DIR...
        uplift-gen fixtures RECORD_DIR...
@@ -41,7 +41,10 @@ A record folder holds one schema per version: v1.fbs, v2.fbs, ...
             DIR/<folder name>_uplift_json.hpp: JSON readers and writers of every version;
             DIR/<folder name>_uplift.cpp: the reads through every version, compiled once
             for a program that defines UPLIFT_SEPARATE_INSTANTIATION (uplift_generate does).
-            A file whose text is unchanged is left alone
+            A file whose text is unchanged is left alone. The downgrade of a step with a hook is
+            generated only with --downgrades (DOWNGRADES in uplift_generate): without it nothing
+            calls the `downgrade` hook, so a program need not define it, and the versions below
+            that step are not written
   check     print what every step of each record does, field by field, and every error.
             With --against REF (a git revision, e.g. origin/main, or a folder holding an older
             copy), also compare each record folder with the same folder at REF: a version
@@ -136,7 +139,8 @@ bool write_if_changed(const fs::path& path, const std::string& text, bool& writt
   return true;
 }
 
-int run_generate(const std::string& out_dir, const std::vector<std::string>& dirs) {
+int run_generate(const std::string& out_dir, const std::vector<std::string>& dirs,
+                 const generate_options& options) {
   std::map<std::string, std::string> names;  // folder name -> the record folder that has it
   for (const auto& dir : dirs) {
     const std::string name = folder_name(dir);
@@ -166,7 +170,7 @@ int run_generate(const std::string& out_dir, const std::vector<std::string>& dir
   for (const auto& c : checks) {
     const fs::path path = fs::path(out_dir) / (folder_name(c.dir) + "_uplift.hpp");
     bool written = false;
-    if (!write_if_changed(path, emit_header(*c.record, c.steps), written)) return exit_errors;
+    if (!write_if_changed(path, emit_header(*c.record, c.steps, options), written)) return exit_errors;
     std::cout << "uplift-gen: " << path.string() << (written ? " written" : " is up to date")
               << "\n";
     const fs::path json_path = fs::path(out_dir) / (folder_name(c.dir) + "_uplift_json.hpp");
@@ -290,6 +294,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> dirs;
   std::optional<reference> against;
   bool allow_retired = false;
+  generate_options options;
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (takes_out && a == "--out") {
@@ -304,6 +309,8 @@ int main(int argc, char** argv) {
       against = reference{a.substr(10)};
     } else if (command == "check" && a == "--allow-retired") {
       allow_retired = true;
+    } else if (command == "generate" && a == "--downgrades") {
+      options.downgrades = true;
     } else if (a.size() > 1 && a[0] == '-') {
       return usage_error("unknown option '" + a + "' for " + command);
     } else {
@@ -319,7 +326,7 @@ int main(int argc, char** argv) {
   if (allow_retired && !against) return usage_error("--allow-retired goes with --against REF");
   if (against && against->ref.empty()) return usage_error("--against needs a git revision or a folder");
   if (against) against->allow_retired = allow_retired;
-  if (command == "generate") return run_generate(out_dir, dirs);
+  if (command == "generate") return run_generate(out_dir, dirs, options);
   if (command == "check") return run_check(dirs, against);
   if (command == "fixtures") return run_fixtures(dirs);
   if (command == "fixture-test") return run_fixture_test(out_dir, dirs);

@@ -285,17 +285,20 @@ void write_step(std::string& out, const record_model& rec, const step_report& st
     out += aligned(lines, "    ");
   }
 
-  std::vector<std::string> hooks;
+  std::vector<std::string> upgrades, downgrades;
   for (const table_step& t : step.tables) {
     if (!has_computed(t) || !a.structs.count(t.name)) continue;
     const std::string older = cpp_name(a.ns) + "::" + t.name + "T";
     const std::string newer = cpp_name(b.ns) + "::" + t.name + "T";
-    hooks.push_back("void upgrade(const " + older + "& from, " + newer + "& to);");
-    hooks.push_back("void downgrade(const " + newer + "& from, " + older + "& to);");
+    upgrades.push_back("void upgrade(const " + older + "& from, " + newer + "& to);");
+    downgrades.push_back("void downgrade(const " + newer + "& from, " + older + "& to);");
   }
-  if (!hooks.empty()) {
+  if (!upgrades.empty()) {
     out += "  hooks to write, in namespace " + cpp_name(rec.parent_ns) + ":\n";
-    for (const auto& h : hooks) out += "    " + h + "\n";
+    for (const auto& h : upgrades) out += "    " + h + "\n";
+    // Called only by a header generated with DOWNGRADES (see uplift_generate).
+    out += "  and, to write " + vname(a.number) + " or older (generated with DOWNGRADES):\n";
+    for (const auto& h : downgrades) out += "    " + h + "\n";
   }
 
   const std::vector<std::string> notes = downgrade_notes(step, a, b);

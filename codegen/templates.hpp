@@ -45,6 +45,15 @@ inline constexpr const char* hooks_intro = R"tmpl(// Hooks: semantic changes the
 // a missing one is a link error naming it. Each runs after the mechanical fields are filled.
 )tmpl";
 
+// The same, for a header generated without DOWNGRADES: nothing calls the `downgrade` hooks.
+inline constexpr const char* hooks_intro_upgrades_only = R"tmpl(// Hooks: semantic changes the generator cannot derive. Define each `upgrade` once in your code;
+// a missing one is a link error naming it. Each runs after the mechanical fields are filled.
+// The `downgrade` hooks are declared, not called: this header was generated without DOWNGRADES,
+// so the versions below their steps are not written (errc::no_downgrade_path). To write them
+// (a rollout's first step), generate it with DOWNGRADES (uplift_generate) or --downgrades
+// (uplift-gen generate) and define each `downgrade` too.
+)tmpl";
+
 inline constexpr const char* upgrade_hook = R"tmpl(/// v{{from}} -> v{{to}}: fill {{fields}}.
 void upgrade(const {{from_type}}& from, {{to_type}}& to);
 )tmpl";
@@ -77,6 +86,12 @@ inline constexpr const char* version_entry = R"tmpl(uplift::version<{{n}}, {{tab
 
 inline constexpr const char* step_entry =
     R"tmpl(uplift::{{kind}}<{{k}}>(static_cast<uplift::status (*)(const {{src}}&, {{dst}}&)>(&uplift_steps_{{record}}::{{fn}})))tmpl";
+
+// A step whose `downgrade` hooks the header is generated without, and what the refusal says.
+inline constexpr const char* left_out_entry = R"tmpl(uplift::downgrade_left_out<{{k}}>(
+          "the step v{{to}} -> v{{k}} calls {{hooks}}, "
+          "which {{file}} was generated without: generate it with DOWNGRADES (uplift_generate) "
+          "or --downgrades (uplift-gen generate) and define {{them}}"))tmpl";
 
 inline constexpr const char* moving_member =
     "  static constexpr auto moving_upgrades = uplift::steps({{entries}});\n";

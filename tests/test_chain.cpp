@@ -46,6 +46,9 @@ constexpr std::array<std::size_t, 3> nodown_zero_copy_from{2, 2, 2};
 constexpr std::array<std::uint16_t, 3> nodown_min_reader{1, 1, 3};
 constexpr std::array<bool, 3> nodown_can_write{false, false, true};
 
+// WidgetLeftOut: v2 -> v1 is wire-compatible but left out, so v1 cannot be written.
+constexpr std::array<bool, 3> leftout_can_write{false, true, true};
+
 static_assert(chain_of<W>::count == 3);
 static_assert(chain_of<W>::first_version == 1 && chain_of<W>::latest_version == 3);
 static_assert(chain_of<W>::wire == widget_wire);
@@ -70,11 +73,17 @@ static_assert(chain_of<WidgetNoDowngrade>::zero_copy_from == nodown_zero_copy_fr
 static_assert(chain_of<WidgetNoDowngrade>::min_reader == nodown_min_reader);
 static_assert(chain_of<WidgetNoDowngrade>::can_write == nodown_can_write);
 
+static_assert(chain_of<WidgetLeftOut>::wire == widget_wire);
+static_assert(chain_of<WidgetLeftOut>::can_write == leftout_can_write);
+static_assert(chain_of<WidgetLeftOut>::cannot_write_why[0] == "v1 is left out of this test record");
+static_assert(chain_of<WidgetLeftOut>::cannot_write_why[1].empty());
+
 static_assert(uplift::record<W>);
 static_assert(uplift::record<WidgetUpToV2>);
 static_assert(uplift::record<WidgetOnlyV1>);
 static_assert(uplift::record<WidgetFromV2>);
 static_assert(uplift::record<WidgetNoDowngrade>);
+static_assert(uplift::record<WidgetLeftOut>);
 static_assert(!uplift::record<int>);
 static_assert(!uplift::record<v1::Widget>);
 
@@ -177,6 +186,9 @@ TEST_CASE("the chain tables of the test descriptors hold the expected facts at r
     CHECK(chain_of<WidgetNoDowngrade>::zero_copy_from == nodown_zero_copy_from);
     CHECK(chain_of<WidgetNoDowngrade>::min_reader == nodown_min_reader);
     CHECK(chain_of<WidgetNoDowngrade>::can_write == nodown_can_write);
+  }
+  SUBCASE("WidgetLeftOut") {
+    CHECK(chain_of<WidgetLeftOut>::can_write == leftout_can_write);
   }
   SUBCASE("record concept") {
     const bool widget_is_record = uplift::record<W>;

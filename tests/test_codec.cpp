@@ -252,6 +252,30 @@ TEST_CASE("a failed set_write_version leaves the previous write version in place
   CHECK(nd.write_version() == 3);
 }
 
+TEST_CASE("a downgrade step the descriptor leaves out is not taken, and refusing it says why") {
+  auto c1 = uplift::codec<WidgetLeftOut>::make({.write_version = 1});
+  REQUIRE_FALSE(c1);
+  CHECK(c1.error().code == uplift::errc::no_downgrade_path);
+  CHECK(c1.error().stored_version == 1);
+  CHECK(c1.error().detail() == "cannot write v1: v1 is left out of this test record");
+
+  // The steps it does not leave out are taken as before.
+  auto c2 = uplift::codec<WidgetLeftOut>::make({.write_version = 2});
+  REQUIRE(c2);
+  auto rec = c2->write(v2_representable(5));
+  REQUIRE(rec);
+  CHECK(version_of(rec->span()) == 2);
+  auto again = c2->set_write_version(1);
+  REQUIRE_FALSE(again);
+  CHECK(again.error().detail() == "cannot write v1: v1 is left out of this test record");
+  CHECK(c2->write_version() == 2);
+
+  // A descriptor that leaves nothing out says which downgrades to add.
+  auto nd = uplift::codec<WidgetNoDowngrade>::make({.write_version = 1});
+  REQUIRE_FALSE(nd);
+  CHECK(nd.error().detail() == "cannot write v1: add downgrade steps for every version between it and v3");
+}
+
 TEST_CASE("set_write_version changes what write writes") {
   auto c = uplift::codec<W>::make({.write_version = 2});
   REQUIRE(c);

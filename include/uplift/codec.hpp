@@ -69,19 +69,12 @@ class codec {
   }
 
   /// Sets the version `write` writes (0: the latest). Fails, leaving the codec as it was, when the
-  /// version is unknown or has no downgrade path from the latest.
+  /// version is unknown or has no downgrade path from the latest (errc::no_downgrade_path: the
+  /// detail names what is missing, e.g. the `downgrade` hook of a header generated without
+  /// DOWNGRADES, and what brings it in).
   status set_write_version(std::uint16_t v) {
     if (v == 0) v = C::latest::number;
-    if (!C::knows(v))
-      return C::make_error(errc::invalid_option, v)
-          .with_detail("write version v" + std::to_string(v) + " is not one of v" +
-                       std::to_string(C::first_version) + "..v" +
-                       std::to_string(C::latest_version));
-    if (!C::can_write[C::index_of(v)])
-      return C::make_error(errc::no_downgrade_path, v)
-          .with_detail("cannot write v" + std::to_string(v) +
-                       ": add downgrade steps for every version between it and v" +
-                       std::to_string(C::latest_version));
+    if (auto st = C::check_write_version(v); !st) return st;
     write_version_.store(v, std::memory_order_release);
     return {};
   }
@@ -145,7 +138,8 @@ class codec {
   static result<rewrite_outcome> rewrite_row(const uplift::options& o, bytes_view row,
                                              std::uint16_t target, std::string& out);
   static bool can_write_at(std::uint16_t v) noexcept { return C::knows(v) && C::can_write[C::index_of(v)]; }
-  static constexpr detail::record_ops ops{&C::info(), &can_write_at, &rewrite_row};
+  static constexpr detail::record_ops ops{&C::info(), &can_write_at, &C::check_write_version,
+                                          &rewrite_row};
 
   uplift::options options_{};
   std::atomic<std::uint16_t> write_version_;
@@ -154,11 +148,7 @@ class codec {
 template <class R>
 result<rewrite_outcome> codec<R>::rewrite_row(const uplift::options& o, bytes_view row,
                                               std::uint16_t target, std::string& out) {
-  if (!can_write_at(target))
-    return C::make_error(C::knows(target) ? errc::no_downgrade_path : errc::invalid_option, target)
-        .with_detail("cannot rewrite rows at v" + std::to_string(target) +
-                     ": this binary writes v" + std::to_string(C::first_version) + "..v" +
-                     std::to_string(C::latest_version) + " where downgrade steps lead");
+  if (auto st = C::check_write_version(target); !st) return std::move(st).error();
   // Current from the header alone; the read reports every other fault as a read does.
   if (auto h = uplift::peek(row); h && h->type_id == C::type_id && h->version >= target)
     return rewrite_outcome::current;

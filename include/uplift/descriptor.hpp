@@ -109,6 +109,20 @@ template <std::uint16_t K, class F>
 constexpr downgrade_step_t<K, F> downgrade_step(F fn) {
   return {fn};
 }
+/// A downgrade step vK+1 -> vK that a descriptor leaves out on purpose; `why` says what would bring
+/// it in. A latest record is then never written at vK or below (errc::no_downgrade_path, with
+/// `why` in the detail), not even across a wire-compatible step. uplift-gen lists one for each
+/// step whose `downgrade` hook a header is generated without (see DOWNGRADES in uplift_generate).
+template <std::uint16_t K>
+struct downgrade_left_out_t {
+  static constexpr std::uint16_t to = K;
+  std::string_view why;
+};
+/// A downgrade step vK+1 -> vK left out, saying why: `downgrade_left_out<2>("...")`.
+template <std::uint16_t K>
+constexpr downgrade_left_out_t<K> downgrade_left_out(std::string_view why) {
+  return {why};
+}
 /// A function a descriptor keys by version K, beside its steps; both kinds are optional.
 template <std::uint16_t K, class F>
 struct keyed_fn_t {
@@ -161,6 +175,12 @@ template <class T>
 struct is_downgrade_step : std::false_type {};
 template <std::uint16_t K, class F>
 struct is_downgrade_step<downgrade_step_t<K, F>> : std::true_type {};
+template <class T>
+struct is_downgrade_left_out : std::false_type {};
+template <std::uint16_t K>
+struct is_downgrade_left_out<downgrade_left_out_t<K>> : std::true_type {};
+template <std::uint16_t K>
+struct is_downgrade_step<downgrade_left_out_t<K>> : std::true_type {};
 
 template <class T, template <class> class Is>
 struct is_step_tuple : std::false_type {};
@@ -274,9 +294,13 @@ struct downgrade_check<VL, boost::hana::tuple<S...>> {
   }();
   template <class Step>
   static constexpr bool callable() {
-    using from = typename VL::template at<Step::to - first + 1>::object;
-    using to = typename VL::template at<Step::to - first>::object;
-    return step_callable<typename Step::function_type, from, to>();
+    if constexpr (is_downgrade_left_out<Step>::value) {
+      return true;  // no function to call
+    } else {
+      using from = typename VL::template at<Step::to - first + 1>::object;
+      using to = typename VL::template at<Step::to - first>::object;
+      return step_callable<typename Step::function_type, from, to>();
+    }
   }
   static constexpr diagnosis check() {
     if constexpr (!(in_range && unique)) {
@@ -371,7 +395,7 @@ concept record = detail::valid_record<R>;
                       "f(const vK object&, vK+1 object&) and return void or uplift::status");    \
   static_assert(::uplift::detail::diagnose<R>() != ::uplift::detail::diagnosis::bad_downgrades,  \
                 WHERE ": R::downgrades must be uplift::steps(...) of "                           \
-                      "uplift::downgrade_step<K>(f)");                                           \
+                      "uplift::downgrade_step<K>(f) and uplift::downgrade_left_out<K>(why)");    \
   static_assert(                                                                                 \
       ::uplift::detail::diagnose<R>() != ::uplift::detail::diagnosis::downgrade_range,           \
       WHERE ": each uplift::downgrade_step<K> needs a K with versions K and K+1 in R::versions, " \

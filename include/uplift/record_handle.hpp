@@ -36,6 +36,8 @@ struct record_ops {
   const record_info* info;
   /// can_write(v): a latest record can be written at version v (downgrade steps exist).
   bool (*can_write)(std::uint16_t v) noexcept;
+  /// check_write_version(v): ok when can_write(v), else the error that says why.
+  status (*check_write_version)(std::uint16_t v);
   /// Rewrites a row at `target`, appending to `out`.
   result<rewrite_outcome> (*rewrite)(const options& o, bytes_view row, std::uint16_t target,
                                      std::string& out);
@@ -64,6 +66,10 @@ class record_handle {
   /// True when a record can be written at version `v` (it is known, and downgrade steps lead
   /// to it from the latest version).
   bool can_write(std::uint16_t v) const noexcept { return ops_->can_write(v); }
+  /// Ok when `can_write(v)`; else the error `codec<R>::set_write_version(v)` gives:
+  /// errc::invalid_option for a version this binary does not know, errc::no_downgrade_path with
+  /// a detail naming the missing downgrade and what brings it in.
+  status check_write_version(std::uint16_t v) const { return ops_->check_write_version(v); }
 
   /// The header of a stored row, checked as `peek` checks it, and that it is of this record type
   /// (errc::wrong_record_type otherwise). Errors name the record.

@@ -38,12 +38,7 @@ struct backfill::state {
           .with_detail("the backfill's target version v" + std::to_string(target) +
                        " is not one of v" + std::to_string(first) + "..v" +
                        std::to_string(latest));
-    if (!record.can_write(target))
-      return error(errc::no_downgrade_path, record.name(), target, latest)
-          .with_detail("cannot write v" + std::to_string(target) +
-                       ": add downgrade steps for every version between it and v" +
-                       std::to_string(latest));
-    return {};
+    return record.check_write_version(target);
   }
 
   status open() {

@@ -559,6 +559,13 @@ TEST_CASE_TEMPLATE("a backfill to a version the record cannot write is refused a
   CHECK(no_path.error().record() == "uplift_test.Widget");
   CHECK(no_path.error().detail() ==
         "cannot write v2: add downgrade steps for every version between it and v3");
+  // A descriptor that leaves a downgrade out on purpose: the refusal says what brings it in.
+  o.target_version = 1;
+  auto left_out =
+      uplift::backfill::start(fx.connect(), uplift::codec<uplift_test::WidgetLeftOut>(), o);
+  REQUIRE_FALSE(left_out);
+  CHECK(left_out.error().code == errc::no_downgrade_path);
+  CHECK(left_out.error().detail() == "cannot write v1: v1 is left out of this test record");
   CHECK_FALSE(ok(fx.s().load_job("unwritable")).has_value());  // no job was made
 }
 

@@ -46,7 +46,7 @@ bool starts_with(const std::string& s, const std::string& prefix) { return s.rfi
 TEST_CASE("uplift-gen --help prints the usage and exits 0") {
   const run_result r = run_uplift_gen({"--help"});
   CHECK(r.status == 0);
-  CHECK(starts_with(r.output, "usage: uplift-gen generate --out DIR RECORD_DIR...\n"));
+  CHECK(starts_with(r.output, "usage: uplift-gen generate [--downgrades] --out DIR RECORD_DIR...\n"));
   CHECK(run_uplift_gen({"check", "-h"}).status == 0);
 }
 

@@ -115,6 +115,7 @@ TEST_CASE("the check report lists each step field by field with its hooks and do
         "    added     country  = \"\"\n"
         "  hooks to write, in namespace shop:\n"
         "    void upgrade(const shop::v2::ItemT& from, shop::v3::ItemT& to);\n"
+        "  and, to write v2 or older (generated with DOWNGRADES):\n"
         "    void downgrade(const shop::v3::ItemT& from, shop::v2::ItemT& to);\n"
         "  downgrade v3 -> v2:\n"
         "    Item.price is narrowed int -> short with a range check: a value that does not fit is an error\n"

@@ -102,6 +102,18 @@ struct WidgetFromV2 {
   static constexpr auto downgrades = uplift::steps(uplift::downgrade_step<2>(widget_v3_to_v2));
 };
 
+/// The record with its step v2 -> v1 left out on purpose: wire-compatible, yet not taken, so it can
+/// be written at v3 and v2 only, and writing v1 is refused with the words it leaves.
+struct WidgetLeftOut {
+  static constexpr std::string_view name = Widget::name;
+  static constexpr std::uint32_t type_id = Widget::type_id;
+  using versions = Widget::versions;
+  static constexpr auto upgrades = Widget::upgrades;
+  static constexpr auto downgrades =
+      uplift::steps(uplift::downgrade_left_out<1>("v1 is left out of this test record"),
+                    uplift::downgrade_step<2>(widget_v3_to_v2));
+};
+
 /// The record without downgrade steps: it can only be written at v3.
 struct WidgetNoDowngrade {
   static constexpr std::string_view name = Widget::name;

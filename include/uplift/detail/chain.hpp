@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -203,20 +204,58 @@ struct chain<R, true> {
     });
   }
   template <std::size_t I>
-  static constexpr bool has_explicit_downgrade =
+  static constexpr bool lists_downgrade =
       !decltype(boost::hana::is_nothing(find_downgrade<I>()))::value;
+  /// True when the descriptor leaves the downgrade step to index I out (uplift::downgrade_left_out).
+  template <std::size_t I>
+  static constexpr bool left_out_downgrade = [] {
+    if constexpr (lists_downgrade<I>)
+      return is_downgrade_left_out<std::remove_cvref_t<decltype(find_downgrade<I>().value())>>::value;
+    else
+      return false;
+  }();
+  template <std::size_t I>
+  static constexpr bool has_explicit_downgrade = lists_downgrade<I> && !left_out_downgrade<I>;
+  /// What a step the descriptor leaves out says would bring it in (empty for any other step).
+  template <std::size_t I>
+  static constexpr std::string_view left_out_why() {
+    if constexpr (left_out_downgrade<I>)
+      return find_downgrade<I>().value().why;
+    else
+      return {};
+  }
+
+  /// down_ok[I]: the step from index I+1 down to I exists: a downgrade step, or a re-read across a
+  /// wire-compatible step the descriptor does not leave out (the last entry is false).
+  static constexpr std::array<bool, count> down_ok = []<std::size_t... I>(std::index_sequence<I...>) {
+    return std::array<bool, count>{
+        (I < last && (has_explicit_downgrade<I> || (wire[I] && !left_out_downgrade<I>)))...};
+  }(std::make_index_sequence<count>{});
 
   /// can_write[I]: a latest object can be written at index I through downgrade steps.
-  static constexpr std::array<bool, count> can_write = []<std::size_t... I>(std::index_sequence<I...>) {
-    std::array<bool, count> step_ok{(I < last && (has_explicit_downgrade<I> || wire[I]))...};
+  static constexpr std::array<bool, count> can_write = [] {
     std::array<bool, count> out{};
     for (std::size_t i = 0; i < count; ++i) {
       bool ok = true;
-      for (std::size_t k = i; k < last; ++k) ok = ok && step_ok[k];
+      for (std::size_t k = i; k < last; ++k) ok = ok && down_ok[k];
       out[i] = ok;
     }
     return out;
-  }(std::make_index_sequence<count>{});
+  }();
+
+  /// cannot_write_why[I]: when a latest object cannot be written at index I and the newest step
+  /// missing on the way is one the descriptor leaves out, what that step says; else empty.
+  static constexpr std::array<std::string_view, count> cannot_write_why =
+      []<std::size_t... I>(std::index_sequence<I...>) {
+        const std::array<std::string_view, count> why{left_out_why<I>()...};
+        std::array<std::string_view, count> out{};
+        for (std::size_t i = 0; i < count; ++i) {
+          std::size_t k = last;
+          while (k > i && down_ok[k - 1]) --k;
+          if (k > i) out[i] = why[k - 1];
+        }
+        return out;
+      }(std::make_index_sequence<count>{});
 
   static constexpr bool knows(std::uint16_t v) noexcept {
     return v >= first_version && v <= latest_version;
@@ -230,6 +269,25 @@ struct chain<R, true> {
     h.version = static_cast<std::uint16_t>(first_version + i);
     h.min_reader_version = min_reader[i];
     return h;
+  }
+
+  /// Ok when a latest object can be written at version `v`; else errc::invalid_option (a version
+  /// this binary does not know) or errc::no_downgrade_path, saying what to do. The codec, the
+  /// record handle and the backfill all refuse a write version with these words.
+  static status check_write_version(std::uint16_t v) {
+    if (!knows(v))
+      return make_error(errc::invalid_option, v)
+          .with_detail("write version v" + std::to_string(v) + " is not one of v" +
+                       std::to_string(first_version) + "..v" + std::to_string(latest_version));
+    if (!can_write[index_of(v)]) {
+      const std::string_view why = cannot_write_why[index_of(v)];
+      return make_error(errc::no_downgrade_path, v)
+          .with_detail("cannot write v" + std::to_string(v) + ": " +
+                       (why.empty() ? "add downgrade steps for every version between it and v" +
+                                          std::to_string(latest_version)
+                                    : std::string(why)));
+    }
+    return {};
   }
 
   /// An error with this record's name and versions filled in.
@@ -341,7 +399,7 @@ result<typename C::template object_at<J>> downgrade_object(
     if (!st)
       return step_error<C>(std::move(st).error(), C::template version_at<I>::number,
                            C::template version_at<I - 1>::number);
-  } else if constexpr (C::wire[I - 1]) {
+  } else if constexpr (C::down_ok[I - 1]) {  // across a wire-compatible step: a re-read
     reinterpret_object<typename C::template table_at<I>, typename C::template table_at<I - 1>>(
         obj, next);
   } else {
