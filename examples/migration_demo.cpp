@@ -426,7 +426,7 @@ int run(S db, const options& o, const std::string& where) {
   bo.job = "demo.User@v3 " + std::to_string(std::time(nullptr));
   bo.rows_per_second = o.rate;
   const auto b0 = clock_type::now();
-  auto job = uplift::backfill::start(std::move(*conn), svc.codec(), bo);  // target: v3, the codec's
+  auto job = uplift::backfill::start(std::move(*conn), svc.codec(), bo);  // target: v3, the latest
   if (!job) return std::fprintf(stderr, "uplift-demo: %s\n", job.error().message().c_str()), 1;
   auto last_line = clock_type::now();
   while (!job->finished()) {

@@ -42,8 +42,15 @@ struct backfill::state {
   }
 
   status open() {
-    const std::uint16_t target =
-        opt.target_version != 0 ? opt.target_version : record.write_version();
+    const std::uint16_t latest = record.latest_version(), writes = record.write_version();
+    if (opt.target_version == 0 && writes != latest)
+      return error(errc::invalid_option, record.name(), writes, latest)
+          .with_detail("the backfill's target version is not set and the codec writes v" +
+                       std::to_string(writes) + ", not the latest v" + std::to_string(latest) +
+                       ": set backfill_options::target_version to " + std::to_string(latest) +
+                       " once every reader reads v" + std::to_string(latest) + ", or to " +
+                       std::to_string(writes) + " to rewrite old rows at what the codec writes");
+    const std::uint16_t target = opt.target_version != 0 ? opt.target_version : latest;
     if (auto st = check_target(target); !st) return st;
     spec = job_spec{opt.job.empty() ? std::string(record.name()) + "@v" + std::to_string(target)
                                     : opt.job,
@@ -56,6 +63,18 @@ struct backfill::state {
     std::uint64_t total = 0;
     auto existing = control->load_job(spec.name);
     if (!existing) return std::move(existing).error();
+    const auto same_job = [&](const job_record& j) {
+      return j.spec.record == spec.record && j.spec.type_id == spec.type_id &&
+             j.spec.target_version == spec.target_version;
+    };
+    if (opt.rerun && *existing && (*existing)->status == job_status::done && same_job(**existing)) {
+      // Only a done job is dropped: when another process reran it meanwhile, this one joins
+      // that run. A job of another record or target is left for open_job to refuse.
+      auto dropped = control->drop_done_job(spec.name);
+      if (!dropped) return std::move(dropped).error();
+      existing = control->load_job(spec.name);
+      if (!existing) return std::move(existing).error();
+    }
     if (!*existing) {
       auto top = control->max_key();
       if (!top) return std::move(top).error();

@@ -48,7 +48,7 @@ struct memory_store::database {
   std::mutex mutex;
   std::map<std::string, rows_map> tables;  // by name
   bool job_tables = false;
-  std::map<std::string, job> jobs;
+  std::map<std::string, job> jobs;  // by job_key (table and name)
   std::vector<quarantine_entry> quarantine;  // in insertion order
   int failing_commits = 0;
   int failing_scans = 0;
@@ -221,7 +221,8 @@ result<job_record> memory_store::open_job(const job_spec& spec,
     if (auto st = detail::check_range(r, spec_, doing); !st) return std::move(st).error();
   std::lock_guard lock(db_->mutex);
   if (auto st = db_->check_tables(doing); !st) return std::move(st).error();
-  auto it = db_->jobs.find(spec.name);
+  const std::string key = detail::job_key(spec_.table, spec.name);
+  auto it = db_->jobs.find(key);
   if (it == db_->jobs.end()) {
     database::job j;
     j.spec = spec;
@@ -235,7 +236,7 @@ result<job_record> memory_store::open_job(const job_spec& spec,
       rr.range = r;
       j.ranges.push_back(std::move(rr));
     }
-    it = db_->jobs.emplace(spec.name, std::move(j)).first;
+    it = db_->jobs.emplace(key, std::move(j)).first;
   }
   detail::stored_job have = database::stored(it->second);
   if (auto st = detail::check_job_matches(have, spec, spec_); !st) return std::move(st).error();
@@ -246,7 +247,7 @@ result<std::optional<job_record>> memory_store::load_job(const std::string& name
   std::lock_guard lock(db_->mutex);
   if (auto st = db_->check_tables(what("loading backfill job \"" + name + "\"")); !st)
     return std::move(st).error();
-  auto it = db_->jobs.find(name);
+  auto it = db_->jobs.find(detail::job_key(spec_.table, name));
   if (it == db_->jobs.end()) return std::optional<job_record>{};
   return std::optional<job_record>{database::stored(it->second).record};
 }
@@ -256,7 +257,7 @@ result<std::vector<job_record>> memory_store::list_jobs() {
   if (auto st = db_->check_tables(what("listing backfill jobs")); !st)
     return std::move(st).error();
   std::vector<job_record> out;
-  for (const auto& [name, j] : db_->jobs)  // by name: ties in created_at stay in name order
+  for (const auto& [key, j] : db_->jobs)  // by key: ties in created_at stay in name order
     if (j.table == spec_.table) out.push_back(database::stored(j).record);
   std::stable_sort(out.begin(), out.end(), [](const job_record& a, const job_record& b) {
     return a.created_at < b.created_at;
@@ -269,7 +270,7 @@ result<std::vector<range_record>> memory_store::list_ranges(const std::string& n
   if (auto st = db_->check_tables(what("listing the ranges of backfill job \"" + name + "\""));
       !st)
     return std::move(st).error();
-  auto it = db_->jobs.find(name);
+  auto it = db_->jobs.find(detail::job_key(spec_.table, name));
   if (it == db_->jobs.end()) return std::vector<range_record>{};
   return it->second.ranges;
 }
@@ -279,7 +280,7 @@ status memory_store::set_job_status(const std::string& name, job_status st,
   const std::string doing = what("setting the status of backfill job \"" + name + "\"");
   std::lock_guard lock(db_->mutex);
   if (auto t = db_->check_tables(doing); !t) return t;
-  auto it = db_->jobs.find(name);
+  auto it = db_->jobs.find(detail::job_key(spec_.table, name));
   if (it == db_->jobs.end())
     return store_failure(doing, "there is no such job; create it with open_job");
   it->second.status = st;
@@ -294,7 +295,7 @@ result<std::optional<range_record>> memory_store::claim_range(const std::string&
   std::lock_guard lock(db_->mutex);
   if (auto st = db_->check_tables(what("claiming a range of backfill job \"" + name + "\"")); !st)
     return std::move(st).error();
-  auto it = db_->jobs.find(name);
+  auto it = db_->jobs.find(detail::job_key(spec_.table, name));
   if (it == db_->jobs.end()) return std::optional<range_record>{};
   const std::int64_t now = unix_ms_now();
   range_record* pick = nullptr;
@@ -318,7 +319,7 @@ status memory_store::release_range(const std::string& name, std::int64_t range_i
   if (auto st = db_->check_tables(what("releasing a range of backfill job \"" + name + "\""));
       !st)
     return st;
-  if (range_record* r = db_->find_range(name, range_id); r != nullptr && r->owner == owner) {
+  if (range_record* r = db_->find_range(detail::job_key(spec_.table, name), range_id); r != nullptr && r->owner == owner) {
     r->owner.clear();
     r->lease_until_ms = 0;
   }
@@ -334,7 +335,8 @@ result<batch_result> memory_store::commit_batch(const batch_commit& b) {
     --db_->failing_commits;
     return store_failure(doing, "injected failure (fail_next_commits); nothing was applied");
   }
-  range_record* r = db_->find_range(b.job, b.range_id);
+  const std::string key = detail::job_key(spec_.table, b.job);
+  range_record* r = db_->find_range(key, b.range_id);
   if (r == nullptr || r->done || r->owner != b.owner)
     return detail::lease_lost(b.job, b.range_id, b.owner);
 
@@ -347,7 +349,7 @@ result<batch_result> memory_store::commit_batch(const batch_commit& b) {
     applied += out.applied.back() ? 1 : 0;
   }
   const std::int64_t now = unix_ms_now();
-  for (const quarantined_row& q : b.quarantine) db_->add_quarantine(b.job, q, now / 1000);
+  for (const quarantined_row& q : b.quarantine) db_->add_quarantine(key, q, now / 1000);
 
   if (b.cursor) r->cursor = b.cursor;
   r->counters += b.counted;
@@ -357,7 +359,7 @@ result<batch_result> memory_store::commit_batch(const batch_commit& b) {
     r->done = true;
     r->owner.clear();
     r->lease_until_ms = 0;
-    database::job& j = db_->jobs.at(b.job);
+    database::job& j = db_->jobs.at(key);
     j.updated_at = now / 1000;
     bool all_done = true;
     for (const range_record& each : j.ranges) all_done = all_done && each.done;
@@ -369,16 +371,27 @@ result<batch_result> memory_store::commit_batch(const batch_commit& b) {
   return out;
 }
 
+result<bool> memory_store::drop_done_job(const std::string& name) {
+  std::lock_guard lock(db_->mutex);
+  if (auto st = db_->check_tables(what("deleting the done backfill job \"" + name + "\"")); !st)
+    return std::move(st).error();
+  auto it = db_->jobs.find(detail::job_key(spec_.table, name));
+  if (it == db_->jobs.end() || it->second.status != job_status::done) return false;
+  db_->jobs.erase(it);
+  return true;
+}
+
 result<std::vector<quarantined_row>> memory_store::list_quarantine(const std::string& name,
                                                                    std::size_t n) {
   std::lock_guard lock(db_->mutex);
   if (auto st = db_->check_tables(what("listing quarantined rows")); !st)
     return std::move(st).error();
+  const std::string key = detail::job_key(spec_.table, name);
   std::vector<const database::quarantine_entry*> picked;
   for (const database::quarantine_entry& q : db_->quarantine) {
     auto j = db_->jobs.find(q.job);
     const bool ours = j != db_->jobs.end() && j->second.table == spec_.table;
-    if (name.empty() ? ours : q.job == name) picked.push_back(&q);
+    if (name.empty() ? ours : q.job == key) picked.push_back(&q);
   }
   std::stable_sort(picked.begin(), picked.end(),
                    [](const database::quarantine_entry* a, const database::quarantine_entry* b) {

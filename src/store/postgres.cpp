@@ -157,9 +157,10 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
   ///     job-done check, as commit_batch runs them; COMMIT.
   result<batch_result> commit_row_by_row(const batch_commit& b, const std::string& doing) {
     const detail::job_statements& j = row_by_row_jobs();
+    const std::string key = detail::job_key(spec_.table, b.job);
     detail::sql_args range, job;
-    range.text(b.job).integer(b.range_id).text(b.owner);
-    job.text(b.job);
+    range.text(key).integer(b.range_id).text(b.owner);
+    job.text(key);
     const detail::pg_params held(range), job_params(job);
     const Oid write_types[] = {key_element(), detail::pg_bytea, detail::pg_bytea};
     const Oid quarantine_types[] = {detail::pg_text, detail::pg_text, detail::pg_int8,
@@ -190,9 +191,9 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
                       {k.bytes(), std::string_view(w.expected), std::string_view(w.value)});
           }
           for (const quarantined_row& q : b.quarantine) {
-            const std::string key = key_to_string(q.key);
+            const std::string row = key_to_string(q.key);
             detail::sql_args a;
-            a.text(b.job).text(key).integer(q.stored_version).text(q.error);
+            a.text(key).text(row).integer(q.stored_version).text(q.error);
             pipe.send(*quarantine_name, detail::pg_params(a));
           }
         },
@@ -206,7 +207,7 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
     if (!holds) return detail::lease_lost(b.job, b.range_id, b.owner);
 
     detail::sql_args progress;
-    detail::add_progress(progress, b, applied);
+    detail::add_progress(progress, key, b, applied);
     const detail::pg_params progress_params(progress);
     auto progress_name =
         prepared(j.progress, progress_params.size(), progress_params.types(), doing);
@@ -313,7 +314,7 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
          {"now_s", d.now_s},
          {"progress", jobs().progress},
          {"on_conflict", detail::quarantine_on_conflict}});
-    lock_job_sql_ = "SELECT name FROM uplift_backfill WHERE name = $1 FOR UPDATE";
+    lock_job_sql_ = "SELECT name FROM uplift_backfill WHERE job_key = $1 FOR UPDATE";
     put_many_sql_ = detail::render(
         "INSERT INTO {t} ({k}, {v}) SELECT * FROM unnest(?1::{keys}, ?2::bytea[]) "
         "ON CONFLICT ({k}) DO UPDATE SET {v} = excluded.{v}",
@@ -441,8 +442,9 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
     const std::string doing = what("committing a batch of backfill job \"" + b.job + "\"");
     if (auto st = detail::check_batch_keys(b, spec_, doing); !st) return std::move(st).error();
     if (options_.distributed) return commit_row_by_row(b, doing);
+    const std::string key = detail::job_key(spec_.table, b.job);
     detail::sql_args progress;
-    detail::add_progress(progress, b, 0);  // the statement adds the writes that applied
+    detail::add_progress(progress, key, b, 0);  // the statement adds the writes that applied
     detail::pg_params p(progress);
     const std::size_t n = b.writes.size();
     const std::size_t value_bytes = n == 0 ? 0 : b.writes.front().value.size();
@@ -488,7 +490,7 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
         out.applied[static_cast<std::size_t>(i - 1)] = true;
     if (b.range_done) {
       detail::sql_args job;
-      job.text(b.job);
+      job.text(key);
       if (auto st = query(lock_job_sql_, job, doing, [](const auto&) { return status{}; }); !st)
         return std::move(st).error();
       auto status_now = first<bool>(jobs().finish_job, job, doing,
@@ -575,6 +577,9 @@ status postgres_store::release_range(const std::string& name, std::int64_t range
 }
 result<batch_result> postgres_store::commit_batch(const batch_commit& b) {
   return impl_->commit_batch(b);
+}
+result<bool> postgres_store::drop_done_job(const std::string& name) {
+  return impl_->drop_done_job(name);
 }
 result<std::vector<quarantined_row>> postgres_store::list_quarantine(const std::string& name,
                                                                      std::size_t n) {

@@ -65,6 +65,24 @@ result<std::optional<row_key>> optional_key_from_text(std::optional<std::string_
   return std::optional<row_key>{std::move(*k)};
 }
 
+std::string quote_ident(std::string_view name, bool qualified) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"')
+      out.append("\"\"");
+    else if (c == '.' && qualified)
+      out.append("\".\"");
+    else
+      out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string job_key(std::string_view table, std::string_view name) {
+  return quote_ident(table) + "." + std::string(name);
+}
+
 status check_job_matches(const stored_job& have, const job_spec& want, const table_spec& table) {
   const job_spec& got = have.record.spec;
   if (got.record == want.record && got.type_id == want.type_id &&

@@ -21,6 +21,19 @@ constexpr std::string_view key_type_name(key_type k) noexcept {
   return k == key_type::integer ? "integer" : "text";
 }
 
+/// Quotes an identifier: users -> "users"; with `qualified`, dots separate a schema:
+/// app.users -> "app"."users".
+std::string quote_ident(std::string_view name, bool qualified = false);
+
+/// A job's identity in the job tables: its table and its name, as one text that no other pair
+/// spells ("users".demo.User@v3: the table quoted as an identifier, a dot, the name). Jobs of
+/// different tables never collide, whatever their names.
+std::string job_key(std::string_view table, std::string_view name);
+/// job_key as SQL over uplift_backfill's table_name and name columns (the job tables' upgrade
+/// from the first edition's layout computes it there).
+inline constexpr std::string_view job_key_sql =
+    "'\"' || replace(table_name, '\"', '\"\"') || '\".' || name";
+
 /// errc::store_error for a key of the other kind than the table's.
 status check_key(const row_key& k, const table_spec& spec, std::string_view doing);
 /// check_key for both bounds of a range.

@@ -32,7 +32,7 @@
 namespace uplift::detail {
 
 /// The parameters of a statement, in order. Text and blobs point at the caller's bytes, which
-/// must outlive the statement's run; text_or_null keeps a copy.
+/// must outlive the statement's run; owned_text and text_or_null keep a copy.
 class sql_args {
  public:
   enum class kind : std::uint8_t { null_text, integer, boolean, text, blob };
@@ -46,9 +46,13 @@ class sql_args {
   sql_args& boolean(bool v) { return add({kind::boolean, v ? 1 : 0}); }
   sql_args& text(std::string_view v) { return add({kind::text, 0, v}); }
   sql_args& blob(std::string_view v) { return add({kind::blob, 0, v}); }
+  /// Text it keeps a copy of, for a value computed on the way (a job_key).
+  sql_args& owned_text(std::string v) {
+    return text(owned_.emplace_back(std::move(v)));  // a deque: the bytes stay put
+  }
   sql_args& text_or_null(std::optional<std::string> v) {
     if (!v) return add({kind::null_text});
-    return text(owned_.emplace_back(std::move(*v)));  // a deque: the bytes stay put
+    return owned_text(std::move(*v));
   }
   sql_args& key(const row_key& k) {
     return k.index() == 0 ? integer(std::get<0>(k)) : text(std::get<1>(k));
@@ -70,12 +74,14 @@ class sql_args {
   std::deque<std::string> owned_;
 };
 
-/// The parameters ?1 to ?11 of job_statements::progress for batch `b`, `applied` of whose
-/// writes applied: `upgraded` adds them, `conflicts` adds the writes that did not apply.
-inline void add_progress(sql_args& a, const batch_commit& b, std::uint64_t applied) {
+/// The parameters ?1 to ?11 of job_statements::progress for batch `b` of the job known by `key`
+/// (job_key), `applied` of whose writes applied: `upgraded` adds them, `conflicts` adds the
+/// writes that did not apply.
+inline void add_progress(sql_args& a, std::string_view key, const batch_commit& b,
+                         std::uint64_t applied) {
   const backfill_counters& c = b.counted;
   auto i64 = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
-  a.text(b.job)
+  a.text(key)
       .integer(b.range_id)
       .text(b.owner)
       .text_or_null(key_text(b.cursor))
@@ -170,6 +176,15 @@ class sql_adapter {
     const job_statements& j = Driver::jobs();
     if (!j.lock_tables.empty())
       if (auto st = self().exec_sql(j.lock_tables, doing); !st) return st;
+    auto layout = first<std::pair<std::int64_t, std::int64_t>>(
+        j.layout, {}, doing, [](const auto& row) -> result<std::pair<std::int64_t, std::int64_t>> {
+          return std::pair{row.i64(0), row.i64(1)};
+        });
+    if (!layout) return std::move(layout).error();
+    const bool first_edition = *layout && (*layout)->first > 0 && (*layout)->second == 0;
+    if (first_edition)
+      for (const std::string& sql : j.upgrade_layout)
+        if (auto st = self().exec_sql(sql, doing); !st) return st;
     for (const std::string& sql : j.create_tables)
       if (auto st = self().exec_sql(sql, doing); !st) return st;
     return tx.commit(doing);
@@ -186,8 +201,10 @@ class sql_adapter {
     {
       typename Driver::transaction tx(self());
       if (auto st = tx.begin(doing); !st) return std::move(st).error();
+      const std::string key = job_key(spec_.table, spec.name);
       sql_args a;
-      a.text(spec.name)
+      a.text(key)
+          .text(spec.name)
           .text(spec_.table)
           .text(spec.record)
           .integer(spec.type_id)
@@ -200,7 +217,7 @@ class sql_adapter {
         std::int64_t id = 0;
         for (const key_range& r : job_scope(ranges)) {
           sql_args ra;
-          ra.text(spec.name)
+          ra.text(key)
               .integer(++id)
               .text_or_null(key_text(r.after))
               .text_or_null(key_text(r.upto));
@@ -237,7 +254,7 @@ class sql_adapter {
 
   result<std::vector<range_record>> list_ranges(const std::string& name) {
     sql_args a;
-    return collect<range_record>(Driver::jobs().list_ranges, a.text(name),
+    return collect<range_record>(Driver::jobs().list_ranges, a.owned_text(job_key(spec_.table, name)),
                                  self().what("listing the ranges of backfill job \"" + name + "\""),
                                  read_range_row());
   }
@@ -245,7 +262,7 @@ class sql_adapter {
   status set_job_status(const std::string& name, job_status st, const std::string& error_text) {
     const std::string doing = self().what("setting the status of backfill job \"" + name + "\"");
     sql_args a;
-    a.text(name)
+    a.owned_text(job_key(spec_.table, name))
         .text(to_string(st))
         .text(st == job_status::failed ? std::string_view(error_text) : "");
     auto changed = self().execute(Driver::jobs().set_status, a, doing);
@@ -257,7 +274,7 @@ class sql_adapter {
   result<std::optional<range_record>> claim_range(const std::string& name, std::string_view owner,
                                                   std::chrono::milliseconds lease) {
     sql_args a;
-    a.text(name).text(owner).integer(lease.count());
+    a.owned_text(job_key(spec_.table, name)).text(owner).integer(lease.count());
     return first<range_record>(Driver::jobs().claim, a,
                                self().what("claiming a range of backfill job \"" + name + "\""),
                                read_range_row());
@@ -265,7 +282,7 @@ class sql_adapter {
 
   status release_range(const std::string& name, std::int64_t range_id, std::string_view owner) {
     sql_args a;
-    a.text(name).integer(range_id).text(owner);
+    a.owned_text(job_key(spec_.table, name)).integer(range_id).text(owner);
     auto changed =
         self().execute(Driver::jobs().release, a,
                        self().what("releasing a range of backfill job \"" + name + "\""));
@@ -275,12 +292,28 @@ class sql_adapter {
 
   result<std::vector<quarantined_row>> list_quarantine(const std::string& name, std::size_t n) {
     sql_args a;
-    a.text(name.empty() ? spec_.table : name).integer(static_cast<std::int64_t>(n));
+    a.owned_text(name.empty() ? spec_.table : job_key(spec_.table, name))
+        .integer(static_cast<std::int64_t>(n));
     const job_statements& j = Driver::jobs();
     return collect<quarantined_row>(
         name.empty() ? j.list_quarantine_of_table : j.list_quarantine_of_job, a,
         self().what("listing quarantined rows"),
         [&](const auto& row) { return read_quarantined(row, spec_.key); });
+  }
+
+  result<bool> drop_done_job(const std::string& name) {
+    const std::string doing = self().what("deleting the done backfill job \"" + name + "\"");
+    typename Driver::transaction tx(self());
+    if (auto st = tx.begin(doing); !st) return std::move(st).error();
+    sql_args a;
+    a.owned_text(job_key(spec_.table, name));
+    auto dropped = self().execute(Driver::jobs().drop_done_job, a, doing);
+    if (!dropped) return std::move(dropped).error();
+    if (*dropped == 0) return false;
+    if (auto st = self().execute(Driver::jobs().drop_ranges, a, doing); !st)
+      return std::move(st).error();
+    if (auto st = tx.commit(doing); !st) return std::move(st).error();
+    return true;
   }
 
   // ---- the application's own writes (not part of the store interface) ----
@@ -352,7 +385,7 @@ class sql_adapter {
 
   result<std::optional<stored_job>> load(const std::string& name, std::string_view doing) {
     sql_args a;
-    return first<stored_job>(Driver::jobs().load_job, a.text(name), doing,
+    return first<stored_job>(Driver::jobs().load_job, a.owned_text(job_key(spec_.table, name)), doing,
                              [](const auto& row) { return read_job(row); });
   }
 

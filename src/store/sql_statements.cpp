@@ -3,20 +3,6 @@
 
 namespace uplift::detail {
 
-std::string quote_ident(std::string_view name, bool qualified) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"')
-      out.append("\"\"");
-    else if (c == '.' && qualified)
-      out.append("\".\"");
-    else
-      out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
-
 std::string render(std::string_view tpl, const sql_dialect& d,
                    std::initializer_list<sql_var> vars) {
   std::string out;
@@ -121,17 +107,22 @@ job_statements make_job_statements(const sql_dialect& d, std::string_view applie
           "CAST(coalesce(sum(r.already_current), 0) AS BIGINT), "
           "CAST(coalesce(sum(r.conflicts), 0) AS BIGINT), "
           "CAST(coalesce(sum(r.quarantined), 0) AS BIGINT) "
-          "FROM uplift_backfill j LEFT JOIN uplift_backfill_ranges r ON r.job = j.name"},
-         {"quarantine_columns", "\"key\", stored_version, error, at FROM uplift_quarantine"}});
+          "FROM uplift_backfill j LEFT JOIN uplift_backfill_ranges r ON r.job = j.job_key"},
+         {"quarantine_columns", "\"key\", stored_version, error, at FROM uplift_quarantine"},
+         {"job_key_sql", job_key_sql},
+         {"backfill_columns",
+          "job_key TEXT NOT NULL, name TEXT NOT NULL, table_name TEXT NOT NULL, "
+          "record TEXT NOT NULL, type_id BIGINT NOT NULL, target_version BIGINT NOT NULL, "
+          "key_type TEXT NOT NULL, status TEXT NOT NULL, total_rows BIGINT NOT NULL, "
+          "error TEXT NOT NULL DEFAULT '', created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, "
+          "CONSTRAINT uplift_backfill_job PRIMARY KEY (job_key), "
+          "CONSTRAINT uplift_backfill_table_job UNIQUE (table_name, name)"}});
   };
   job_statements s;
   s.lock_tables = std::string(d.lock_tables);
-  s.create_tables[0] =
-      r("CREATE TABLE IF NOT EXISTS uplift_backfill ("
-        "name TEXT NOT NULL PRIMARY KEY, table_name TEXT NOT NULL, record TEXT NOT NULL, "
-        "type_id BIGINT NOT NULL, target_version BIGINT NOT NULL, key_type TEXT NOT NULL, "
-        "status TEXT NOT NULL, total_rows BIGINT NOT NULL, error TEXT NOT NULL DEFAULT '', "
-        "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)");
+  // A job is known by its key (job_key: its table and its name); the ranges' and the quarantine's
+  // `job` column holds that key.
+  s.create_tables[0] = r("CREATE TABLE IF NOT EXISTS uplift_backfill ({backfill_columns})");
   s.create_tables[1] =
       r("CREATE TABLE IF NOT EXISTS uplift_backfill_ranges ("
         "job TEXT NOT NULL, id BIGINT NOT NULL, "
@@ -147,15 +138,35 @@ job_statements make_job_statements(const sql_dialect& d, std::string_view applie
         "id {serial_key}, job TEXT NOT NULL, \"key\" TEXT NOT NULL, "
         "stored_version BIGINT NOT NULL, error TEXT NOT NULL, at BIGINT NOT NULL, "
         "UNIQUE (job, \"key\"))");
-  s.load_job = r("SELECT {job_columns} WHERE j.name = ?1 GROUP BY j.name");
+  s.layout = std::string(d.job_table_layout);
+  // The first edition's uplift_backfill was keyed by the name alone, and the other tables'
+  // `job` held the name: uplift_backfill is rebuilt keyed by job_key and the other tables' `job`
+  // rewritten to it, in the caller's transaction.
+  s.upgrade_layout[0] = r("CREATE TABLE uplift_backfill_next ({backfill_columns})");
+  s.upgrade_layout[1] =
+      r("INSERT INTO uplift_backfill_next (job_key, name, table_name, record, type_id, "
+        "target_version, key_type, status, total_rows, error, created_at, updated_at) "
+        "SELECT {job_key_sql}, name, table_name, record, type_id, target_version, key_type, "
+        "status, total_rows, error, created_at, updated_at FROM uplift_backfill");
+  s.upgrade_layout[2] =
+      r("UPDATE uplift_backfill_ranges SET job = (SELECT {job_key_sql} FROM uplift_backfill "
+        "WHERE uplift_backfill.name = uplift_backfill_ranges.job) "
+        "WHERE job IN (SELECT name FROM uplift_backfill)");
+  s.upgrade_layout[3] =
+      r("UPDATE uplift_quarantine SET job = (SELECT {job_key_sql} FROM uplift_backfill "
+        "WHERE uplift_backfill.name = uplift_quarantine.job) "
+        "WHERE job IN (SELECT name FROM uplift_backfill)");
+  s.upgrade_layout[4] = r("DROP TABLE uplift_backfill");
+  s.upgrade_layout[5] = r("ALTER TABLE uplift_backfill_next RENAME TO uplift_backfill");
+  s.load_job = r("SELECT {job_columns} WHERE j.job_key = ?1 GROUP BY j.job_key");
   s.list_jobs =
-      r("SELECT {job_columns} WHERE j.table_name = ?1 GROUP BY j.name "
+      r("SELECT {job_columns} WHERE j.table_name = ?1 GROUP BY j.job_key "
         "ORDER BY j.created_at, j.name COLLATE {bytewise}");
   s.insert_job =
-      r("INSERT INTO uplift_backfill (name, table_name, record, type_id, target_version, key_type, "
-        "status, total_rows, error, created_at, updated_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, '', {now_s}, {now_s}) "
-        "ON CONFLICT (name) DO NOTHING");
+      r("INSERT INTO uplift_backfill (job_key, name, table_name, record, type_id, target_version, "
+        "key_type, status, total_rows, error, created_at, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running', ?8, '', {now_s}, {now_s}) "
+        "ON CONFLICT DO NOTHING");
   s.insert_range =
       r("INSERT INTO uplift_backfill_ranges (job, id, after_key, upto_key) "
         "VALUES (?1, ?2, ?3, ?4)");
@@ -163,7 +174,7 @@ job_statements make_job_statements(const sql_dialect& d, std::string_view applie
       r("SELECT {range_columns} FROM uplift_backfill_ranges WHERE job = ?1 ORDER BY id");
   s.set_status =
       r("UPDATE uplift_backfill SET status = ?2, error = ?3, updated_at = {now_s} "
-        "WHERE name = ?1");
+        "WHERE job_key = ?1");
   // The range this owner holds first, else the first free or expired one; rows other workers
   // are claiming right now are skipped, not waited for.
   s.claim =
@@ -192,12 +203,14 @@ job_statements make_job_statements(const sql_dialect& d, std::string_view applie
   s.finish_job =
       r("UPDATE uplift_backfill SET updated_at = {now_s}, status = CASE WHEN EXISTS "
         "(SELECT 1 FROM uplift_backfill_ranges WHERE job = ?1 AND NOT done) THEN status "
-        "ELSE 'done' END WHERE name = ?1 RETURNING status");
+        "ELSE 'done' END WHERE job_key = ?1 RETURNING status");
   s.list_quarantine_of_job =
       r("SELECT {quarantine_columns} WHERE job = ?1 ORDER BY at, id LIMIT ?2");
   s.list_quarantine_of_table =
       r("SELECT {quarantine_columns} WHERE job IN "
-        "(SELECT name FROM uplift_backfill WHERE table_name = ?1) ORDER BY at, id LIMIT ?2");
+        "(SELECT job_key FROM uplift_backfill WHERE table_name = ?1) ORDER BY at, id LIMIT ?2");
+  s.drop_done_job = r("DELETE FROM uplift_backfill WHERE job_key = ?1 AND status = 'done'");
+  s.drop_ranges = r("DELETE FROM uplift_backfill_ranges WHERE job = ?1");
   return s;
 }
 

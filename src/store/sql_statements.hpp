@@ -35,6 +35,8 @@ struct sql_dialect {
   std::string_view integer_key;    ///< create_table's key column, integer keys
   std::string_view text_key;       ///< create_table's key column, text keys
   std::string_view blob;           ///< create_table's value column
+  /// One row: how many columns uplift_backfill has (0: no such table) and whether job_key is one
+  std::string_view job_table_layout;
 };
 
 inline constexpr sql_dialect sqlite_dialect{
@@ -50,6 +52,8 @@ inline constexpr sql_dialect sqlite_dialect{
     .integer_key = "INTEGER",
     .text_key = "TEXT",
     .blob = "BLOB",
+    .job_table_layout =
+        "SELECT count(*), coalesce(sum(name = 'job_key'), 0) FROM pragma_table_info('uplift_backfill')",
 };
 
 inline constexpr sql_dialect postgres_dialect{
@@ -66,11 +70,10 @@ inline constexpr sql_dialect postgres_dialect{
     .integer_key = "bigint",
     .text_key = "text COLLATE \"C\"",
     .blob = "bytea",
+    .job_table_layout =
+        "SELECT count(*), count(*) FILTER (WHERE attname = 'job_key') FROM pg_attribute "
+        "WHERE attrelid = to_regclass('uplift_backfill') AND attnum > 0 AND NOT attisdropped",
 };
-
-/// Quotes an identifier: users -> "users"; with `qualified`, dots separate a schema:
-/// app.users -> "app"."users".
-std::string quote_ident(std::string_view name, bool qualified = false);
 
 /// A placeholder's value for render().
 struct sql_var {
@@ -115,9 +118,11 @@ inline constexpr std::string_view quarantine_on_conflict =
 struct job_statements {
   std::string lock_tables;  ///< run before create_tables, in their transaction ("" for none)
   std::string create_tables[3];
+  std::string layout;             ///< the dialect's job_table_layout
+  std::string upgrade_layout[6];  ///< from the first edition's layout, after `layout` says so
   std::string load_job, list_jobs, insert_job, insert_range, list_ranges, set_status;
   std::string claim, release, held, quarantine, progress, finish_job;
-  std::string list_quarantine_of_job, list_quarantine_of_table;
+  std::string list_quarantine_of_job, list_quarantine_of_table, drop_done_job, drop_ranges;
 };
 
 /// Renders the job tables' statements. In `progress`, {applied} and {missed} are added to the

@@ -224,8 +224,9 @@ struct sqlite_store::impl : detail::sql_adapter<sqlite_store::impl> {
     if (auto st = detail::check_batch_keys(b, spec_, doing); !st) return std::move(st).error();
     transaction tx(*this);
     if (auto st = tx.begin(doing); !st) return std::move(st).error();
+    const std::string job = detail::job_key(spec_.table, b.job);
     detail::sql_args held;
-    held.text(b.job).integer(b.range_id).text(b.owner);
+    held.text(job).integer(b.range_id).text(b.owner);
     auto holds =
         first<std::int64_t>(jobs().held, held, doing,
                             [](const auto& row) -> result<std::int64_t> { return row.i64(0); });
@@ -261,15 +262,15 @@ struct sqlite_store::impl : detail::sql_adapter<sqlite_store::impl> {
     for (const quarantined_row& q : b.quarantine) {
       const std::string key = key_to_string(q.key);
       detail::sql_args a;
-      a.text(b.job).text(key).integer(q.stored_version).text(q.error);
+      a.text(job).text(key).integer(q.stored_version).text(q.error);
       if (auto st = execute(jobs().quarantine, a, doing); !st) return std::move(st).error();
     }
     detail::sql_args progress;
-    detail::add_progress(progress, b, applied);
+    detail::add_progress(progress, job, b, applied);
     if (auto st = execute(jobs().progress, progress, doing); !st) return std::move(st).error();
     if (b.range_done) {
-      detail::sql_args job;
-      auto status_now = first<bool>(jobs().finish_job, job.text(b.job), doing,
+      detail::sql_args finish;
+      auto status_now = first<bool>(jobs().finish_job, finish.text(job), doing,
                                     [](const auto& row) -> result<bool> {
                                       return row.text(0) == to_string(job_status::done);
                                     });
@@ -358,6 +359,9 @@ status sqlite_store::release_range(const std::string& name, std::int64_t range_i
 }
 result<batch_result> sqlite_store::commit_batch(const batch_commit& b) {
   return impl_->commit_batch(b);
+}
+result<bool> sqlite_store::drop_done_job(const std::string& name) {
+  return impl_->drop_done_job(name);
 }
 result<std::vector<quarantined_row>> sqlite_store::list_quarantine(const std::string& name,
                                                                    std::size_t n) {

@@ -526,16 +526,92 @@ TEST_CASE_TEMPLATE("a job is refused when its name is taken by another target ve
   CHECK(refused.error().code == errc::job_mismatch);
 }
 
-TEST_CASE_TEMPLATE("a backfill's job is named after the record and the codec's write version, its default target",
+TEST_CASE_TEMPLATE("a backfill's default target is the latest version, and its job is named after the record and target",
                    F, memory_int) {
   STORE_TEST_FIXTURE(F, fx);
   fill_mixed(fx, 30);
-  auto job = start(fx, quick(), ok(uplift::codec<User>::make({.write_version = 2})));
+  auto job = start(fx, quick());
+  ok(job.wait());
+  CHECK(job.job() == "demo.User@v3");
+  CHECK(job.target_version() == 3);
+  CHECK(ok(fx.s().load_job("demo.User@v3"))->spec.target_version == 3);
+}
+
+TEST_CASE_TEMPLATE("a backfill with no target refuses to start while the codec writes an older version than the latest",
+                   F, memory_int) {
+  STORE_TEST_FIXTURE(F, fx);
+  fill_mixed(fx, 30);
+  const auto writes_v2 = ok(uplift::codec<User>::make({.write_version = 2}));
+  auto refused = uplift::backfill::start(fx.connect(), writes_v2, quick());
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == errc::invalid_option);
+  CHECK_MESSAGE(refused.error().detail().find("backfill_options::target_version") != std::string::npos,
+                refused.error().detail());
+  CHECK(refused.error().detail().find("v2") != std::string::npos);
+  CHECK(refused.error().detail().find("v3") != std::string::npos);
+  CHECK(ok(fx.s().list_jobs()).empty());
+
+  // With the target given, it runs: here at what the codec writes.
+  auto o = quick();
+  o.target_version = 2;
+  auto job = start(fx, o, writes_v2);
   ok(job.wait());
   CHECK(job.job() == "demo.User@v2");
-  CHECK(job.target_version() == 2);
   CHECK(job.progress().counters.upgraded == 10);  // the v1 rows
-  CHECK(ok(fx.s().load_job("demo.User@v2"))->spec.target_version == 2);
+}
+
+TEST_CASE_TEMPLATE("two tables of one record type in one database both backfill with default options", F,
+                   STORE_TEST_ALL_STORES) {
+  STORE_TEST_FIXTURE(F, fx);
+  fill_mixed(fx, 90);
+  auto archive = fx.open_table(fx.other_table());
+  std::vector<uplift::stored_row> rows;
+  for (int i = 1; i <= 60; ++i) rows.push_back({F::key(i), user(i, 1)});
+  ok(archive.put_many(rows));
+
+  auto users = start(fx, quick());
+  ok(users.wait());
+  auto archived = ok(uplift::backfill::start(ok(archive.connect()), uplift::codec<User>(), quick()));
+  ok(archived.wait());
+  CHECK(users.job() == archived.job());  // the same default name, two jobs
+  CHECK(users.progress().counters.upgraded == 60);
+  CHECK(archived.progress().counters.upgraded == 60);
+  for (const auto& row : ok(archive.scan({}, 1000))) CHECK(version_of(row.value) == 3);
+  for (const auto& [k, v] : snapshot(fx)) CHECK(version_of(v) == 3);
+  CHECK(ok(fx.s().list_jobs()).size() == 1);
+  CHECK(ok(archive.list_jobs()).size() == 1);
+}
+
+TEST_CASE_TEMPLATE("a done job runs again over a fresh scope with rerun, and starts no worker without it", F,
+                   STORE_TEST_ALL_STORES) {
+  STORE_TEST_FIXTURE(F, fx);
+  fill_mixed(fx, 60);
+  auto first = start(fx, quick());
+  ok(first.wait());
+  REQUIRE(first.progress().status == job_status::done);
+
+  // A writer that had not flipped yet writes old rows: over an existing key and past the scope.
+  ok(fx.s().put(F::key(3), user(3, 1)));
+  fx.fill(61, 80, [](int i) { return user(i, 2); });
+
+  auto again = start(fx, quick());
+  ok(again.wait());
+  CHECK(again.progress().counters.scanned == 60);  // the done run's counters, nothing new
+  CHECK(version_of(ok(fx.s().get(F::key(3))).value()) == 1);
+
+  auto o = quick();
+  o.rerun = true;
+  auto rerun = start(fx, o);
+  ok(rerun.wait());
+  CHECK(rerun.progress().status == job_status::done);
+  CHECK(rerun.progress().counters.scanned == 80);
+  CHECK(rerun.progress().counters.upgraded == 21);
+  CHECK(rerun.progress().counters.already_current == 59);
+  for (const auto& [k, v] : snapshot(fx)) CHECK(version_of(v) == 3);
+  const auto jobs = ok(fx.s().list_jobs());
+  REQUIRE(jobs.size() == 1);
+  CHECK(jobs[0].counters.scanned == 80);
+  CHECK(jobs[0].total_rows == 80);
 }
 
 TEST_CASE_TEMPLATE("a backfill to a version the record cannot write is refused at start, saying what to do", F,

@@ -25,7 +25,7 @@
 #error "a POSIX header reached a service's translation unit through uplift's headers"
 #endif
 
-/// Backfills the SQLite table `users` in `path` to the record's write version, then checks
+/// Backfills the SQLite table `users` in `path` to the latest version, then checks
 /// through the histogram that no row is left below it and repairs one row: 0 on success, else
 /// the error's message in `why`.
 int backfill_users(const uplift::record_handle& users, const std::string& path, std::string& why) {

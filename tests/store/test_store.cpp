@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "store_fixtures.hpp"
@@ -339,17 +340,73 @@ TEST_CASE_TEMPLATE("open_job refuses a job of another record or target version",
   other_type.type_id += 1;
   CHECK(s.open_job(other_type, {key_range{}}, 0).error().code == errc::job_mismatch);
 
-  // The same name from another table of the same database.
-  auto other_table = fx.open_table(fx.other_table());
-  auto on_other = other_table.open_job(spec, {key_range{}}, 0);
-  REQUIRE_FALSE(on_other);
-  CHECK(on_other.error().code == errc::job_mismatch);
-  CHECK(on_other.error().detail().find(fx.spec.table) != std::string::npos);
-
   const auto still = ok(s.load_job(spec.name));
   REQUIRE(still.has_value());
   CHECK(still->spec.target_version == 2);
   CHECK(still->spec.record == "test.Thing");
+}
+
+TEST_CASE_TEMPLATE("a job is known by its table and its name: jobs of one name on two tables never collide", F,
+                   STORE_TEST_ALL_STORES) {
+  STORE_TEST_FIXTURE(F, fx);
+  auto& s = fx.s();
+  auto other = fx.open_table(fx.other_table());
+  const std::string name = "test.Thing@v2";  // the default name a backfill gives both tables
+  ok(s.open_job(job(name, 2), {key_range{std::nullopt, F::key(10)}, key_range{F::key(10), std::nullopt}}, 20));
+  const auto theirs = ok(other.open_job(job(name, 2), {key_range{}}, 5));
+  CHECK(theirs.ranges == 1);
+  CHECK(theirs.total_rows == 5);
+  CHECK(ok(s.load_job(name))->ranges == 2);
+  CHECK(ok(other.load_job(name))->ranges == 1);
+
+  // Work on one table's job leaves the other's alone: claims, progress, status, quarantine.
+  auto mine = ok(s.claim_range(name, "w", 60s));
+  REQUIRE(mine.has_value());
+  auto b = batch(name, mine->id, "w");
+  b.counted.scanned = 7;
+  b.range_done = true;
+  b.quarantine = {{F::key(3), 1, "three", 0}};
+  ok(s.commit_batch(b));
+  ok(s.set_job_status(name, job_status::paused, ""));
+  CHECK(ok(s.load_job(name))->counters.scanned == 7);
+  CHECK(ok(other.load_job(name))->counters.scanned == 0);
+  CHECK(ok(other.load_job(name))->status == job_status::running);
+  CHECK(ok(other.list_quarantine(name, 10)).empty());
+  CHECK(ok(s.list_quarantine(name, 10)).size() == 1);
+  auto theirs_range = ok(other.claim_range(name, "w", 60s));
+  REQUIRE(theirs_range.has_value());
+  CHECK(theirs_range->id == 1);
+  CHECK_FALSE(theirs_range->range.upto.has_value());
+}
+
+TEST_CASE_TEMPLATE("drop_done_job deletes a done job and its ranges, and nothing else", F,
+                   STORE_TEST_ALL_STORES) {
+  STORE_TEST_FIXTURE(F, fx);
+  auto& s = fx.s();
+  auto other = fx.open_table(fx.other_table());
+  const std::string name = fx.spec.table + "-rerun";
+  ok(s.open_job(job(name, 2), {key_range{}}, 3));
+  ok(other.open_job(job(name, 2), {key_range{}}, 3));
+  CHECK_FALSE(ok(s.drop_done_job(name)));  // running: kept
+  CHECK_FALSE(ok(s.drop_done_job("no such job")));
+  auto r = ok(s.claim_range(name, "w", 60s));
+  REQUIRE(r.has_value());
+  auto b = batch(name, r->id, "w");
+  b.range_done = true;
+  b.quarantine = {{F::key(2), 1, "two", 0}};
+  CHECK(ok(s.commit_batch(b)).job_done);
+  REQUIRE(ok(s.load_job(name))->status == job_status::done);
+
+  CHECK(ok(s.drop_done_job(name)));
+  CHECK_FALSE(ok(s.load_job(name)).has_value());
+  CHECK(ok(s.list_ranges(name)).empty());
+  CHECK(ok(s.list_quarantine(name, 10)).size() == 1);  // the quarantine stays
+  CHECK(ok(other.load_job(name)).has_value());          // another table's job of that name too
+  // Created afresh under the same name.
+  const auto again = ok(s.open_job(job(name, 2), {key_range{}}, 9));
+  CHECK(again.status == job_status::running);
+  CHECK(again.total_rows == 9);
+  CHECK(again.counters.scanned == 0);
 }
 
 TEST_CASE_TEMPLATE("list_jobs lists the jobs of this table only", F, STORE_TEST_ALL_STORES) {
@@ -790,4 +847,62 @@ TEST_CASE_TEMPLATE("two workers opening one job at once both get the one job", F
     CHECK((r0.ranges == 2 || r0.ranges == 5));
     CHECK(ok(fx.s().list_ranges(round_name)).size() == r0.ranges);
   }
+}
+
+TEST_CASE_TEMPLATE("job tables of the first edition's layout are upgraded in place and their jobs resume", F,
+                   store_test::sqlite_int, store_test::postgres_int) {
+  STORE_TEST_FIXTURE(F, fx);
+  constexpr bool sqlite = std::is_same_v<typename F::backend_type, store_test::sqlite_backend>;
+  // The job tables as the first edition created them: jobs keyed by their name alone.
+  fx.backend.run_sql(
+      "DROP TABLE uplift_backfill; DROP TABLE uplift_backfill_ranges; DROP TABLE uplift_quarantine;");
+  fx.backend.run_sql(std::string(
+      "CREATE TABLE uplift_backfill (name TEXT NOT NULL PRIMARY KEY, table_name TEXT NOT NULL, "
+      "record TEXT NOT NULL, type_id BIGINT NOT NULL, target_version BIGINT NOT NULL, "
+      "key_type TEXT NOT NULL, status TEXT NOT NULL, total_rows BIGINT NOT NULL, "
+      "error TEXT NOT NULL DEFAULT '', created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+      "CREATE TABLE uplift_backfill_ranges (job TEXT NOT NULL, id BIGINT NOT NULL, "
+      "after_key TEXT, upto_key TEXT, cursor_key TEXT, done BOOLEAN NOT NULL DEFAULT FALSE, "
+      "owner TEXT NOT NULL DEFAULT '', lease_until_ms BIGINT NOT NULL DEFAULT 0, "
+      "scanned BIGINT NOT NULL DEFAULT 0, upgraded BIGINT NOT NULL DEFAULT 0, "
+      "already_current BIGINT NOT NULL DEFAULT 0, conflicts BIGINT NOT NULL DEFAULT 0, "
+      "quarantined BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (job, id));"
+      "CREATE TABLE uplift_quarantine (id ") +
+      (sqlite ? "INTEGER PRIMARY KEY" : "BIGSERIAL PRIMARY KEY") +
+      ", job TEXT NOT NULL, \"key\" TEXT NOT NULL, stored_version BIGINT NOT NULL, "
+      "error TEXT NOT NULL, at BIGINT NOT NULL, UNIQUE (job, \"key\"));");
+  const std::string t = fx.spec.table;
+  fx.backend.run_sql(
+      "INSERT INTO uplift_backfill VALUES ('test.Thing@v2', '" + t +
+      "', 'test.Thing', " + std::to_string(uplift::type_id_of("test.Thing")) +
+      ", 2, 'integer', 'running', 20, '', 1, 1);"
+      "INSERT INTO uplift_backfill_ranges (job, id, upto_key, cursor_key, scanned, upgraded) "
+      "VALUES ('test.Thing@v2', 1, '10', '4', 4, 3);"
+      "INSERT INTO uplift_backfill_ranges (job, id, after_key) VALUES ('test.Thing@v2', 2, '10');"
+      "INSERT INTO uplift_quarantine (job, \"key\", stored_version, error, at) "
+      "VALUES ('test.Thing@v2', '2', 1, 'two', 5);");
+
+  auto& s = fx.s();
+  ok(s.ensure_job_tables());
+  ok(s.ensure_job_tables());  // once upgraded, left as it is
+  const auto loaded = ok(s.load_job("test.Thing@v2"));
+  REQUIRE(loaded.has_value());
+  CHECK(loaded->status == job_status::running);
+  CHECK(loaded->ranges == 2);
+  CHECK(loaded->counters.scanned == 4);
+  CHECK(loaded->counters.upgraded == 3);
+  CHECK(ok(s.list_quarantine("test.Thing@v2", 10)).size() == 1);
+  CHECK(ok(s.list_quarantine("", 10)).size() == 1);
+  // The job resumes from its cursor, and a job of that name on another table is its own.
+  auto r = ok(s.claim_range("test.Thing@v2", "w", 60s));
+  REQUIRE(r.has_value());
+  CHECK(r->id == 1);
+  CHECK(r->cursor == std::optional<row_key>(F::key(4)));
+  auto other = fx.open_table(fx.other_table());
+  CHECK(ok(other.open_job(job("test.Thing@v2", 2), {key_range{}}, 0)).ranges == 1);
+  // New quarantine rows still get ids after the copied ones.
+  auto b = batch("test.Thing@v2", 1, "w");
+  b.quarantine = {{F::key(3), 1, "three", 0}};
+  ok(s.commit_batch(b));
+  CHECK(ok(s.list_quarantine("test.Thing@v2", 10)).size() == 2);
 }

@@ -54,11 +54,19 @@ struct backfill_clock {
 
 /// How a backfill runs. The defaults suit a live service on a small database.
 struct backfill_options {
-  /// The job's name, unique per table; a run with an existing job's name resumes it. Empty:
+  /// The job's name. A job is known by its table and its name: jobs of different tables never
+  /// collide. A run with an existing job's name on the same table resumes it. Empty:
   /// "<record>@v<target>".
   std::string job{};
-  /// Rows below it are rewritten at it. 0: the record handle's write version (the codec's).
+  /// Rows below it are rewritten at it. 0: the latest version, when the record handle writes
+  /// the latest version; while it writes an older one (mid-rollout, readers that cannot read
+  /// the latest yet) the backfill refuses to start and asks for an explicit target.
   std::uint16_t target_version = 0;
+  /// When the job of this name is done: true starts it again over a fresh scope (the keys up to
+  /// the largest one now, counters from zero; the earlier run's quarantine rows stay), for the
+  /// old rows a writer that had not flipped yet wrote after it finished. False: a done job
+  /// starts no worker. A job that is not done resumes either way.
+  bool rerun = false;
   /// Worker threads in this process. Several processes may run the same job too.
   std::size_t workers = 1;
   /// Key ranges the job's scope is split into when the job is created (0: 4 per worker, or one

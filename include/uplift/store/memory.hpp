@@ -62,6 +62,7 @@ class memory_store final : public store {
   result<batch_result> commit_batch(const batch_commit& b) override;
   result<std::vector<quarantined_row>> list_quarantine(const std::string& name,
                                                        std::size_t n) override;
+  result<bool> drop_done_job(const std::string& name) override;
 
   // ---- the application's own writes (not part of the store interface) ----
   /// Creates the table: a no-op in memory, where the table exists from the start.

@@ -106,6 +106,7 @@ class postgres_store final : public store {
   result<batch_result> commit_batch(const batch_commit& b) override;
   result<std::vector<quarantined_row>> list_quarantine(const std::string& name,
                                                        std::size_t n) override;
+  result<bool> drop_done_job(const std::string& name) override;
 
   // ---- the application's own writes (not part of the store interface) ----
   /// CREATE TABLE IF NOT EXISTS: the key column (text keys COLLATE "C") as primary key and a

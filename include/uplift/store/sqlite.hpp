@@ -96,6 +96,7 @@ class sqlite_store final : public store {
   result<batch_result> commit_batch(const batch_commit& b) override;
   result<std::vector<quarantined_row>> list_quarantine(const std::string& name,
                                                        std::size_t n) override;
+  result<bool> drop_done_job(const std::string& name) override;
 
   // ---- the application's own writes (not part of the store interface) ----
   /// CREATE TABLE IF NOT EXISTS: the key column as primary key and a BLOB value column.

@@ -265,6 +265,10 @@ class store {
   /// Up to n quarantined rows of the job (all jobs when name is empty), oldest first.
   virtual result<std::vector<quarantined_row>> list_quarantine(const std::string& name,
                                                                std::size_t n) = 0;
+  /// Deletes the job and its ranges if it is done, in one transaction (its quarantine rows
+  /// stay): the next open_job of that name creates it afresh (backfill_options::rerun). False
+  /// when there is no such job or it is not done.
+  virtual result<bool> drop_done_job(const std::string& name) = 0;
 
  protected:
   store() = default;
