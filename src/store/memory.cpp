@@ -213,6 +213,11 @@ status memory_store::ensure_job_tables() {
   return {};
 }
 
+result<bool> memory_store::has_job_tables() {
+  std::lock_guard lock(db_->mutex);
+  return db_->job_tables;
+}
+
 result<job_record> memory_store::open_job(const job_spec& spec,
                                           const std::vector<key_range>& ranges,
                                           std::uint64_t total_rows) {

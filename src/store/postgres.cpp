@@ -136,6 +136,9 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
         " AND id IN (SELECT id FROM held)");
     return s;
   }
+  /// One row when the job table exists on the search path (has_job_tables).
+  static constexpr std::string_view job_table_lookup =
+      "SELECT 1 WHERE to_regclass('uplift_backfill') IS NOT NULL";
   /// The job statements of commit_row_by_row, each a statement of its own.
   static const detail::job_statements& row_by_row_jobs() {
     static const detail::job_statements s = detail::make_job_statements(detail::postgres_dialect);
@@ -550,6 +553,7 @@ result<std::vector<key_range>> postgres_store::split(const key_range& r, std::si
 result<std::optional<row_key>> postgres_store::max_key() { return impl_->max_key(); }
 
 status postgres_store::ensure_job_tables() { return impl_->ensure_job_tables(); }
+result<bool> postgres_store::has_job_tables() { return impl_->has_job_tables(); }
 result<job_record> postgres_store::open_job(const job_spec& spec,
                                             const std::vector<key_range>& ranges,
                                             std::uint64_t total_rows) {

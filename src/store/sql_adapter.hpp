@@ -190,6 +190,15 @@ class sql_adapter {
     return tx.commit(doing);
   }
 
+  result<bool> has_job_tables() {
+    sql_args a;
+    auto found = first<bool>(std::string(Driver::job_table_lookup), a,
+                             self().what("looking for the backfill job tables"),
+                             [](const auto&) -> result<bool> { return true; });
+    if (!found) return std::move(found).error();
+    return found->has_value();
+  }
+
   /// Inserts the job row (ON CONFLICT DO NOTHING: a second worker's insert waits for the
   /// first's transaction, then does nothing), its ranges when it was inserted, commits, and reads
   /// the job back: two workers opening one job at once both get the one created first.

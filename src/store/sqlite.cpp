@@ -140,6 +140,9 @@ struct sqlite_store::impl : detail::sql_adapter<sqlite_store::impl> {
     static const detail::job_statements s = detail::make_job_statements(detail::sqlite_dialect);
     return s;
   }
+  /// One row when the job table exists (has_job_tables).
+  static constexpr std::string_view job_table_lookup =
+      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'uplift_backfill'";
 
   sqlite3* db() const noexcept { return conn_->db; }
 
@@ -332,6 +335,7 @@ result<std::vector<key_range>> sqlite_store::split(const key_range& r, std::size
 result<std::optional<row_key>> sqlite_store::max_key() { return impl_->max_key(); }
 
 status sqlite_store::ensure_job_tables() { return impl_->ensure_job_tables(); }
+result<bool> sqlite_store::has_job_tables() { return impl_->has_job_tables(); }
 result<job_record> sqlite_store::open_job(const job_spec& spec,
                                           const std::vector<key_range>& ranges,
                                           std::uint64_t total_rows) {

@@ -21,11 +21,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -38,6 +36,8 @@
 #include <uplift/header.hpp>
 #include <uplift/store/postgres.hpp>
 #include <uplift/store/sqlite.hpp>
+
+#include "schemas.hpp"
 
 namespace uplift_cli {
 namespace {
@@ -60,11 +60,6 @@ sqlite:PATH, a PostgreSQL URL (postgresql://...) or pg:CONNINFO; --key is the ro
   std::fprintf(stderr, "uplift inspect: %s\n\n%s", what.c_str(), inspect_usage);
   std::exit(2);
 }
-
-/// Why the record cannot be printed: a message and exit status 1.
-struct failure {
-  std::string text;
-};
 
 struct arguments {
   std::string input;  ///< FILE, "-", or STORE
@@ -121,82 +116,6 @@ arguments parse(int argc, char** argv) {
   if (a.row && (a.spec.table.empty() || a.key.empty()))
     usage_error("a row is named by --table T and --key K");
   return a;
-}
-
-// ---- the schemas --------------------------------------------------------------------------------
-
-/// One version of the record, as FlatBuffers' parser read it.
-struct version_schema {
-  int number = 0;
-  std::string file;
-  std::string text;
-  std::vector<std::uint8_t> bfbs;  ///< the binary schema, for the verifier
-  std::string identifier;          ///< file_identifier, when the schema declares one
-  int slots = 0;                   ///< how many vtable slots the root table has
-};
-
-struct record_schemas {
-  std::string dir;
-  std::string name;         ///< "demo.User"
-  std::string version_key;  ///< "_v", or the root table's json_version_key
-  std::map<int, version_schema> versions;
-
-  std::string range() const {
-    return "v" + std::to_string(versions.begin()->first) + "..v" + std::to_string(versions.rbegin()->first);
-  }
-};
-
-std::string read_all(std::istream& in) {
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-/// A parser holding version `v`'s schema, set to print every field as strict JSON.
-std::unique_ptr<flatbuffers::Parser> parser_for(const record_schemas& s, const version_schema& v) {
-  auto p = std::make_unique<flatbuffers::Parser>();
-  p->opts.strict_json = true;
-  p->opts.output_default_scalars_in_json = true;
-  p->opts.indent_step = 2;
-  const char* includes[] = {s.dir.c_str(), nullptr};
-  if (!p->Parse(v.text.c_str(), includes, v.file.c_str())) throw failure{v.file + ": " + p->error_};
-  return p;
-}
-
-record_schemas load(const std::string& dir) {
-  record_schemas s;
-  s.dir = dir;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec))
-    throw failure{dir + " is not a folder; give --schemas the record's schema folder (v1.fbs, v2.fbs, ...)"};
-  static const std::regex version_file(R"(^v([1-9][0-9]{0,4})\.fbs$)");
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    std::smatch m;
-    const std::string name = e.path().filename().string();
-    if (!std::regex_match(name, m, version_file)) continue;
-    std::ifstream in(e.path(), std::ios::binary);
-    version_schema v;
-    v.number = std::stoi(m[1]);
-    v.file = e.path().string();
-    v.text = read_all(in);
-    s.versions[v.number] = std::move(v);
-  }
-  if (s.versions.empty()) throw failure{dir + " has no vN.fbs: give --schemas the record's schema folder"};
-  for (auto& [n, v] : s.versions) {
-    auto p = parser_for(s, v);
-    if (!p->root_struct_def_) throw failure{v.file + ": no root_type"};
-    const auto& components = p->root_struct_def_->defined_namespace->components;
-    std::string parent;
-    for (std::size_t i = 0; i + 1 < components.size(); ++i) parent += (parent.empty() ? "" : ".") + components[i];
-    const std::string name = (parent.empty() ? "" : parent + ".") + p->root_struct_def_->name;
-    if (s.name.empty()) s.name = name;
-    for (const flatbuffers::FieldDef* f : p->root_struct_def_->fields.vec)
-      v.slots = std::max(v.slots, (static_cast<int>(f->value.offset) - 4) / 2 + 1);
-    if (const auto* key = p->root_struct_def_->attributes.Lookup("json_version_key")) s.version_key = key->constant;
-    v.identifier = p->file_identifier_;
-    p->Serialize();
-    v.bfbs.assign(p->builder_.GetBufferPointer(), p->builder_.GetBufferPointer() + p->builder_.GetSize());
-  }
-  if (s.version_key.empty()) s.version_key = "_v";
-  return s;
 }
 
 // ---- printing -----------------------------------------------------------------------------------

@@ -1,12 +1,15 @@
-// uplift: the operator's command. Reads a table's record headers and the backfill job tables; needs
-// no generated code.
+// uplift: the operator's command. Reads a table's record headers, the backfill job tables and
+// schema folders; needs no generated code.
 //
-//   uplift stats sqlite:PATH --table T [--key K] [--value V] [--key-type integer|text]
+//   uplift stats sqlite:PATH --table T [--schemas DIR]... [--key K] [--value V] [--key-type integer|text]
 //   uplift stats postgresql://USER@HOST:PORT/DB --table T ...
 //   uplift quarantine STORE --table T [--job NAME] [--limit N]
 //   uplift inspect --schemas DIR FILE|-   (or STORE --table T --key K --schemas DIR: inspect.cpp)
 //
-// Exit status: 0 on success, 1 when the store cannot be read, 2 on a usage error.
+// stats names each record type from a job of it or from a --schemas folder (the headers hold only
+// type ids), and says "no backfill jobs yet" on a database no backfill has run on.
+// Exit status: 0 on success, 1 when the store (or a --schemas folder) cannot be read, 2 on a
+// usage error.
 
 #include <cinttypes>
 #include <cstdio>
@@ -15,11 +18,15 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include <uplift/header.hpp>
 #include <uplift/rows/histogram.hpp>
 #include <uplift/store/postgres.hpp>
 #include <uplift/store/sqlite.hpp>
+
+#include "schemas.hpp"
 
 namespace uplift_cli {
 int inspect(int argc, char** argv);  // uplift inspect: tools/uplift/inspect.cpp
@@ -28,9 +35,10 @@ int inspect(int argc, char** argv);  // uplift inspect: tools/uplift/inspect.cpp
 namespace {
 
 constexpr const char* usage = R"(usage:
-  uplift stats STORE --table T [--key K] [--value V] [--key-type integer|text]
+  uplift stats STORE --table T [--schemas DIR]... [--key K] [--value V] [--key-type integer|text]
       the rows per record type and stored version (from the 16 header bytes alone), and every
-      backfill job on the table with its progress
+      backfill job on the table with its progress. A record type is named by a job of it, or by
+      --schemas DIR: a record's schema folder (v1.fbs, v2.fbs, ...) or a folder of them
   uplift quarantine STORE --table T [--job NAME] [--limit N] [--key K] [--value V] [--key-type ...]
       the rows backfills could not upgrade, with their errors
   uplift inspect --schemas DIR FILE|-    or    uplift inspect STORE --table T --key K --schemas DIR
@@ -46,6 +54,7 @@ struct arguments {
   uplift::table_spec spec;
   std::string job;
   std::size_t limit = 100;
+  std::vector<std::string> schemas;  ///< --schemas, for stats
 };
 
 [[noreturn]] void usage_error(const std::string& what) {
@@ -76,6 +85,8 @@ arguments parse(int argc, char** argv) {
       if (t == "integer") a.spec.key = uplift::key_type::integer;
       else if (t == "text") a.spec.key = uplift::key_type::text;
       else usage_error("--key-type is integer or text, not " + t);
+    } else if (arg == "--schemas") {
+      a.schemas.push_back(value());
     } else if (arg == "--job") {
       a.job = value();
     } else if (arg == "--limit") {
@@ -95,6 +106,7 @@ arguments parse(int argc, char** argv) {
   a.store = positional[1];
   if (a.command != "stats" && a.command != "quarantine") usage_error("unknown command " + a.command);
   if (a.spec.table.empty()) usage_error("--table is required");
+  if (a.command != "stats" && !a.schemas.empty()) usage_error("--schemas is an option of stats");
   return a;
 }
 
@@ -116,16 +128,42 @@ std::string age(std::int64_t unix_seconds) {
   return std::to_string(d / 86400) + " days ago";
 }
 
+/// The record names of the --schemas folders, by type id. Throws failure.
+std::map<std::uint32_t, std::string> schema_names(const arguments& a) {
+  std::map<std::uint32_t, std::string> names;
+  for (const std::string& dir : a.schemas)
+    for (const std::string& folder : uplift_cli::record_folders(dir)) {
+      const std::string name = uplift_cli::load(folder).name;
+      names[uplift::type_id_of(name)] = name;
+    }
+  return names;
+}
+
+/// The jobs on the table: none when the job tables do not exist (no backfill has run on this
+/// database).
+uplift::result<std::vector<uplift::job_record>> jobs_of(uplift::store& db) {
+  auto tables = db.has_job_tables();
+  if (!tables) return std::move(tables).error();
+  if (!*tables) return std::vector<uplift::job_record>{};
+  return db.list_jobs();
+}
+
 int stats(uplift::store& db, const arguments& a) {
+  std::map<std::uint32_t, std::string> names;
+  try {
+    names = schema_names(a);
+  } catch (const uplift_cli::failure& f) {
+    std::fprintf(stderr, "uplift: %s\n", f.text.c_str());
+    return 1;
+  }
   auto h = uplift::histogram(db);
   if (!h) {
     std::fprintf(stderr, "uplift: cannot read table %s: %s\n", a.spec.table.c_str(),
                  h.error().message().c_str());
     return 1;
   }
-  auto jobs = db.list_jobs();
-  // Names of record types, from the jobs that know them (the headers hold only type ids).
-  std::map<std::uint32_t, std::string> names;
+  auto jobs = jobs_of(db);
+  // A job names the record it was started for (the headers hold only type ids).
   if (jobs)
     for (const auto& j : *jobs) names[j.spec.type_id] = j.spec.record;
 
@@ -138,8 +176,8 @@ int stats(uplift::store& db, const arguments& a) {
       type = c.type_id;
       first = false;
       auto it = names.find(type);
-      std::printf("\nrecord type %08" PRIx32 "%s\n", type,
-                  it == names.end() ? "" : (" (" + it->second + ")").c_str());
+      std::printf("\nrecord type %08" PRIx32 " (%s)\n", type,
+                  it == names.end() ? "name unknown: give --schemas its schema folder" : it->second.c_str());
       std::printf("  %-9s %14s %8s\n", "version", "rows", "share");
     }
     const double share = total == 0 ? 0.0 : 100.0 * static_cast<double>(c.rows) / static_cast<double>(total);
@@ -150,12 +188,15 @@ int stats(uplift::store& db, const arguments& a) {
   if (h->not_records != 0)
     std::printf("\n%s rows are not uplift records (no valid header)\n", thousands(h->not_records).c_str());
 
-  std::printf("\nbackfill jobs:\n");
   if (!jobs) {
-    std::printf("  (cannot read the job tables: %s)\n", jobs.error().message().c_str());
+    std::fprintf(stderr, "uplift: cannot read the job tables: %s\n", jobs.error().message().c_str());
+    return 1;
+  }
+  if (jobs->empty()) {
+    std::printf("\nno backfill jobs yet\n");
     return 0;
   }
-  if (jobs->empty()) std::printf("  none\n");
+  std::printf("\nbackfill jobs:\n");
   for (const auto& j : *jobs) {
     const auto& k = j.counters;
     const double pct = j.status == uplift::job_status::done ? 100.0

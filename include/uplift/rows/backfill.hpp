@@ -104,6 +104,14 @@ struct backfill_options {
 };
 
 /// What a backfill has done, for a progress bar.
+///
+/// Every row the job scans is counted once more, as exactly one of upgraded, already current,
+/// conflicts (the application changed or deleted it between read and write) or quarantined
+/// (it could not be upgraded: not an uplift record, another record type, corrupt, a hook's
+/// error), so `counters.scanned == upgraded + already_current + conflicts + quarantined` always
+/// holds. `counters` is the job's when this run started plus what this process's workers have
+/// committed since: once wait() returns it equals the job's row in the store (`load_job`,
+/// `uplift stats`), unless workers elsewhere shared the job (the store counts theirs too).
 struct backfill_progress {
   job_status status = job_status::running;
   backfill_counters counters;       ///< since the job was created (earlier runs included)

@@ -48,6 +48,7 @@ class memory_store final : public store {
 
   // ---- backfill jobs ----
   status ensure_job_tables() override;
+  result<bool> has_job_tables() override;
   result<job_record> open_job(const job_spec& spec, const std::vector<key_range>& ranges,
                               std::uint64_t total_rows) override;
   result<std::optional<job_record>> load_job(const std::string& name) override;

@@ -234,6 +234,10 @@ class store {
   // ---- backfill jobs ----
   /// Creates the job tables when they are missing.
   virtual status ensure_job_tables() = 0;
+  /// True when the job tables exist: false on a database no backfill has run on (and no
+  /// ensure_job_tables), where the calls below that read them fail. What `uplift stats` asks to
+  /// tell "no job yet" from a store it cannot read.
+  virtual result<bool> has_job_tables() = 0;
   /// Loads the job `spec.name`; when there is none, creates it with `ranges` (its scope, fixed
   /// now) and `total_rows`, in one transaction. An existing job whose record or target version
   /// differs is errc::job_mismatch. Two workers creating the same job at once both get the one
