@@ -380,7 +380,17 @@ struct backfill::state {
           return false;
         }
         ++attempt;
+        // A commit whose reply was lost may have applied: take what the range holds now
+        // before scanning again, or the batch would be counted twice.
+        auto now = adopt_committed(db, range, owner, cursor);
+        if (!now) continue;  // the store is still failing: the next attempt says so
+        if (now->state == range_now::taken) return true;  // another worker holds it now
+        if (now->state == range_now::moved) {
+          out = std::move(now->out);
+          break;
+        }
       }
+      range.counters += out->counted;  // as the store's range row now counts
       count(out->counted);
       if (out->job_done) finish_job();
       if (out->range_done) return true;
@@ -398,6 +408,37 @@ struct backfill::state {
     bool job_done = false;
     std::chrono::nanoseconds throttled{0};  // time spent waiting for the rate limit
   };
+
+  /// Where a range stands after a failed attempt (adopt_committed).
+  enum class range_now { unchanged, moved, taken };
+  struct adoption {
+    range_now state = range_now::unchanged;
+    batch_outcome out{};  // for moved: the batch as the range's row counted it
+  };
+
+  /// After a failed attempt: whether the range moved on since `cursor`, which only a commit of
+  /// this worker's batch can have done while it holds the range (its reply was lost). Then the
+  /// batch's outcome is read from the range's row: its counters less what this worker had
+  /// counted on it before.
+  result<adoption> adopt_committed(store& db, const range_record& range, const std::string& owner,
+                                   const std::optional<row_key>& cursor) {
+    auto ranges = db.list_ranges(spec.name);
+    if (!ranges) return std::move(ranges).error();
+    for (const range_record& now : *ranges) {
+      if (now.id != range.id) continue;
+      const std::optional<row_key> at = now.cursor ? now.cursor : now.range.after;
+      if (at == cursor && !now.done) return adoption{};
+      if (!now.done && now.owner != owner) return adoption{range_now::taken};
+      adoption a{range_now::moved};
+      a.out.counted = now.counters;
+      a.out.counted -= range.counters;
+      a.out.cursor = at;
+      a.out.rows = static_cast<std::size_t>(a.out.counted.scanned);
+      a.out.range_done = now.done;
+      return a;
+    }
+    return adoption{range_now::taken};  // the job's ranges are gone: nothing left here
+  }
 
   /// One batch: scan after the cursor, classify and upgrade, commit. Nothing is committed
   /// unless everything is.

@@ -51,6 +51,7 @@ struct memory_store::database {
   std::map<std::string, job> jobs;  // by job_key (table and name)
   std::vector<quarantine_entry> quarantine;  // in insertion order
   int failing_commits = 0;
+  int lost_replies = 0;
   int failing_scans = 0;
 
   status check_tables(std::string_view doing) const {
@@ -373,6 +374,10 @@ result<batch_result> memory_store::commit_batch(const batch_commit& b) {
   } else {
     r->lease_until_ms = now + b.lease.count();
   }
+  if (db_->lost_replies > 0) {
+    --db_->lost_replies;
+    return store_failure(doing, "injected lost reply (lose_next_commit_replies); the batch was applied");
+  }
   return out;
 }
 
@@ -442,6 +447,11 @@ status memory_store::erase(const row_key& k) {
 void memory_store::fail_next_commits(int n) {
   std::lock_guard lock(db_->mutex);
   db_->failing_commits = n;
+}
+
+void memory_store::lose_next_commit_replies(int n) {
+  std::lock_guard lock(db_->mutex);
+  db_->lost_replies = n;
 }
 
 void memory_store::fail_next_scans(int n) {

@@ -157,3 +157,22 @@ TEST_CASE_TEMPLATE("a resumed job's counters add up over its runs and equal the 
   CHECK(c.quarantined == 3);
   check_stored(fx, "resumed", c);
 }
+
+TEST_CASE_TEMPLATE("a batch whose commit applied but whose reply was lost is counted once, in progress() and in the job table",
+                   F, memory_int, memory_text) {
+  STORE_TEST_FIXTURE(F, fx);
+  const std::uint64_t current = fill(fx);
+  auto o = small_batches("lost-replies");
+  o.workers = 1;
+  fx.s().lose_next_commit_replies(4);  // the batches applied; the backfill was told they failed
+  auto job = ok(uplift::backfill::start(fx.connect(), uplift::codec<demo::User>{}, o));
+  ok(job.wait());
+  const backfill_counters c = job.progress().counters;
+  check_sum(c);
+  CHECK(c.scanned == rows);
+  CHECK(c.already_current == current);
+  CHECK(c.quarantined == 3);
+  CHECK(c.upgraded == rows - current - 3);
+  CHECK(c.conflicts == 0);
+  check_stored(fx, "lost-replies", c);
+}

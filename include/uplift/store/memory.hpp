@@ -81,6 +81,9 @@ class memory_store final : public store {
   /// The next n commit_batch calls (through any connected store) fail with errc::store_error
   /// and apply nothing.
   void fail_next_commits(int n);
+  /// The next n commit_batch calls apply, then fail with errc::store_error as if the reply had
+  /// been lost on its way back (a connection that broke after the COMMIT).
+  void lose_next_commit_replies(int n);
   /// The next n scan calls fail with errc::store_error.
   void fail_next_scans(int n);
 

@@ -136,6 +136,15 @@ struct backfill_counters {
     quarantined += o.quarantined;
     return *this;
   }
+  /// What was counted since `o` (o is an earlier reading of the same counters).
+  backfill_counters& operator-=(const backfill_counters& o) noexcept {
+    scanned -= o.scanned;
+    upgraded -= o.upgraded;
+    already_current -= o.already_current;
+    conflicts -= o.conflicts;
+    quarantined -= o.quarantined;
+    return *this;
+  }
   friend bool operator==(const backfill_counters&, const backfill_counters&) = default;
 };
 
