@@ -22,7 +22,7 @@ using namespace std::chrono_literals;
 using uplift::backfill_counters;
 
 /// Row i of demo.User at `version`.
-std::string user_at(int i, std::uint16_t version) {
+std::string user_row(int i, std::uint16_t version) {
   const auto id = static_cast<std::uint64_t>(i);
   if (version == 1) {
     demo::v1::UserT u;
@@ -51,7 +51,7 @@ constexpr int rows = 240;
 template <class F>
 std::uint64_t fill(F& fx) {
   fx.fill(1, rows, [](int i) {
-    std::string v = user_at(i, static_cast<std::uint16_t>(1 + i % 3));
+    std::string v = user_row(i, static_cast<std::uint16_t>(1 + i % 3));
     if (i == 7) return std::string("not a record");
     if (i == 10) v.resize(v.size() - 8);
     if (i == 20) v[8] ^= 0x5a;  // the type id
@@ -113,7 +113,7 @@ TEST_CASE_TEMPLATE("every scanned row is counted once: scanned = upgraded + alre
     for (int i = 1; i <= rows; ++i)
       for (const auto& r : batch) {
         if (r.key != F::key(i)) continue;
-        if (changed.count(i) != 0) ok(writer.put(r.key, user_at(1000 + i, 2)));  // other bytes
+        if (changed.count(i) != 0) ok(writer.put(r.key, user_row(1000 + i, 2)));  // other bytes
         if (deleted.count(i) != 0) ok(writer.erase(r.key));
       }
   };
