@@ -90,6 +90,10 @@ class codec {
   record_handle handle() const { return detail::make_handle(ops, options_, write_version()); }
   /// As handle(), where a record handle is asked for.
   operator record_handle() const { return handle(); }  // NOLINT: implicit on purpose
+  /// As handle(), reading and rewriting JSON rows too (JSON columns, and detect columns holding
+  /// both forms). Defined by <uplift/json.hpp> with the record's generated
+  /// `<folder>_uplift_json.hpp`: include both.
+  record_handle json_handle() const;
 
   /// As `uplift::read<R>` with this codec's options.
   result<view<R>> read(bytes_view bytes) const {
@@ -135,29 +139,33 @@ class codec {
 
  private:
   /// The row operations of R behind its record handles.
-  static result<rewrite_outcome> rewrite_row(const uplift::options& o, bytes_view row,
-                                             std::uint16_t target, std::string& out);
+  static result<row_rewrite> rewrite_row(const uplift::options& o, bytes_view row,
+                                         std::uint16_t target, std::string& out);
   static bool can_write_at(std::uint16_t v) noexcept { return C::knows(v) && C::can_write[C::index_of(v)]; }
   static constexpr detail::record_ops ops{&C::info(), &can_write_at, &C::check_write_version,
-                                          &rewrite_row};
+                                          &rewrite_row, nullptr, nullptr, nullptr};
+  /// The operations of a JSON handle (json_handle(); defined in <uplift/json.hpp>).
+  static const detail::record_ops json_ops;
 
   uplift::options options_{};
   std::atomic<std::uint16_t> write_version_;
 };
 
 template <class R>
-result<rewrite_outcome> codec<R>::rewrite_row(const uplift::options& o, bytes_view row,
-                                              std::uint16_t target, std::string& out) {
+result<row_rewrite> codec<R>::rewrite_row(const uplift::options& o, bytes_view row,
+                                          std::uint16_t target, std::string& out) {
   if (auto st = C::check_write_version(target); !st) return std::move(st).error();
   // Current from the header alone; the read reports every other fault as a read does.
-  if (auto h = uplift::peek(row); h && h->type_id == C::type_id && h->version >= target)
-    return rewrite_outcome::current;
+  const auto h = uplift::peek(row);
+  const row_info stored{row_format::binary, h ? h->version : std::uint16_t{0}, false};
+  if (h && h->type_id == C::type_id && h->version >= target)
+    return row_rewrite{rewrite_outcome::current, stored};
   if (target == C::latest_version) {
     auto v = detail::read_view<R>(row, o, nullptr);
     if (!v) return std::move(v).error();
     const bytes_view latest = v->bytes();
     out.append(reinterpret_cast<const char*>(latest.data()), latest.size());
-    return rewrite_outcome::rewritten;
+    return row_rewrite{rewrite_outcome::rewritten, stored};
   }
   auto obj = record_reader<R>::read_object(row, o);
   if (!obj) return std::move(obj).error();
@@ -165,7 +173,7 @@ result<rewrite_outcome> codec<R>::rewrite_row(const uplift::options& o, bytes_vi
   if (auto st = detail::write_as<C, detail::binary_format>(*obj, target, rec, o); !st)
     return std::move(st).error();
   out.append(rec.as_string_view());
-  return rewrite_outcome::rewritten;
+  return row_rewrite{rewrite_outcome::rewritten, stored};
 }
 
 }  // namespace uplift

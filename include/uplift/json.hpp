@@ -89,7 +89,8 @@ struct json_document {
   simdjson::ondemand::document doc;
   simdjson::ondemand::object object;
   std::uint16_t version = 0;
-  bool guessed = false;  ///< the version is the sniffer's guess
+  bool guessed = false;   ///< the version is the sniffer's guess
+  bool untagged = false;  ///< the document has no version key: the version is the legacy rule's
 };
 
 /// A document that is not an object, checked to be well-formed: SUCCESS, or the parse error.
@@ -222,6 +223,7 @@ inline status open_json(simdjson::padded_string_view json, const options& o, std
   }
   d.version = version;
   d.guessed = guessed;
+  d.untagged = searched && found == simdjson::NO_SUCH_FIELD;
   return {};
 }
 
@@ -299,22 +301,29 @@ status read_json_padded(simdjson::padded_string_view json, const options& o,
   return check_json_end(d, C::info(), json.data());
 }
 
+/// The parser state of one read: this thread's, or one of its own when a read is already going
+/// on this thread (a sniffer or hook reading JSON).
+struct json_state_lease {
+  json_state_lease() : state(&json_thread_state<>::of_this_thread()) {
+    if (state->busy) {
+      own = std::make_unique<json_thread_state<>>();
+      state = own.get();
+    }
+    state->busy = true;
+  }
+  ~json_state_lease() { state->busy = false; }
+  json_state_lease(const json_state_lease&) = delete;
+  json_state_lease& operator=(const json_state_lease&) = delete;
+
+  std::unique_ptr<json_thread_state<>> own;
+  json_thread_state<>* state;
+};
+
 /// Any JSON input read as a padded view, copied only when it lacks simdjson's padding.
 template <class R, class Json>
 result<latest_object_t<R>> read_json_any(const Json& json, const options& o) {
-  json_thread_state<>& tls = json_thread_state<>::of_this_thread();
-  std::unique_ptr<json_thread_state<>> own;  // a nested read gets a parser of its own
-  json_thread_state<>* state = &tls;
-  if (tls.busy) {
-    own = std::make_unique<json_thread_state<>>();
-    state = own.get();
-  }
-  struct busy_guard {
-    json_thread_state<>& s;
-    bool was;
-    ~busy_guard() { s.busy = was; }
-  } guard{*state, state->busy};
-  state->busy = true;
+  json_state_lease lease;
+  json_thread_state<>* const state = lease.state;
 
   // One result, filled in place and returned by name on every path: no moves of the struct.
   result<latest_object_t<R>> out{latest_object_t<R>{}};
@@ -375,6 +384,60 @@ struct json_format {
     return {};
   }
 };
+
+// ---- rows: the record handle's JSON operations -----------------------------------------------
+
+/// Runs `f(state, padded)` on `text` copied into a padded buffer of a parser state of its own
+/// (json_state_lease).
+template <class F>
+decltype(auto) with_padded_json(std::string_view text, F&& f) {
+  json_state_lease lease;
+  return f(*lease.state, lease.state->padded_copy(text));
+}
+
+inline std::string_view row_text(bytes_view row) noexcept {
+  return {reinterpret_cast<const char*>(row.data()), row.size()};
+}
+
+/// The form and version of a JSON row (record_ops::inspect_json): from a leading version key
+/// alone, else by opening the document (stage 1 of a read). A version outside this binary's range
+/// is still the row's version: the row is what it is, whether or not this binary reads it.
+template <class R>
+result<row_info> inspect_json_row(const options& o, bytes_view row) {
+  using C = chain<R>;
+  const std::string_view text = row_text(row);
+  const std::string_view key = json_version_key<R>(o);
+  if (const std::uint16_t v = json::detail::leading_version(text, key); v != 0)
+    return row_info{row_format::json, v, false};
+  return with_padded_json(text, [&](json_thread_state<>& st, simdjson::padded_string_view json)
+                                    -> result<row_info> {
+    json_document d;
+    if (auto opened = open_json(json, o, key, C::info(), st.parser, d); !opened) {
+      const error& e = opened.error();
+      if ((e.code == errc::too_new || e.code == errc::unknown_version) && e.stored_version != 0)
+        return row_info{row_format::json, e.stored_version, false};
+      return std::move(opened).error();
+    }
+    return row_info{row_format::json, d.version, d.untagged};
+  });
+}
+
+/// Rewrites a JSON row at `target` as JSON (record_ops::rewrite_json): current from its version
+/// key; an untagged document is always rewritten, so that it gains the key.
+template <class R>
+result<row_rewrite> rewrite_json_row(const options& o, bytes_view row, std::uint16_t target,
+                                     std::string& out) {
+  using C = chain<R>;
+  if (auto st = C::check_write_version(target); !st) return std::move(st).error();
+  auto stored = inspect_json_row<R>(o, row);
+  if (!stored) return std::move(stored).error();
+  if (!stored->untagged && stored->version >= target)
+    return row_rewrite{rewrite_outcome::current, *stored};
+  auto obj = read_json_any<R>(row_text(row), o);
+  if (!obj) return std::move(obj).error();
+  if (auto st = write_as<C, json_format>(*obj, target, out, o); !st) return std::move(st).error();
+  return row_rewrite{rewrite_outcome::rewritten, *stored};
+}
 
 }  // namespace detail
 
@@ -469,6 +532,18 @@ result<std::string> codec<R>::binary_to_json(bytes_view bytes) const {
   auto obj = read_object(bytes);
   if (!obj) return std::move(obj).error();
   return write_json(*obj);
+}
+template <class R>
+const detail::record_ops codec<R>::json_ops{&C::info(),
+                                            &can_write_at,
+                                            &C::check_write_version,
+                                            &rewrite_row,
+                                            &detail::rewrite_json_row<R>,
+                                            &detail::inspect_json_row<R>,
+                                            &detail::json_version_key<R>};
+template <class R>
+record_handle codec<R>::json_handle() const {
+  return detail::make_handle(json_ops, options_, write_version());
 }
 
 }  // namespace uplift

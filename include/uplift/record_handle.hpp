@@ -10,6 +10,10 @@
 ///     auto job = uplift::backfill::start(std::move(db), codec);   // codec<demo::User> -> handle
 ///     std::string out;
 ///     auto r = codec.handle().rewrite(row_bytes, 3, out);          // rewritten, or current
+///
+/// A handle reads binary rows. One from `codec.json_handle()` (<uplift/json.hpp> with the record's
+/// generated `<folder>_uplift_json.hpp`) reads and rewrites JSON rows too: a column of
+/// value_format::json, or a detect column holding both forms.
 
 #include <cstdint>
 #include <string>
@@ -17,6 +21,7 @@
 
 #include "bytes.hpp"
 #include "error.hpp"
+#include "format.hpp"
 #include "header.hpp"
 #include "options.hpp"
 
@@ -26,6 +31,22 @@ namespace uplift {
 enum class rewrite_outcome : std::uint8_t {
   rewritten,  ///< the row was below the target version: `out` holds it at the target
   current,    ///< the row is at the target version or newer already: `out` is untouched
+};
+
+/// What a stored row is: its form and stored version, from its header or version key.
+struct row_info {
+  row_format format = row_format::binary;
+  std::uint16_t version = 0;  ///< the version it is stored at
+  /// Written before versioning (a JSON document without the version key): `version` is the one
+  /// the options' rule gives it (`options::sniffer`, `options::default_version`). The backfill
+  /// adopts such a row: it rewrites it with its version, even at the target version.
+  bool untagged = false;
+};
+
+/// What `record_handle::rewrite_row` did with a row, and what the row was.
+struct row_rewrite {
+  rewrite_outcome outcome = rewrite_outcome::current;
+  row_info stored{};
 };
 
 class record_handle;
@@ -38,9 +59,16 @@ struct record_ops {
   bool (*can_write)(std::uint16_t v) noexcept;
   /// check_write_version(v): ok when can_write(v), else the error that says why.
   status (*check_write_version)(std::uint16_t v);
-  /// Rewrites a row at `target`, appending to `out`.
-  result<rewrite_outcome> (*rewrite)(const options& o, bytes_view row, std::uint16_t target,
-                                     std::string& out);
+  /// Rewrites a binary row at `target`, appending to `out`.
+  result<row_rewrite> (*rewrite)(const options& o, bytes_view row, std::uint16_t target,
+                                 std::string& out);
+  /// The same for a JSON row, as JSON; null in a handle made without <uplift/json.hpp>.
+  result<row_rewrite> (*rewrite_json)(const options& o, bytes_view row, std::uint16_t target,
+                                      std::string& out);
+  /// The form and version of a JSON row (its version key, or the legacy rule); null as above.
+  result<row_info> (*inspect_json)(const options& o, bytes_view row);
+  /// The key JSON rows hold their version in; null as above.
+  std::string_view (*json_version_key)(const options& o) noexcept;
 };
 /// Makes a handle (the codec's door into record_handle).
 record_handle make_handle(const record_ops& ops, const options& o, std::uint16_t write_version);
@@ -75,13 +103,39 @@ class record_handle {
   /// (errc::wrong_record_type otherwise). Errors name the record.
   result<record_header> peek(bytes_view row) const;
 
-  /// Rewrites `row` (any stored version) at version `target`, appending the new bytes to `out`:
-  /// `rewritten`, or `current` when the row's version is `target` or newer (decided from its
-  /// header alone, `out` untouched). An error says why the row cannot be rewritten (its
-  /// `stored_version` is the row's version when the header named one); `out` is then as it was.
-  result<rewrite_outcome> rewrite(bytes_view row, std::uint16_t target, std::string& out) const {
-    return ops_->rewrite(options_, row, target, out);
+  /// True when the handle reads and rewrites JSON rows (it came from `codec.json_handle()`).
+  bool reads_json() const noexcept { return ops_->rewrite_json != nullptr; }
+  /// The key JSON rows hold their version in (the options', else the record's, else "_v");
+  /// empty when the handle reads binary rows only.
+  std::string_view json_version_key() const noexcept {
+    return ops_->json_version_key != nullptr ? ops_->json_version_key(options_) : std::string_view{};
   }
+
+  /// Rewrites the binary record `row` (any stored version) at version `target`, appending the
+  /// new bytes to `out`: `rewritten`, or `current` when the row's version is `target` or newer
+  /// (decided from its header alone, `out` untouched). An error says why the row cannot be
+  /// rewritten (its `stored_version` is the row's version when the header named one); `out` is
+  /// then as it was.
+  result<rewrite_outcome> rewrite(bytes_view row, std::uint16_t target, std::string& out) const {
+    auto r = ops_->rewrite(options_, row, target, out);
+    if (!r) return std::move(r).error();
+    return r->outcome;
+  }
+
+  /// Rewrites a row of a column of format `column` at version `target`, in the row's own form
+  /// (a JSON row as JSON, with its version key first; a binary row as a binary record), appending
+  /// to `out`. `current` when the row's version is `target` or newer, decided from its header or
+  /// from a leading version key alone (`{"_v":3,...`, as uplift writes it) without parsing the
+  /// rest. A JSON document without the version key gets its version from the options' rule and
+  /// is always rewritten (adopted: the key is stamped in). Errors as `rewrite`; a JSON row in a
+  /// handle that reads binary rows only is errc::invalid_option, saying to use json_handle().
+  result<row_rewrite> rewrite_row(bytes_view row, value_format column, std::uint16_t target,
+                                  std::string& out) const;
+
+  /// What a row of a column of format `column` is: its form and stored version. A binary row's
+  /// header is checked as `peek` checks it; a JSON row is read up to its version key (the whole
+  /// object when the key is not first, or absent: then the options' legacy rule applies).
+  result<row_info> inspect(bytes_view row, value_format column) const;
 
  private:
   friend record_handle detail::make_handle(const detail::record_ops&, const uplift::options&,
@@ -97,6 +151,36 @@ class record_handle {
 inline record_handle detail::make_handle(const record_ops& ops, const uplift::options& o,
                                          std::uint16_t write_version) {
   return record_handle(ops, o, write_version);
+}
+
+namespace detail {
+/// The error of a JSON row (or a column of JSON rows: `what`) met by a handle that reads binary
+/// rows only.
+[[gnu::cold]] inline error needs_json_handle(std::string_view record, std::string_view what) {
+  return error(errc::invalid_option, record)
+      .with_detail(std::string(what) +
+                   " and this record handle reads binary records only: pass codec.json_handle() "
+                   "(include <uplift/json.hpp> and the record's generated "
+                   "<folder>_uplift_json.hpp)");
+}
+}  // namespace detail
+
+inline result<row_rewrite> record_handle::rewrite_row(bytes_view row, value_format column,
+                                                      std::uint16_t target,
+                                                      std::string& out) const {
+  if (format_of(column, row) == row_format::binary) return ops_->rewrite(options_, row, target, out);
+  if (ops_->rewrite_json == nullptr) return detail::needs_json_handle(name(), "the row is JSON");
+  return ops_->rewrite_json(options_, row, target, out);
+}
+
+inline result<row_info> record_handle::inspect(bytes_view row, value_format column) const {
+  if (format_of(column, row) == row_format::json) {
+    if (ops_->inspect_json == nullptr) return detail::needs_json_handle(name(), "the row is JSON");
+    return ops_->inspect_json(options_, row);
+  }
+  auto h = peek(row);
+  if (!h) return std::move(h).error();
+  return row_info{row_format::binary, h->version, false};
 }
 
 inline result<record_header> record_handle::peek(bytes_view row) const {

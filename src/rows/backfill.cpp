@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "owners.hpp"
+#include "target.hpp"
 #include "token_bucket.hpp"
 
 namespace uplift {
@@ -30,28 +31,10 @@ struct backfill::state {
   }
 
   // ---- set-up ----------------------------------------------------------------------------
-  /// Refuses a target version the record handle cannot write, with the words the codec uses.
-  status check_target(std::uint16_t target) const {
-    const std::uint16_t first = record.first_version(), latest = record.latest_version();
-    if (target < first || target > latest)
-      return error(errc::invalid_option, record.name(), target, latest)
-          .with_detail("the backfill's target version v" + std::to_string(target) +
-                       " is not one of v" + std::to_string(first) + "..v" +
-                       std::to_string(latest));
-    return record.check_write_version(target);
-  }
-
   status open() {
-    const std::uint16_t latest = record.latest_version(), writes = record.write_version();
-    if (opt.target_version == 0 && writes != latest)
-      return error(errc::invalid_option, record.name(), writes, latest)
-          .with_detail("the backfill's target version is not set and the codec writes v" +
-                       std::to_string(writes) + ", not the latest v" + std::to_string(latest) +
-                       ": set backfill_options::target_version to " + std::to_string(latest) +
-                       " once every reader reads v" + std::to_string(latest) + ", or to " +
-                       std::to_string(writes) + " to rewrite old rows at what the codec writes");
-    const std::uint16_t target = opt.target_version != 0 ? opt.target_version : latest;
-    if (auto st = check_target(target); !st) return st;
+    auto chosen = detail::backfill_target(record, column, opt.target_version);
+    if (!chosen) return std::move(chosen).error();
+    const std::uint16_t target = *chosen;
     spec = job_spec{opt.job.empty() ? std::string(record.name()) + "@v" + std::to_string(target)
                                     : opt.job,
                     std::string(record.name()), record.type_id(), target};
@@ -462,18 +445,21 @@ struct backfill::state {
     b.counted.scanned = rows->size();
     b.writes.reserve(rows->size());
     for (stored_row& row : *rows) {
-      // The record handle decides from the header whether the row is current; below the target
-      // it rewrites it, and an error's stored_version is the version the row's header names.
+      // The record handle decides from the header (or a leading version key) whether the row
+      // is current; below the target it rewrites it in its own form, and an error's
+      // stored_version is the version the row's header or key names.
       std::string rewritten;
-      auto outcome = record.rewrite(as_bytes_view(row.value), spec.target_version, rewritten);
+      auto outcome = record.rewrite_row(as_bytes_view(row.value), column, spec.target_version,
+                                        rewritten);
       if (!outcome) {
         const error& e = outcome.error();
         b.quarantine.push_back({std::move(row.key), e.stored_version, e.message(), 0});
         ++b.counted.quarantined;
-      } else if (*outcome == rewrite_outcome::current) {
+      } else if (outcome->outcome == rewrite_outcome::current) {
         ++b.counted.already_current;
       } else {
-        b.writes.push_back({std::move(row.key), std::move(row.value), std::move(rewritten)});
+        b.writes.push_back({std::move(row.key), std::move(row.value), std::move(rewritten),
+                            outcome->stored.format});
       }
     }
     auto committed = commit(db, b);
@@ -536,6 +522,7 @@ struct backfill::state {
   std::unique_ptr<store> control;    // the handle's own connection, for status changes
   mutable std::mutex control_mutex;  // guards `control`
   record_handle record;              // every row goes through it
+  value_format column = control->spec().format;  // what the table's value column holds
   backfill_options opt;
   job_spec spec;
   std::uint64_t total_rows = 0;

@@ -1,45 +1,119 @@
-// The per-version histograms (histogram.hpp): the store counts rows by their first header_size
-// bytes, and uplift::peek reads each distinct prefix.
+// The per-version histograms (histogram.hpp): the store counts binary rows by their first
+// header_size bytes, and uplift::peek reads each distinct prefix; JSON rows are counted by their
+// version key (json_rows.hpp), by reading each row.
 #include <uplift/rows/histogram.hpp>
 
 #include <algorithm>
 
 #include <uplift/header.hpp>
 
-namespace uplift {
+#include "json_rows.hpp"
 
-result<table_histogram> histogram(store& s) {
-  auto counts = s.count_by_prefix(header_size);
-  if (!counts) return std::move(counts).error();
-  table_histogram h;
-  for (const prefix_count& c : *counts) {
-    auto header = peek(c.prefix);
-    if (!header || header->size != header_size) {
-      // A longer header (a later header format) does not fit in the prefix; peek refused it.
-      h.not_records += c.rows;
-      continue;
-    }
-    auto it = std::find_if(h.records.begin(), h.records.end(), [&](const header_count& e) {
-      return e.type_id == header->type_id && e.version == header->version;
-    });
-    if (it == h.records.end()) h.records.push_back({header->type_id, header->version, c.rows});
-    else it->rows += c.rows;  // same version, another minimum reader version
+namespace uplift {
+namespace {
+
+/// Adds `rows` rows whose first bytes are `prefix` (a binary row's header, when valid).
+void add_binary(table_histogram& h, std::string_view prefix, std::uint64_t rows) {
+  auto header = peek(prefix.substr(0, header_size));
+  if (!header || header->size != header_size) {
+    // A longer header (a later header format) does not fit in the prefix; peek refused it.
+    h.not_records += rows;
+    return;
   }
+  auto it = std::find_if(h.records.begin(), h.records.end(), [&](const header_count& e) {
+    return e.type_id == header->type_id && e.version == header->version;
+  });
+  if (it == h.records.end()) h.records.push_back({header->type_id, header->version, rows});
+  else it->rows += rows;  // same version, another minimum reader version
+}
+
+void add_json(table_histogram& h, const detail::json_row_class& c, std::uint64_t rows) {
+  switch (c.what) {
+    case detail::json_row_class::versioned: {
+      auto it = std::find_if(h.json.begin(), h.json.end(),
+                             [&](const json_count& e) { return e.version == c.version; });
+      if (it == h.json.end()) h.json.push_back({c.version, rows});
+      else it->rows += rows;
+      return;
+    }
+    case detail::json_row_class::untagged: h.json_untagged += rows; return;
+    default: h.not_records += rows; return;
+  }
+}
+
+void sort(table_histogram& h) {
   std::sort(h.records.begin(), h.records.end(), [](const header_count& a, const header_count& b) {
     return a.type_id != b.type_id ? a.type_id < b.type_id : a.version < b.version;
   });
+  std::sort(h.json.begin(), h.json.end(),
+            [](const json_count& a, const json_count& b) { return a.version < b.version; });
+}
+
+/// Every row read and counted here, in key order.
+result<table_histogram> by_reading(store& s, std::string_view key) {
+  constexpr std::size_t batch = 10000;
+  const value_format column = s.spec().format;
+  detail::json_row_classifier json;
+  table_histogram h;
+  key_range r;
+  for (;;) {
+    auto rows = s.scan(r, batch);
+    if (!rows) return std::move(rows).error();
+    for (const stored_row& row : *rows) {
+      if (format_of(column, as_bytes_view(row.value)) == row_format::binary)
+        add_binary(h, row.value, 1);
+      else
+        add_json(h, json.classify(row.value, key), 1);
+    }
+    if (rows->size() < batch) break;
+    r.after = rows->back().key;
+  }
+  sort(h);
   return h;
 }
 
-result<record_histogram> histogram(store& s, const record_handle& record) {
-  auto all = histogram(s);
+}  // namespace
+
+result<table_histogram> histogram(store& s, const histogram_options& o) {
+  if (o.read_every_row || s.spec().format != value_format::binary)
+    return by_reading(s, o.json_version_key);
+  auto counts = s.count_by_prefix(header_size);
+  if (!counts) return std::move(counts).error();
+  table_histogram h;
+  for (const prefix_count& c : *counts) add_binary(h, c.prefix, c.rows);
+  sort(h);
+  return h;
+}
+
+result<record_histogram> histogram(store& s, const record_handle& record, bool read_every_row) {
+  const bool json_rows = s.spec().format != value_format::binary;
+  if (json_rows && !record.reads_json())
+    return detail::needs_json_handle(record.name(), "the table's value column holds JSON rows");
+  histogram_options o;
+  o.read_every_row = read_every_row;
+  if (json_rows) o.json_version_key = std::string(record.json_version_key());
+  auto all = histogram(s, o);
   if (!all) return std::move(all).error();
   record_histogram h;
   h.not_records = all->not_records;
+  h.untagged = all->json_untagged;
   for (const header_count& c : all->records) {
-    if (c.type_id == record.type_id()) h.versions.push_back({c.version, c.rows});
+    if (c.type_id == record.type_id()) h.versions.push_back({c.version, c.rows, 0});
     else h.other_types += c.rows;
   }
+  for (const json_count& c : all->json) {
+    auto it = std::find_if(h.versions.begin(), h.versions.end(),
+                           [&](const record_histogram::entry& e) { return e.version == c.version; });
+    if (it == h.versions.end()) h.versions.push_back({c.version, c.rows, c.rows});
+    else {
+      it->rows += c.rows;
+      it->json += c.rows;
+    }
+  }
+  std::sort(h.versions.begin(), h.versions.end(),
+            [](const record_histogram::entry& a, const record_histogram::entry& b) {
+              return a.version < b.version;
+            });
   return h;
 }
 

@@ -52,10 +52,12 @@ struct read_repair::state {
   /// Off the lock: the rewrite at the write version, then the conditional write.
   outcome rewrite_and_write(repair& r) {
     std::string rewritten;
-    auto rw = record.rewrite(as_bytes_view(r.stored), record.write_version(), rewritten);
+    auto rw = record.rewrite_row(as_bytes_view(r.stored), db->spec().format,
+                                 record.write_version(), rewritten);
     if (!rw) return {outcome::failed, rw.error().message()};
-    if (*rw == rewrite_outcome::current) return {outcome::current};
-    auto w = db->write_if({std::move(r.key), std::move(r.stored), std::move(rewritten)});
+    if (rw->outcome == rewrite_outcome::current) return {outcome::current};
+    auto w = db->write_if(
+        {std::move(r.key), std::move(r.stored), std::move(rewritten), rw->stored.format});
     if (!w) return {outcome::failed, w.error().message()};
     return {*w ? outcome::written : outcome::conflict};
   }
@@ -80,6 +82,8 @@ result<read_repair> read_repair::start(std::unique_ptr<store> db, record_handle 
     return error(errc::invalid_option, record.name())
         .with_detail("uplift::read_repair::start was given no store; pass an open store or a "
                      "connection from connect()");
+  if (db->spec().format != value_format::binary && !record.reads_json())
+    return detail::needs_json_handle(record.name(), "the table's value column holds JSON rows");
   auto st = std::make_unique<state>(std::move(db), std::move(record), o);
   st->thread = std::thread([s = st.get()] { s->run(); });
   return read_repair(std::move(st));

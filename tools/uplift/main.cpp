@@ -36,9 +36,12 @@ namespace {
 
 constexpr const char* usage = R"(usage:
   uplift stats STORE --table T [--schemas DIR]... [--key K] [--value V] [--key-type integer|text]
+               [--format binary|json|detect] [--version-key KEY]
       the rows per record type and stored version (from the 16 header bytes alone), and every
       backfill job on the table with its progress. A record type is named by a job of it, or by
-      --schemas DIR: a record's schema folder (v1.fbs, v2.fbs, ...) or a folder of them
+      --schemas DIR: a record's schema folder (v1.fbs, v2.fbs, ...) or a folder of them.
+      --format json counts a column of JSON documents by their version key (--version-key,
+      default _v), with the database's JSON functions; detect, a column holding both forms
   uplift quarantine STORE --table T [--job NAME] [--limit N] [--key K] [--value V] [--key-type ...]
       the rows backfills could not upgrade, with their errors
   uplift inspect --schemas DIR FILE|-    or    uplift inspect STORE --table T --key K --schemas DIR
@@ -55,6 +58,7 @@ struct arguments {
   std::string job;
   std::size_t limit = 100;
   std::vector<std::string> schemas;  ///< --schemas, for stats
+  std::string version_key = "_v";    ///< --version-key, for stats
 };
 
 [[noreturn]] void usage_error(const std::string& what) {
@@ -85,6 +89,15 @@ arguments parse(int argc, char** argv) {
       if (t == "integer") a.spec.key = uplift::key_type::integer;
       else if (t == "text") a.spec.key = uplift::key_type::text;
       else usage_error("--key-type is integer or text, not " + t);
+    } else if (arg == "--format") {
+      const std::string f = value();
+      if (f == "binary") a.spec.format = uplift::value_format::binary;
+      else if (f == "json") a.spec.format = uplift::value_format::json;
+      else if (f == "detect") a.spec.format = uplift::value_format::detect;
+      else usage_error("--format is binary, json or detect, not " + f);
+    } else if (arg == "--version-key") {
+      a.version_key = value();
+      if (a.version_key.empty()) usage_error("--version-key needs a key name");
     } else if (arg == "--schemas") {
       a.schemas.push_back(value());
     } else if (arg == "--job") {
@@ -156,7 +169,7 @@ int stats(uplift::store& db, const arguments& a) {
     std::fprintf(stderr, "uplift: %s\n", f.text.c_str());
     return 1;
   }
-  auto h = uplift::histogram(db);
+  auto h = uplift::histogram(db, {.json_version_key = a.version_key});
   if (!h) {
     std::fprintf(stderr, "uplift: cannot read table %s: %s\n", a.spec.table.c_str(),
                  h.error().message().c_str());
@@ -169,6 +182,13 @@ int stats(uplift::store& db, const arguments& a) {
 
   const std::uint64_t total = h->total();
   std::printf("table %s: %s rows\n", a.spec.table.c_str(), thousands(total).c_str());
+  auto print_rows = [total](const std::string& label, std::uint64_t rows) {
+    const double share = total == 0 ? 0.0 : 100.0 * static_cast<double>(rows) / static_cast<double>(total);
+    const int bar = static_cast<int>(share / 2.5 + 0.5);
+    std::printf("  %-9s %14s %7.1f%%  %s\n", label.c_str(), thousands(rows).c_str(), share,
+                std::string(static_cast<std::size_t>(bar), '#').c_str());
+  };
+  auto print_columns = [] { std::printf("  %-9s %14s %8s\n", "version", "rows", "share"); };
   std::uint32_t type = 0;
   bool first = true;
   for (const auto& c : h->records) {
@@ -178,15 +198,21 @@ int stats(uplift::store& db, const arguments& a) {
       auto it = names.find(type);
       std::printf("\nrecord type %08" PRIx32 " (%s)\n", type,
                   it == names.end() ? "name unknown: give --schemas its schema folder" : it->second.c_str());
-      std::printf("  %-9s %14s %8s\n", "version", "rows", "share");
+      print_columns();
     }
-    const double share = total == 0 ? 0.0 : 100.0 * static_cast<double>(c.rows) / static_cast<double>(total);
-    const int bar = static_cast<int>(share / 2.5 + 0.5);
-    std::printf("  v%-8u %14s %7.1f%%  %s\n", static_cast<unsigned>(c.version), thousands(c.rows).c_str(),
-                share, std::string(static_cast<std::size_t>(bar), '#').c_str());
+    print_rows("v" + std::to_string(c.version), c.rows);
+  }
+  if (!h->json.empty() || h->json_untagged != 0) {
+    std::printf("\nJSON documents (version key \"%s\")\n", a.version_key.c_str());
+    print_columns();
+    for (const auto& c : h->json) print_rows("v" + std::to_string(c.version), c.rows);
+    if (h->json_untagged != 0) print_rows("untagged", h->json_untagged);
   }
   if (h->not_records != 0)
-    std::printf("\n%s rows are not uplift records (no valid header)\n", thousands(h->not_records).c_str());
+    std::printf("\n%s rows are not uplift records (%s)\n", thousands(h->not_records).c_str(),
+                a.spec.format == uplift::value_format::binary
+                    ? "no valid header"
+                    : "no valid header, or not a JSON object whose version key holds a version");
 
   if (!jobs) {
     std::fprintf(stderr, "uplift: cannot read the job tables: %s\n", jobs.error().message().c_str());

@@ -36,6 +36,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "../error.hpp"
 #include "../record_handle.hpp"
@@ -129,6 +130,53 @@ struct backfill_progress {
   }
 };
 
+/// What a dry run looks at: every row of the table, or a sample.
+struct dry_run_options {
+  /// As backfill_options::target_version (0: the latest; refused the same way mid-rollout).
+  std::uint16_t target_version = 0;
+  /// Only the first n rows in key order (0: every row).
+  std::uint64_t first_rows = 0;
+  /// Only every kth of those rows (1: each one): a sample spread over the table.
+  std::uint64_t every = 1;
+  /// How many of the rows that would be quarantined are listed, with their errors.
+  std::size_t max_errors = 10;
+  /// Rows read per scan.
+  std::size_t batch = 1000;
+};
+
+/// What a backfill would do, found by a dry run: nothing was written.
+struct dry_run_report {
+  /// Rows of one form at one stored version (`untagged`: JSON documents without the version key,
+  /// at the version the options' rule gives them).
+  struct stored_rows {
+    row_format format = row_format::binary;
+    std::uint16_t version = 0;
+    bool untagged = false;
+    std::uint64_t rows = 0;
+  };
+  /// A row the backfill would quarantine, and why.
+  struct failure {
+    row_key key;
+    std::uint16_t stored_version = 0;
+    std::string error;
+  };
+  std::uint16_t target_version = 0;
+  std::vector<stored_rows> stored;   ///< the rows looked at, by form, version (ascending)
+  /// The rows looked at: would_upgrade + already_current + would_quarantine.
+  std::uint64_t scanned = 0;
+  std::uint64_t would_upgrade = 0;    ///< rewritten at the target (untagged ones adopted)
+  std::uint64_t would_adopt = 0;      ///< of which untagged rows, given their version key
+  std::uint64_t already_current = 0;
+  std::uint64_t would_quarantine = 0;
+  std::vector<failure> first_errors;  ///< the first max_errors of them, in key order
+  std::uint64_t rows_read = 0;        ///< rows read from the store (every row up to the sample's end)
+  std::chrono::nanoseconds elapsed{0};
+  /// Rows looked at (read, rewritten and checked) per second.
+  double rows_per_second() const noexcept {
+    return elapsed.count() > 0 ? static_cast<double>(scanned) * 1e9 / static_cast<double>(elapsed.count()) : 0;
+  }
+};
+
 /// A running backfill of one record type over one store. Made by `start`; its worker threads run
 /// until the job is done, fails or is cancelled. Destroying the handle stops the workers (they
 /// give their ranges back) and joins them; the job stays in the database as it was, for a later
@@ -148,6 +196,17 @@ class backfill {
   static result<backfill> start(S&& db, record_handle record, backfill_options o = {}) {
     return start(detail::owned_store(std::forward<S>(db)), std::move(record), std::move(o));
   }
+
+  /// Reads every row of the table (or the sample `o` asks for), rewrites it at the target
+  /// version as the backfill would and checks the result reads back at the target, and writes
+  /// nothing: not a row, not a job. What it reports is what a backfill would do now: rows by form
+  /// and stored version, upgrades, rows already current, and the rows it would quarantine with
+  /// their errors. Fails as `start` fails for a target it would refuse, or on a store error.
+  ///
+  ///     auto r = uplift::backfill::dry_run(db, codec.json_handle(), {.every = 100}).value();
+  ///     if (r.would_quarantine) for (auto& f : r.first_errors) log(f.error);
+  static result<dry_run_report> dry_run(store& db, const record_handle& record,
+                                        const dry_run_options& o = {});
 
   backfill(backfill&&) noexcept;
   backfill& operator=(backfill&& other) noexcept;

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "../error.hpp"
+#include "../format.hpp"
 
 namespace uplift {
 
@@ -49,6 +50,7 @@ struct table_spec {
   std::string key_column = "id";      ///< its primary key (unique, ordered)
   std::string value_column = "value"; ///< the record bytes (SQLite BLOB, PostgreSQL bytea)
   key_type key = key_type::integer;
+  value_format format = value_format::binary;  ///< what the value column holds
 };
 
 /// A row as read: its key and its stored bytes.
@@ -69,6 +71,7 @@ struct conditional_write {
   row_key key;
   std::string expected;
   std::string value;
+  row_format format = row_format::binary;  ///< the form of `value`
 };
 
 /// The number of rows whose value starts with `prefix` (the first n bytes, fewer when the value is

@@ -1,0 +1,331 @@
+// JSON rows: records stored as JSON documents in a table's value column (table_spec::format), and
+// columns holding JSON and binary rows side by side (value_format::detect). The record handle of
+// `codec.json_handle()` peeks and rewrites them; the backfill, read-repair and the histograms
+// take them row by row, in each row's own form.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <uplift/json.hpp>
+#include <uplift/rows/backfill.hpp>
+#include <uplift/rows/histogram.hpp>
+
+#include "store_fixtures.hpp"
+#include "user_uplift.hpp"
+#include "user_uplift_json.hpp"
+
+namespace {
+
+using namespace store_test;
+using namespace std::chrono_literals;
+using User = demo::User;
+using uplift::errc;
+using uplift::rewrite_outcome;
+using uplift::row_format;
+using uplift::value_format;
+
+/// User i as a release writing `version` stored it, in the form `f`; the same person at every
+/// version (created_at is 0 below v2).
+std::string json_user(int i, std::uint16_t version, row_format f = row_format::json) {
+  demo::v3::UserT u;
+  u.id = static_cast<std::uint64_t>(i);
+  u.given_name = "Given" + std::to_string(i);
+  u.family_name = "Family" + std::to_string(i);
+  u.email = "user" + std::to_string(i) + "@example.com";
+  u.age = i % 90;
+  u.created_at = version >= 2 ? 1'700'000'000 + i : 0;
+  auto c = uplift::codec<User>::make({.write_version = version}).value();
+  if (f == row_format::json) return c.write_json(u).value();
+  return std::string(c.write(u).value().as_string_view());
+}
+
+/// What a row means, read as the latest version whatever its form.
+demo::v3::UserT meaning(const std::string& row) {
+  if (uplift::format_of(value_format::detect, uplift::as_bytes_view(row)) == row_format::json) {
+    auto o = uplift::read_json<User>(row);
+    REQUIRE_MESSAGE(o, o.error().message());
+    return *o;
+  }
+  auto o = uplift::read_object<User>(row);
+  REQUIRE_MESSAGE(o, o.error().message());
+  return *o;
+}
+
+const uplift::record_handle json_handle = uplift::codec<User>().json_handle();
+
+std::string rewrite_ok(const std::string& row, std::uint16_t target, rewrite_outcome want,
+                       value_format column = value_format::json) {
+  std::string out;
+  auto r = json_handle.rewrite_row(uplift::as_bytes_view(row), column, target, out);
+  REQUIRE_MESSAGE(r, r.error().message());
+  CHECK(r->outcome == want);
+  return out;
+}
+
+/// A table of this fixture's store whose value column holds `format`.
+template <class F>
+auto json_table(F& fx, value_format format) {
+  uplift::table_spec t = fx.other_table();
+  t.format = format;
+  return fx.open_table(t);
+}
+
+uplift::backfill_options quick() {
+  uplift::backfill_options o;
+  o.initial_batch = 40;
+  o.min_batch = 10;
+  o.max_batch = 200;
+  o.idle_poll = 20ms;
+  return o;
+}
+
+template <class S>
+std::map<std::string, std::string> rows_of(S& s) {
+  std::map<std::string, std::string> out;
+  for (auto& row : ok(s.scan({}, 100000000))) out[uplift::key_to_string(row.key)] = row.value;
+  return out;
+}
+
+}  // namespace
+
+// ---- the record handle ------------------------------------------------------------------------
+
+TEST_CASE("json rows, record handle: a row at the target is current from its leading version key, the rest unread") {
+  // Cut off after the key: not JSON at all, yet the key alone says it is at v3.
+  const std::string cut = R"({"_v":3,"id":)";
+  CHECK(rewrite_ok(cut, 3, rewrite_outcome::current).empty());
+  CHECK(rewrite_ok(cut, 2, rewrite_outcome::current).empty());  // newer than the target
+  auto info = json_handle.inspect(uplift::as_bytes_view(cut), value_format::json);
+  REQUIRE(info);
+  CHECK(info->format == row_format::json);
+  CHECK(info->version == 3);
+  CHECK_FALSE(info->untagged);
+}
+
+TEST_CASE("json rows, record handle: an old row is rewritten as JSON at the target, meaning the same") {
+  for (std::uint16_t stored : {1, 2}) {
+    for (std::uint16_t target = stored + 1; target <= 3; ++target) {
+      CAPTURE(stored);
+      CAPTURE(target);
+      const std::string row = json_user(7, stored);
+      const std::string out = rewrite_ok(row, target, rewrite_outcome::rewritten);
+      CHECK(out.rfind("{\"_v\":" + std::to_string(target) + ",", 0) == 0);
+      CHECK(meaning(out) == meaning(row));
+    }
+  }
+}
+
+TEST_CASE("json rows, record handle: a row whose version key is not first is read up to its key") {
+  const std::string row = R"({"id":7,"given_name":"Ada","family_name":"L","email":"a@b","age":36,"created_at":1,"_v":3})";
+  CHECK(rewrite_ok(row, 3, rewrite_outcome::current).empty());
+  const std::string old = R"({"id":7,"name":"Ada L","email":"a@b","age":36,"_v":1})";
+  const std::string out = rewrite_ok(old, 3, rewrite_outcome::rewritten);
+  CHECK(out.rfind("{\"_v\":3,", 0) == 0);
+  CHECK(meaning(out) == meaning(old));
+}
+
+TEST_CASE("json rows, record handle: an untagged document is adopted, its version key stamped in even at the target") {
+  const std::string legacy = R"({"id":7,"name":"Ada L","email":"a@b","age":36})";
+  auto c = uplift::codec<User>::make({.default_version = 1}).value();
+  const uplift::record_handle h = c.json_handle();
+  auto info = h.inspect(uplift::as_bytes_view(legacy), value_format::json);
+  REQUIRE(info);
+  CHECK(info->version == 1);
+  CHECK(info->untagged);
+  std::string out;
+  auto r = h.rewrite_row(uplift::as_bytes_view(legacy), value_format::json, 1, out);
+  REQUIRE_MESSAGE(r, r.error().message());
+  CHECK(r->outcome == rewrite_outcome::rewritten);
+  CHECK(r->stored.untagged);
+  CHECK(out.rfind("{\"_v\":1,", 0) == 0);
+  // Without a rule it is an error that says what is missing.
+  std::string none;
+  auto refused = json_handle.rewrite_row(uplift::as_bytes_view(legacy), value_format::json, 3, none);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == errc::missing_version);
+  CHECK(none.empty());
+}
+
+TEST_CASE("json rows, record handle: a detect column takes each row in its own form") {
+  const std::string bin = json_user(3, 1, row_format::binary);
+  const std::string doc = json_user(3, 1, row_format::json);
+  const std::string bin_out = rewrite_ok(bin, 3, rewrite_outcome::rewritten, value_format::detect);
+  const std::string doc_out = rewrite_ok(doc, 3, rewrite_outcome::rewritten, value_format::detect);
+  CHECK(uplift::peek(bin_out)->version == 3);
+  CHECK(doc_out.rfind("{\"_v\":3,", 0) == 0);
+  CHECK(meaning(bin_out) == meaning(doc_out));
+  // A binary record never passes for JSON, nor JSON text with a NUL byte in it.
+  CHECK(uplift::format_of(value_format::detect, uplift::as_bytes_view(bin)) == row_format::binary);
+  CHECK(uplift::format_of(value_format::detect, uplift::as_bytes_view(std::string("{\0}", 3))) ==
+        row_format::binary);
+  CHECK(uplift::format_of(value_format::detect, uplift::as_bytes_view(std::string(" \n{}"))) ==
+        row_format::json);
+}
+
+TEST_CASE("json rows, record handle: a handle that reads binary rows only refuses a JSON row, saying what to pass") {
+  const uplift::record_handle binary_only = uplift::codec<User>().handle();
+  CHECK_FALSE(binary_only.reads_json());
+  CHECK(json_handle.reads_json());
+  CHECK(json_handle.json_version_key() == "_v");
+  std::string out;
+  auto r = binary_only.rewrite_row(uplift::as_bytes_view(json_user(1, 1)), value_format::json, 3, out);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::invalid_option);
+  CHECK(r.error().message().find("codec.json_handle()") != std::string::npos);
+}
+
+// ---- the backfill -------------------------------------------------------------------------------
+
+TEST_CASE_TEMPLATE("json rows: the backfill rewrites old JSON rows as JSON at the target and skips current ones",
+                   F, memory_int, sqlite_int, sqlite_text) {
+  STORE_TEST_FIXTURE(F, fx);
+  auto s = json_table(fx, value_format::json);
+  std::vector<uplift::stored_row> rows;
+  for (int i = 1; i <= 300; ++i)
+    rows.push_back({F::key(i), json_user(i, static_cast<std::uint16_t>(1 + i % 3))});
+  ok(s.put_many(rows));
+  const auto before = rows_of(s);
+  auto job = ok(uplift::backfill::start(s.connect().value(), uplift::codec<User>().json_handle(), quick()));
+  ok(job.wait());
+  const auto p = job.progress();
+  CHECK(p.counters.scanned == 300);
+  CHECK(p.counters.upgraded == 200);
+  CHECK(p.counters.already_current == 100);
+  CHECK(p.counters.quarantined == 0);
+  const auto after = rows_of(s);
+  REQUIRE(after.size() == before.size());
+  for (const auto& [k, old] : before) {
+    CAPTURE(k);
+    const std::string& now = after.at(k);
+    CHECK(now.rfind("{\"_v\":3,", 0) == 0);
+    if (old.rfind("{\"_v\":3,", 0) == 0) CHECK(now == old);
+    CHECK(meaning(now) == meaning(old));
+  }
+  auto h = ok(uplift::histogram(s, uplift::codec<User>().json_handle()));
+  CHECK(h.at(3) == 300);
+  CHECK(h.versions.size() == 1);
+  CHECK(h.versions[0].json == 300);
+}
+
+TEST_CASE_TEMPLATE("json rows: bad JSON rows are quarantined with the read's exact error and left as they were",
+                   F, memory_int, sqlite_int) {
+  STORE_TEST_FIXTURE(F, fx);
+  auto s = json_table(fx, value_format::json);
+  const std::map<int, std::string> bad{
+      {2, "this is not JSON"},
+      {3, R"({"_v":1,"id":3,"_v":2,"name":"Two Keys"})"},
+      {4, R"({"id":4,"name":"No Key"})"},
+      {5, R"({"_v":1,"id":"five"})"},
+  };
+  std::vector<uplift::stored_row> rows;
+  for (int i = 1; i <= 6; ++i)
+    rows.push_back({F::key(i), bad.count(i) ? bad.at(i) : json_user(i, 1)});
+  ok(s.put_many(rows));
+  auto job = ok(uplift::backfill::start(s.connect().value(), uplift::codec<User>().json_handle(), quick()));
+  ok(job.wait());
+  CHECK(job.progress().counters.quarantined == 4);
+  CHECK(job.progress().counters.upgraded == 2);
+  auto q = ok(s.list_quarantine(job.job(), 100));
+  REQUIRE(q.size() == 4);
+  const auto after = rows_of(s);
+  for (const auto& row : q) {
+    const std::string k = uplift::key_to_string(row.key);
+    CAPTURE(k);
+    const std::string& text = bad.at(static_cast<int>(std::get<std::int64_t>(row.key)));
+    CHECK(after.at(k) == text);  // untouched
+    auto read = uplift::read_json<User>(text);
+    REQUIRE_FALSE(read);
+    CHECK(row.error == read.error().message());
+  }
+}
+
+TEST_CASE_TEMPLATE("json rows: a detect column of binary and JSON rows is backfilled row by row, each in its form",
+                   F, memory_int, sqlite_int) {
+  STORE_TEST_FIXTURE(F, fx);
+  auto s = json_table(fx, value_format::detect);
+  std::vector<uplift::stored_row> rows;
+  for (int i = 1; i <= 120; ++i)
+    rows.push_back({F::key(i), json_user(i, static_cast<std::uint16_t>(1 + i % 3),
+                                         i % 2 ? row_format::json : row_format::binary)});
+  ok(s.put_many(rows));
+  const auto before = rows_of(s);
+  auto h0 = ok(uplift::histogram(s, uplift::codec<User>().json_handle()));
+  CHECK(h0.rows() == 120);
+  CHECK(h0.at(1) == 40);
+  auto job = ok(uplift::backfill::start(s.connect().value(), uplift::codec<User>().json_handle(), quick()));
+  ok(job.wait());
+  CHECK(job.progress().counters.upgraded == 80);
+  const auto after = rows_of(s);
+  for (const auto& [k, old] : before) {
+    CAPTURE(k);
+    const std::string& now = after.at(k);
+    const auto form = uplift::format_of(value_format::detect, uplift::as_bytes_view(old));
+    CHECK(uplift::format_of(value_format::detect, uplift::as_bytes_view(now)) == form);
+    CHECK(meaning(now) == meaning(old));
+  }
+  auto h = ok(uplift::histogram(s, uplift::codec<User>().json_handle()));
+  CHECK(h.at(3) == 120);
+  CHECK(h.versions.back().json == 60);
+}
+
+TEST_CASE_TEMPLATE("json rows: a backfill with a binary-only handle over a JSON column is refused at start",
+                   F, memory_int) {
+  STORE_TEST_FIXTURE(F, fx);
+  auto s = json_table(fx, value_format::json);
+  auto job = uplift::backfill::start(s.connect().value(), uplift::codec<User>(), quick());
+  REQUIRE_FALSE(job);
+  CHECK(job.error().code == errc::invalid_option);
+  CHECK(job.error().message().find("codec.json_handle()") != std::string::npos);
+}
+
+// ---- the dry run --------------------------------------------------------------------------------
+
+TEST_CASE_TEMPLATE("dry run: reports what the backfill would do and writes nothing, rows nor jobs", F,
+                   memory_int, sqlite_int) {
+  STORE_TEST_FIXTURE(F, fx);
+  auto s = json_table(fx, value_format::detect);
+  std::vector<uplift::stored_row> rows;
+  for (int i = 1; i <= 90; ++i)
+    rows.push_back({F::key(i), json_user(i, static_cast<std::uint16_t>(1 + i % 3),
+                                         i % 2 ? row_format::json : row_format::binary)});
+  rows.push_back({F::key(91), "not JSON, not a record"});
+  rows.push_back({F::key(92), R"({"id":92,"name":"Untagged","email":"u@x","age":1})"});
+  ok(s.put_many(rows));
+  const auto before = rows_of(s);
+  const auto jobs_before = ok(s.list_jobs()).size();
+
+  auto c = uplift::codec<User>::make({.default_version = 1}).value();
+  auto r = ok(uplift::backfill::dry_run(s, c.json_handle()));
+  CHECK(r.target_version == 3);
+  CHECK(r.scanned == 92);
+  CHECK(r.rows_read == 92);
+  CHECK(r.already_current == 30);
+  CHECK(r.would_upgrade == 61);  // 60 below v3, and the untagged one adopted
+  CHECK(r.would_adopt == 1);
+  CHECK(r.would_quarantine == 1);
+  REQUIRE(r.first_errors.size() == 1);
+  CHECK(r.first_errors[0].key == F::key(91));
+  CHECK(r.first_errors[0].error.find("not an uplift record") != std::string::npos);
+  std::uint64_t json_rows = 0, binary_rows = 0;
+  for (const auto& st : r.stored) (st.format == row_format::json ? json_rows : binary_rows) += st.rows;
+  CHECK(json_rows == 46);
+  CHECK(binary_rows == 45);
+  CHECK(r.stored.front().format == row_format::binary);
+  CHECK(r.rows_per_second() > 0);
+  CHECK(rows_of(s) == before);
+  CHECK(ok(s.list_jobs()).size() == jobs_before);
+
+  // A sample: the first 30 rows, every 3rd of them.
+  auto sample = ok(uplift::backfill::dry_run(s, c.json_handle(), {.first_rows = 30, .every = 3}));
+  CHECK(sample.rows_read == 30);
+  CHECK(sample.scanned == 10);
+  CHECK(sample.would_upgrade + sample.already_current + sample.would_quarantine == 10);
+  // A target it would refuse is refused as start refuses it.
+  auto bad = uplift::backfill::dry_run(s, c.json_handle(), {.target_version = 9});
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == errc::invalid_option);
+}
