@@ -175,6 +175,11 @@ result<std::vector<prefix_count>> memory_store::count_by_prefix(std::size_t n) {
   return out;
 }
 
+result<std::optional<std::vector<json_version_count>>> memory_store::count_by_json_version(
+    std::string_view) {
+  return std::optional<std::vector<json_version_count>>{};
+}
+
 result<std::uint64_t> memory_store::count(const key_range& r) {
   if (auto st = detail::check_range(r, spec_, what("counting rows")); !st)
     return std::move(st).error();

@@ -165,7 +165,7 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
     range.text(key).integer(b.range_id).text(b.owner);
     job.text(key);
     const detail::pg_params held(range), job_params(job);
-    const Oid write_types[] = {key_element(), detail::pg_bytea, detail::pg_bytea};
+    const Oid write_types[] = {key_element(), value_element(), value_element()};
     const Oid quarantine_types[] = {detail::pg_text, detail::pg_text, detail::pg_int8,
                                     detail::pg_text};
     auto held_name = prepared(j.held, held.size(), held.types(), doing);
@@ -240,6 +240,28 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
   Oid key_array() const noexcept {
     return spec_.key == key_type::integer ? detail::pg_int8_array : detail::pg_text_array;
   }
+  /// Values travel as bytea to a bytea column, as text to a jsonb, json or text column.
+  bool value_as_text(row_format) const noexcept {
+    return value_type_ != detail::sql_value_type::bytes;
+  }
+  Oid value_element() const noexcept {
+    return value_as_text(row_format::json) ? detail::pg_text : detail::pg_bytea;
+  }
+  Oid value_array() const noexcept {
+    return value_as_text(row_format::json) ? detail::pg_text_array : detail::pg_bytea_array;
+  }
+  /// A binary row cannot go into a jsonb, json or text column.
+  status check_forms(const conditional_write* w, std::size_t n, std::string_view doing) const {
+    if (!value_as_text(row_format::json)) return {};
+    for (std::size_t i = 0; i < n; ++i)
+      if (w[i].format == row_format::binary)
+        return store_failure(
+            doing, "the row " + key_to_string(w[i].key) + " is written as a binary record, but " +
+                       spec_.value_column + " is " + std::string(to_string(value_type_)) +
+                       " and holds JSON only: write it as JSON (conditional_write::format = "
+                       "row_format::json), or keep binary records in a bytea column");
+    return {};
+  }
 
   std::string what(std::string_view doing) const {
     return "postgres, table " + spec_.table + ": " + std::string(doing);
@@ -270,8 +292,44 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
     return {};
   }
 
+  /// What the value column is (value_type_), from the server; refuses a table_spec::format the
+  /// column cannot hold. A table not created yet is taken as create_table makes it.
+  status read_value_type() {
+    const std::string doing = what("reading the type of the value column " + spec_.value_column);
+    detail::sql_args a;
+    a.owned_text(detail::quote_ident(spec_.table, true)).text(spec_.value_column);
+    auto type = first<std::string>(
+        "SELECT format_type(a.atttypid, NULL) FROM pg_attribute a "
+        "WHERE a.attrelid = to_regclass($1) AND a.attname = $2 AND NOT a.attisdropped",
+        a, doing, [](const auto& row) -> result<std::string> { return std::string(row.text(0)); });
+    if (!type) return std::move(type).error();
+    using detail::sql_value_type;
+    const std::string name = type->value_or(spec_.format == value_format::json ? "jsonb" : "bytea");
+    bool known = false;
+    for (sql_value_type t : {sql_value_type::bytes, sql_value_type::jsonb, sql_value_type::json,
+                             sql_value_type::text})
+      if (name == to_string(t)) {
+        value_type_ = t;
+        known = true;
+      }
+    const std::string column = "the column " + spec_.value_column + " is " + name;
+    if (!known)
+      return store_failure(doing, column + ": uplift reads bytea (table_spec::format binary, "
+                                           "json or detect) or jsonb, json, text (format json); "
+                                           "change the column's type");
+    if (value_type_ == sql_value_type::bytes) return {};
+    if (spec_.format == value_format::binary)
+      return store_failure(doing, column + ": set table_spec::format = value_format::json");
+    if (spec_.format == value_format::detect)
+      return store_failure(doing, column + ", which cannot hold binary rows: set "
+                                           "table_spec::format = value_format::json, or keep "
+                                           "rows of both forms in a bytea column");
+    return {};
+  }
+
   /// Renders the statements; for text keys, first asks the server how the key column orders.
   status prepare_statements() {
+    if (auto st = read_value_type(); !st) return st;
     std::string_view order;
     if (spec_.key == key_type::text) {
       const std::string table = detail::quote_ident(spec_.table, true);
@@ -292,16 +350,17 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
       order = collation->value_or(false) ? "" : detail::postgres_dialect.text_bytewise;
     }
     const detail::sql_dialect& d = detail::postgres_dialect;
-    rows_ = detail::make_table_statements(spec_, d, order);
+    rows_ = detail::make_table_statements(spec_, d, order, value_type_);
     const std::string t = detail::quote_ident(spec_.table, true);
     const std::string k = detail::quote_ident(spec_.key_column);
     const std::string v = detail::quote_ident(spec_.value_column);
     const std::string_view key_array_type = spec_.key == key_type::integer ? "bigint[]" : "text[]";
+    const std::string_view value_array_type = value_as_text(row_format::json) ? "text[]" : "bytea[]";
     commit_sql_ = detail::render(
         "WITH held AS ({held}), "
-        "w AS (UPDATE {t} AS t SET {v} = d.nv "
-        "FROM unnest(?12::{keys}, ?13::bytea[], ?14::bytea[]) WITH ORDINALITY AS d(k, ov, nv, i) "
-        "WHERE t.{k} = d.k AND t.{v} IS NOT DISTINCT FROM d.ov AND EXISTS (SELECT 1 FROM held) RETURNING d.i), "
+        "w AS (UPDATE {t} AS t SET {v} = {nv} "
+        "FROM unnest(?12::{keys}, ?13::{values}, ?14::{values}) WITH ORDINALITY AS d(k, ov, nv, i) "
+        "WHERE t.{k} = d.k AND {holds} AND EXISTS (SELECT 1 FROM held) RETURNING d.i), "
         "q AS (INSERT INTO uplift_quarantine (job, \"key\", stored_version, error, at) "
         "SELECT ?1, x.k, x.sv, x.e, {now_s} FROM unnest(?15::text[], ?16::bigint[], ?17::text[]) "
         "AS x(k, sv, e) WHERE EXISTS (SELECT 1 FROM held) {on_conflict}), "
@@ -314,14 +373,23 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
          {"k", k},
          {"v", v},
          {"keys", key_array_type},
+         {"values", value_array_type},
+         {"nv", detail::value_of(value_type_, "d.nv")},
+         {"holds", detail::value_holds(d, value_type_, "t.{v}", "d.ov")},
          {"now_s", d.now_s},
          {"progress", jobs().progress},
          {"on_conflict", detail::quarantine_on_conflict}});
     lock_job_sql_ = "SELECT name FROM uplift_backfill WHERE job_key = $1 FOR UPDATE";
     put_many_sql_ = detail::render(
-        "INSERT INTO {t} ({k}, {v}) SELECT * FROM unnest(?1::{keys}, ?2::bytea[]) "
-        "ON CONFLICT ({k}) DO UPDATE SET {v} = excluded.{v}",
-        d, {{"t", t}, {"k", k}, {"v", v}, {"keys", key_array_type}});
+        "INSERT INTO {t} ({k}, {v}) SELECT d.k, {nv} FROM unnest(?1::{keys}, ?2::{values}) "
+        "AS d(k, v) ON CONFLICT ({k}) DO UPDATE SET {v} = excluded.{v}",
+        d,
+        {{"t", t},
+         {"k", k},
+         {"v", v},
+         {"keys", key_array_type},
+         {"values", value_array_type},
+         {"nv", detail::value_of(value_type_, "d.v")}});
     return {};
   }
 
@@ -400,7 +468,7 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
     for (std::size_t from = 0; from < rows.size(); from += chunk) {
       const std::size_t n = std::min(chunk, rows.size() - from);
       if (options_.distributed) {
-        const Oid types[] = {key_element(), detail::pg_bytea};
+        const Oid types[] = {key_element(), value_element()};
         auto put = prepared(rows_.put, 2, types, doing);
         if (!put) return std::move(put).error();
         auto sent = round_trip(
@@ -415,13 +483,13 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
         if (!sent) return sent;
         continue;
       }
-      detail::pg_array keys(key_element(), n), values(detail::pg_bytea, n, rows[from].value.size());
+      detail::pg_array keys(key_element(), n), values(value_element(), n, rows[from].value.size());
       for (std::size_t i = from; i < from + n; ++i) {
         keys.add(rows[i].key);
         values.add(std::string_view(rows[i].value));
       }
       detail::pg_params p;
-      p.array(key_array(), std::move(keys)).array(detail::pg_bytea_array, std::move(values));
+      p.array(key_array(), std::move(keys)).array(value_array(), std::move(values));
       if (auto res = exec(put_many_sql_, p, doing); !res) return std::move(res).error();
     }
     return {};
@@ -444,6 +512,8 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
   result<batch_result> commit_batch(const batch_commit& b) {
     const std::string doing = what("committing a batch of backfill job \"" + b.job + "\"");
     if (auto st = detail::check_batch_keys(b, spec_, doing); !st) return std::move(st).error();
+    if (auto st = check_forms(b.writes.data(), b.writes.size(), doing); !st)
+      return std::move(st).error();
     if (options_.distributed) return commit_row_by_row(b, doing);
     const std::string key = detail::job_key(spec_.table, b.job);
     detail::sql_args progress;
@@ -451,8 +521,8 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
     detail::pg_params p(progress);
     const std::size_t n = b.writes.size();
     const std::size_t value_bytes = n == 0 ? 0 : b.writes.front().value.size();
-    detail::pg_array keys(key_element(), n), expected(detail::pg_bytea, n, value_bytes),
-        values(detail::pg_bytea, n, value_bytes);
+    detail::pg_array keys(key_element(), n), expected(value_element(), n, value_bytes),
+        values(value_element(), n, value_bytes);
     for (const conditional_write& w : b.writes) {
       keys.add(w.key);
       expected.add(std::string_view(w.expected));
@@ -467,8 +537,8 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
       q_errors.add(std::string_view(q.error));
     }
     p.array(key_array(), std::move(keys))
-        .array(detail::pg_bytea_array, std::move(expected))
-        .array(detail::pg_bytea_array, std::move(values))
+        .array(value_array(), std::move(expected))
+        .array(value_array(), std::move(values))
         .array(detail::pg_text_array, std::move(q_keys))
         .array(detail::pg_int8_array, std::move(q_versions))
         .array(detail::pg_text_array, std::move(q_errors));
@@ -508,6 +578,7 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
   std::string conninfo_;
   postgres_options options_;
   std::string commit_sql_, lock_job_sql_, put_many_sql_;
+  detail::sql_value_type value_type_ = detail::sql_value_type::bytes;
   std::unique_ptr<detail::pg_connection> conn_;
 };
 
@@ -542,9 +613,18 @@ result<std::vector<stored_row>> postgres_store::scan(const key_range& r, std::si
   return impl_->scan(r, n);
 }
 result<std::optional<std::string>> postgres_store::get(const row_key& k) { return impl_->get(k); }
-result<bool> postgres_store::write_if(const conditional_write& w) { return impl_->write_if(w); }
+result<bool> postgres_store::write_if(const conditional_write& w) {
+  if (auto st = impl_->check_forms(&w, 1, impl_->what("writing the row " + key_to_string(w.key)));
+      !st)
+    return std::move(st).error();
+  return impl_->write_if(w);
+}
 result<std::vector<prefix_count>> postgres_store::count_by_prefix(std::size_t n) {
   return impl_->count_by_prefix(n);
+}
+result<std::optional<std::vector<json_version_count>>> postgres_store::count_by_json_version(
+    std::string_view key) {
+  return impl_->count_by_json_version(key);
 }
 result<std::uint64_t> postgres_store::count(const key_range& r) { return impl_->count(r); }
 result<std::vector<key_range>> postgres_store::split(const key_range& r, std::size_t n) {

@@ -34,6 +34,16 @@ std::string job_key(std::string_view table, std::string_view name);
 inline constexpr std::string_view job_key_sql =
     "'\"' || replace(table_name, '\"', '\"\"') || '\".' || name";
 
+/// True when `key` can be a JSON version key (a record's json_version_key is one): not empty,
+/// without quotes, backslashes or control characters. Only such a key is looked up by the SQL
+/// stores' JSON functions (SQLite's path quotes it as $."key", which cannot hold a quote).
+inline bool json_key_countable(std::string_view key) noexcept {
+  if (key.empty()) return false;
+  return std::none_of(key.begin(), key.end(), [](char c) {
+    return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+  });
+}
+
 /// errc::store_error for a key of the other kind than the table's.
 status check_key(const row_key& k, const table_spec& spec, std::string_view doing);
 /// check_key for both bounds of a range.

@@ -9,6 +9,7 @@
 //   std::string what(doing)                        "<database>, table <t>: <doing>"
 //   status put_rows(rows, doing)                   writes put_many's rows (in its transaction)
 //   static const job_statements& jobs()            the job tables' statements
+//   bool value_as_text(row_format f)               binds a value of form f as text, not bytes
 //   struct transaction                             a sql_transaction with the database's BEGIN
 //
 // A row has is_null(i), i64(i), boolean(i), text(i), bytes(i) and key(i, key_type).
@@ -140,6 +141,31 @@ class sql_adapter {
     std::vector<prefix_count> out;
     for (auto& [prefix, rows] : counts) out.push_back({prefix, rows});
     return out;
+  }
+
+  /// Empty for a binary column (format_of calls none of its rows JSON); nullopt when the column's
+  /// SQL has no JSON functions to count with, or `key` is one no record has (json_key_countable).
+  result<std::optional<std::vector<json_version_count>>> count_by_json_version(
+      std::string_view key) {
+    using counts = std::vector<json_version_count>;
+    if (spec_.format == value_format::binary) return std::optional<counts>{counts{}};
+    if (rows_.count_by_json_version.empty() || !json_key_countable(key))
+      return std::optional<counts>{};
+    const std::string doing =
+        self().what("counting JSON rows by their key \"" + std::string(key) + "\"");
+    sql_args a;
+    a.text(key);
+    std::map<std::pair<std::int64_t, std::int64_t>, std::uint64_t> groups;  // (kind, version)
+    auto st = self().query(rows_.count_by_json_version, a, doing, [&](const auto& row) -> status {
+      groups[{row.i64(0), row.i64(1)}] += static_cast<std::uint64_t>(row.i64(2));
+      return {};
+    });
+    if (!st) return std::move(st).error();
+    counts out;
+    for (const auto& [group, rows] : groups)
+      out.push_back({static_cast<json_version_count::kind>(group.first),
+                     static_cast<std::uint16_t>(group.second), rows});
+    return std::optional<counts>{std::move(out)};
   }
 
   result<std::uint64_t> count(const key_range& r) {
@@ -339,7 +365,9 @@ class sql_adapter {
     const std::string doing = self().what("writing the row " + key_to_string(k));
     if (auto st = check_key(k, spec_, doing); !st) return st;
     sql_args a;
-    auto changed = self().execute(rows_.put, a.key(k).blob(value), doing);
+    a.key(k);
+    auto changed = self().execute(
+        rows_.put, add_value(a, value, format_of(spec_.format, as_bytes_view(value))), doing);
     if (!changed) return std::move(changed).error();
     return {};
   }
@@ -400,10 +428,16 @@ class sql_adapter {
 
   result<bool> write(const conditional_write& w, std::string_view doing) {
     sql_args a;
-    auto changed =
-        self().execute(rows_.write_if, a.key(w.key).blob(w.expected).blob(w.value), doing);
+    a.key(w.key);
+    add_value(a, w.expected, row_format::binary);  // bytes where the column is bytes
+    auto changed = self().execute(rows_.write_if, add_value(a, w.value, w.format), doing);
     if (!changed) return std::move(changed).error();
     return *changed > 0;
+  }
+
+  /// A value parameter, as text or bytes as the driver binds a value of form f.
+  sql_args& add_value(sql_args& a, std::string_view v, row_format f) {
+    return self().value_as_text(f) ? a.text(v) : a.blob(v);
   }
 
   auto read_key() const {

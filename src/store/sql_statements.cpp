@@ -33,24 +33,96 @@ std::string render(std::string_view tpl, const sql_dialect& d,
   return out;
 }
 
+std::string value_read(sql_value_type t, std::string_view v) {
+  if (t == sql_value_type::jsonb || t == sql_value_type::json)
+    return "CAST(" + std::string(v) + " AS text)";
+  return std::string(v);
+}
+
+std::string value_holds(const sql_dialect& d, sql_value_type t, std::string_view v,
+                        std::string_view expected) {
+  const std::string e(expected);
+  switch (t) {
+    case sql_value_type::bytes: {
+      std::string bytes(d.value_bytes);  // {v} in it is the column
+      return bytes.replace(bytes.find("{v}"), 3, v) + " = " + e;
+    }
+    case sql_value_type::jsonb: return std::string(v) + " = CAST(" + e + " AS jsonb)";
+    case sql_value_type::json: return "CAST(" + std::string(v) + " AS text) = " + e;
+    case sql_value_type::text: break;
+  }
+  return std::string(v) + " = " + e;
+}
+
+std::string value_of(sql_value_type t, std::string_view param) {
+  if (t == sql_value_type::jsonb || t == sql_value_type::json)
+    return "CAST(" + std::string(param) + " AS " + std::string(to_string(t)) + ")";
+  return std::string(param);
+}
+
+namespace {
+
+// The JSON objects of the table by what their top-level key ?1 holds: 0 an integer 1..65535
+// (the second column), 1 no such key, 2 anything else (json_version_count::kind). {json} is the
+// value as JSON text.
+//
+// SQLite: json_type and json_extract find the key's first occurrence and tell an integer token
+// ('integer': digits, no fraction or exponent; one too large for 64 bits reads back as a real,
+// outside the range) from any other. A row is counted when it holds no NUL byte (SQLite's
+// JSON functions would stop there) and json_valid says it is JSON whose root is an object; the
+// CASE keeps one bad row from failing the query. Such a row is also one format_of calls JSON.
+constexpr std::string_view sqlite_count_by_json_version =
+    "SELECT what, CASE WHEN what = 0 THEN n ELSE 0 END, count(*) FROM ("
+    "SELECT CASE WHEN json_type(d, p) IS NULL THEN 1 "
+    "WHEN json_type(d, p) = 'integer' AND json_extract(d, p) BETWEEN 1 AND 65535 THEN 0 "
+    "ELSE 2 END AS what, json_extract(d, p) AS n "
+    "FROM (SELECT {json} AS d, '$.\"' || ?1 || '\"' AS p FROM {t} "
+    "WHERE CASE WHEN instr({vb}, X'00') > 0 THEN 0 "
+    "WHEN json_valid({json}) THEN json_type({json}) = 'object' ELSE 0 END)) "
+    "GROUP BY 1, 2";
+
+// PostgreSQL jsonb: -> finds the key (jsonb keeps one of each), a number's text is normalised
+// (1e2 is 100: what the row reads as too) and a version is made of digits only. The CASE tests
+// the text before it is read as an integer.
+constexpr std::string_view jsonb_count_by_json_version =
+    "SELECT what, CASE WHEN what = 0 THEN CAST(CAST(x AS text) AS integer) ELSE 0 END, count(*) "
+    "FROM (SELECT x, CASE WHEN x IS NULL THEN 1 WHEN jsonb_typeof(x) <> 'number' THEN 2 "
+    "WHEN CAST(x AS text) !~ '^[0-9]{1,5}$' THEN 2 "
+    "WHEN CAST(CAST(x AS text) AS integer) BETWEEN 1 AND 65535 THEN 0 ELSE 2 END AS what "
+    "FROM (SELECT {v} -> CAST(?1 AS text) AS x FROM {t} WHERE jsonb_typeof({v}) = 'object') AS o"
+    ") AS c GROUP BY 1, 2";
+
+}  // namespace
+
 table_statements make_table_statements(const table_spec& spec, const sql_dialect& d,
-                                       std::string_view key_order) {
+                                       std::string_view key_order, sql_value_type value) {
   const std::string t = quote_ident(spec.table, true);
   const std::string k = quote_ident(spec.key_column);
   const std::string v = quote_ident(spec.value_column);
   const std::string ko = key_order.empty() ? k : k + " COLLATE " + std::string(key_order);
   const std::string key_decl(spec.key == key_type::integer ? d.integer_key : d.text_key);
+  const bool bytes = value == sql_value_type::bytes;
+  const std::string vr = value_read(value, v);
+  const std::string vb(bytes ? d.value_bytes : "convert_to(CAST({v} AS text), 'UTF8')");
+  const std::string holds = value_holds(d, value, "{v}", "?2");
+  const std::string put_value = value_of(value, "?2");
+  const std::string new_value = value_of(value, "?3");
   auto r = [&](std::string_view tpl, std::string_view where = {}, std::string_view next = {}) {
     return render(tpl, d,
                   {{"t", t},
                    {"k", k},
                    {"v", v},
                    {"ko", ko},
-                   {"vb", d.value_bytes},
+                   {"vr", vr},
+                   {"vb", vb},
+                   {"holds", holds},
+                   {"put_value", put_value},
+                   {"new_value", new_value},
+                   {"json", "CAST({v} AS TEXT)"},
                    {"where", where},
                    {"next", next},
                    {"key_decl", key_decl},
-                   {"blob", d.blob}});
+                   {"value_decl", spec.format == value_format::json ? d.json_text : d.blob}});
   };
   table_statements s;
   for (bool after : {false, true})
@@ -62,14 +134,14 @@ table_statements make_table_statements(const table_spec& spec, const sql_dialect
         where.append(after ? " AND" : " WHERE").append(" {ko} <= ?").append(std::to_string(n++));
       const std::string next = "?" + std::to_string(n);
       const std::size_t i = bounds_variant(after, upto);
-      s.scan[i] = r("SELECT {k}, {v} FROM {t}{where} ORDER BY {ko} LIMIT {next}", where, next);
+      s.scan[i] = r("SELECT {k}, {vr} FROM {t}{where} ORDER BY {ko} LIMIT {next}", where, next);
       s.count[i] = r("SELECT count(*) FROM {t}{where}", where);
       s.step[i] = r("SELECT {k} FROM {t}{where} ORDER BY {ko} LIMIT 1 OFFSET {next}", where, next);
     }
-  s.get = r("SELECT {v} FROM {t} WHERE {k} = ?1");
-  s.write_if = r("UPDATE {t} SET {v} = ?3 WHERE {k} = ?1 AND {vb} = ?2");
+  s.get = r("SELECT {vr} FROM {t} WHERE {k} = ?1");
+  s.write_if = r("UPDATE {t} SET {v} = {new_value} WHERE {k} = ?1 AND {holds}");
   s.put =
-      r("INSERT INTO {t} ({k}, {v}) VALUES (?1, ?2) "
+      r("INSERT INTO {t} ({k}, {v}) VALUES (?1, {put_value}) "
         "ON CONFLICT ({k}) DO UPDATE SET {v} = excluded.{v}");
   s.erase = r("DELETE FROM {t} WHERE {k} = ?1");
   s.max_key = r("SELECT {k} FROM {t} ORDER BY {ko} DESC LIMIT 1");
@@ -77,8 +149,14 @@ table_statements make_table_statements(const table_spec& spec, const sql_dialect
       r("SELECT substr({vb}, 1, CAST(?1 AS INTEGER)), count(*) FROM {t} GROUP BY 1");
   s.create_table =
       r("CREATE TABLE IF NOT EXISTS {t} "
-        "({k} {key_decl} PRIMARY KEY NOT NULL, {v} {blob} NOT NULL)");
+        "({k} {key_decl} PRIMARY KEY NOT NULL, {v} {value_decl} NOT NULL)");
   s.drop_table = r("DROP TABLE IF EXISTS {t}");
+  if (spec.format != value_format::binary) {
+    if (d.param == sqlite_dialect.param)
+      s.count_by_json_version = r(sqlite_count_by_json_version);
+    else if (value == sql_value_type::jsonb)
+      s.count_by_json_version = r(jsonb_count_by_json_version);
+  }
   return s;
 }
 

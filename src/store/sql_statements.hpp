@@ -5,7 +5,8 @@
 //
 // Templates name parameters ?1, ?2, ... (rendered as $1, $2, ... for PostgreSQL) and take
 // {placeholders}: {t} the table, {k} its key column, {v} its value column, {ko} the key as it is
-// ordered, {vb} the value as it is compared, {now_ms}/{now_s} the database's clock.
+// ordered, {vr} the value as it is read, {vb} the value as bytes, {now_ms}/{now_s} the
+// database's clock.
 
 #include <cstddef>
 #include <cstdint>
@@ -26,7 +27,7 @@ struct sql_dialect {
   char param;                      ///< parameter marker: '?' (SQLite ?N) or '$' (PostgreSQL $N)
   std::string_view now_ms;         ///< unix milliseconds now, database time
   std::string_view now_s;          ///< unix seconds now, database time
-  std::string_view value_bytes;    ///< {vb}: the value column compared as bytes ({v} inside)
+  std::string_view value_bytes;    ///< {vb}: the value column as bytes ({v} inside)
   std::string_view text_bytewise;  ///< the collation that orders text bytewise
   std::string_view for_update;     ///< locks the rows a SELECT reads until the transaction ends
   std::string_view skip_locked;    ///< claim_range's row lock: other workers' ranges are skipped
@@ -35,6 +36,7 @@ struct sql_dialect {
   std::string_view integer_key;    ///< create_table's key column, integer keys
   std::string_view text_key;       ///< create_table's key column, text keys
   std::string_view blob;           ///< create_table's value column
+  std::string_view json_text;      ///< create_table's value column for value_format::json
   /// One row: how many columns uplift_backfill has (0: no such table) and whether job_key is one
   std::string_view job_table_layout;
 };
@@ -51,7 +53,8 @@ inline constexpr sql_dialect sqlite_dialect{
     .lock_tables = "",  // BEGIN IMMEDIATE already does
     .integer_key = "INTEGER",
     .text_key = "TEXT",
-    .blob = "BLOB",
+    .blob = "BLOB",  // no affinity: a detect column keeps each row's storage class
+    .json_text = "TEXT",
     .job_table_layout =
         "SELECT count(*), coalesce(sum(name = 'job_key'), 0) FROM pragma_table_info('uplift_backfill')",
 };
@@ -70,6 +73,7 @@ inline constexpr sql_dialect postgres_dialect{
     .integer_key = "bigint",
     .text_key = "text COLLATE \"C\"",
     .blob = "bytea",
+    .json_text = "jsonb",
     .job_table_layout =
         "SELECT count(*), count(*) FILTER (WHERE attname = 'job_key') FROM pg_attribute "
         "WHERE attrelid = to_regclass('uplift_backfill') AND attnum > 0 AND NOT attisdropped",
@@ -91,18 +95,47 @@ inline std::size_t bounds_variant(bool after, bool upto) noexcept {
   return (after ? 1u : 0u) | (upto ? 2u : 0u);
 }
 
+/// What the SQL of a value column works on: bytes (SQLite, whatever each row's storage class;
+/// PostgreSQL bytea), or one of PostgreSQL's text types, whose values travel as text.
+enum class sql_value_type : std::uint8_t { bytes, jsonb, json, text };
+
+/// The column's type as PostgreSQL's format_type() names it: "bytea", "jsonb", "json", "text".
+constexpr std::string_view to_string(sql_value_type t) noexcept {
+  switch (t) {
+    case sql_value_type::bytes: return "bytea";
+    case sql_value_type::jsonb: return "jsonb";
+    case sql_value_type::json: return "json";
+    case sql_value_type::text: return "text";
+  }
+  return "bytea";
+}
+
+/// The value column `v` as read (scan, get): its bytes; a jsonb or json value as its text.
+std::string value_read(sql_value_type t, std::string_view v);
+/// The condition "the value column `v` still holds `expected`" (a parameter or column holding
+/// the value read): the same bytes; a jsonb value the same content (PostgreSQL's jsonb equality).
+std::string value_holds(const sql_dialect& d, sql_value_type t, std::string_view v,
+                        std::string_view expected);
+/// `param` (bytes, or text for a text type) as a value of the column.
+std::string value_of(sql_value_type t, std::string_view param);
+
 /// The statements on the application's table.
 struct table_statements {
   std::string scan[4];   ///< by bounds_variant: the range's bounds, then the row limit
   std::string count[4];  ///< by bounds_variant
   std::string step[4];   ///< by bounds_variant, then the offset: split's walk
   std::string get, write_if, put, erase, max_key, count_by_prefix, create_table, drop_table;
+  /// ?1 the key: rows (kind, version, rows) of json_version_count's kind as a number; "" when
+  /// the column cannot be counted by the database's JSON functions.
+  std::string count_by_json_version;
 };
 
 /// Renders the table's statements. `key_order` is the collation the key is ordered by ("" for
-/// the column's own, which must then order as compare_keys does).
+/// the column's own, which must then order as compare_keys does); `value` what the value column
+/// is.
 table_statements make_table_statements(const table_spec& spec, const sql_dialect& d,
-                                       std::string_view key_order);
+                                       std::string_view key_order,
+                                       sql_value_type value = sql_value_type::bytes);
 
 /// The columns of a range row, in the order read_range reads them.
 inline constexpr std::string_view range_columns =

@@ -146,6 +146,10 @@ struct sqlite_store::impl : detail::sql_adapter<sqlite_store::impl> {
 
   sqlite3* db() const noexcept { return conn_->db; }
 
+  /// A JSON value is bound as TEXT, a binary one as a BLOB, whatever the column's format: each
+  /// row keeps the storage class of its form (what `typeof(v)` shows).
+  static bool value_as_text(row_format f) noexcept { return f == row_format::json; }
+
   std::string what(std::string_view doing) const {
     return "sqlite " + path_ + ", table " + spec_.table + ": " + std::string(doing);
   }
@@ -208,8 +212,9 @@ struct sqlite_store::impl : detail::sql_adapter<sqlite_store::impl> {
   status put_rows(const std::vector<stored_row>& rows, std::string_view doing) {
     for (const stored_row& r : rows) {
       detail::sql_args a;
-      if (auto st = execute(rows_.put, a.key(r.key).blob(r.value), doing); !st)
-        return std::move(st).error();
+      a.key(r.key);
+      add_value(a, r.value, format_of(spec_.format, as_bytes_view(r.value)));
+      if (auto st = execute(rows_.put, a, doing); !st) return std::move(st).error();
     }
     return {};
   }
@@ -253,7 +258,10 @@ struct sqlite_store::impl : detail::sql_adapter<sqlite_store::impl> {
         if (rc == SQLITE_OK)
           rc = sqlite3_bind_blob64(st, 2, w.expected.data(), w.expected.size(), SQLITE_STATIC);
         if (rc == SQLITE_OK)
-          rc = sqlite3_bind_blob64(st, 3, w.value.data(), w.value.size(), SQLITE_STATIC);
+          rc = value_as_text(w.format) ? sqlite3_bind_text64(st, 3, w.value.data(), w.value.size(),
+                                                             SQLITE_STATIC, SQLITE_UTF8)
+                                       : sqlite3_bind_blob64(st, 3, w.value.data(), w.value.size(),
+                                                             SQLITE_STATIC);
         if (rc == SQLITE_OK) rc = sqlite3_step(st);
         if (rc != SQLITE_DONE) return failure(doing);
         const bool ok = sqlite3_changes64(db()) > 0;
@@ -327,6 +335,10 @@ result<std::optional<std::string>> sqlite_store::get(const row_key& k) { return 
 result<bool> sqlite_store::write_if(const conditional_write& w) { return impl_->write_if(w); }
 result<std::vector<prefix_count>> sqlite_store::count_by_prefix(std::size_t n) {
   return impl_->count_by_prefix(n);
+}
+result<std::optional<std::vector<json_version_count>>> sqlite_store::count_by_json_version(
+    std::string_view key) {
+  return impl_->count_by_json_version(key);
 }
 result<std::uint64_t> sqlite_store::count(const key_range& r) { return impl_->count(r); }
 result<std::vector<key_range>> sqlite_store::split(const key_range& r, std::size_t n) {

@@ -20,7 +20,8 @@
 
 namespace uplift {
 
-/// A store held in memory. Its "database" holds tables (each ordered by compare_keys) and the
+/// A store held in memory. Values are bytes, whatever their form (conditional_write::format and
+/// table_spec::format change nothing here). Its "database" holds tables (each ordered by compare_keys) and the
 /// job tables, with the databases' semantics (leases by the system clock). The database is
 /// shared, behind one mutex, between a store and the stores `connect()` and `with_table()`
 /// return (and copies), so several threads can work on one table; it ends with the last store
@@ -42,6 +43,9 @@ class memory_store final : public store {
   result<std::optional<std::string>> get(const row_key& k) override;
   result<bool> write_if(const conditional_write& w) override;
   result<std::vector<prefix_count>> count_by_prefix(std::size_t n) override;
+  /// nullopt: memory has no JSON functions (the caller reads every row).
+  result<std::optional<std::vector<json_version_count>>> count_by_json_version(
+      std::string_view key) override;
   result<std::uint64_t> count(const key_range& r) override;
   result<std::vector<key_range>> split(const key_range& r, std::size_t n) override;
   result<std::optional<row_key>> max_key() override;

@@ -7,7 +7,8 @@
 ///     if (!db) return fail(db.error().message());
 ///     auto rows = db->scan({}, 1000);
 ///
-/// Parameters and results travel in binary format (bytea values are never hex-escaped) through
+/// Parameters and results travel in binary format (bytea values are never hex-escaped; a jsonb,
+/// json or text value travels as its text, a jsonb one read as `v::text`) through
 /// statements prepared once per connection. A batch of the backfill is one statement and one
 /// round trip: its conditional writes are one `UPDATE ... FROM unnest(keys, old values, new
 /// values)` joined on the key and filtered on the old value, in the same statement as the
@@ -61,8 +62,10 @@ struct postgres_options {
 class postgres_store final : public store {
  public:
   /// Connects with `conninfo` (a libpq connection string, "host=... dbname=...", or a URL,
-  /// "postgresql://user@host/db") for the table `spec`. The table itself is not touched: see
-  /// create_table.
+  /// "postgresql://user@host/db") for the table `spec`, and reads the value column's type:
+  /// bytea holds any `spec.format`; jsonb, json and text hold value_format::json only (another
+  /// format is refused, saying what to set). A table that does not exist yet is taken as
+  /// create_table makes it. The table itself is not touched: see create_table.
   static result<postgres_store> open(std::string conninfo, table_spec spec,
                                      postgres_options options = {});
 
@@ -80,6 +83,10 @@ class postgres_store final : public store {
   result<std::optional<std::string>> get(const row_key& k) override;
   result<bool> write_if(const conditional_write& w) override;
   result<std::vector<prefix_count>> count_by_prefix(std::size_t n) override;
+  /// A jsonb column: counted with ->, jsonb_typeof and ->>. nullopt for a json, text or bytea
+  /// column holding JSON (docs/STORES.md, "JSON columns", says why); empty for a binary column.
+  result<std::optional<std::vector<json_version_count>>> count_by_json_version(
+      std::string_view key) override;
   result<std::uint64_t> count(const key_range& r) override;
   /// Counts the rows, then walks the key index with LIMIT 1 OFFSET steps from one part's last
   /// key to the next: one pass over the range's keys, no sort, no temporary table.
@@ -110,8 +117,9 @@ class postgres_store final : public store {
   result<bool> drop_done_job(const std::string& name) override;
 
   // ---- the application's own writes (not part of the store interface) ----
-  /// CREATE TABLE IF NOT EXISTS: the key column (text keys COLLATE "C") as primary key and a
-  /// bytea value column.
+  /// CREATE TABLE IF NOT EXISTS: the key column (text keys COLLATE "C") as primary key and the
+  /// value column: jsonb for value_format::json, else bytea. (A json or text column: create the
+  /// table yourself, then open the store.)
   status create_table();
   /// DROP TABLE IF EXISTS: the table and every row in it, for demos and tests.
   status drop_table();

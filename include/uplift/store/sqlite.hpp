@@ -10,9 +10,10 @@
 ///
 /// The database runs in WAL mode, so readers never wait for the writer; every write that spans
 /// statements is one `BEGIN IMMEDIATE` transaction, and a connection waits up to
-/// `sqlite_options::busy_timeout` for another connection's write transaction. Values are bound
-/// and read as blobs (they may hold NUL bytes); a value the application stored as TEXT compares
-/// as its bytes. Text keys are ordered with the BINARY collation (bytewise, as compare_keys).
+/// `sqlite_options::busy_timeout` for another connection's write transaction. Values are read
+/// as their bytes, TEXT or BLOB alike (they may hold NUL bytes), and compared as bytes; a JSON
+/// value is written as TEXT, a binary one as a BLOB (conditional_write::format; `put` goes by
+/// `format_of(spec.format, value)`), so a detect column keeps each row's form. Text keys are ordered with the BINARY collation (bytewise, as compare_keys).
 /// Statements are prepared once per connection and kept.
 
 #include <chrono>
@@ -71,6 +72,10 @@ class sqlite_store final : public store {
   result<std::optional<std::string>> get(const row_key& k) override;
   result<bool> write_if(const conditional_write& w) override;
   result<std::vector<prefix_count>> count_by_prefix(std::size_t n) override;
+  /// json_valid, json_type and json_extract over the rows (see docs/STORES.md, "JSON columns",
+  /// for the few documents SQLite reads more leniently than the rule); empty for a binary column.
+  result<std::optional<std::vector<json_version_count>>> count_by_json_version(
+      std::string_view key) override;
   result<std::uint64_t> count(const key_range& r) override;
   /// Counts the rows, then walks the key index with LIMIT 1 OFFSET steps from one part's last
   /// key to the next: one pass over the range's keys, no sort, no temporary table.
@@ -100,13 +105,14 @@ class sqlite_store final : public store {
   result<bool> drop_done_job(const std::string& name) override;
 
   // ---- the application's own writes (not part of the store interface) ----
-  /// CREATE TABLE IF NOT EXISTS: the key column as primary key and a BLOB value column.
+  /// CREATE TABLE IF NOT EXISTS: the key column as primary key and the value column: TEXT for
+  /// value_format::json, else BLOB (no affinity: a detect column keeps TEXT and BLOB rows apart).
   status create_table();
   /// DROP TABLE IF EXISTS: the table and every row in it, for demos and tests.
   status drop_table();
-  /// Inserts or overwrites a row.
+  /// Inserts or overwrites a row: TEXT when `format_of(spec.format, value)` is JSON, else a BLOB.
   status put(const row_key& k, std::string_view value);
-  /// Inserts or overwrites many rows (with distinct keys) in one transaction.
+  /// Inserts or overwrites many rows (with distinct keys) in one transaction, each as `put` does.
   status put_many(const std::vector<stored_row>& rows);
   /// Deletes a row (nothing when there is none).
   status erase(const row_key& k);

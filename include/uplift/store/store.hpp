@@ -48,12 +48,13 @@ enum class key_type : std::uint8_t {
 struct table_spec {
   std::string table;                  ///< the table the application reads and writes
   std::string key_column = "id";      ///< its primary key (unique, ordered)
-  std::string value_column = "value"; ///< the record bytes (SQLite BLOB, PostgreSQL bytea)
+  /// The records: SQLite BLOB or TEXT; PostgreSQL bytea, jsonb, json or text (docs/STORES.md).
+  std::string value_column = "value";
   key_type key = key_type::integer;
   value_format format = value_format::binary;  ///< what the value column holds
 };
 
-/// A row as read: its key and its stored bytes.
+/// A row as read: its key and its stored bytes (a JSON row: its text as the database holds it).
 struct stored_row {
   row_key key;
   std::string value;
@@ -66,7 +67,8 @@ struct key_range {
 };
 
 /// Writes `value` to the row `key` only if the row still holds exactly `expected` (a row that is
-/// gone or holds other bytes is left alone). Never an upsert: it cannot create a row.
+/// gone or holds other bytes is left alone; a PostgreSQL jsonb row compares by content instead:
+/// docs/STORES.md, "JSON columns"). Never an upsert: it cannot create a row.
 struct conditional_write {
   row_key key;
   std::string expected;
@@ -87,6 +89,18 @@ struct prefix_count {
 // split into, each with its cursor, counters and lease) and uplift_quarantine (rows that could
 // not be upgraded). A batch's writes, its range's cursor and counters, and its quarantine rows are
 // committed in one transaction.
+
+/// Rows of a JSON column (or the JSON rows of a detect column) counted by their version key.
+struct json_version_count {
+  enum class kind : std::uint8_t {
+    version,      ///< the key holds an integer 1..65535: `version`
+    untagged,     ///< a JSON object without the key (a document written before versioning)
+    bad_version,  ///< the key holds anything else (a string, 0, a fraction, too large ...)
+  };
+  kind what = kind::version;
+  std::uint16_t version = 0;
+  std::uint64_t rows = 0;
+};
 
 /// What a job is: its name, the record type and the version it brings rows to.
 struct job_spec {
@@ -234,6 +248,13 @@ class store {
   virtual result<bool> write_if(const conditional_write& w) = 0;
   /// Rows counted by the first n bytes of their value (the histogram's fast path).
   virtual result<std::vector<prefix_count>> count_by_prefix(std::size_t n) = 0;
+  /// The rows of the table that are JSON objects (in a detect column: the rows `format_of` calls
+  /// JSON), counted by what their top-level key `key` holds, by the database's own JSON functions
+  /// (SQLite json_extract / json_type, PostgreSQL ->, ->>): no row leaves the database. Rows that
+  /// are not JSON objects are not counted. nullopt when this column cannot be counted that way
+  /// (the caller then reads every row).
+  virtual result<std::optional<std::vector<json_version_count>>> count_by_json_version(
+      std::string_view key) = 0;
   /// The number of rows in r.
   virtual result<std::uint64_t> count(const key_range& r) = 0;
   /// Splits the rows in r into at most n ranges of about equal row count, in key order, covering
