@@ -1,6 +1,7 @@
 // The per-version histograms (histogram.hpp): the store counts binary rows by their first
 // header_size bytes, and uplift::peek reads each distinct prefix; JSON rows are counted by their
-// version key (json_rows.hpp), by reading each row.
+// version key, by the store's JSON functions (count_by_json_version) or else by reading each row
+// (json_rows.hpp classifies a row as those functions do).
 #include <uplift/rows/histogram.hpp>
 
 #include <algorithm>
@@ -75,12 +76,35 @@ result<table_histogram> by_reading(store& s, std::string_view key) {
 }  // namespace
 
 result<table_histogram> histogram(store& s, const histogram_options& o) {
-  if (o.read_every_row || s.spec().format != value_format::binary)
-    return by_reading(s, o.json_version_key);
-  auto counts = s.count_by_prefix(header_size);
-  if (!counts) return std::move(counts).error();
+  if (o.read_every_row) return by_reading(s, o.json_version_key);
+  const value_format column = s.spec().format;
   table_histogram h;
-  for (const prefix_count& c : *counts) add_binary(h, c.prefix, c.rows);
+  if (column != value_format::json) {
+    auto counts = s.count_by_prefix(header_size);
+    if (!counts) return std::move(counts).error();
+    for (const prefix_count& c : *counts) add_binary(h, c.prefix, c.rows);
+    if (column == value_format::binary) {
+      sort(h);
+      return h;
+    }
+  }
+  auto json = s.count_by_json_version(o.json_version_key);
+  if (!json) return std::move(json).error();
+  if (!*json) return by_reading(s, o.json_version_key);  // no JSON functions for this column
+  for (const json_version_count& c : **json) {
+    using kind = json_version_count::kind;
+    const auto what = c.what == kind::version    ? detail::json_row_class::versioned
+                      : c.what == kind::untagged ? detail::json_row_class::untagged
+                                                 : detail::json_row_class::bad_version;
+    add_json(h, {what, c.version}, c.rows);
+  }
+  // The rest of the table is neither: binary rows without a valid header (in a detect column
+  // their prefixes were counted above as such), text that is not a JSON object.
+  auto total = s.count({});
+  if (!total) return std::move(total).error();
+  h.not_records = 0;
+  const std::uint64_t counted = h.total();  // rows written between the two counts: none below 0
+  h.not_records = *total > counted ? *total - counted : 0;
   sort(h);
   return h;
 }
