@@ -31,6 +31,7 @@ struct header_count {
 struct json_count {
   std::uint16_t version = 0;
   std::uint64_t rows = 0;
+  friend bool operator==(const json_count&, const json_count&) = default;
 };
 
 /// Every row of a table by record type and version, whatever the types: what `uplift stats`
