@@ -7,6 +7,7 @@
 //     --ranges N      ranges of a new job (default 8)
 //     --lease-ms N    the range lease (default 30000)
 //     --owner NAME    the worker name (default: host:pid:random)
+//     --format F      what the table's value column holds: binary (default), json or detect
 //
 // Exit status: 0 when the job is done, 1 when the backfill failed, 2 on a usage error.
 
@@ -15,11 +16,13 @@
 #include <string>
 #include <string_view>
 
+#include <uplift/json.hpp>
 #include <uplift/rows/backfill.hpp>
 #include <uplift/store/postgres.hpp>
 #include <uplift/store/sqlite.hpp>
 
 #include "user_uplift.hpp"
+#include "user_uplift_json.hpp"
 
 namespace {
 
@@ -29,7 +32,8 @@ int run(uplift::result<S> db, uplift::backfill_options o) {
     std::fprintf(stderr, "backfill-child: %s\n", db.error().message().c_str());
     return 1;
   }
-  auto job = uplift::backfill::start(std::move(*db), uplift::codec<demo::User>(), std::move(o));
+  auto job = uplift::backfill::start(std::move(*db), uplift::codec<demo::User>().json_handle(),
+                                     std::move(o));
   if (!job) {
     std::fprintf(stderr, "backfill-child: %s\n", job.error().message().c_str());
     return 1;
@@ -66,6 +70,12 @@ int main(int argc, char** argv) {
     else if (opt == "--ranges") o.ranges = static_cast<std::size_t>(std::atol(v));
     else if (opt == "--lease-ms") o.lease = std::chrono::milliseconds(std::atol(v));
     else if (opt == "--owner") o.owner = v;
+    else if (opt == "--format") {
+      const std::string_view f = v;
+      spec.format = f == "json"     ? uplift::value_format::json
+                    : f == "detect" ? uplift::value_format::detect
+                                    : uplift::value_format::binary;
+    }
     else {
       std::fprintf(stderr, "backfill-child: unknown option %s\n", argv[i]);
       return 2;

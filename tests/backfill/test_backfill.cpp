@@ -1,6 +1,7 @@
 // The backfill's promises, each against every store (memory, a real SQLite file, a real
 // PostgreSQL server, its table plain and distributed), with the demo record demo.User (v1 -> v2
-// wire-compatible, v2 -> v3 transforming).
+// wire-compatible, v2 -> v3 transforming); those that do not depend on a row's form also against
+// JSON rows (SQLite TEXT, PostgreSQL jsonb and text) and a column of binary and JSON rows.
 #include <doctest/doctest.h>
 
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include <uplift/json.hpp>
 #include <uplift/rows/backfill.hpp>
 #include <uplift/rows/histogram.hpp>
 #include <uplift/rows/read_repair.hpp>
@@ -26,6 +28,7 @@
 #include "cli.hpp"
 #include "store_fixtures.hpp"
 #include "user_uplift.hpp"
+#include "user_uplift_json.hpp"
 #include "widget_record.hpp"  // a record that cannot be written below its latest version
 
 extern char** environ;
@@ -40,44 +43,81 @@ using uplift::job_status;
 
 // ---- records --------------------------------------------------------------------------------------
 
-/// User i, written at `version`; the same person at every version (created_at is 0 below v2).
+/// True when row i of the running test's table is a JSON document: every row of a JSON column,
+/// every other row of a column of both forms.
+bool json_row(int i) {
+  return current_format == uplift::value_format::json ||
+         (current_format == uplift::value_format::detect && i % 2 == 1);
+}
+
+/// User i, written at `version`; the same person at every version (created_at is 0 below v2), in
+/// the form the running test's table holds (json_row).
 std::string user(int i, std::uint16_t version, std::string_view tag = "") {
   const std::string given = "Given" + std::to_string(i) + std::string(tag);
   const std::string family = "Family" + std::to_string(i);
   const std::string email = "user" + std::to_string(i) + "@example.com";
-  uplift::buffer b;
+  auto encode = [&](const auto& u) {
+    if (json_row(i)) return uplift::write_json<User>(u).value();
+    return std::string(uplift::write<User>(u).as_string_view());
+  };
   if (version == 1) {
     demo::v1::UserT u;
     u.id = static_cast<std::uint64_t>(i);
     u.name = given + " " + family;
     u.email = email;
     u.age = static_cast<std::int16_t>(i % 90);
-    b = uplift::write<User>(u);
-  } else if (version == 2) {
+    return encode(u);
+  }
+  if (version == 2) {
     demo::v2::UserT u;
     u.id = static_cast<std::uint64_t>(i);
     u.full_name = given + " " + family;
     u.email = email;
     u.age = static_cast<std::int16_t>(i % 90);
     u.created_at = 1'700'000'000 + i;
-    b = uplift::write<User>(u);
-  } else {
-    demo::v3::UserT u;
-    u.id = static_cast<std::uint64_t>(i);
-    u.given_name = given;
-    u.family_name = family;
-    u.email = email;
-    u.age = i % 90;
-    u.created_at = 1'700'000'000 + i;
-    b = uplift::write<User>(u);
+    return encode(u);
   }
-  return std::string(b.as_string_view());
+  demo::v3::UserT u;
+  u.id = static_cast<std::uint64_t>(i);
+  u.given_name = given;
+  u.family_name = family;
+  u.email = email;
+  u.age = i % 90;
+  u.created_at = 1'700'000'000 + i;
+  return encode(u);
 }
 
-/// The version in a row's header (0 when it has none).
+/// The record handle of the tests: it reads rows of both forms.
+uplift::record_handle rows_of_user() { return uplift::codec<User>().json_handle(); }
+
+/// The version a row is stored at, in its header or version key (0 when it names none).
 std::uint16_t version_of(const std::string& bytes) {
-  auto h = uplift::peek(bytes);
-  return h ? h->version : std::uint16_t{0};
+  auto info = rows_of_user().inspect(uplift::as_bytes_view(bytes), uplift::value_format::detect);
+  return info ? info->version : std::uint16_t{0};
+}
+
+/// True when the stored row `stored` is `written` as F's table keeps it: byte for byte, or for a
+/// jsonb column the same document (PostgreSQL hands jsonb back in its own normalised text).
+template <class F>
+bool holds(const std::string& stored, const std::string& written);
+
+/// What a row means, read as the latest version in whichever form it is stored.
+uplift::result<demo::v3::UserT> meaning(const std::string& bytes) {
+  if (uplift::format_of(uplift::value_format::detect, uplift::as_bytes_view(bytes)) ==
+      uplift::row_format::json)
+    return uplift::read_json<User>(bytes);
+  return uplift::read_object<User>(bytes);
+}
+
+template <class F>
+bool holds(const std::string& stored, const std::string& written) {
+  if (stored == written) return true;
+  if constexpr (std::is_same_v<F, postgres_jsonb_rows>) {
+    auto a = meaning(stored);
+    auto b = meaning(written);
+    return a && b && *a == *b && version_of(stored) == version_of(written);
+  }
+  return false;
 }
 
 /// Every row of the table.
@@ -108,7 +148,7 @@ uplift::backfill_options quick(std::string job = "") {
 
 template <class F>
 uplift::backfill start(F& fx, uplift::backfill_options o, const uplift::codec<User>& c = {}) {
-  return ok(uplift::backfill::start(fx.connect(), c, std::move(o)));
+  return ok(uplift::backfill::start(fx.connect(), c.json_handle(), std::move(o)));
 }
 
 /// Checks that every row of `before` is in `after` upgraded to v3 with the same content, and that
@@ -122,8 +162,8 @@ void check_upgraded(const std::map<std::string, std::string>& before,
     REQUIRE(it != after.end());
     CHECK(version_of(it->second) == 3);
     if (version_of(old) == 3) CHECK(it->second == old);
-    auto want = uplift::read_object<User>(old);
-    auto got = uplift::read_object<User>(it->second);
+    auto want = meaning(old);
+    auto got = meaning(it->second);
     REQUIRE(want);
     REQUIRE(got);
     CHECK(*got == *want);
@@ -133,11 +173,11 @@ void check_upgraded(const std::map<std::string, std::string>& before,
 }  // namespace
 
 TEST_CASE_TEMPLATE("the backfill rewrites old rows at the target version and leaves current rows as they are",
-                   F, STORE_TEST_ALL_STORES) {
+                   F, STORE_TEST_ALL_STORES, STORE_TEST_JSON_ROWS) {
   STORE_TEST_FIXTURE(F, fx);
   fill_mixed(fx, 600);
   const auto before = snapshot(fx);
-  auto h0 = ok(uplift::histogram(fx.s(), uplift::codec<User>()));
+  auto h0 = ok(uplift::histogram(fx.s(), rows_of_user()));
   CHECK(h0.at(1) == 200);
   CHECK(h0.at(2) == 200);
   CHECK(h0.at(3) == 200);
@@ -153,7 +193,7 @@ TEST_CASE_TEMPLATE("the backfill rewrites old rows at the target version and lea
   CHECK(p.counters.already_current == 200);
   CHECK(p.counters.conflicts == 0);
   CHECK(p.counters.quarantined == 0);
-  auto h = ok(uplift::histogram(fx.s(), uplift::codec<User>()));
+  auto h = ok(uplift::histogram(fx.s(), rows_of_user()));
   CHECK(h.below(3) == 0);
   CHECK(h.at(3) == 600);
   auto from_job = ok(job.histogram());
@@ -167,7 +207,7 @@ TEST_CASE_TEMPLATE("the backfill rewrites old rows at the target version and lea
   CHECK(stored->spec.target_version == 3);
 }
 
-TEST_CASE_TEMPLATE("a live write between the backfill's read and its write wins", F, STORE_TEST_ALL_STORES) {
+TEST_CASE_TEMPLATE("a live write between the backfill's read and its write wins", F, STORE_TEST_ALL_STORES, STORE_TEST_JSON_ROWS) {
   STORE_TEST_FIXTURE(F, fx);
   fill_mixed(fx, 300);
   auto writer = fx.connect();
@@ -184,7 +224,7 @@ TEST_CASE_TEMPLATE("a live write between the backfill's read and its write wins"
   auto job = start(fx, o);
   ok(job.wait());
   const auto after = snapshot(fx);
-  CHECK(after.at(uplift::key_to_string(F::key(4))) == live);  // the writer's bytes, untouched
+  CHECK(holds<F>(after.at(uplift::key_to_string(F::key(4))), live));  // the writer's, untouched
   CHECK(job.progress().counters.conflicts == 1);
   CHECK(job.progress().counters.upgraded == 199);
   // Every other row got there.
@@ -193,7 +233,7 @@ TEST_CASE_TEMPLATE("a live write between the backfill's read and its write wins"
 }
 
 TEST_CASE_TEMPLATE("under a concurrent workload of inserts, updates and deletes the table matches the writers' ledger",
-                   F, STORE_TEST_ALL_STORES) {
+                   F, STORE_TEST_ALL_STORES, STORE_TEST_JSON_ROWS) {
   STORE_TEST_FIXTURE(F, fx);
   constexpr int rows = 1500, writers = 3;
   fill_mixed(fx, rows);
@@ -272,7 +312,7 @@ TEST_CASE_TEMPLATE("under a concurrent workload of inserts, updates and deletes 
       CHECK(it == after.end());
     } else {
       REQUIRE(it != after.end());
-      CHECK(it->second == *want);  // the live write, byte for byte
+      CHECK(holds<F>(it->second, *want));  // the live write, byte for byte
     }
     ++checked_ledger;
   }
@@ -282,7 +322,7 @@ TEST_CASE_TEMPLATE("under a concurrent workload of inserts, updates and deletes 
     auto it = after.find(k);
     REQUIRE(it != after.end());
     CHECK(version_of(it->second) == 3);
-    CHECK(*uplift::read_object<User>(it->second) == *uplift::read_object<User>(old));
+    CHECK(*meaning(it->second) == *meaning(old));
     ++checked_upgraded;
   }
   // Every surviving row is at the target version; nothing else is in the table.
@@ -299,7 +339,7 @@ TEST_CASE_TEMPLATE("under a concurrent workload of inserts, updates and deletes 
                                          << ledger.size());
 }
 
-TEST_CASE_TEMPLATE("a second backfill changes no row and leaves every byte as it was", F, STORE_TEST_ALL_STORES) {
+TEST_CASE_TEMPLATE("a second backfill changes no row and leaves every byte as it was", F, STORE_TEST_ALL_STORES, STORE_TEST_JSON_ROWS) {
   STORE_TEST_FIXTURE(F, fx);
   fill_mixed(fx, 400);
   {
@@ -321,7 +361,7 @@ TEST_CASE_TEMPLATE("a second backfill changes no row and leaves every byte as it
   CHECK(snapshot(fx) == once);
 }
 
-TEST_CASE_TEMPLATE("the rate limit holds, measured with an injectable clock", F, STORE_TEST_ALL_STORES) {
+TEST_CASE_TEMPLATE("the rate limit holds, measured with an injectable clock", F, STORE_TEST_ALL_STORES, STORE_TEST_JSON_ROWS) {
   STORE_TEST_FIXTURE(F, fx);
   fill_mixed(fx, 1000);
   std::atomic<std::int64_t> fake_ns{0};
@@ -342,7 +382,7 @@ TEST_CASE_TEMPLATE("the rate limit holds, measured with an injectable clock", F,
 }
 
 TEST_CASE_TEMPLATE("pause stops the progress, resume finishes it, and the status is in the database", F,
-                   STORE_TEST_ALL_STORES) {
+                   STORE_TEST_ALL_STORES, STORE_TEST_JSON_ROWS) {
   STORE_TEST_FIXTURE(F, fx);
   fill_mixed(fx, 600);
   auto o = quick();
@@ -370,7 +410,7 @@ TEST_CASE_TEMPLATE("pause stops the progress, resume finishes it, and the status
 }
 
 TEST_CASE_TEMPLATE("a cancelled backfill keeps its progress and a new run of the job finishes it", F,
-                   STORE_TEST_ALL_STORES) {
+                   STORE_TEST_ALL_STORES, STORE_TEST_JSON_ROWS) {
   STORE_TEST_FIXTURE(F, fx);
   fill_mixed(fx, 600);
   const auto before = snapshot(fx);
@@ -401,7 +441,7 @@ TEST_CASE_TEMPLATE("a cancelled backfill keeps its progress and a new run of the
   check_upgraded(before, snapshot(fx));
 }
 
-TEST_CASE_TEMPLATE("progress never goes backwards and ends at 100%", F, STORE_TEST_ALL_STORES) {
+TEST_CASE_TEMPLATE("progress never goes backwards and ends at 100%", F, STORE_TEST_ALL_STORES, STORE_TEST_JSON_ROWS) {
   STORE_TEST_FIXTURE(F, fx);
   fill_mixed(fx, 800);
   auto o = quick();
@@ -647,7 +687,7 @@ TEST_CASE_TEMPLATE("a backfill to a version the record cannot write is refused a
 }
 
 TEST_CASE_TEMPLATE("a backfill to an older target version writes that version and leaves newer rows alone", F,
-                   STORE_TEST_ALL_STORES) {
+                   STORE_TEST_ALL_STORES, STORE_TEST_JSON_ROWS) {
   STORE_TEST_FIXTURE(F, fx);
   fill_mixed(fx, 90);
   const auto before = snapshot(fx);
@@ -660,7 +700,7 @@ TEST_CASE_TEMPLATE("a backfill to an older target version writes that version an
     CAPTURE(k);
     const auto v = version_of(after.at(k));
     CHECK(v == std::max<std::uint16_t>(2, version_of(old)));
-    CHECK(*uplift::read_object<User>(after.at(k)) == *uplift::read_object<User>(old));
+    CHECK(*meaning(after.at(k)) == *meaning(old));
   }
   CHECK(job.progress().counters.upgraded == 30);
 }
@@ -751,18 +791,22 @@ int reap(pid_t pid) {
 
 template <class F>
 std::vector<std::string> child_args(F& fx, const std::string& table, const std::string& job) {
+  std::vector<std::string> args;
   if constexpr (std::is_same_v<typename F::backend_type, sqlite_backend>)
-    return {"sqlite", fx.backend.path(), table, job};
+    args = {"sqlite", fx.backend.path(), table, job};
   else if constexpr (std::is_same_v<typename F::backend_type, postgres_distributed_backend>)
-    return {"postgres-distributed", fx.backend.conninfo(), table, job};
+    args = {"postgres-distributed", fx.backend.conninfo(), table, job};
   else
-    return {"postgres", fx.backend.conninfo(), table, job};
+    args = {"postgres", fx.backend.conninfo(), table, job};
+  args.insert(args.end(), {"--format", std::string(uplift::to_string(F::format))});
+  return args;
 }
 
 }  // namespace
 
 TEST_CASE_TEMPLATE("a backfill killed with SIGKILL at random points resumes and ends as an uninterrupted one",
-                   F, sqlite_int, postgres_int, postgres_distributed_int) {
+                   F, sqlite_int, postgres_int, postgres_distributed_int, sqlite_json_rows,
+                   postgres_jsonb_rows, postgres_text_rows, sqlite_mixed_rows) {
   STORE_TEST_FIXTURE(F, fx);
   constexpr int rows = 3000;
   // Two tables with the same rows: one backfilled without interruption, one killed again and
@@ -776,7 +820,7 @@ TEST_CASE_TEMPLATE("a backfill killed with SIGKILL at random points resumes and 
     ok(reference.put_many(all));
   }
   {
-    auto job = ok(uplift::backfill::start(std::move(reference), uplift::codec<User>(), quick("reference")));
+    auto job = ok(uplift::backfill::start(std::move(reference), rows_of_user(), quick("reference")));
     ok(job.wait());
   }
   std::mt19937 rng(2024);
@@ -814,7 +858,7 @@ TEST_CASE_TEMPLATE("a backfill killed with SIGKILL at random points resumes and 
 }
 
 TEST_CASE_TEMPLATE("two worker processes share one job: no range done twice, none skipped", F, postgres_int,
-                   postgres_distributed_int) {
+                   postgres_distributed_int, postgres_jsonb_rows, postgres_text_rows) {
   STORE_TEST_FIXTURE(F, fx);
   constexpr int rows = 3000;
   fill_mixed(fx, rows);

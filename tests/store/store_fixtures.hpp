@@ -236,19 +236,37 @@ struct postgres_distributed_backend : postgres_backend {
   }
 };
 
+/// PostgreSQL with the tables' value column of type text: JSON rows kept verbatim (create_table
+/// makes a JSON column jsonb). The table is made before the store opens it.
+struct postgres_text_backend : postgres_backend {
+  uplift::result<store_type> open(const table_spec& spec, uplift::postgres_options o = {}) {
+    run_sql("CREATE TABLE IF NOT EXISTS \"" + spec.table + "\" (\"" + spec.key_column + "\" " +
+            (spec.key == key_type::integer ? "bigint" : "text COLLATE \"C\"") +
+            " PRIMARY KEY NOT NULL, \"" + spec.value_column + "\" text NOT NULL)");
+    return postgres_backend::open(spec, std::move(o));
+  }
+};
+
 // ---- fixtures --------------------------------------------------------------------------------
-/// A fresh table with keys of kind K in a store of Backend, its job tables created.
-template <class Backend, key_type K>
+/// What the tables of the running test hold (its fixture sets it): the row helpers of the tests
+/// write their rows in this form.
+inline uplift::value_format current_format = uplift::value_format::binary;
+
+/// A fresh table with keys of kind K in a store of Backend, its job tables created; its value
+/// column holds rows of `Format`.
+template <class Backend, key_type K, uplift::value_format Format = uplift::value_format::binary>
 struct fixture {
   using backend_type = Backend;
   using store_type = typename Backend::store_type;
   static constexpr key_type kind = K;
+  static constexpr uplift::value_format format = Format;
 
   Backend backend;
-  table_spec spec{unique_name("things"), "id", "value", K};
+  table_spec spec{unique_name("things"), "id", "value", K, Format};
   std::optional<store_type> store;
 
   fixture() {
+    current_format = Format;
     if (!backend.available()) return;
     store.emplace(open_table(spec));
   }
@@ -266,7 +284,7 @@ struct fixture {
     return st;
   }
   /// A table spec for another table of this fixture's kind.
-  table_spec other_table() const { return {unique_name("others"), "id", "value", K}; }
+  table_spec other_table() const { return {unique_name("others"), "id", "value", K, Format}; }
 
   /// The i-th key: keys order as their i (text keys are zero-padded).
   static row_key key(int i) {
@@ -309,6 +327,11 @@ using postgres_int = fixture<postgres_backend, key_type::integer>;
 using postgres_text = fixture<postgres_backend, key_type::text>;
 using postgres_distributed_int = fixture<postgres_distributed_backend, key_type::integer>;
 using postgres_distributed_text = fixture<postgres_distributed_backend, key_type::text>;
+/// JSON rows: SQLite TEXT, PostgreSQL jsonb and text; a column of both forms (SQLite).
+using sqlite_json_rows = fixture<sqlite_backend, key_type::integer, uplift::value_format::json>;
+using postgres_jsonb_rows = fixture<postgres_backend, key_type::integer, uplift::value_format::json>;
+using postgres_text_rows = fixture<postgres_text_backend, key_type::integer, uplift::value_format::json>;
+using sqlite_mixed_rows = fixture<sqlite_backend, key_type::integer, uplift::value_format::detect>;
 
 }  // namespace store_test
 
@@ -320,12 +343,22 @@ TYPE_TO_STRING_AS("postgres, integer keys", store_test::postgres_int);
 TYPE_TO_STRING_AS("postgres, text keys", store_test::postgres_text);
 TYPE_TO_STRING_AS("postgres distributed, integer keys", store_test::postgres_distributed_int);
 TYPE_TO_STRING_AS("postgres distributed, text keys", store_test::postgres_distributed_text);
+TYPE_TO_STRING_AS("sqlite, JSON rows in a TEXT column", store_test::sqlite_json_rows);
+TYPE_TO_STRING_AS("postgres, JSON rows in a jsonb column", store_test::postgres_jsonb_rows);
+TYPE_TO_STRING_AS("postgres, JSON rows in a text column", store_test::postgres_text_rows);
+TYPE_TO_STRING_AS("sqlite, binary and JSON rows in one column", store_test::sqlite_mixed_rows);
 
 /// Every store, with integer and text keys; PostgreSQL also with postgres_options::distributed.
 #define STORE_TEST_ALL_STORES                                                                 \
   store_test::memory_int, store_test::memory_text, store_test::sqlite_int,                    \
       store_test::sqlite_text, store_test::postgres_int, store_test::postgres_text,           \
       store_test::postgres_distributed_int, store_test::postgres_distributed_text
+
+/// The stores again with JSON rows (SQLite TEXT, PostgreSQL jsonb and text) and with a column of
+/// both forms: the promises of the backfill that do not depend on a row's form.
+#define STORE_TEST_JSON_ROWS                                                                  \
+  store_test::sqlite_json_rows, store_test::postgres_jsonb_rows, store_test::postgres_text_rows, \
+      store_test::sqlite_mixed_rows
 
 /// Declares the fixture `fx` of type F; ends the test when its store is not available (the
 /// PostgreSQL server outside CI, reported as skipped).
