@@ -639,21 +639,24 @@ int run(S db, const options& o, const row_form& form, const std::string& where) 
 
 int main(int argc, char** argv) {
   const options o = parse(argc, argv);
-  // The demo's own table: dropped and filled again on every run.
+  // The demo's own table: dropped and filled again on every run. It is dropped through a store
+  // opened for JSON rows, which every value column type accepts (one opened for binary rows
+  // refuses the jsonb column a --format json run leaves), and opened again for this run's rows:
+  // a store reads its value column's type when it opens, and create_table makes the column anew.
   const row_form& form = o.json ? json_rows : binary_rows;
   const uplift::table_spec spec{
       .table = "uplift_demo_users", .key_column = "id", .value_column = "record", .format = form.column};
-  auto fresh = [](auto& db) {
-    if (auto st = db.drop_table(); !st) {
-      std::fprintf(stderr, "uplift-demo: %s\n", st.error().message().c_str());
-      return false;
-    }
-    return true;
+  auto fresh = [&spec](auto open) -> decltype(open(spec)) {
+    uplift::table_spec any = spec;
+    any.format = uplift::value_format::json;
+    auto old = open(any);
+    if (!old) return old;
+    if (auto st = old->drop_table(); !st) return std::move(st).error();
+    return open(spec);
   };
   if (!o.postgres.empty()) {
-    auto db = uplift::postgres_store::open(o.postgres, spec);
+    auto db = fresh([&o](const uplift::table_spec& t) { return uplift::postgres_store::open(o.postgres, t); });
     if (!db) return std::fprintf(stderr, "uplift-demo: %s\n", db.error().message().c_str()), 1;
-    if (!fresh(*db)) return 1;
     return run(std::move(*db), o, form, "PostgreSQL");
   }
   std::string path = o.db;
@@ -662,8 +665,7 @@ int main(int argc, char** argv) {
     std::error_code ec;
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ec);
   }
-  auto db = uplift::sqlite_store::open(path, spec);
+  auto db = fresh([&path](const uplift::table_spec& t) { return uplift::sqlite_store::open(path, t); });
   if (!db) return std::fprintf(stderr, "uplift-demo: %s\n", db.error().message().c_str()), 1;
-  if (!fresh(*db)) return 1;
   return run(std::move(*db), o, form, "SQLite (" + path + ")");
 }
