@@ -1,5 +1,6 @@
 # The README's commands. Each first installs the Debian packages that are missing.
-#   make demo   install, build, run the main demo
+#   make demo   install, build, run the main demo; DEMO_ARGS passes it options, e.g.
+#               DEMO_ARGS='--format json --legacy 1000' (uplift-demo --help lists them)
 #   make test   install, build, run every test: the suite (with a smoke run of every benchmark),
 #               then the hardening stages (the suite under ASan+UBSan, the concurrency tests under
 #               TSan, each fuzz target for FUZZ_SMOKE_SECONDS), each in a build folder next to
@@ -17,6 +18,7 @@ FUZZ_DIR ?= $(BUILD_DIR)-fuzz
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 30
 FUZZ_TARGETS ?= peek read read_json schema
+DEMO_ARGS ?=
 
 # Configures a build folder once: Ninja and ccache when present.
 define configure
@@ -56,7 +58,7 @@ fuzz: deps-hardening
 demo: deps
 	$(call configure,$(BUILD_DIR),$(BUILD_TYPE),-DUPLIFT_BUILD_BENCH=ON)
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target uplift-demo
-	@$(BUILD_DIR)/examples/uplift-demo
+	@$(BUILD_DIR)/examples/uplift-demo $(DEMO_ARGS)
 
 bench: deps
 	$(call configure,$(BENCH_DIR),Release,-DUPLIFT_BUILD_BENCH=ON -DUPLIFT_BUILD_TESTS=OFF)
