@@ -327,6 +327,18 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
     return {};
   }
 
+  /// CREATE TABLE and DROP TABLE, then the statements again: the value column they leave may be
+  /// of another type than the one the statements were made for (a bytea table dropped, a jsonb
+  /// one created).
+  status create_table() {
+    if (auto st = sql_adapter::create_table(); !st) return st;
+    return prepare_statements();
+  }
+  status drop_table() {
+    if (auto st = sql_adapter::drop_table(); !st) return st;
+    return prepare_statements();
+  }
+
   /// Renders the statements; for text keys, first asks the server how the key column orders.
   status prepare_statements() {
     if (auto st = read_value_type(); !st) return st;

@@ -410,6 +410,21 @@ TEST_CASE("postgres: create_table makes a jsonb column for JSON") {
   CHECK(ok(s.count_by_json_version("_v")).value().size() == 1);
 }
 
+TEST_CASE("postgres: a store that drops a bytea table and creates it again for JSON writes to the jsonb column") {
+  store_test::postgres_backend backend;
+  if (!backend.available()) return;
+  const uplift::table_spec spec{store_test::unique_name("remade"), "id", "value",
+                                uplift::key_type::integer, value_format::json};
+  backend.run_sql("CREATE TABLE " + spec.table + " (id bigint PRIMARY KEY, value bytea NOT NULL)");
+  auto s = ok(backend.open(spec));  // JSON rows in a bytea column
+  ok(s.drop_table());
+  ok(s.create_table());  // now jsonb: the store's statements follow the column
+  ok(s.put(std::int64_t{1}, R"({"_v":1})"));
+  ok(s.put_many({{std::int64_t{2}, R"({"_v":2})"}}));
+  CHECK(ok(s.get(std::int64_t{2})) == R"({"_v": 2})");
+  CHECK(ok(s.count_by_json_version("_v")).value().size() == 2);
+}
+
 TEST_CASE("postgres: a store whose format does not fit the value column's type is refused, "
           "saying what to set") {
   store_test::postgres_backend backend;
