@@ -420,6 +420,40 @@ std::string emit_header(const record_model& rec, const std::vector<step_report>&
                 render(templates::version_entry,
                        {{"n", std::to_string(v.number)}, {"table", names(v).plain(v.root)}});
 
+  // The root table's slots per version, as 64-bit words of a 256-slot mask. A root table with
+  // more slots has no shapes: its untagged buffers are read as a fixed version only.
+  std::string shapes;
+  bool shapes_fit = true;
+  for (const auto& v : rec.versions) {
+    const auto it = v.structs.find(v.root);
+    std::uint64_t words[4] = {0, 0, 0, 0};
+    int count = 0;
+    if (it != v.structs.end())
+      for (const field_model& f : it->second.fields) {
+        if (f.id < 0 || f.id >= 256) {
+          shapes_fit = false;
+          continue;
+        }
+        words[f.id / 64] |= std::uint64_t{1} << (f.id % 64);
+        // A union's hidden type field holds the slot before its value's.
+        if (f.type.k == type_ref::kind::union_type && f.id > 0)
+          words[(f.id - 1) / 64] |= std::uint64_t{1} << ((f.id - 1) % 64);
+        count = std::max(count, f.id + 1);
+      }
+    std::string w;
+    for (std::uint64_t word : words) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "0x%llxULL", static_cast<unsigned long long>(word));
+      w += (w.empty() ? "" : ", ") + std::string(buf);
+    }
+    shapes += (shapes.empty() ? "\n      " : ",\n      ") +
+              render(templates::shape_entry, {{"n", std::to_string(v.number)},
+                                              {"identifier", v.file_identifier},
+                                              {"words", w},
+                                              {"count", std::to_string(count)}});
+  }
+  if (!shapes_fit) shapes.clear();
+
   std::string text = render(templates::header,
                 {{"file", file},
                  {"gen_version", generator_version()},
@@ -439,6 +473,8 @@ std::string emit_header(const record_model& rec, const std::vector<step_report>&
                  {"declarations", declarations},
                  {"definitions", definitions},
                  {"versions", versions},
+                 {"shapes", shapes.empty() ? std::string()
+                                           : render(templates::shapes_member, {{"entries", shapes}})},
                  {"upgrades", upgrades},
                  {"downgrades", downgrades},
                  {"moving", moving.empty() ? std::string()

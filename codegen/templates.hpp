@@ -31,12 +31,21 @@ struct {{record}} {
   static constexpr std::uint32_t type_id = uplift::type_id_of(name);
   static constexpr std::uint16_t latest_version = {{latest}};
 {{json_key}}  using versions = uplift::versions<{{versions}}>;
-  static constexpr auto upgrades = uplift::steps({{upgrades}});
+{{shapes}}  static constexpr auto upgrades = uplift::steps({{upgrades}});
   static constexpr auto downgrades = uplift::steps({{downgrades}});
 {{moving}}{{rebuilds}}};
 
 }  // namespace {{ns}}
 )tmpl";
+
+// The fields each version's root table can hold, by vtable slot, for buffers stored without
+// uplift's header (options::untagged_binary).
+inline constexpr const char* shapes_member =
+    "  /// Which vtable slots each version's root table has (deprecated ones too) and its\n"
+    "  /// file_identifier: what a buffer written without uplift's header is sniffed by.\n"
+    "  static constexpr uplift::root_shape root_shapes[] = {{{entries}}};\n";
+inline constexpr const char* shape_entry =
+    "{{{n}}, \"{{identifier}}\", {{{words}}}, {{count}}}";
 
 inline constexpr const char* include_line = R"tmpl(#include "{{folder}}/v{{n}}_generated.h"
 )tmpl";

@@ -10,8 +10,9 @@
 //               [--write-rate WRITES_PER_S] [--baseline-seconds S]
 //
 // The rows are binary records, or with --format json JSON documents (SQLite TEXT, PostgreSQL
-// jsonb); --legacy N adds N JSON documents written before versioning (no version key), which the
-// service reads as v1 and the backfill adopts. Only the public API and the shipped schemas/user
+// jsonb); --legacy N adds N rows written before versioning (JSON documents without the version
+// key, or plain FlatBuffers without uplift's header), which the service reads as v1 and the
+// backfill adopts. Only the public API and the shipped schemas/user
 // are used. Exits non-zero if a write was lost, a row is left below v3 or without its version
 // key, or anything fails.
 
@@ -89,9 +90,9 @@ const char* const usage_line =
       "                           Either way the table uplift_demo_users is dropped and filled again.\n"
       "  --format binary|json     rows as binary records (default) or as JSON documents\n"
       "                           (SQLite TEXT, PostgreSQL jsonb)\n"
-      "  --legacy N               N more rows written before versioning: JSON documents without\n"
-      "                           the version key, read as v1 and adopted by the backfill\n"
-      "                           (with --format json)\n"
+      "  --legacy N               N more rows written before versioning (JSON documents without\n"
+      "                           the version key, or plain FlatBuffers without uplift's header),\n"
+      "                           read as v1 and adopted by the backfill\n"
       "  --readers N              the service's reader threads (default 2)\n"
       "  --writers N              the service's writer threads (default 1)\n"
       "  --rate ROWS_PER_S        the backfill's limit (default 100,000; 0: none)\n"
@@ -133,9 +134,6 @@ options parse(int argc, char** argv) {
       o.json = std::string_view(v) == "json";
     } else usage("unknown option " + std::string(a));
   }
-  if (o.legacy > 0 && !o.json)
-    usage("--legacy needs --format json: rows of plain FlatBuffers without uplift's header are not "
-          "read yet (add --format json, or leave out --legacy)");
   return o;
 }
 
@@ -158,7 +156,7 @@ std::string thousands(std::uint64_t n) {
   return out;
 }
 
-/// Rows per stored version, and (`untagged`) the JSON documents without the version key.
+/// Rows per stored version, and (`untagged`) the rows written before versioning.
 void print_histogram(const uplift::record_histogram& h, bool untagged) {
   const std::uint64_t total = std::max<std::uint64_t>(h.rows() + h.untagged, 1);
   auto line = [&](const std::string& label, std::uint64_t n, const char* note) {
@@ -167,7 +165,7 @@ void print_histogram(const uplift::record_histogram& h, bool untagged) {
                 std::string(static_cast<std::size_t>(share / 2.5 + 0.5), '#').c_str(), note);
   };
   for (std::uint16_t v = 1; v <= 3; ++v) line("v" + std::to_string(v), h.at(v), "");
-  if (untagged) line("--", h.untagged, "  (no version key: written before versioning)");
+  if (untagged) line("--", h.untagged, "  (written before versioning: no version key or header)");
   if (h.other_types + h.not_records != 0)
     std::printf("   (%s rows of other types or not records)\n", thousands(h.other_types + h.not_records).c_str());
 }
@@ -223,8 +221,12 @@ std::string legacy_user(std::int64_t i, bool json) {
 }
 
 /// User i as a release before versioning stored it: a JSON document of v1's shape without the
-/// version key, `{"id":..,"name":..,"email":..,"age":..}`.
-std::string unversioned_user(std::int64_t i, std::string_view version_key) {
+/// version key, `{"id":..,"name":..,"email":..,"age":..}`, or v1 as plain FlatBuffers (no header).
+std::string unversioned_user(std::int64_t i, std::string_view version_key, bool json) {
+  if (!json)
+    return user_at(i, 1, [](const auto& u) {
+      return std::string(uplift::write<User>(u).as_string_view().substr(uplift::header_size));
+    });
   const std::string tagged = user_at(i, 1, [](const auto& u) { return uplift::write_json<User>(u).value(); });
   const std::string key = "{\"" + std::string(version_key) + "\":1,";  // write_json writes it first
   if (tagged.rfind(key, 0) != 0) {
@@ -297,14 +299,26 @@ struct phase_stats {
   }
 };
 
+/// The codec the service reads and writes with: rows written before versioning (--legacy) are
+/// read as v1, a JSON document without the version key and a FlatBuffer without uplift's header.
+uplift::codec<User> reading_codec(const options& o, std::uint16_t write_version) {
+  const bool legacy = o.legacy > 0;
+  return uplift::codec<User>::make(
+             {.write_version = write_version,
+              .default_version = legacy ? std::uint16_t{1} : std::uint16_t{0},
+              .untagged = legacy ? uplift::untagged_binary::as_version : uplift::untagged_binary::refuse,
+              .untagged_version = legacy ? std::uint16_t{1} : std::uint16_t{0}})
+      .value();
+}
+
 template <class S>
 class service {
  public:
-  /// Documents without the version key (JSON rows only) are read as v1, the shape the releases
+  /// Rows without a version of their own (--legacy) are read as v1, the shape the releases
   /// before versioning wrote.
   service(S& db, const options& o, const row_form& form)
       : db_(db), o_(o), form_(form),
-        codec_(uplift::codec<User>::make({.write_version = 2, .default_version = form.json ? std::uint16_t{1} : std::uint16_t{0}}).value()) {}
+        codec_(reading_codec(o, 2)) {}
 
   /// Starts the threads. Phase 0 is "before the backfill".
   void start() {
@@ -491,11 +505,11 @@ void print_dry_run(const uplift::dry_run_report& r, std::uint64_t every) {
   for (const auto& st : r.stored) {
     stored += stored.empty() ? "" : ", ";
     stored += std::string(uplift::to_string(st.format)) + " v" + std::to_string(st.version) +
-              (st.untagged ? " (no version key)" : "") + " " + thousands(st.rows);
+              (st.untagged ? " (written before versioning)" : "") + " " + thousands(st.rows);
   }
   std::printf("   stored: %s\n", stored.c_str());
   const std::string adopt =
-      r.would_adopt != 0 ? " (adopting the " + thousands(r.would_adopt) + " without a version key)" : "";
+      r.would_adopt != 0 ? " (adopting the " + thousands(r.would_adopt) + " written before versioning)" : "";
   std::printf("   would upgrade %s%s, already v%u %s, quarantine %s\n", thousands(r.would_upgrade).c_str(),
               adopt.c_str(), static_cast<unsigned>(r.target_version), thousands(r.already_current).c_str(),
               thousands(r.would_quarantine).c_str());
@@ -520,7 +534,7 @@ int run(S db, const options& o, const row_form& form, const std::string& where) 
     const std::string version_key(form.handle(uplift::codec<User>()).json_version_key());
     std::vector<uplift::stored_row> chunk;
     for (std::int64_t i = 1; i <= o.keys(); ++i) {
-      chunk.push_back({i, i <= o.rows ? legacy_user(i, form.json) : unversioned_user(i, version_key)});
+      chunk.push_back({i, i <= o.rows ? legacy_user(i, form.json) : unversioned_user(i, version_key, form.json)});
       if (chunk.size() == 20'000 || i == o.keys()) {
         if (auto st = db.put_many(chunk); !st) return std::fprintf(stderr, "uplift-demo: %s\n", st.error().message().c_str()), 1;
         chunk.clear();
@@ -533,7 +547,7 @@ int run(S db, const options& o, const row_form& form, const std::string& where) 
                 std::chrono::duration<double>(clock_type::now() - t0).count());
   }
   // Binary rows counted from their header bytes alone, JSON rows from their version key.
-  auto before = uplift::histogram(db, form.handle(uplift::codec<User>()));
+  auto before = uplift::histogram(db, form.handle(reading_codec(o, 3)));
   if (!before) return std::fprintf(stderr, "uplift-demo: %s\n", before.error().message().c_str()), 1;
   print_histogram(*before, o.legacy > 0);
 
@@ -611,7 +625,7 @@ int run(S db, const options& o, const row_form& form, const std::string& where) 
 
   // 5. Contract.
   phase(5, "Contract",
-        o.legacy > 0 ? "No row is left below v3 or without its version key: the v1 and v2 steps, and the "
+        o.legacy > 0 ? "No row is left below v3 or without its version: the v1 and v2 steps, and the "
                        "default version, can be retired.\nRows per stored version:"
                      : "No row is left below v3: the v1 and v2 steps can be retired. Rows per stored version:");
   auto after = uplift::histogram(db, form.handle(svc.codec()));
@@ -636,8 +650,8 @@ int run(S db, const options& o, const row_form& form, const std::string& where) 
               thousands(static_cast<std::uint64_t>(static_cast<double>(bp.counters.scanned) / std::max(backfill_seconds, 1e-9))).c_str());
   std::printf("| rows below v3 | %s |\n", thousands(after->below(3)).c_str());
   if (o.legacy > 0)
-    std::printf("| rows without a version key when it started (adopted, or written by the service) | %s |\n"
-                "| rows without a version key | %s |\n",
+    std::printf("| rows without a version when it started (adopted, or written by the service) | %s |\n"
+                "| rows without a version | %s |\n",
                 thousands(untagged_at_start).c_str(), thousands(after->untagged).c_str());
   std::printf("\nlost writes: %s (of %s rows the service wrote, checked against its writers' ledger)\n",
               thousands(lost).c_str(), thousands(checked).c_str());

@@ -52,6 +52,17 @@ class codec {
           .with_detail("default_version v" + std::to_string(o.default_version) +
                        " is not one of v" + std::to_string(C::first_version) + "..v" +
                        std::to_string(C::latest_version));
+    if (o.untagged == untagged_binary::as_version && !C::knows(o.untagged_version))
+      return C::make_error(errc::invalid_option, o.untagged_version)
+          .with_detail("untagged_version v" + std::to_string(o.untagged_version) +
+                       " is not one of v" + std::to_string(C::first_version) + "..v" +
+                       std::to_string(C::latest_version));
+    if constexpr (!requires { R::root_shapes; })
+      if (o.untagged == untagged_binary::by_shape)
+        return error(errc::invalid_option, C::info())
+            .with_detail("untagged_binary::by_shape needs the root shapes uplift-gen writes into "
+                         "the descriptor (R::root_shapes): generate the record again, or read "
+                         "such buffers as a fixed version (untagged_binary::as_version)");
     codec c;
     c.options_ = o;
     if (auto st = c.set_write_version(o.write_version); !st) return std::move(st).error();
@@ -142,8 +153,9 @@ class codec {
   static result<row_rewrite> rewrite_row(const uplift::options& o, bytes_view row,
                                          std::uint16_t target, std::string& out);
   static bool can_write_at(std::uint16_t v) noexcept { return C::knows(v) && C::can_write[C::index_of(v)]; }
+  static result<row_info> inspect_row(const uplift::options& o, bytes_view row);
   static constexpr detail::record_ops ops{&C::info(), &can_write_at, &C::check_write_version,
-                                          &rewrite_row, nullptr, nullptr, nullptr};
+                                          &rewrite_row, &inspect_row, nullptr, nullptr, nullptr};
   /// The operations of a JSON handle (json_handle(); defined in <uplift/json.hpp>).
   static const detail::record_ops json_ops;
 
@@ -152,14 +164,37 @@ class codec {
 };
 
 template <class R>
+result<row_info> codec<R>::inspect_row(const uplift::options& o, bytes_view row) {
+  auto h = uplift::peek(row);
+  if (h) {
+    if (h->type_id != C::type_id)
+      return C::make_error(errc::wrong_record_type, h->version, 8)
+          .with_detail("the header's type id is " + std::to_string(h->type_id) + ", expected " +
+                       std::to_string(C::type_id));
+    return row_info{row_format::binary, h->version, false};
+  }
+  if (h.error().code != errc::bad_magic || o.untagged == untagged_binary::refuse)
+    return std::move(h).error().for_record(C::info());
+  auto v = record_reader<R>::untagged_version(row, o);
+  if (!v) return std::move(v).error();
+  return row_info{row_format::binary, *v, true};
+}
+
+template <class R>
 result<row_rewrite> codec<R>::rewrite_row(const uplift::options& o, bytes_view row,
                                           std::uint16_t target, std::string& out) {
   if (auto st = C::check_write_version(target); !st) return std::move(st).error();
-  // Current from the header alone; the read reports every other fault as a read does.
+  // Current from the header alone; the read reports every other fault as a read does. A buffer
+  // without a header (options::untagged) is never current: it is rewritten with one.
   const auto h = uplift::peek(row);
-  const row_info stored{row_format::binary, h ? h->version : std::uint16_t{0}, false};
+  row_info stored{row_format::binary, h ? h->version : std::uint16_t{0}, false};
   if (h && h->type_id == C::type_id && h->version >= target)
     return row_rewrite{rewrite_outcome::current, stored};
+  if (!h && h.error().code == errc::bad_magic && o.untagged != untagged_binary::refuse) {
+    auto v = record_reader<R>::untagged_version(row, o);
+    if (!v) return std::move(v).error();
+    stored = {row_format::binary, *v, true};
+  }
   if (target == C::latest_version) {
     auto v = detail::read_view<R>(row, o, nullptr);
     if (!v) return std::move(v).error();

@@ -58,6 +58,21 @@ struct version {
   using object = typename detail::object_of<Table>::type;
 };
 
+/// Which fields version `version`'s root table can hold, by vtable slot (deprecated fields too:
+/// their slots stay), and the schema's file_identifier: what a buffer written without uplift's
+/// header is sniffed by (options::untagged_binary). uplift-gen writes one per version into the
+/// descriptor (`R::root_shapes`); a hand-written descriptor may leave them out.
+struct root_shape {
+  std::uint16_t version = 0;
+  std::string_view file_identifier{};  ///< four characters, or empty when the schema has none
+  std::array<std::uint64_t, 4> slots{};  ///< bit s set: slot s is one of the version's fields
+  std::uint16_t slot_count = 0;          ///< one past the highest slot
+  /// True when slot `s` is one of the version's fields.
+  constexpr bool has(std::size_t s) const noexcept {
+    return s < 256 && ((slots[s / 64] >> (s % 64)) & 1) != 0;
+  }
+};
+
 /// The versions of a record, oldest first, contiguous: `versions<version<1, v1::T>, ...>`.
 template <class... V>
 struct versions {

@@ -50,10 +50,11 @@ enum class errc : std::uint8_t {
   job_mismatch,        ///< a backfill job of that name exists for another record or target version
   lease_lost,          ///< a backfill worker's range lease expired and another worker took it over
   cancelled,           ///< the backfill was cancelled before it finished
+  ambiguous_version,   ///< a buffer without uplift's header fits several versions that read it differently
 };
 
 /// Number of `errc` values (one past the last); keeps `message` and tests honest.
-inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::cancelled) + 1;
+inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::ambiguous_version) + 1;
 
 /// A one-sentence description of `code` that says what to check or do next.
 constexpr std::string_view message(errc code) noexcept {
@@ -131,6 +132,10 @@ constexpr std::string_view message(errc code) noexcept {
     case errc::cancelled:
       return "cancelled: the backfill was cancelled; its committed progress is kept and a new run "
              "of the same job resumes from it";
+    case errc::ambiguous_version:
+      return "ambiguous version: a buffer without uplift's header fits several versions that read "
+             "it differently; set options::untagged = untagged_binary::as_version with the "
+             "version such rows were written at";
   }
   return "unknown error code";
 }

@@ -538,6 +538,7 @@ const detail::record_ops codec<R>::json_ops{&C::info(),
                                             &can_write_at,
                                             &C::check_write_version,
                                             &rewrite_row,
+                                            &inspect_row,
                                             &detail::rewrite_json_row<R>,
                                             &detail::inspect_json_row<R>,
                                             &detail::json_version_key<R>};

@@ -21,11 +21,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <array>
+#include <concepts>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <flatbuffers/flatbuffers.h>
 
@@ -250,6 +254,74 @@ result<routed_record> open(bytes_view bytes, const options& o, route& r) {
   return rec;
 }
 
+// ---- 1b. buffers without uplift's header (options::untagged) -------------------------------------
+
+/// The vtable slots the root table of a plain FlatBuffer holds (its non-zero vtable entries), as
+/// a 256-slot mask: nullopt when `p` is not shaped like a FlatBuffer (its root or vtable out of
+/// bounds) or holds a slot past 255.
+inline std::optional<std::array<std::uint64_t, 4>> root_slots(bytes_view p) noexcept {
+  using flatbuffers::ReadScalar;
+  if (p.size() < 8) return std::nullopt;
+  const std::size_t root = ReadScalar<flatbuffers::uoffset_t>(p.data());
+  if (root % 4 != 0 || root > p.size() - 4) return std::nullopt;
+  const std::int64_t vtable =
+      static_cast<std::int64_t>(root) - ReadScalar<flatbuffers::soffset_t>(p.data() + root);
+  if (vtable < 0 || vtable % 2 != 0 || static_cast<std::uint64_t>(vtable) + 4 > p.size())
+    return std::nullopt;
+  const auto at = static_cast<std::size_t>(vtable);
+  const std::size_t size = ReadScalar<flatbuffers::voffset_t>(p.data() + at);
+  if (size < 4 || size % 2 != 0 || at + size > p.size()) return std::nullopt;
+  std::array<std::uint64_t, 4> slots{};
+  for (std::size_t s = 0; s < (size - 4) / 2; ++s) {
+    if (ReadScalar<flatbuffers::voffset_t>(p.data() + at + 4 + 2 * s) == 0) continue;
+    if (s >= 256) return std::nullopt;
+    slots[s / 64] |= std::uint64_t{1} << (s % 64);
+  }
+  return slots;
+}
+
+/// The versions of record C whose root table has every slot in `slots`, oldest first; when the
+/// buffer carries one of their file_identifiers (bytes 4..7), only the versions of that one.
+template <class C>
+std::vector<std::uint16_t> shape_candidates(bytes_view p, const std::array<std::uint64_t, 4>& slots) {
+  std::vector<std::uint16_t> fit, identified;
+  for (const root_shape& shape : C::descriptor::root_shapes) {
+    bool all = true;
+    for (std::size_t w = 0; w < 4; ++w) all = all && (slots[w] & ~shape.slots[w]) == 0;
+    if (!all) continue;
+    fit.push_back(shape.version);
+    if (shape.file_identifier.size() == 4 && p.size() >= 8 &&
+        std::memcmp(p.data() + 4, shape.file_identifier.data(), 4) == 0)
+      identified.push_back(shape.version);
+  }
+  return identified.empty() ? fit : identified;
+}
+
+/// "v1, v2": versions for a message.
+inline std::string version_list(const std::vector<std::uint16_t>& versions) {
+  std::string out;
+  for (std::uint16_t v : versions) out += (out.empty() ? "v" : ", v") + std::to_string(v);
+  return out;
+}
+
+/// A buffer without uplift's header routed as version `v` of C: a header made up for it (its size
+/// 0: the payload is the whole buffer), the bytes copied, aligned and padded to 8 as every
+/// uplift writer pads a payload (a plain FlatBuffer is padded to its own largest scalar).
+template <class C>
+routed_record untagged_record(bytes_view bytes, std::uint16_t v, route& r) {
+  routed_record rec;
+  rec.header.size = 0;
+  rec.header.type_id = C::type_id;
+  rec.header.version = v;
+  rec.header.min_reader_version = v;
+  r = route_of(C::info(), rec.header, newer_policy::reject);
+  rec.copy = buffer::allocate((bytes.size() + 7) / 8 * 8);
+  std::memcpy(rec.copy.data(), bytes.data(), bytes.size());
+  std::memset(rec.copy.data() + bytes.size(), 0, rec.copy.size() - bytes.size());
+  rec.record = rec.copy.span();
+  return rec;
+}
+
 // ---- 3. the payload check ----------------------------------------------------------------------
 
 /// What is wrong with a payload, if anything: the checks every read makes (the root offset in
@@ -356,8 +428,23 @@ class record_reader {
                                                 upgrade_buffer* into);
   /// `uplift::read_object`.
   static result<latest_object_t<R>> read_object(bytes_view bytes, const options& o);
+  /// The version a buffer without uplift's header is read as, by `o.untagged`: the fixed
+  /// version, or the one its shape fits (with several that read it the same, the newest).
+  static result<std::uint16_t> untagged_version(bytes_view bytes, const options& o);
 
  private:
+  /// Stages 1 and 2, a buffer without uplift's header read as `o.untagged` says.
+  static result<detail::routed_record> open(bytes_view bytes, const options& o, detail::route& r) {
+    auto rec = detail::open<C>(bytes, o, r);
+    if (!rec && o.untagged != untagged_binary::refuse && rec.error().code == errc::bad_magic)
+        [[unlikely]] {
+      auto v = untagged_version(bytes, o);
+      if (!v) return std::move(v).error();
+      return detail::untagged_record<C>(bytes, *v, r);
+    }
+    return rec;
+  }
+
   /// The table a payload stored at index I is checked as: the newest version that wire-compatible
   /// steps lead to from I (the latest when the read is zero-copy, and for a record newer than this
   /// binary). Its accessors are the ones a zero-copy read or an unpack reads the payload through;
@@ -392,7 +479,8 @@ class record_reader {
         v.record_ = rec.record;
         v.payload_at_ = rec.header.size;
         if (!rec.in_place()) v.own().held = std::move(rec.copy);
-        v.needs_new_header_ = rec.header.version < C::latest_version;
+        // A buffer without uplift's header (size 0) gains one too.
+        v.needs_new_header_ = rec.header.version < C::latest_version || rec.header.size == 0;
         return v;
       } else {
         if (auto f = detail::check_payload<checked_table<I>>(rec.payload(), o);
@@ -477,7 +565,7 @@ class record_reader {
 template <class R>
 result<view<R>> record_reader<R>::read(bytes_view bytes, const options& o, upgrade_buffer* into) {
   detail::route r;
-  auto rec = detail::open<C>(bytes, o, r);
+  auto rec = open(bytes, o, r);
   if (!rec) return std::move(rec).error();
   return detail::version_table<C, as_view>[r.index](std::move(*rec), o, into);
 }
@@ -485,9 +573,68 @@ result<view<R>> record_reader<R>::read(bytes_view bytes, const options& o, upgra
 template <class R>
 result<latest_object_t<R>> record_reader<R>::read_object(bytes_view bytes, const options& o) {
   detail::route r;
-  auto rec = detail::open<C>(bytes, o, r);
+  auto rec = open(bytes, o, r);
   if (!rec) return std::move(rec).error();
   return detail::version_table<C, as_object>[r.index](std::move(*rec), o);
+}
+
+template <class R>
+result<std::uint16_t> record_reader<R>::untagged_version(bytes_view bytes, const options& o) {
+  const std::string untagged = "a buffer without uplift's header";
+  if (o.untagged == untagged_binary::as_version) {
+    if (!C::knows(o.untagged_version))
+      return C::make_error(errc::invalid_option, o.untagged_version)
+          .with_detail("options::untagged_version v" + std::to_string(o.untagged_version) +
+                       " is not one of v" + std::to_string(C::first_version) + "..v" +
+                       std::to_string(C::latest_version));
+    return o.untagged_version;
+  }
+  if constexpr (!requires { C::descriptor::root_shapes; }) {
+    return C::make_error(errc::invalid_option, 0)
+        .with_detail("untagged_binary::by_shape needs the root shapes uplift-gen writes into the "
+                     "descriptor (R::root_shapes): generate the record again, or read such "
+                     "buffers as a fixed version (untagged_binary::as_version)");
+  } else {
+    const auto slots = detail::root_slots(bytes);
+    const std::vector<std::uint16_t> fit =
+        slots ? detail::shape_candidates<C>(bytes, *slots) : std::vector<std::uint16_t>{};
+    if (fit.empty())
+      return C::make_error(errc::unknown_version, 0)
+          .with_detail(untagged + (slots ? " whose root table's fields fit none of v"
+                                         : " that is not shaped like a FlatBuffer, read as any of v") +
+                       std::to_string(C::first_version) + "..v" + std::to_string(C::latest_version));
+    if (fit.size() == 1) return fit.front();  // the read verifies it as that version
+    // Several fit: each is read to the latest; the versions that read it the same are one answer.
+    std::vector<std::uint16_t> readable;
+    std::optional<latest_object_t<R>> first;
+    std::optional<error> last_error;
+    bool differ = false;
+    for (std::uint16_t v : fit) {
+      detail::route r;
+      auto obj = detail::version_table<C, as_object>[C::index_of(v)](
+          detail::untagged_record<C>(bytes, v, r), o);
+      if (!obj) {
+        last_error = std::move(obj).error();
+        continue;
+      }
+      readable.push_back(v);
+      if constexpr (std::equality_comparable<latest_object_t<R>>) {
+        if (!first) first = std::move(*obj);
+        else differ = differ || !(*obj == *first);
+      } else {
+        differ = readable.size() > 1;
+      }
+    }
+    if (readable.empty())
+      return std::move(*last_error)
+          .with_detail(untagged + ": it fails as each version its fields fit (" +
+                       detail::version_list(fit) + ")");
+    if (differ)
+      return C::make_error(errc::ambiguous_version, 0)
+          .with_detail(untagged + ": its root table's fields fit " + detail::version_list(readable) +
+                       ", which read it differently");
+    return readable.back();
+  }
 }
 
 namespace detail {

@@ -37,9 +37,10 @@ enum class rewrite_outcome : std::uint8_t {
 struct row_info {
   row_format format = row_format::binary;
   std::uint16_t version = 0;  ///< the version it is stored at
-  /// Written before versioning (a JSON document without the version key): `version` is the one
-  /// the options' rule gives it (`options::sniffer`, `options::default_version`). The backfill
-  /// adopts such a row: it rewrites it with its version, even at the target version.
+  /// Written before versioning (a JSON document without the version key, a binary buffer without
+  /// uplift's header): `version` is the one the options' rule gives it (`sniffer` and
+  /// `default_version` for JSON, `untagged` for binary). The backfill adopts such a row: it
+  /// rewrites it with its version, even at the target version.
   bool untagged = false;
 };
 
@@ -62,6 +63,8 @@ struct record_ops {
   /// Rewrites a binary row at `target`, appending to `out`.
   result<row_rewrite> (*rewrite)(const options& o, bytes_view row, std::uint16_t target,
                                  std::string& out);
+  /// The form and version of a binary row: its header, or options::untagged for one without.
+  result<row_info> (*inspect_binary)(const options& o, bytes_view row);
   /// The same for a JSON row, as JSON; null in a handle made without <uplift/json.hpp>.
   result<row_rewrite> (*rewrite_json)(const options& o, bytes_view row, std::uint16_t target,
                                       std::string& out);
@@ -133,8 +136,9 @@ class record_handle {
                                   std::string& out) const;
 
   /// What a row of a column of format `column` is: its form and stored version. A binary row's
-  /// header is checked as `peek` checks it; a JSON row is read up to its version key (the whole
-  /// object when the key is not first, or absent: then the options' legacy rule applies).
+  /// header is checked as `peek` checks it (a row without one is sniffed as options::untagged
+  /// says); a JSON row is read up to its version key (the whole object when the key is not first,
+  /// or absent: then the options' legacy rule applies).
   result<row_info> inspect(bytes_view row, value_format column) const;
 
  private:
@@ -178,9 +182,7 @@ inline result<row_info> record_handle::inspect(bytes_view row, value_format colu
     if (ops_->inspect_json == nullptr) return detail::needs_json_handle(name(), "the row is JSON");
     return ops_->inspect_json(options_, row);
   }
-  auto h = peek(row);
-  if (!h) return std::move(h).error();
-  return row_info{row_format::binary, h->version, false};
+  return ops_->inspect_binary(options_, row);
 }
 
 inline result<record_header> record_handle::peek(bytes_view row) const {

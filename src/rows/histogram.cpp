@@ -109,10 +109,51 @@ result<table_histogram> histogram(store& s, const histogram_options& o) {
   return h;
 }
 
+namespace {
+/// The rows of one record type, each row read through the handle: for a handle that reads binary
+/// buffers without uplift's header, which only the record's shapes tell apart.
+result<record_histogram> by_inspecting(store& s, const record_handle& record) {
+  constexpr std::size_t batch = 10000;
+  const value_format column = s.spec().format;
+  record_histogram h;
+  auto add = [&](const row_info& info) {
+    if (info.untagged) {
+      ++h.untagged;
+      return;
+    }
+    auto it = std::find_if(h.versions.begin(), h.versions.end(),
+                           [&](const record_histogram::entry& e) { return e.version == info.version; });
+    if (it == h.versions.end()) it = h.versions.insert(h.versions.end(), {info.version, 0, 0});
+    ++it->rows;
+    if (info.format == row_format::json) ++it->json;
+  };
+  key_range r;
+  for (;;) {
+    auto rows = s.scan(r, batch);
+    if (!rows) return std::move(rows).error();
+    for (const stored_row& row : *rows) {
+      auto info = record.inspect(as_bytes_view(row.value), column);
+      if (info) add(*info);
+      else if (info.error().code == errc::wrong_record_type) ++h.other_types;
+      else ++h.not_records;
+    }
+    if (rows->size() < batch) break;
+    r.after = rows->back().key;
+  }
+  std::sort(h.versions.begin(), h.versions.end(),
+            [](const record_histogram::entry& a, const record_histogram::entry& b) {
+              return a.version < b.version;
+            });
+  return h;
+}
+}  // namespace
+
 result<record_histogram> histogram(store& s, const record_handle& record, bool read_every_row) {
   const bool json_rows = s.spec().format != value_format::binary;
   if (json_rows && !record.reads_json())
     return detail::needs_json_handle(record.name(), "the table's value column holds JSON rows");
+  // Binary rows without uplift's header have no prefix of their own to count by.
+  if (record.options().untagged != untagged_binary::refuse) return by_inspecting(s, record);
   histogram_options o;
   o.read_every_row = read_every_row;
   if (json_rows) o.json_version_key = std::string(record.json_version_key());

@@ -20,7 +20,7 @@
 #include "user_uplift.hpp"
 #include "user_uplift_json.hpp"
 
-namespace {
+namespace json_rows_test {  // named: the unity builds of the sanitizer runs put the test files together
 
 using namespace store_test;
 using namespace std::chrono_literals;
@@ -113,9 +113,11 @@ std::map<std::string, std::string> rows_of(S& s) {
   return out;
 }
 
-}  // namespace
+}  // namespace json_rows_test
 
-TYPE_TO_STRING_AS("postgres, text column of JSON, integer keys", postgres_text_column);
+TYPE_TO_STRING_AS("postgres, text column of JSON, integer keys", json_rows_test::postgres_text_column);
+
+namespace json_rows_test {
 
 // ---- the record handle ------------------------------------------------------------------------
 
@@ -428,3 +430,5 @@ TEST_CASE_TEMPLATE("json rows: a writer that rewrites a row with the same conten
   }
   CHECK(meaning(now) == meaning(doc));
 }
+
+}  // namespace json_rows_test

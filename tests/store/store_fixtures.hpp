@@ -327,7 +327,8 @@ using postgres_int = fixture<postgres_backend, key_type::integer>;
 using postgres_text = fixture<postgres_backend, key_type::text>;
 using postgres_distributed_int = fixture<postgres_distributed_backend, key_type::integer>;
 using postgres_distributed_text = fixture<postgres_distributed_backend, key_type::text>;
-/// JSON rows: SQLite TEXT, PostgreSQL jsonb and text; a column of both forms (SQLite).
+/// JSON rows: SQLite TEXT, PostgreSQL jsonb and text; a column of both forms (SQLite), half its v1
+/// rows written before versioning (the tests read them as v1).
 using sqlite_json_rows = fixture<sqlite_backend, key_type::integer, uplift::value_format::json>;
 using postgres_jsonb_rows = fixture<postgres_backend, key_type::integer, uplift::value_format::json>;
 using postgres_text_rows = fixture<postgres_text_backend, key_type::integer, uplift::value_format::json>;
@@ -346,7 +347,7 @@ TYPE_TO_STRING_AS("postgres distributed, text keys", store_test::postgres_distri
 TYPE_TO_STRING_AS("sqlite, JSON rows in a TEXT column", store_test::sqlite_json_rows);
 TYPE_TO_STRING_AS("postgres, JSON rows in a jsonb column", store_test::postgres_jsonb_rows);
 TYPE_TO_STRING_AS("postgres, JSON rows in a text column", store_test::postgres_text_rows);
-TYPE_TO_STRING_AS("sqlite, binary and JSON rows in one column", store_test::sqlite_mixed_rows);
+TYPE_TO_STRING_AS("sqlite, binary and JSON rows, some from before versioning, in one column", store_test::sqlite_mixed_rows);
 
 /// Every store, with integer and text keys; PostgreSQL also with postgres_options::distributed.
 #define STORE_TEST_ALL_STORES                                                                 \

@@ -60,7 +60,9 @@ struct record_histogram {
     std::uint64_t json = 0;  ///< of which JSON documents
   };
   std::vector<entry> versions;       ///< ascending
-  std::uint64_t untagged = 0;        ///< JSON documents without the version key
+  /// Rows written before versioning: JSON documents without the version key, and binary
+  /// buffers without uplift's header where the handle reads them (options::untagged)
+  std::uint64_t untagged = 0;
   std::uint64_t other_types = 0;     ///< binary rows of other record types
   std::uint64_t not_records = 0;     ///< rows that are not uplift records
   /// Rows of this record type with a version (untagged JSON documents not included).
@@ -100,7 +102,9 @@ result<table_histogram> histogram(store& s, const histogram_options& o = {});
 
 /// The rows of one record type in the store's table, by stored version. A `codec<R>` converts to
 /// the handle: `uplift::histogram(db, codec)`; for a JSON or detect column pass
-/// `codec.json_handle()` (its version key is the one counted).
+/// `codec.json_handle()` (its version key is the one counted). A handle whose options read binary
+/// buffers without uplift's header (options::untagged) reads every row: only the record's
+/// shapes tell such a buffer from bytes that are not a record.
 result<record_histogram> histogram(store& s, const record_handle& record, bool read_every_row = false);
 
 }  // namespace uplift

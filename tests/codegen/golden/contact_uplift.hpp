@@ -78,6 +78,12 @@ struct Contact {
       uplift::version<1, ::contact_test::v1::Contact>,
       uplift::version<2, ::contact_test::v2::Contact>,
       uplift::version<3, ::contact_test::v3::Contact>>;
+  /// Which vtable slots each version's root table has (deprecated ones too) and its
+  /// file_identifier: what a buffer written without uplift's header is sniffed by.
+  static constexpr uplift::root_shape root_shapes[] = {
+      {1, "", {0x3ULL, 0x0ULL, 0x0ULL, 0x0ULL}, 2},
+      {2, "", {0x7ULL, 0x0ULL, 0x0ULL, 0x0ULL}, 3},
+      {3, "", {0xfULL, 0x0ULL, 0x0ULL, 0x0ULL}, 4}};
   static constexpr auto upgrades = uplift::steps(
       uplift::upgrade_step<1>(static_cast<uplift::status (*)(const ::contact_test::v1::ContactT&, ::contact_test::v2::ContactT&)>(&uplift_steps_Contact::up)),
       uplift::wire_step<2>(static_cast<uplift::status (*)(const ::contact_test::v2::ContactT&, ::contact_test::v3::ContactT&)>(&uplift_steps_Contact::up)));

@@ -314,6 +314,12 @@ struct Thing {
       uplift::version<1, ::k::v1::Thing>,
       uplift::version<2, ::k::v2::Thing>,
       uplift::version<3, ::k::v3::Thing>>;
+  /// Which vtable slots each version's root table has (deprecated ones too) and its
+  /// file_identifier: what a buffer written without uplift's header is sniffed by.
+  static constexpr uplift::root_shape root_shapes[] = {
+      {1, "", {0x7fffULL, 0x0ULL, 0x0ULL, 0x0ULL}, 15},
+      {2, "", {0x7fffULL, 0x0ULL, 0x0ULL, 0x0ULL}, 15},
+      {3, "", {0x1ffffULL, 0x0ULL, 0x0ULL, 0x0ULL}, 17}};
   static constexpr auto upgrades = uplift::steps(
       uplift::upgrade_step<1>(static_cast<uplift::status (*)(const ::k::v1::ThingT&, ::k::v2::ThingT&)>(&uplift_steps_Thing::up)),
       uplift::wire_step<2>(static_cast<uplift::status (*)(const ::k::v2::ThingT&, ::k::v3::ThingT&)>(&uplift_steps_Thing::up)));

@@ -955,6 +955,13 @@ struct Thing {
       uplift::version<2, ::mech::v2::Thing>,
       uplift::version<3, ::mech::v3::Thing>,
       uplift::version<4, ::mech::v4::Thing>>;
+  /// Which vtable slots each version's root table has (deprecated ones too) and its
+  /// file_identifier: what a buffer written without uplift's header is sniffed by.
+  static constexpr uplift::root_shape root_shapes[] = {
+      {1, "", {0xfffffULL, 0x0ULL, 0x0ULL, 0x0ULL}, 20},
+      {2, "", {0x3fffffULL, 0x0ULL, 0x0ULL, 0x0ULL}, 22},
+      {3, "", {0xffffffULL, 0x0ULL, 0x0ULL, 0x0ULL}, 24},
+      {4, "", {0x1ffffffULL, 0x0ULL, 0x0ULL, 0x0ULL}, 25}};
   static constexpr auto upgrades = uplift::steps(
       uplift::upgrade_step<1>(static_cast<uplift::status (*)(const ::mech::v1::ThingT&, ::mech::v2::ThingT&)>(&uplift_steps_Thing::up)),
       uplift::wire_step<2>(static_cast<uplift::status (*)(const ::mech::v2::ThingT&, ::mech::v3::ThingT&)>(&uplift_steps_Thing::up)),

@@ -91,6 +91,12 @@ struct User {
       uplift::version<1, ::demo::v1::User>,
       uplift::version<2, ::demo::v2::User>,
       uplift::version<3, ::demo::v3::User>>;
+  /// Which vtable slots each version's root table has (deprecated ones too) and its
+  /// file_identifier: what a buffer written without uplift's header is sniffed by.
+  static constexpr uplift::root_shape root_shapes[] = {
+      {1, "", {0xfULL, 0x0ULL, 0x0ULL, 0x0ULL}, 4},
+      {2, "", {0x1fULL, 0x0ULL, 0x0ULL, 0x0ULL}, 5},
+      {3, "", {0x3fULL, 0x0ULL, 0x0ULL, 0x0ULL}, 6}};
   static constexpr auto upgrades = uplift::steps(
       uplift::wire_step<1>(static_cast<uplift::status (*)(const ::demo::v1::UserT&, ::demo::v2::UserT&)>(&uplift_steps_User::up)),
       uplift::upgrade_step<2>(static_cast<uplift::status (*)(const ::demo::v2::UserT&, ::demo::v3::UserT&)>(&uplift_steps_User::up)));

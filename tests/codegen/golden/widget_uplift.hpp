@@ -98,6 +98,12 @@ struct Widget {
       uplift::version<1, ::uplift_test::v1::Widget>,
       uplift::version<2, ::uplift_test::v2::Widget>,
       uplift::version<3, ::uplift_test::v3::Widget>>;
+  /// Which vtable slots each version's root table has (deprecated ones too) and its
+  /// file_identifier: what a buffer written without uplift's header is sniffed by.
+  static constexpr uplift::root_shape root_shapes[] = {
+      {1, "", {0x1fULL, 0x0ULL, 0x0ULL, 0x0ULL}, 5},
+      {2, "", {0x3fULL, 0x0ULL, 0x0ULL, 0x0ULL}, 6},
+      {3, "", {0xffULL, 0x0ULL, 0x0ULL, 0x0ULL}, 8}};
   static constexpr auto upgrades = uplift::steps(
       uplift::wire_step<1>(static_cast<uplift::status (*)(const ::uplift_test::v1::WidgetT&, ::uplift_test::v2::WidgetT&)>(&uplift_steps_Widget::up)),
       uplift::upgrade_step<2>(static_cast<uplift::status (*)(const ::uplift_test::v2::WidgetT&, ::uplift_test::v3::WidgetT&)>(&uplift_steps_Widget::up)));

@@ -1,0 +1,244 @@
+// Binary rows written before uplift: plain FlatBuffers without uplift's 16-byte header, read as a
+// fixed version or by their shape (options::untagged, R::root_shapes from uplift-gen), and adopted
+// by the backfill (rewritten with a header), in a column of their own or beside uplift records and
+// JSON documents (value_format::detect).
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <uplift/json.hpp>
+#include <uplift/rows/backfill.hpp>
+#include <uplift/rows/histogram.hpp>
+
+#include "store_fixtures.hpp"
+#include "user_uplift.hpp"
+#include "user_uplift_json.hpp"
+
+namespace untagged_rows_test {  // named: the unity builds of the sanitizer runs put the test files together
+
+using namespace store_test;
+using namespace std::chrono_literals;
+using User = demo::User;
+using uplift::errc;
+using uplift::untagged_binary;
+using uplift::value_format;
+
+/// The same person as each version's struct.
+demo::v3::UserT person(int i, bool created) {
+  demo::v3::UserT u;
+  u.id = static_cast<std::uint64_t>(i);
+  u.given_name = "Grace" + std::to_string(i);
+  u.family_name = "Hopper";
+  u.email = "user" + std::to_string(i) + "@example.com";
+  u.age = 85;
+  u.created_at = created ? 1'700'000'000 + i : 0;
+  return u;
+}
+
+/// User i as plain FlatBuffers of `version`, as a program wrote it before it used uplift.
+std::string plain(int i, std::uint16_t version, bool created = false) {
+  auto c = uplift::codec<User>::make({.write_version = version}).value();
+  const std::string rec(c.write(person(i, created)).value().as_string_view());
+  return rec.substr(uplift::header_size);  // the payload alone: a plain FlatBuffer
+}
+
+uplift::codec<User> reading_as(untagged_binary how, std::uint16_t version = 0) {
+  return uplift::codec<User>::make({.untagged = how, .untagged_version = version}).value();
+}
+
+uplift::backfill_options quick() {
+  uplift::backfill_options o;
+  o.initial_batch = 40;
+  o.min_batch = 10;
+  o.idle_poll = 20ms;
+  return o;
+}
+
+template <class S>
+std::map<std::string, std::string> rows_of(S& s) {
+  std::map<std::string, std::string> out;
+  for (auto& row : ok(s.scan({}, 100000000))) out[uplift::key_to_string(row.key)] = row.value;
+  return out;
+}
+
+
+TEST_CASE("untagged rows: a plain FlatBuffer is refused by default and read as the fixed version when asked") {
+  const std::string v1 = plain(7, 1);
+  auto refused = uplift::read<User>(v1);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == errc::bad_magic);
+
+  auto c = reading_as(untagged_binary::as_version, 1);
+  auto v = c.read(v1);
+  REQUIRE_MESSAGE(v, v.error().message());
+  CHECK(v->stored_version() == 1);
+  auto obj = c.read_object(v1);
+  REQUIRE(obj);
+  CHECK(obj->given_name == "Grace7");  // through the v2 -> v3 hook
+  CHECK(obj->email == "user7@example.com");
+  // Written back, it has a header at the latest version.
+  auto h = uplift::peek(v->bytes());
+  REQUIRE(h);
+  CHECK(h->version == 3);
+  CHECK(*uplift::read_object<User>(v->bytes()) == *obj);
+
+  auto bad = uplift::codec<User>::make({.untagged = untagged_binary::as_version, .untagged_version = 9});
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == errc::invalid_option);
+}
+
+TEST_CASE("untagged rows: by shape, a buffer only one version's fields fit is read as that version") {
+  auto c = reading_as(untagged_binary::by_shape);
+  const std::string v3 = plain(8, 3, true);  // all six slots: only v3 has them
+  auto obj = c.read_object(v3);
+  REQUIRE_MESSAGE(obj, obj.error().message());
+  CHECK(*obj == person(8, true));
+  auto v = uplift::record_reader<User>::untagged_version(uplift::as_bytes_view(v3), c.options());
+  REQUIRE(v);
+  CHECK(*v == 3);
+}
+
+TEST_CASE("untagged rows: by shape, a buffer that versions read differently is ambiguous, naming them") {
+  auto c = reading_as(untagged_binary::by_shape);
+  // Only id and name written (empty strings and default scalars are left out): every version's
+  // fields fit, and v3 reads slot 1 as given_name whole where v1 and v2 split it in two.
+  demo::v1::UserT u;
+  u.id = 9;
+  u.name = "Grace Hopper";
+  const std::string rec(uplift::write<User>(u).as_string_view());
+  auto r = c.read_object(rec.substr(uplift::header_size));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::ambiguous_version);
+  CHECK(r.error().message().find("fit v1, v2, v3, which read it differently") != std::string::npos);
+}
+
+TEST_CASE("untagged rows: by shape, a version whose verifier refuses the buffer is no candidate") {
+  // v2's slots are v3's first five, but v2's age is 16 bits and v3's 32: v3's verifier refuses
+  // a v2 buffer, which is read as v2.
+  auto c = reading_as(untagged_binary::by_shape);
+  const std::string v2 = plain(9, 2, true);
+  auto v = uplift::record_reader<User>::untagged_version(uplift::as_bytes_view(v2), c.options());
+  REQUIRE_MESSAGE(v, v.error().message());
+  CHECK(*v == 2);
+  auto obj = c.read_object(v2);
+  REQUIRE(obj);
+  CHECK(*obj == person(9, true));
+}
+
+TEST_CASE("untagged rows: by shape, bytes no version fits and a buffer that fails its verifier are errors") {
+  auto c = reading_as(untagged_binary::by_shape);
+  auto text = c.read_object(std::string("not a FlatBuffer at all"));
+  REQUIRE_FALSE(text);
+  CHECK(text.error().code == errc::unknown_version);
+  CHECK(text.error().message().find("without uplift's header") != std::string::npos);
+
+  std::string cut = plain(8, 3, true);
+  // The root table's email field points far past the end.
+  const std::uint32_t root = static_cast<std::uint8_t>(cut[0]) | static_cast<std::uint8_t>(cut[1]) << 8;
+  cut[root + 4] = '\x7f';
+  cut[root + 5] = '\x7f';
+  auto broken = c.read_object(cut);
+  REQUIRE_FALSE(broken);
+  CHECK((broken.error().code == errc::verify_failed || broken.error().code == errc::truncated_payload));
+}
+
+TEST_CASE_TEMPLATE("untagged rows: the backfill adopts plain FlatBuffers, stamping a header, and quarantines what no version reads",
+                   F, memory_int, sqlite_int, postgres_int) {
+  STORE_TEST_FIXTURE(F, fx);
+  std::vector<uplift::stored_row> rows;
+  for (int i = 1; i <= 60; ++i) rows.push_back({F::key(i), plain(i, 1)});
+  rows.push_back({F::key(61), "not a FlatBuffer at all"});
+  ok(fx.s().put_many(rows));
+  const auto before = rows_of(fx.s());
+  auto c = reading_as(untagged_binary::as_version, 1);
+
+  // As a fixed version, every row without a header counts as one from before uplift; the read
+  // says whether it is one.
+  auto h0 = ok(uplift::histogram(fx.s(), c));
+  CHECK(h0.untagged == 61);
+  auto plan = ok(uplift::backfill::dry_run(fx.s(), c));
+  CHECK(plan.would_upgrade == 60);
+  CHECK(plan.would_adopt == 60);
+  CHECK(plan.would_quarantine == 1);
+
+  auto job = ok(uplift::backfill::start(fx.connect(), c, quick()));
+  ok(job.wait());
+  CHECK(job.progress().counters.upgraded == 60);
+  CHECK(job.progress().counters.quarantined == 1);
+  const auto after = rows_of(fx.s());
+  for (const auto& [k, old] : before) {
+    CAPTURE(k);
+    if (k == uplift::key_to_string(F::key(61))) {
+      CHECK(after.at(k) == old);
+      continue;
+    }
+    auto h = uplift::peek(after.at(k));
+    REQUIRE(h);
+    CHECK(h->version == 3);
+    CHECK(*uplift::read_object<User>(after.at(k)) == *c.read_object(old));
+  }
+  auto q = ok(fx.s().list_quarantine(job.job(), 10));
+  REQUIRE(q.size() == 1);
+  CHECK(q[0].error == c.read_object(std::string("not a FlatBuffer at all")).error().message());
+  auto h = ok(uplift::histogram(fx.s(), c));
+  CHECK(h.at(3) == 60);
+  CHECK(h.untagged == 1);  // the quarantined row, left as it was
+}
+
+TEST_CASE_TEMPLATE("untagged rows: a mixed column of uplift records, JSON documents and rows from before versioning is counted and backfilled row by row",
+                   F, memory_int, sqlite_int, postgres_int) {
+  STORE_TEST_FIXTURE(F, fx);
+  uplift::table_spec t = fx.other_table();
+  t.format = value_format::detect;
+  auto s = fx.open_table(t);
+  auto c = uplift::codec<User>::make({.default_version = 1,
+                                      .untagged = untagged_binary::as_version,
+                                      .untagged_version = 1})
+               .value();
+  const auto writer_at = [](std::uint16_t v) {
+    return uplift::codec<User>::make({.write_version = v}).value();
+  };
+  std::vector<uplift::stored_row> rows;
+  for (int i = 1; i <= 80; ++i) {
+    const auto v = static_cast<std::uint16_t>(1 + i % 3);
+    std::string row;
+    switch (i % 4) {
+      case 0: row = std::string(writer_at(v).write(person(i, v >= 2)).value().as_string_view()); break;
+      case 1: row = writer_at(v).write_json(person(i, v >= 2)).value(); break;
+      case 2: row = plain(i, 1); break;  // binary, before uplift
+      default: {                         // JSON, before versioning: v1's document without its key
+        std::string doc = writer_at(1).write_json(person(i, false)).value();
+        row = "{" + doc.substr(doc.find(',') + 1);
+      }
+    }
+    rows.push_back({F::key(i), std::move(row)});
+  }
+  ok(s.put_many(rows));
+  const auto before = rows_of(s);
+  auto h0 = ok(uplift::histogram(s, c.json_handle()));
+  CHECK(h0.untagged == 40);
+  CHECK(h0.rows() == 40);
+  auto job = ok(uplift::backfill::start(s.connect().value(), c.json_handle(), quick()));
+  ok(job.wait());
+  CHECK(job.progress().counters.quarantined == 0);
+  const auto after = rows_of(s);
+  for (const auto& [k, old] : before) {
+    CAPTURE(k);
+    const auto form = uplift::format_of(value_format::detect, uplift::as_bytes_view(old));
+    const std::string& now = after.at(k);
+    CHECK(uplift::format_of(value_format::detect, uplift::as_bytes_view(now)) == form);
+    auto info = c.json_handle().inspect(uplift::as_bytes_view(now), value_format::detect);
+    REQUIRE(info);
+    CHECK(info->version == 3);
+    CHECK_FALSE(info->untagged);
+  }
+  auto h = ok(uplift::histogram(s, c.json_handle()));
+  CHECK(h.at(3) == 80);
+  CHECK(h.untagged == 0);
+}
+
+}  // namespace untagged_rows_test
