@@ -52,17 +52,7 @@ class codec {
           .with_detail("default_version v" + std::to_string(o.default_version) +
                        " is not one of v" + std::to_string(C::first_version) + "..v" +
                        std::to_string(C::latest_version));
-    if (o.untagged == untagged_binary::as_version && !C::knows(o.untagged_version))
-      return C::make_error(errc::invalid_option, o.untagged_version)
-          .with_detail("untagged_version v" + std::to_string(o.untagged_version) +
-                       " is not one of v" + std::to_string(C::first_version) + "..v" +
-                       std::to_string(C::latest_version));
-    if constexpr (!requires { R::root_shapes; })
-      if (o.untagged == untagged_binary::by_shape)
-        return error(errc::invalid_option, C::info())
-            .with_detail("untagged_binary::by_shape needs the root shapes uplift-gen writes into "
-                         "the descriptor (R::root_shapes): generate the record again, or read "
-                         "such buffers as a fixed version (untagged_binary::as_version)");
+    if (auto fault = detail::untagged_options_fault<C>(o)) return std::move(*fault);
     codec c;
     c.options_ = o;
     if (auto st = c.set_write_version(o.write_version); !st) return std::move(st).error();

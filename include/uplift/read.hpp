@@ -297,6 +297,25 @@ std::vector<std::uint16_t> shape_candidates(bytes_view p, const std::array<std::
   return identified.empty() ? fit : identified;
 }
 
+/// Why options `o` cannot read record C's buffers without uplift's header (an unknown
+/// untagged_version; by_shape for a descriptor without root shapes), or nothing: the one check
+/// codec<R>::make and every such read make.
+template <class C>
+std::optional<error> untagged_options_fault(const options& o) {
+  if (o.untagged == untagged_binary::as_version && !C::knows(o.untagged_version))
+    return C::make_error(errc::invalid_option, o.untagged_version)
+        .with_detail("options::untagged_version v" + std::to_string(o.untagged_version) +
+                     " is not one of v" + std::to_string(C::first_version) + "..v" +
+                     std::to_string(C::latest_version));
+  if constexpr (!requires { C::descriptor::root_shapes; })
+    if (o.untagged == untagged_binary::by_shape)
+      return C::make_error(errc::invalid_option, 0)
+          .with_detail("untagged_binary::by_shape needs the root shapes uplift-gen writes into "
+                       "the descriptor (R::root_shapes): generate the record again, or read "
+                       "such buffers as a fixed version (untagged_binary::as_version)");
+  return std::nullopt;
+}
+
 /// "v1, v2": versions for a message.
 inline std::string version_list(const std::vector<std::uint16_t>& versions) {
   std::string out;
@@ -581,20 +600,9 @@ result<latest_object_t<R>> record_reader<R>::read_object(bytes_view bytes, const
 template <class R>
 result<std::uint16_t> record_reader<R>::untagged_version(bytes_view bytes, const options& o) {
   const std::string untagged = "a buffer without uplift's header";
-  if (o.untagged == untagged_binary::as_version) {
-    if (!C::knows(o.untagged_version))
-      return C::make_error(errc::invalid_option, o.untagged_version)
-          .with_detail("options::untagged_version v" + std::to_string(o.untagged_version) +
-                       " is not one of v" + std::to_string(C::first_version) + "..v" +
-                       std::to_string(C::latest_version));
-    return o.untagged_version;
-  }
-  if constexpr (!requires { C::descriptor::root_shapes; }) {
-    return C::make_error(errc::invalid_option, 0)
-        .with_detail("untagged_binary::by_shape needs the root shapes uplift-gen writes into the "
-                     "descriptor (R::root_shapes): generate the record again, or read such "
-                     "buffers as a fixed version (untagged_binary::as_version)");
-  } else {
+  if (auto fault = detail::untagged_options_fault<C>(o)) return std::move(*fault);
+  if (o.untagged == untagged_binary::as_version) return o.untagged_version;
+  if constexpr (requires { C::descriptor::root_shapes; }) {
     const auto slots = detail::root_slots(bytes);
     const std::vector<std::uint16_t> fit =
         slots ? detail::shape_candidates<C>(bytes, *slots) : std::vector<std::uint16_t>{};
@@ -634,6 +642,8 @@ result<std::uint16_t> record_reader<R>::untagged_version(bytes_view bytes, const
           .with_detail(untagged + ": its root table's fields fit " + detail::version_list(readable) +
                        ", which read it differently");
     return readable.back();
+  } else {
+    return errc::invalid_option;  // by_shape without root shapes: untagged_options_fault said so
   }
 }
 

@@ -16,6 +16,7 @@
 #include <uplift/rows/backfill.hpp>
 #include <uplift/rows/histogram.hpp>
 
+#include "backfill_test_support.hpp"
 #include "store_fixtures.hpp"
 #include "user_uplift.hpp"
 #include "user_uplift_json.hpp"
@@ -97,21 +98,8 @@ std::uint16_t version_of(const std::string& row) {
   return info->version;
 }
 
-uplift::backfill_options quick() {
-  uplift::backfill_options o;
-  o.initial_batch = 40;
-  o.min_batch = 10;
-  o.max_batch = 200;
-  o.idle_poll = 20ms;
-  return o;
-}
-
-template <class S>
-std::map<std::string, std::string> rows_of(S& s) {
-  std::map<std::string, std::string> out;
-  for (auto& row : ok(s.scan({}, 100000000))) out[uplift::key_to_string(row.key)] = row.value;
-  return out;
-}
+using backfill_test::quick;
+using backfill_test::rows_of;
 
 }  // namespace json_rows_test
 
