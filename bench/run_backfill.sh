@@ -11,5 +11,5 @@ rm -rf "$work"
 mkdir -p "$work"
 bash "$here/../tests/store/pg_cluster.sh" start "$work/pg" >/dev/null
 trap 'bash "$here/../tests/store/pg_cluster.sh" stop "$work/pg" >/dev/null || true' EXIT
-"$build/bench/uplift-bench-backfill" --sqlite "$work/bench.db" \
+"$build/bench/uplift-bench-backfill" --sqlite "$work/bench.db" "${@:4}" \
   --postgres "$(cat "$work/pg/conninfo")" --rows "$rows" --rounds "$rounds"

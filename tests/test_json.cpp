@@ -739,6 +739,44 @@ TEST_CASE("strings with quotes, backslashes, control characters and UTF-8 round-
   CHECK(contains(*text, R"("comment":"\"\\\n\r\t\b\f\u0001\u001f")"));
 }
 
+TEST_CASE("a byte to escape or a non-ASCII byte is written right at every place in a string") {
+  // The writer passes over plain ASCII eight bytes at a time: put each kind of byte before,
+  // inside and after such blocks, and at their edges.
+  const std::vector<std::string> specials = {"\"", "\\", "\n", std::string(1, '\x1f'),
+                                             std::string(1, '\0'), "\x7f", "\xc3\xa9",
+                                             "\xf0\x9f\x98\x80"};
+  for (const std::string& special : specials) {
+    for (std::size_t at = 0; at <= 25; ++at) {
+      std::string s(25, 'a');
+      for (std::size_t i = 0; i < s.size(); ++i) s[i] = static_cast<char>('a' + i % 26);
+      s.insert(at, special);
+      CAPTURE(special);
+      CAPTURE(at);
+      shop::v2::OrderT o;
+      o.comment = s;
+      auto text = uplift::write_json<Order>(o);
+      REQUIRE(text);
+      CHECK(std::none_of(text->begin(), text->end(),
+                         [](char c) { return static_cast<unsigned char>(c) < 0x20; }));
+      auto back = uplift::read_json<Order>(*text);
+      REQUIRE_MESSAGE(back, back.error().message());
+      CHECK(back->comment == s);
+    }
+  }
+  for (std::size_t at = 0; at <= 25; ++at) {  // an invalid byte anywhere is refused
+    CAPTURE(at);
+    shop::v2::OrderT o;
+    o.comment = std::string(25, 'x');
+    o.comment.insert(at, "\xff");
+    std::string out;
+    auto w = uplift::write_json<Order>(o, out);
+    REQUIRE_FALSE(w);
+    CHECK(w.error().code == errc::invalid_utf8);
+    CHECK(w.error().path() == "$.comment");
+    CHECK(out.empty());
+  }
+}
+
 TEST_CASE("escaped keys and escaped strings in the input are unescaped") {
   // A key written with escapes names the same field.
   auto w = accepted<Widget>(R"({"_v":1,"\u006eame":"acme:x","c\u006funt":3})");
@@ -1265,6 +1303,18 @@ TEST_CASE("nesting deeper than max_depth is an error, however deep the input goe
   REQUIRE_FALSE(w);
   CHECK(w.error().code == errc::too_deep);
   CHECK(out == "keep");
+  // A failure 20 levels down names every level of its path.
+  shop::v2::OrderT bad;
+  bad.tree = node_chain<shop::v2::NodeT>(20);
+  shop::v2::NodeT* last = bad.tree.get();
+  while (!last->children.empty()) last = last->children.back().get();
+  last->label = "bad \xff byte";
+  auto wb = uplift::write_json<Order>(bad);
+  REQUIRE_FALSE(wb);
+  CHECK(wb.error().code == errc::invalid_utf8);
+  std::string path = "$.tree";
+  for (int i = 0; i < 20; ++i) path += ".children[0]";
+  CHECK(wb.error().path() == path + ".label");
   // 10,000 levels of arrays in an unknown key, and in a known one: an error, not a stack overflow.
   for (const char* key : {"zzz", "tags", "tree"}) {
     CAPTURE(key);

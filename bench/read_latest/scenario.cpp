@@ -16,6 +16,7 @@
 #include "read_latest/raw_unpack.hpp"
 #include "read_latest/uplift_object.hpp"
 #include "read_latest/uplift_read.hpp"
+#include "read_latest/uplift_untagged.hpp"
 #include "scenarios.hpp"
 
 namespace uplift_bench {
@@ -50,6 +51,10 @@ void run_table(const dataset& d, const std::string& set_id, const std::string& s
   uplift_read<Fields, true> up_verified;
   su.add(up_trusted, expected);
   su.add(up_verified, expected);
+  uplift_untagged<Fields, uplift::untagged_binary::as_version> up_untagged_v3;
+  uplift_untagged<Fields, uplift::untagged_binary::by_shape> up_untagged_shape;
+  su.add(up_untagged_v3, expected);
+  su.add(up_untagged_shape, expected);
   if constexpr (Fields::all) su.add(object, expected);
   protobuf_parse<Fields> pb;
   capnp_read<Fields> cp;

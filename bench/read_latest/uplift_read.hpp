@@ -10,6 +10,18 @@
 
 namespace uplift_bench::read_latest {
 
+/// uplift::read of `bytes` with `o`, its fields folded into `h` (dies on a failed read).
+template <class Fields>
+std::uint64_t read_and_fold(uplift::bytes_view bytes, const uplift::options& o, std::uint64_t h) {
+  auto r = uplift::read<record::descriptor>(bytes, o);
+  if (!r) [[unlikely]]
+    die(r.error().message());
+  if constexpr (Fields::all)
+    return record::fold_all(h, **r);
+  else
+    return record::fold_two(h, **r);
+}
+
 template <class Fields, bool Verify>
 struct uplift_read {
   static constexpr std::string_view id = Verify ? "uplift_verified" : "uplift_trusted";
@@ -20,13 +32,7 @@ struct uplift_read {
   static inline const uplift::options options{.verify = Verify};
 
   std::uint64_t read(const dataset& d, std::uint32_t i, std::uint64_t h) const {
-    auto r = uplift::read<record::descriptor>(d.records_v3[i], options);
-    if (!r) [[unlikely]]
-      die(r.error().message());
-    if constexpr (Fields::all)
-      return record::fold_all(h, **r);
-    else
-      return record::fold_two(h, **r);
+    return read_and_fold<Fields>(d.records_v3[i], options, h);
   }
   std::size_t input_bytes(const dataset& d) const { return d.records_v3.total_bytes(); }
 };

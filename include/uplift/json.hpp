@@ -435,6 +435,7 @@ result<row_rewrite> rewrite_json_row(const options& o, bytes_view row, std::uint
     return row_rewrite{rewrite_outcome::current, *stored};
   auto obj = read_json_any<R>(row_text(row), o);
   if (!obj) return std::move(obj).error();
+  out.reserve(out.size() + row.size() + row.size() / 4 + 32);  // the document, about as long
   if (auto st = write_as<C, json_format>(*obj, target, out, o); !st) return std::move(st).error();
   return row_rewrite{rewrite_outcome::rewritten, *stored};
 }

@@ -324,8 +324,9 @@ inline std::string version_list(const std::vector<std::uint16_t>& versions) {
 }
 
 /// A buffer without uplift's header routed as version `v` of C: a header made up for it (its size
-/// 0: the payload is the whole buffer), the bytes copied, aligned and padded to 8 as every
-/// uplift writer pads a payload (a plain FlatBuffer is padded to its own largest scalar).
+/// 0: the payload is the whole buffer), read in place when it is aligned and padded to 8 as every
+/// uplift writer pads a payload, else copied so (a plain FlatBuffer is padded to its own largest
+/// scalar).
 template <class C>
 routed_record untagged_record(bytes_view bytes, std::uint16_t v, route& r) {
   routed_record rec;
@@ -334,6 +335,10 @@ routed_record untagged_record(bytes_view bytes, std::uint16_t v, route& r) {
   rec.header.version = v;
   rec.header.min_reader_version = v;
   r = route_of(C::info(), rec.header, newer_policy::reject);
+  if (reinterpret_cast<std::uintptr_t>(bytes.data()) % 8 == 0 && bytes.size() % 8 == 0) {
+    rec.record = bytes;
+    return rec;
+  }
   rec.copy = buffer::allocate((bytes.size() + 7) / 8 * 8);
   std::memcpy(rec.copy.data(), bytes.data(), bytes.size());
   std::memset(rec.copy.data() + bytes.size(), 0, rec.copy.size() - bytes.size());

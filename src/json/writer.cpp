@@ -7,14 +7,20 @@
 
 namespace uplift::json {
 
+writer::segment& writer::far(std::uint32_t depth) {
+  const std::size_t i = depth - near_levels;
+  if (i >= far_.size()) far_.resize(i + 1);
+  return far_[i];
+}
+
 void writer::fail(errc c, std::string detail) {
   if (code_ != errc::ok) return;
   code_ = c;
   detail_ = std::move(detail);
-  failed_path_ = "$";
+  failed_path_.assign(1, '$');  // not = "$": GCC 12 warns of a false -Wrestrict there at -O3
   const std::uint32_t top = depth_ < max_depth_ ? depth_ : max_depth_;
   for (std::uint32_t d = 1; d <= top; ++d) {
-    const segment& s = path_[d];
+    const segment& s = at(d);
     if (s.is_key && s.key.size() >= 3) {
       failed_path_.push_back('.');
       failed_path_.append(s.key.substr(1, s.key.size() - 3));  // "name": -> name

@@ -76,8 +76,12 @@ result<table_histogram> by_reading(store& s, std::string_view key) {
 }  // namespace
 
 result<table_histogram> histogram(store& s, const histogram_options& o) {
-  if (o.read_every_row) return by_reading(s, o.json_version_key);
   const value_format column = s.spec().format;
+  // A column that may hold JSON, on a store whose JSON functions are slower than reading: read
+  // every row (a detect column's binary rows too, in the same pass).
+  if (o.by == counted_by::reading ||
+      (o.by == counted_by::fastest && column != value_format::binary && !s.counts_json_in_database()))
+    return by_reading(s, o.json_version_key);
   table_histogram h;
   if (column != value_format::json) {
     auto counts = s.count_by_prefix(header_size);
@@ -148,14 +152,14 @@ result<record_histogram> by_inspecting(store& s, const record_handle& record) {
 }
 }  // namespace
 
-result<record_histogram> histogram(store& s, const record_handle& record, bool read_every_row) {
+result<record_histogram> histogram(store& s, const record_handle& record, counted_by by) {
   const bool json_rows = s.spec().format != value_format::binary;
   if (json_rows && !record.reads_json())
     return detail::needs_json_handle(record.name(), "the table's value column holds JSON rows");
   // Binary rows without uplift's header have no prefix of their own to count by.
   if (record.options().untagged != untagged_binary::refuse) return by_inspecting(s, record);
   histogram_options o;
-  o.read_every_row = read_every_row;
+  o.by = by;
   if (json_rows) o.json_version_key = std::string(record.json_version_key());
   auto all = histogram(s, o);
   if (!all) return std::move(all).error();

@@ -82,14 +82,15 @@ constexpr std::string_view sqlite_count_by_json_version =
     "GROUP BY 1, 2";
 
 // PostgreSQL jsonb: -> finds the key (jsonb keeps one of each), a number's text is normalised
-// (1e2 is 100: what the row reads as too) and a version is made of digits only. The CASE tests
-// the text before it is read as an integer.
+// (1e2 is 100: what the row reads as too) and a version is made of digits only (a string's text
+// starts with its quote). The rows are grouped by the key's text first (not by the jsonb value:
+// 3 and 3.0 are equal jsonb), so the CASE runs once per distinct text, not once per row.
 constexpr std::string_view jsonb_count_by_json_version =
-    "SELECT what, CASE WHEN what = 0 THEN CAST(CAST(x AS text) AS integer) ELSE 0 END, count(*) "
-    "FROM (SELECT x, CASE WHEN x IS NULL THEN 1 WHEN jsonb_typeof(x) <> 'number' THEN 2 "
-    "WHEN CAST(x AS text) !~ '^[0-9]{1,5}$' THEN 2 "
-    "WHEN CAST(CAST(x AS text) AS integer) BETWEEN 1 AND 65535 THEN 0 ELSE 2 END AS what "
-    "FROM (SELECT {v} -> CAST(?1 AS text) AS x FROM {t} WHERE jsonb_typeof({v}) = 'object') AS o"
+    "SELECT what, CASE WHEN what = 0 THEN CAST(x AS integer) ELSE 0 END, CAST(sum(n) AS bigint) "
+    "FROM (SELECT x, n, CASE WHEN x IS NULL THEN 1 WHEN x !~ '^[0-9]{1,5}$' THEN 2 "
+    "WHEN CAST(x AS integer) BETWEEN 1 AND 65535 THEN 0 ELSE 2 END AS what "
+    "FROM (SELECT CAST({v} -> CAST(?1 AS text) AS text) AS x, count(*) AS n FROM {t} "
+    "WHERE jsonb_typeof({v}) = 'object' GROUP BY 1) AS o"
     ") AS c GROUP BY 1, 2";
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <string>
 #include <vector>
@@ -89,6 +90,33 @@ TEST_CASE("untagged rows: by shape, a buffer only one version's fields fit is re
   auto v = uplift::record_reader<User>::untagged_version(uplift::as_bytes_view(v3), c.options());
   REQUIRE(v);
   CHECK(*v == 3);
+}
+
+TEST_CASE("untagged rows: a plain FlatBuffer aligned and padded to 8 is read in place, any other is copied first") {
+  const std::string v3 = plain(9, 3, true);
+  REQUIRE(v3.size() % 8 == 0);  // as uplift's writer pads a payload
+  std::vector<std::uint64_t> aligned(v3.size() / 8);
+  std::memcpy(aligned.data(), v3.data(), v3.size());
+  const uplift::bytes_view in_place(reinterpret_cast<const std::uint8_t*>(aligned.data()), v3.size());
+  std::vector<std::uint64_t> shifted_storage(v3.size() / 8 + 2);
+  auto* shifted_at = reinterpret_cast<std::uint8_t*>(shifted_storage.data()) + 4;
+  std::memcpy(shifted_at, v3.data(), v3.size());
+  const uplift::bytes_view shifted(shifted_at, v3.size());
+  for (untagged_binary how : {untagged_binary::as_version, untagged_binary::by_shape}) {
+    auto c = reading_as(how, how == untagged_binary::as_version ? 3 : 0);
+    auto a = c.read(in_place);
+    REQUIRE_MESSAGE(a, a.error().message());
+    CHECK(a->zero_copy());
+    auto b = c.read(shifted);
+    REQUIRE_MESSAGE(b, b.error().message());
+    CHECK_FALSE(b->zero_copy());
+    CHECK((**a).id() == 9u);
+    CHECK((**b).id() == 9u);
+    // Either one, written back, has a header at the latest version.
+    CHECK(uplift::peek(a->bytes())->version == 3);
+    CHECK(*uplift::read_object<User>(a->bytes()) == person(9, true));
+    CHECK(*uplift::read_object<User>(b->bytes()) == person(9, true));
+  }
 }
 
 TEST_CASE("untagged rows: by shape, a buffer that versions read differently is ambiguous, naming them") {

@@ -41,7 +41,8 @@ constexpr const char* usage = R"(usage:
       backfill job on the table with its progress. A record type is named by a job of it, or by
       --schemas DIR: a record's schema folder (v1.fbs, v2.fbs, ...) or a folder of them.
       --format json counts a column of JSON documents by their version key (--version-key,
-      default _v), with the database's JSON functions; detect, a column holding both forms
+      default _v; PostgreSQL counts with its JSON functions, SQLite rows are read, the faster
+      way there); detect, a column holding both forms
   uplift quarantine STORE --table T [--job NAME] [--limit N] [--key K] [--value V] [--key-type ...]
       the rows backfills could not upgrade, with their errors
   uplift inspect --schemas DIR FILE|-    or    uplift inspect STORE --table T --key K --schemas DIR

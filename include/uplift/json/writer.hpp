@@ -2,10 +2,12 @@
 /// The JSON format's writing side: `json::writer`, which the per-version field writers that
 /// uplift-gen writes (`<folder>_uplift_json.hpp`) call. Part of <uplift/json.hpp>.
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -32,9 +34,7 @@ concept json_table_writer = requires(writer& w, const T& t) { uplift_json_write_
 /// the rest of the writing is ignored.
 class writer {
  public:
-  writer(std::string& out, std::uint32_t max_depth) : out_(out), max_depth_(max_depth) {
-    path_.resize(static_cast<std::size_t>(max_depth) + 2);
-  }
+  writer(std::string& out, std::uint32_t max_depth) : out_(out), max_depth_(max_depth) {}
 
   void raw(std::string_view s) { out_.append(s); }
   void open(char c) {
@@ -42,7 +42,7 @@ class writer {
       fail(errc::too_deep, "the object nests more than " + std::to_string(max_depth_) +
                                " objects and arrays (max_depth)");
     else
-      path_[depth_] = {};
+      at(depth_) = {};
     out_.push_back(c);
   }
   void close(char c) {
@@ -58,7 +58,7 @@ class writer {
     if constexpr (detail::is_unique_ptr<T>::value || detail::is_optional<T>::value) {
       if (!v) return;
     }
-    if (depth_ <= max_depth_) path_[depth_] = {quoted, 0, true};
+    if (depth_ <= max_depth_) at(depth_) = {quoted, 0, true};
     out_.append(quoted);
     value(v);
     out_.push_back(',');
@@ -66,7 +66,7 @@ class writer {
 
   /// `"key":` alone, for a value written by other means; end it with end_member().
   void key(std::string_view quoted) {
-    if (depth_ <= max_depth_) path_[depth_] = {quoted, 0, true};
+    if (depth_ <= max_depth_) at(depth_) = {quoted, 0, true};
     out_.append(quoted);
   }
   void end_member() { out_.push_back(','); }
@@ -114,7 +114,7 @@ class writer {
       open('[');
       std::size_t i = 0;
       for (const auto& item : v) {
-        if (depth_ <= max_depth_) path_[depth_] = {{}, i++, false};
+        if (depth_ <= max_depth_) at(depth_) = {{}, i++, false};
         value(static_cast<const typename T::value_type&>(item));
         out_.push_back(',');
       }
@@ -133,21 +133,37 @@ class writer {
   void value(const flatbuffers::Array<T, N>& a) {
     open('[');
     for (std::uint16_t i = 0; i < N; ++i) {
-      if (depth_ <= max_depth_) path_[depth_] = {{}, i, false};
+      if (depth_ <= max_depth_) at(depth_) = {{}, i, false};
       value(static_cast<T>(a.Get(i)));
       out_.push_back(',');
     }
     close(']');
   }
 
+  /// The length of the leading 8-byte blocks of `s` that are ASCII and need no escaping.
+  static std::size_t plain_ascii_prefix(std::string_view s) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+      std::uint64_t x;
+      std::memcpy(&x, s.data() + i, 8);
+      const std::uint64_t quote = x ^ (ones * '"'), slash = x ^ (ones * '\\');
+      // A byte below 0x20, a '"' or '\\' (a zero byte of quote or slash), or a byte >= 0x80.
+      if ((((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) | ((slash - ones) & ~slash) | x) &
+          highs)
+        break;
+    }
+    return i;
+  }
+
   /// A JSON string: escaped, and checked to be UTF-8.
   void string(std::string_view s) {
-    if (!simdjson::validate_utf8(s.data(), s.size())) [[unlikely]]
-      fail(errc::invalid_utf8, "the string is not valid UTF-8");
     out_.push_back('"');
     std::size_t start = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
+    unsigned char seen = 0;  // every byte or-ed: ASCII text needs no UTF-8 check
+    for (std::size_t i = plain_ascii_prefix(s); i < s.size(); ++i) {
       const auto c = static_cast<unsigned char>(s[i]);
+      seen |= c;
       if (c >= 0x20 && c != '"' && c != '\\') [[likely]]
         continue;
       out_.append(s.data() + start, i - start);
@@ -169,6 +185,8 @@ class writer {
     }
     out_.append(s.data() + start, s.size() - start);
     out_.push_back('"');
+    if ((seen & 0x80) != 0 && !simdjson::validate_utf8(s.data(), s.size())) [[unlikely]]
+      fail(errc::invalid_utf8, "the string is not valid UTF-8");
   }
 
   /// Records the first failure with the path written so far; the rest of the writing is ignored.
@@ -186,7 +204,17 @@ class writer {
   std::string& out_;
   std::uint32_t depth_ = 0;
   std::uint32_t max_depth_;
-  std::vector<segment> path_;
+  /// Where the writing is, for a failure's path: the first levels in place (a writer is made
+  /// per record, and most records nest a few levels), deeper ones in a vector grown on demand.
+  static constexpr std::uint32_t near_levels = 16;
+  segment& at(std::uint32_t depth) {
+    if (depth < near_levels) [[likely]]
+      return near_[depth];
+    return far(depth);
+  }
+  [[gnu::cold]] segment& far(std::uint32_t depth);
+  std::array<segment, near_levels> near_{};
+  std::vector<segment> far_;
   errc code_ = errc::ok;
   std::string detail_;
   std::string failed_path_;

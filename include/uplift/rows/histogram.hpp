@@ -86,13 +86,25 @@ struct record_histogram {
   }
 };
 
+/// Who counts the rows of a histogram; every way gives the same figures.
+enum class counted_by : std::uint8_t {
+  /// The fastest way for the store: the database counts binary rows by their header bytes, and
+  /// JSON rows with its JSON functions where the store says those outrun reading every row
+  /// (store::counts_json_in_database: PostgreSQL, where no row then crosses the network; not
+  /// SQLite, whose JSON functions parse every document in this process while reading skips the
+  /// parse of a document whose version key leads).
+  fastest,
+  /// The database's own counts wherever the column has them (the JSON functions too).
+  database,
+  /// Every row read and classified here: what the database's counts are checked against.
+  reading,
+};
+
 /// How a table histogram is counted.
 struct histogram_options {
   /// The key JSON rows hold their version in (JSON and detect columns).
   std::string json_version_key = "_v";
-  /// Count by reading every row, not by the database's counts: what the database's counts are
-  /// checked against. Slower; the same figures.
-  bool read_every_row = false;
+  counted_by by = counted_by::fastest;
 };
 
 /// Every row of the store's table by record type and stored version: binary rows from their
@@ -105,6 +117,7 @@ result<table_histogram> histogram(store& s, const histogram_options& o = {});
 /// `codec.json_handle()` (its version key is the one counted). A handle whose options read binary
 /// buffers without uplift's header (options::untagged) reads every row: only the record's
 /// shapes tell such a buffer from bytes that are not a record.
-result<record_histogram> histogram(store& s, const record_handle& record, bool read_every_row = false);
+result<record_histogram> histogram(store& s, const record_handle& record,
+                                   counted_by by = counted_by::fastest);
 
 }  // namespace uplift

@@ -76,6 +76,9 @@ class sqlite_store final : public store {
   /// for the few documents SQLite reads more leniently than the rule); empty for a binary column.
   result<std::optional<std::vector<json_version_count>>> count_by_json_version(
       std::string_view key) override;
+  /// False: SQLite's JSON functions parse every document in this process, where reading a row
+  /// whose version key leads needs no parse at all (uplift::histogram reads the rows).
+  bool counts_json_in_database() const noexcept override { return false; }
   result<std::uint64_t> count(const key_range& r) override;
   /// Counts the rows, then walks the key index with LIMIT 1 OFFSET steps from one part's last
   /// key to the next: one pass over the range's keys, no sort, no temporary table.

@@ -255,6 +255,9 @@ class store {
   /// (the caller then reads every row).
   virtual result<std::optional<std::vector<json_version_count>>> count_by_json_version(
       std::string_view key) = 0;
+  /// True when count_by_json_version is the faster way to count a JSON column than reading every
+  /// row (what uplift::histogram does by default): a server counts without sending the rows.
+  virtual bool counts_json_in_database() const noexcept { return true; }
   /// The number of rows in r.
   virtual result<std::uint64_t> count(const key_range& r) = 0;
   /// Splits the rows in r into at most n ranges of about equal row count, in key order, covering
