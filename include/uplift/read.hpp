@@ -604,7 +604,8 @@ result<latest_object_t<R>> record_reader<R>::read_object(bytes_view bytes, const
 
 template <class R>
 result<std::uint16_t> record_reader<R>::untagged_version(bytes_view bytes, const options& o) {
-  const std::string untagged = "a buffer without uplift's header";
+  // Only the error paths below build a message from it: a read that succeeds allocates nothing.
+  constexpr std::string_view untagged = "a buffer without uplift's header";
   if (auto fault = detail::untagged_options_fault<C>(o)) return std::move(*fault);
   if (o.untagged == untagged_binary::as_version) return o.untagged_version;
   if constexpr (requires { C::descriptor::root_shapes; }) {
@@ -613,8 +614,9 @@ result<std::uint16_t> record_reader<R>::untagged_version(bytes_view bytes, const
         slots ? detail::shape_candidates<C>(bytes, *slots) : std::vector<std::uint16_t>{};
     if (fit.empty())
       return C::make_error(errc::unknown_version, 0)
-          .with_detail(untagged + (slots ? " whose root table's fields fit none of v"
-                                         : " that is not shaped like a FlatBuffer, read as any of v") +
+          .with_detail(std::string(untagged) +
+                       (slots ? " whose root table's fields fit none of v"
+                              : " that is not shaped like a FlatBuffer, read as any of v") +
                        std::to_string(C::first_version) + "..v" + std::to_string(C::latest_version));
     if (fit.size() == 1) return fit.front();  // the read verifies it as that version
     // Several fit: each is read to the latest; the versions that read it the same are one answer.
@@ -640,12 +642,12 @@ result<std::uint16_t> record_reader<R>::untagged_version(bytes_view bytes, const
     }
     if (readable.empty())
       return std::move(*last_error)
-          .with_detail(untagged + ": it fails as each version its fields fit (" +
+          .with_detail(std::string(untagged) + ": it fails as each version its fields fit (" +
                        detail::version_list(fit) + ")");
     if (differ)
       return C::make_error(errc::ambiguous_version, 0)
-          .with_detail(untagged + ": its root table's fields fit " + detail::version_list(readable) +
-                       ", which read it differently");
+          .with_detail(std::string(untagged) + ": its root table's fields fit " +
+                       detail::version_list(readable) + ", which read it differently");
     return readable.back();
   } else {
     return errc::invalid_option;  // by_shape without root shapes: untagged_options_fault said so
