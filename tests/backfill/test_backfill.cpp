@@ -830,7 +830,7 @@ std::vector<std::string> child_args(F& fx, const std::string& table, const std::
 
 TEST_CASE_TEMPLATE("a backfill killed with SIGKILL at random points resumes and ends as an uninterrupted one",
                    F, sqlite_int, postgres_int, postgres_distributed_int, sqlite_json_rows,
-                   postgres_jsonb_rows, postgres_text_rows, sqlite_mixed_rows) {
+                   postgres_jsonb_rows, postgres_text_rows, sqlite_mixed_rows, postgres_mixed_rows) {
   STORE_TEST_FIXTURE(F, fx);
   constexpr int rows = 3000;
   // Two tables with the same rows: one backfilled without interruption, one killed again and
@@ -882,7 +882,7 @@ TEST_CASE_TEMPLATE("a backfill killed with SIGKILL at random points resumes and 
 }
 
 TEST_CASE_TEMPLATE("two worker processes share one job: no range done twice, none skipped", F, postgres_int,
-                   postgres_distributed_int, postgres_jsonb_rows, postgres_text_rows) {
+                   postgres_distributed_int, postgres_jsonb_rows, postgres_text_rows, postgres_mixed_rows) {
   STORE_TEST_FIXTURE(F, fx);
   constexpr int rows = 3000;
   fill_mixed(fx, rows);

@@ -327,12 +327,13 @@ using postgres_int = fixture<postgres_backend, key_type::integer>;
 using postgres_text = fixture<postgres_backend, key_type::text>;
 using postgres_distributed_int = fixture<postgres_distributed_backend, key_type::integer>;
 using postgres_distributed_text = fixture<postgres_distributed_backend, key_type::text>;
-/// JSON rows: SQLite TEXT, PostgreSQL jsonb and text; a column of both forms (SQLite), half its v1
-/// rows written before versioning (the tests read them as v1).
+/// JSON rows: SQLite TEXT, PostgreSQL jsonb and text; a column of both forms (SQLite, PostgreSQL
+/// bytea), half its v1 rows written before versioning (the tests read them as v1).
 using sqlite_json_rows = fixture<sqlite_backend, key_type::integer, uplift::value_format::json>;
 using postgres_jsonb_rows = fixture<postgres_backend, key_type::integer, uplift::value_format::json>;
 using postgres_text_rows = fixture<postgres_text_backend, key_type::integer, uplift::value_format::json>;
 using sqlite_mixed_rows = fixture<sqlite_backend, key_type::integer, uplift::value_format::detect>;
+using postgres_mixed_rows = fixture<postgres_backend, key_type::integer, uplift::value_format::detect>;
 
 }  // namespace store_test
 
@@ -348,6 +349,7 @@ TYPE_TO_STRING_AS("sqlite, JSON rows in a TEXT column", store_test::sqlite_json_
 TYPE_TO_STRING_AS("postgres, JSON rows in a jsonb column", store_test::postgres_jsonb_rows);
 TYPE_TO_STRING_AS("postgres, JSON rows in a text column", store_test::postgres_text_rows);
 TYPE_TO_STRING_AS("sqlite, binary and JSON rows, some from before versioning, in one column", store_test::sqlite_mixed_rows);
+TYPE_TO_STRING_AS("postgres, binary and JSON rows, some from before versioning, in one bytea column", store_test::postgres_mixed_rows);
 
 /// Every store, with integer and text keys; PostgreSQL also with postgres_options::distributed.
 #define STORE_TEST_ALL_STORES                                                                 \
@@ -359,7 +361,7 @@ TYPE_TO_STRING_AS("sqlite, binary and JSON rows, some from before versioning, in
 /// both forms: the promises of the backfill that do not depend on a row's form.
 #define STORE_TEST_JSON_ROWS                                                                  \
   store_test::sqlite_json_rows, store_test::postgres_jsonb_rows, store_test::postgres_text_rows, \
-      store_test::sqlite_mixed_rows
+      store_test::sqlite_mixed_rows, store_test::postgres_mixed_rows
 
 /// Declares the fixture `fx` of type F; ends the test when its store is not available (the
 /// PostgreSQL server outside CI, reported as skipped).
