@@ -135,7 +135,8 @@ constexpr std::string_view message(errc code) noexcept {
     case errc::ambiguous_version:
       return "ambiguous version: a buffer without uplift's header fits several versions that read "
              "it differently; set options::untagged = untagged_binary::as_version with the "
-             "version such rows were written at";
+             "version such rows were written at, or an options::untagged_sniffer that tells them "
+             "apart";
   }
   return "unknown error code";
 }

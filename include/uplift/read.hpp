@@ -280,6 +280,46 @@ inline std::optional<std::array<std::uint64_t, 4>> root_slots(bytes_view p) noex
   return slots;
 }
 
+}  // namespace detail
+
+/// A buffer without uplift's header, as `options::untagged_sniffer` sees it: its bytes, its
+/// file_identifier and which fields its root table holds. Look, do not keep: it lives for the
+/// sniffer's call.
+///
+///     o.untagged_sniffer = [](const uplift::binary_shape& b) -> std::uint16_t {
+///       if (b.file_identifier() == "USR2") return 2;
+///       return b.has(demo::v3::User::VT_CREATED_AT) ? 3 : 0;  // 0: the untagged rule decides
+///     };
+class binary_shape {
+ public:
+  explicit binary_shape(bytes_view bytes) noexcept : bytes_(bytes), slots_(detail::root_slots(bytes)) {}
+  /// The whole buffer, as stored.
+  bytes_view bytes() const noexcept { return bytes_; }
+  /// False when the bytes are not shaped like a FlatBuffer (its root table or vtable out of
+  /// bounds): `has` is then false for every field.
+  bool is_flatbuffer() const noexcept { return slots_.has_value(); }
+  /// Bytes 4..7: the schema's file_identifier when the buffer was written with one (four other
+  /// bytes when not); empty for a buffer shorter than 8.
+  std::string_view file_identifier() const noexcept {
+    if (bytes_.size() < 8) return {};
+    return {reinterpret_cast<const char*>(bytes_.data()) + 4, 4};
+  }
+  /// True when the root table holds the field at this vtable offset: pass the generated constant,
+  /// `vN::Table::VT_FIELD` (4 + 2 x the field's id). A field left at its default when it was
+  /// written is not held (FlatBuffers leaves such scalars out unless they were forced).
+  bool has(flatbuffers::voffset_t field) const noexcept {
+    if (!slots_ || field < 4 || field % 2 != 0 || field >= 4 + 2 * 256) return false;
+    const std::size_t slot = (field - 4) / 2;
+    return ((*slots_)[slot / 64] >> (slot % 64) & 1) != 0;
+  }
+
+ private:
+  bytes_view bytes_;
+  std::optional<std::array<std::uint64_t, 4>> slots_;
+};
+
+namespace detail {
+
 /// The versions of record C whose root table has every slot in `slots`, oldest first; when the
 /// buffer carries one of their file_identifiers (bytes 4..7), only the versions of that one.
 template <class C>
@@ -313,6 +353,15 @@ std::optional<error> untagged_options_fault(const options& o) {
           .with_detail("untagged_binary::by_shape needs the root shapes uplift-gen writes into "
                        "the descriptor (R::root_shapes): generate the record again, or read "
                        "such buffers as a fixed version (untagged_binary::as_version)");
+  if (o.untagged == untagged_binary::by_sniffer && !o.untagged_sniffer)
+    return C::make_error(errc::invalid_option, 0)
+        .with_detail("untagged_binary::by_sniffer reads the version options::untagged_sniffer "
+                     "returns: set it, or choose untagged_binary::as_version or by_shape");
+  if (o.untagged == untagged_binary::refuse && o.untagged_sniffer)
+    return C::make_error(errc::invalid_option, 0)
+        .with_detail("options::untagged_sniffer is set but options::untagged refuses buffers "
+                     "without uplift's header: set untagged to by_sniffer (the sniffer alone), or "
+                     "to as_version or by_shape (the sniffer first, that rule when it returns 0)");
   return std::nullopt;
 }
 
@@ -452,15 +501,17 @@ class record_reader {
                                                 upgrade_buffer* into);
   /// `uplift::read_object`.
   static result<latest_object_t<R>> read_object(bytes_view bytes, const options& o);
-  /// The version a buffer without uplift's header is read as, by `o.untagged`: the fixed
-  /// version, or the one its shape fits (with several that read it the same, the newest).
+  /// The version a buffer without uplift's header is read as: `o.untagged_sniffer`'s answer,
+  /// else by `o.untagged`: the fixed version, or the one its shape fits (with several that read
+  /// it the same, the newest).
   static result<std::uint16_t> untagged_version(bytes_view bytes, const options& o);
 
  private:
   /// Stages 1 and 2, a buffer without uplift's header read as `o.untagged` says.
   static result<detail::routed_record> open(bytes_view bytes, const options& o, detail::route& r) {
     auto rec = detail::open<C>(bytes, o, r);
-    if (!rec && o.untagged != untagged_binary::refuse && rec.error().code == errc::bad_magic)
+    if (!rec && (o.untagged != untagged_binary::refuse || o.untagged_sniffer) &&
+        rec.error().code == errc::bad_magic)
         [[unlikely]] {
       auto v = untagged_version(bytes, o);
       if (!v) return std::move(v).error();
@@ -607,6 +658,19 @@ result<std::uint16_t> record_reader<R>::untagged_version(bytes_view bytes, const
   // Only the error paths below build a message from it: a read that succeeds allocates nothing.
   constexpr std::string_view untagged = "a buffer without uplift's header";
   if (auto fault = detail::untagged_options_fault<C>(o)) return std::move(*fault);
+  if (o.untagged_sniffer) {
+    const std::uint16_t v = o.untagged_sniffer(binary_shape(bytes));
+    if (v != 0 && C::knows(v)) return v;  // the read verifies it as that version
+    if (v != 0)
+      return C::make_error(errc::unknown_version, v)
+          .with_detail(std::string(untagged) + ": options::untagged_sniffer returned v" +
+                       std::to_string(v) + ", which is not one of v" +
+                       std::to_string(C::first_version) + "..v" + std::to_string(C::latest_version));
+    if (o.untagged == untagged_binary::by_sniffer)
+      return C::make_error(errc::unknown_version, 0)
+          .with_detail(std::string(untagged) +
+                       ": options::untagged_sniffer could not tell its version (it returned 0)");
+  }
   if (o.untagged == untagged_binary::as_version) return o.untagged_version;
   if constexpr (requires { C::descriptor::root_shapes; }) {
     const auto slots = detail::root_slots(bytes);

@@ -163,6 +163,146 @@ TEST_CASE("untagged rows: by shape, bytes no version fits and a buffer that fail
   CHECK((broken.error().code == errc::verify_failed || broken.error().code == errc::truncated_payload));
 }
 
+/// A sniffer that tells v3 (which alone has created_at) from the rest, and says 0 otherwise.
+std::uint16_t created_means_v3(const uplift::binary_shape& b) {
+  return b.has(demo::v3::User::VT_CREATED_AT) ? 3 : 0;
+}
+
+TEST_CASE("untagged rows: the sniffer sees the root table's fields and the file_identifier bytes") {
+  const std::string v3 = plain(8, 3, true);
+  const uplift::binary_shape b(uplift::as_bytes_view(v3));
+  CHECK(b.is_flatbuffer());
+  CHECK(b.bytes().size() == v3.size());
+  CHECK(b.file_identifier() == std::string_view(v3).substr(4, 4));
+  for (auto field : {demo::v3::User::VT_ID, demo::v3::User::VT_GIVEN_NAME, demo::v3::User::VT_EMAIL,
+                     demo::v3::User::VT_CREATED_AT})
+    CHECK(b.has(field));
+  CHECK_FALSE(b.has(demo::v3::User::VT_CREATED_AT + 2));  // past the table's last field
+  CHECK_FALSE(b.has(5));                                  // no vtable offset is odd
+  CHECK_FALSE(b.has(2));                                  // nor below 4
+  const std::string v1 = plain(7, 1);
+  CHECK_FALSE(uplift::binary_shape(uplift::as_bytes_view(v1)).has(demo::v3::User::VT_CREATED_AT));
+  const std::string text = "not a FlatBuffer at all";
+  const uplift::binary_shape t(uplift::as_bytes_view(text));
+  CHECK_FALSE(t.is_flatbuffer());
+  CHECK_FALSE(t.has(demo::v3::User::VT_ID));
+  CHECK(uplift::binary_shape(uplift::as_bytes_view(std::string("1234567"))).file_identifier().empty());
+}
+
+TEST_CASE("untagged rows: a sniffer is asked before the rule, and when it cannot tell the rule decides") {
+  int asked = 0;
+  uplift::options o{.untagged = untagged_binary::as_version, .untagged_version = 1};
+  o.untagged_sniffer = [&](const uplift::binary_shape& b) { return ++asked, created_means_v3(b); };
+  auto c = uplift::codec<User>::make(o).value();
+  const std::string v3 = plain(8, 3, true);
+  auto a = c.read(v3);
+  REQUIRE_MESSAGE(a, a.error().message());
+  CHECK(a->stored_version() == 3);  // the sniffer's answer, not untagged_version
+  CHECK(*c.read_object(v3) == person(8, true));
+  const std::string v1 = plain(7, 1);
+  auto b = c.read(v1);
+  REQUIRE_MESSAGE(b, b.error().message());
+  CHECK(b->stored_version() == 1);  // the sniffer said 0: untagged_version
+  CHECK(asked == 3);
+  // A record with uplift's header never reaches the sniffer.
+  CHECK(c.read(uplift::write<User>(person(9, true)).as_string_view()));
+  CHECK(asked == 3);
+
+  // What the shapes cannot settle (id and name only: every version fits and reads it
+  // differently), a sniffer can.
+  demo::v1::UserT u;
+  u.id = 9;
+  u.name = "Grace Hopper";
+  const std::string rec(uplift::write<User>(u).as_string_view());
+  const std::string bare = rec.substr(uplift::header_size);
+  REQUIRE(reading_as(untagged_binary::by_shape).read_object(bare).error().code == errc::ambiguous_version);
+  uplift::options settled{.untagged = untagged_binary::by_shape};
+  settled.untagged_sniffer = [](const uplift::binary_shape&) -> std::uint16_t { return 1; };
+  auto obj = uplift::codec<User>::make(settled).value().read_object(bare);
+  REQUIRE_MESSAGE(obj, obj.error().message());
+  CHECK(obj->given_name == "Grace");  // v1's name, split by the v2 -> v3 hook
+  CHECK(obj->family_name == "Hopper");
+}
+
+TEST_CASE("untagged rows: by_sniffer refuses what the sniffer cannot tell and a version the record lacks, with their reasons") {
+  uplift::options o{.untagged = untagged_binary::by_sniffer};
+  o.untagged_sniffer = created_means_v3;
+  auto c = uplift::codec<User>::make(o).value();
+  CHECK(c.read_object(plain(8, 3, true)).value() == person(8, true));
+  auto unknown = c.read_object(plain(7, 1));
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().code == errc::unknown_version);
+  CHECK(unknown.error().message().find(
+            "a buffer without uplift's header: options::untagged_sniffer could not tell its version "
+            "(it returned 0)") != std::string::npos);
+
+  o.untagged_sniffer = [](const uplift::binary_shape&) -> std::uint16_t { return 9; };
+  auto nine = uplift::codec<User>::make(o).value().read_object(plain(7, 1));
+  REQUIRE_FALSE(nine);
+  CHECK(nine.error().code == errc::unknown_version);
+  CHECK(nine.error().message().find("options::untagged_sniffer returned v9, which is not one of v1..v3") !=
+        std::string::npos);
+
+  // A wrong guess is checked as the version guessed: an error, not a crash.
+  o.untagged_sniffer = [](const uplift::binary_shape&) -> std::uint16_t { return 1; };
+  auto guessed = uplift::codec<User>::make(o).value().read_object(std::string("not a FlatBuffer at all"));
+  REQUIRE_FALSE(guessed);
+  CHECK((guessed.error().code == errc::verify_failed || guessed.error().code == errc::truncated_payload));
+}
+
+TEST_CASE("untagged rows: by_sniffer without a sniffer, or a sniffer the options refuse to ask, is an invalid option") {
+  auto none = uplift::codec<User>::make({.untagged = untagged_binary::by_sniffer});
+  REQUIRE_FALSE(none);
+  CHECK(none.error().code == errc::invalid_option);
+  CHECK(none.error().message().find("untagged_binary::by_sniffer reads the version options::untagged_sniffer returns: set it") !=
+        std::string::npos);
+  uplift::options refused{};
+  refused.untagged_sniffer = created_means_v3;
+  auto unasked = uplift::codec<User>::make(refused);
+  REQUIRE_FALSE(unasked);
+  CHECK(unasked.error().code == errc::invalid_option);
+  CHECK(unasked.error().message().find("options::untagged_sniffer is set but options::untagged refuses") !=
+        std::string::npos);
+  // The free read makes the same check.
+  auto read = uplift::read<User>(plain(8, 3, true), refused);
+  REQUIRE_FALSE(read);
+  CHECK(read.error().code == errc::invalid_option);
+}
+
+TEST_CASE_TEMPLATE("untagged rows: the backfill adopts each row as the version the sniffer names, and quarantines what it cannot tell",
+                   F, memory_int, sqlite_int) {
+  STORE_TEST_FIXTURE(F, fx);
+  std::vector<uplift::stored_row> rows;
+  for (int i = 1; i <= 40; ++i) rows.push_back({F::key(i), i % 2 == 0 ? plain(i, 3, true) : plain(i, 2, true)});
+  ok(fx.s().put_many(rows));
+  uplift::options o{.untagged = untagged_binary::by_sniffer};
+  // created_at is v2's fifth field and v3's sixth: where it is tells the two apart; v1 has none.
+  o.untagged_sniffer = [](const uplift::binary_shape& b) -> std::uint16_t {
+    if (b.has(demo::v3::User::VT_CREATED_AT)) return 3;
+    return b.has(demo::v2::User::VT_CREATED_AT) ? 2 : 0;
+  };
+  auto c = uplift::codec<User>::make(o).value();
+  ok(fx.s().put_many({{F::key(41), plain(41, 1)}}));  // no created_at: the sniffer cannot tell
+  const auto before = rows_of(fx.s());
+  auto job = ok(uplift::backfill::start(fx.connect(), c, quick()));
+  ok(job.wait());
+  CHECK(job.progress().counters.upgraded == 40);
+  CHECK(job.progress().counters.quarantined == 1);
+  const auto after = rows_of(fx.s());
+  for (int i = 1; i <= 40; ++i) {
+    const std::string& now = after.at(uplift::key_to_string(F::key(i)));
+    CAPTURE(i);
+    auto h = uplift::peek(now);
+    REQUIRE(h);
+    CHECK(h->version == 3);
+    CHECK(*uplift::read_object<User>(now) == person(i, true));
+  }
+  CHECK(after.at(uplift::key_to_string(F::key(41))) == before.at(uplift::key_to_string(F::key(41))));
+  auto q = ok(fx.s().list_quarantine(job.job(), 10));
+  REQUIRE(q.size() == 1);
+  CHECK(q[0].error.find("could not tell its version") != std::string::npos);
+}
+
 TEST_CASE_TEMPLATE("untagged rows: the backfill adopts plain FlatBuffers, stamping a header, and quarantines what no version reads",
                    F, memory_int, sqlite_int, postgres_int) {
   STORE_TEST_FIXTURE(F, fx);
