@@ -855,6 +855,15 @@ TEST_CASE_TEMPLATE("a backfill killed with SIGKILL at random points resumes and 
     auto args = child_args(fx, fx.spec.table, "killed");
     for (std::string a : {"--rate", "2000", "--batch", "25"}) args.push_back(a);
     const pid_t pid = spawn_child(args);
+    if (round == 0) {
+      // The first run is killed only once it has made the job: a slow start (a sanitizer build
+      // on a busy machine) would otherwise leave nothing for the later runs to resume.
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      for (auto made = fx.s().load_job("killed"); !(made && *made); made = fx.s().load_job("killed")) {
+        if (std::chrono::steady_clock::now() > deadline) FAIL("the first run made no job in 30 s");
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(30 + rng() % 170));
     ::kill(pid, SIGKILL);
     const int end = reap(pid);
