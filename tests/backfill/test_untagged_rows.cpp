@@ -346,6 +346,44 @@ TEST_CASE_TEMPLATE("untagged rows: the backfill adopts plain FlatBuffers, stampi
   CHECK(h.untagged == 1);  // the quarantined row, left as it was
 }
 
+TEST_CASE_TEMPLATE("untagged rows: by shape, the backfill quarantines an ambiguous buffer, one its fitting version's verifier refuses and one no version fits, with their exact errors and bytes unchanged",
+                   F, memory_int, sqlite_int, postgres_int) {
+  STORE_TEST_FIXTURE(F, fx);
+  demo::v1::UserT u;  // id and name only: every version fits, and they read it differently
+  u.id = 9;
+  u.name = "Grace Hopper";
+  const std::string ambiguous = std::string(uplift::write<User>(u).as_string_view()).substr(uplift::header_size);
+  std::string refused = plain(8, 3, true);  // only v3 fits; its email points far past the end
+  const std::uint32_t root = static_cast<std::uint8_t>(refused[0]) | static_cast<std::uint8_t>(refused[1]) << 8;
+  refused[root + 4] = '\x7f';
+  refused[root + 5] = '\x7f';
+  const std::map<int, std::string> bad = {{21, ambiguous}, {22, refused}, {23, "not a FlatBuffer at all"}};
+  std::vector<uplift::stored_row> rows;
+  for (int i = 1; i <= 20; ++i) rows.push_back({F::key(i), plain(i, 3, true)});
+  for (const auto& [i, row] : bad) rows.push_back({F::key(i), row});
+  ok(fx.s().put_many(rows));
+  auto c = reading_as(untagged_binary::by_shape);
+  auto job = ok(uplift::backfill::start(fx.connect(), c, quick()));
+  ok(job.wait());
+  CHECK(job.progress().counters.upgraded == 20);
+  CHECK(job.progress().counters.quarantined == 3);
+  const auto after = rows_of(fx.s());
+  std::map<std::string, std::string> reasons;
+  for (const auto& q : ok(fx.s().list_quarantine(job.job(), 10))) reasons[uplift::key_to_string(q.key)] = q.error;
+  REQUIRE(reasons.size() == 3);
+  for (const auto& [i, row] : bad) {
+    CAPTURE(i);
+    const std::string k = uplift::key_to_string(F::key(i));
+    CHECK(after.at(k) == row);  // left as it was
+    CHECK(reasons.at(k) == c.read_object(row).error().message());
+  }
+  CHECK(reasons.at(uplift::key_to_string(F::key(21))).find("ambiguous version") != std::string::npos);
+  // Only v3's fields fit it: it is read as v3, whose verifier refuses it.
+  CHECK(reasons.at(uplift::key_to_string(F::key(22))).find("verification failed") != std::string::npos);
+  CHECK(reasons.at(uplift::key_to_string(F::key(22))).find("(stored v3, latest v3)") != std::string::npos);
+  CHECK(reasons.at(uplift::key_to_string(F::key(23))).find("unknown version") != std::string::npos);
+}
+
 TEST_CASE_TEMPLATE("untagged rows: a mixed column of uplift records, JSON documents and rows from before versioning is counted and backfilled row by row",
                    F, memory_int, sqlite_int, postgres_int) {
   STORE_TEST_FIXTURE(F, fx);
