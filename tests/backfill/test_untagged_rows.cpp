@@ -346,7 +346,7 @@ TEST_CASE_TEMPLATE("untagged rows: the backfill adopts plain FlatBuffers, stampi
   CHECK(h.untagged == 1);  // the quarantined row, left as it was
 }
 
-TEST_CASE_TEMPLATE("untagged rows: by shape, the backfill quarantines an ambiguous buffer, one its fitting version's verifier refuses and one no version fits, with their exact errors and bytes unchanged",
+TEST_CASE_TEMPLATE("untagged rows: the backfill by shape quarantines an ambiguous buffer, one its fitting version's verifier refuses and one no version fits, with their exact errors and bytes unchanged",
                    F, memory_int, sqlite_int, postgres_int) {
   STORE_TEST_FIXTURE(F, fx);
   demo::v1::UserT u;  // id and name only: every version fits, and they read it differently
