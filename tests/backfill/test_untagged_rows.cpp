@@ -48,6 +48,32 @@ std::string plain(int i, std::uint16_t version, bool created = false) {
   return rec.substr(uplift::header_size);  // the payload alone: a plain FlatBuffer
 }
 
+/// A struct of some version as plain FlatBuffers of that version.
+template <class T>
+std::string plain_of(const T& obj) {
+  return std::string(uplift::write<User>(obj).as_string_view()).substr(uplift::header_size);
+}
+
+/// A plain FlatBuffer with only id and name (empty strings and default scalars are left out):
+/// every version's fields fit it, and v3 reads slot 1 as given_name whole where v1 and v2 split it
+/// in two, so by shape it is ambiguous.
+std::string ambiguous_plain() {
+  demo::v1::UserT u;
+  u.id = 9;
+  u.name = "Grace Hopper";
+  return plain_of(u);
+}
+
+/// Plain v3 User i (only v3's fields fit it) whose email field points far past the end: v3's
+/// verifier refuses it.
+std::string email_past_end(int i) {
+  std::string cut = plain(i, 3, true);
+  const std::uint32_t root = static_cast<std::uint8_t>(cut[0]) | static_cast<std::uint8_t>(cut[1]) << 8;
+  cut[root + 4] = '\x7f';
+  cut[root + 5] = '\x7f';
+  return cut;
+}
+
 uplift::codec<User> reading_as(untagged_binary how, std::uint16_t version = 0) {
   return uplift::codec<User>::make({.untagged = how, .untagged_version = version}).value();
 }
@@ -121,13 +147,7 @@ TEST_CASE("untagged rows: a plain FlatBuffer aligned and padded to 8 is read in 
 
 TEST_CASE("untagged rows: by shape, a buffer that versions read differently is ambiguous, naming them") {
   auto c = reading_as(untagged_binary::by_shape);
-  // Only id and name written (empty strings and default scalars are left out): every version's
-  // fields fit, and v3 reads slot 1 as given_name whole where v1 and v2 split it in two.
-  demo::v1::UserT u;
-  u.id = 9;
-  u.name = "Grace Hopper";
-  const std::string rec(uplift::write<User>(u).as_string_view());
-  auto r = c.read_object(rec.substr(uplift::header_size));
+  auto r = c.read_object(ambiguous_plain());
   REQUIRE_FALSE(r);
   CHECK(r.error().code == errc::ambiguous_version);
   CHECK(r.error().message().find("fit v1, v2, v3, which read it differently") != std::string::npos);
@@ -153,12 +173,7 @@ TEST_CASE("untagged rows: by shape, bytes no version fits and a buffer that fail
   CHECK(text.error().code == errc::unknown_version);
   CHECK(text.error().message().find("without uplift's header") != std::string::npos);
 
-  std::string cut = plain(8, 3, true);
-  // The root table's email field points far past the end.
-  const std::uint32_t root = static_cast<std::uint8_t>(cut[0]) | static_cast<std::uint8_t>(cut[1]) << 8;
-  cut[root + 4] = '\x7f';
-  cut[root + 5] = '\x7f';
-  auto broken = c.read_object(cut);
+  auto broken = c.read_object(email_past_end(8));
   REQUIRE_FALSE(broken);
   CHECK((broken.error().code == errc::verify_failed || broken.error().code == errc::truncated_payload));
 }
@@ -210,11 +225,7 @@ TEST_CASE("untagged rows: a sniffer is asked before the rule, and when it cannot
 
   // What the shapes cannot settle (id and name only: every version fits and reads it
   // differently), a sniffer can.
-  demo::v1::UserT u;
-  u.id = 9;
-  u.name = "Grace Hopper";
-  const std::string rec(uplift::write<User>(u).as_string_view());
-  const std::string bare = rec.substr(uplift::header_size);
+  const std::string bare = ambiguous_plain();
   REQUIRE(reading_as(untagged_binary::by_shape).read_object(bare).error().code == errc::ambiguous_version);
   uplift::options settled{.untagged = untagged_binary::by_shape};
   settled.untagged_sniffer = [](const uplift::binary_shape&) -> std::uint16_t { return 1; };
@@ -349,15 +360,8 @@ TEST_CASE_TEMPLATE("untagged rows: the backfill adopts plain FlatBuffers, stampi
 TEST_CASE_TEMPLATE("untagged rows: the backfill by shape quarantines an ambiguous buffer, one its fitting version's verifier refuses and one no version fits, with their exact errors and bytes unchanged",
                    F, memory_int, sqlite_int, postgres_int) {
   STORE_TEST_FIXTURE(F, fx);
-  demo::v1::UserT u;  // id and name only: every version fits, and they read it differently
-  u.id = 9;
-  u.name = "Grace Hopper";
-  const std::string ambiguous = std::string(uplift::write<User>(u).as_string_view()).substr(uplift::header_size);
-  std::string refused = plain(8, 3, true);  // only v3 fits; its email points far past the end
-  const std::uint32_t root = static_cast<std::uint8_t>(refused[0]) | static_cast<std::uint8_t>(refused[1]) << 8;
-  refused[root + 4] = '\x7f';
-  refused[root + 5] = '\x7f';
-  const std::map<int, std::string> bad = {{21, ambiguous}, {22, refused}, {23, "not a FlatBuffer at all"}};
+  const std::map<int, std::string> bad = {
+      {21, ambiguous_plain()}, {22, email_past_end(8)}, {23, "not a FlatBuffer at all"}};
   std::vector<uplift::stored_row> rows;
   for (int i = 1; i <= 20; ++i) rows.push_back({F::key(i), plain(i, 3, true)});
   for (const auto& [i, row] : bad) rows.push_back({F::key(i), row});
