@@ -50,8 +50,7 @@ class codec {
     if (o.default_version != 0 && !C::knows(o.default_version))
       return C::make_error(errc::invalid_option, o.default_version)
           .with_detail("default_version v" + std::to_string(o.default_version) +
-                       " is not one of v" + std::to_string(C::first_version) + "..v" +
-                       std::to_string(C::latest_version));
+                       " is not one of " + C::known_versions());
     if (auto fault = detail::untagged_options_fault<C>(o)) return std::move(*fault);
     codec c;
     c.options_ = o;

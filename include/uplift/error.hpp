@@ -316,6 +316,11 @@ class bad_result_access : public std::runtime_error {
 #endif
 
 namespace detail {
+/// "v<first>..v<latest>": how every error names the versions a binary knows.
+inline std::string version_range(std::uint16_t first, std::uint16_t latest) {
+  return "v" + std::to_string(first) + "..v" + std::to_string(latest);
+}
+
 [[noreturn]] inline void throw_or_abort(const error& e) {
 #if UPLIFT_DETAIL_EXCEPTIONS
   throw bad_result_access(e);

@@ -345,8 +345,7 @@ std::optional<error> untagged_options_fault(const options& o) {
   if (o.untagged == untagged_binary::as_version && !C::knows(o.untagged_version))
     return C::make_error(errc::invalid_option, o.untagged_version)
         .with_detail("options::untagged_version v" + std::to_string(o.untagged_version) +
-                     " is not one of v" + std::to_string(C::first_version) + "..v" +
-                     std::to_string(C::latest_version));
+                     " is not one of " + C::known_versions());
   if constexpr (!requires { C::descriptor::root_shapes; })
     if (o.untagged == untagged_binary::by_shape)
       return C::make_error(errc::invalid_option, 0)
@@ -664,8 +663,7 @@ result<std::uint16_t> record_reader<R>::untagged_version(bytes_view bytes, const
     if (v != 0)
       return C::make_error(errc::unknown_version, v)
           .with_detail(std::string(untagged) + ": options::untagged_sniffer returned v" +
-                       std::to_string(v) + ", which is not one of v" +
-                       std::to_string(C::first_version) + "..v" + std::to_string(C::latest_version));
+                       std::to_string(v) + ", which is not one of " + C::known_versions());
     if (o.untagged == untagged_binary::by_sniffer)
       return C::make_error(errc::unknown_version, 0)
           .with_detail(std::string(untagged) +
@@ -679,9 +677,9 @@ result<std::uint16_t> record_reader<R>::untagged_version(bytes_view bytes, const
     if (fit.empty())
       return C::make_error(errc::unknown_version, 0)
           .with_detail(std::string(untagged) +
-                       (slots ? " whose root table's fields fit none of v"
-                              : " that is not shaped like a FlatBuffer, read as any of v") +
-                       std::to_string(C::first_version) + "..v" + std::to_string(C::latest_version));
+                       (slots ? " whose root table's fields fit none of "
+                              : " that is not shaped like a FlatBuffer, read as any of ") +
+                       C::known_versions());
     if (fit.size() == 1) return fit.front();  // the read verifies it as that version
     // Several fit: each is read to the latest; the versions that read it the same are one answer.
     std::vector<std::uint16_t> readable;

@@ -29,7 +29,7 @@ inline result<std::uint16_t> backfill_target(const record_handle& record, value_
   if (target < first || target > latest)
     return error(errc::invalid_option, record.name(), target, latest)
         .with_detail("the backfill's target version v" + std::to_string(target) +
-                     " is not one of v" + std::to_string(first) + "..v" + std::to_string(latest));
+                     " is not one of " + version_range(first, latest));
   if (auto st = record.check_write_version(target); !st) return std::move(st).error();
   return target;
 }

@@ -261,6 +261,8 @@ struct chain<R, true> {
     return v >= first_version && v <= latest_version;
   }
   static constexpr std::size_t index_of(std::uint16_t v) noexcept { return v - first_version; }
+  /// "v1..v3": the versions this chain knows, as its errors name them.
+  static std::string known_versions() { return version_range(first_version, latest_version); }
 
   /// The header of a record written at index I.
   static constexpr record_header header_at(std::size_t i) noexcept {
@@ -277,8 +279,8 @@ struct chain<R, true> {
   static status check_write_version(std::uint16_t v) {
     if (!knows(v))
       return make_error(errc::invalid_option, v)
-          .with_detail("write version v" + std::to_string(v) + " is not one of v" +
-                       std::to_string(first_version) + "..v" + std::to_string(latest_version));
+          .with_detail("write version v" + std::to_string(v) + " is not one of " +
+                       known_versions());
     if (!can_write[index_of(v)]) {
       const std::string_view why = cannot_write_why[index_of(v)];
       return make_error(errc::no_downgrade_path, v)
