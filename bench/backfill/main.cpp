@@ -12,9 +12,10 @@
 // JSON rows: the same users as JSON documents (write_json), a third each at v1, v2 and v3, in the
 // store's JSON column (SQLite TEXT, PostgreSQL jsonb), backfilled through `codec.json_handle()`
 // with no writer: the v1 and v2 documents are rewritten as v3 JSON, the v3 ones skipped from their
-// leading version key.
+// leading version key (on PostgreSQL jsonb, told by the database and not sent: store::scan_skipping).
 //
-// The backfill reads the rows batch by batch, skipping none, and writes each old row
+// The backfill reads the rows batch by batch, each worker reading its next batch while its current
+// one commits (backfill_options::read_ahead, the default), and writes each old row
 // conditionally, with its cursor and counters committed per batch. The ceiling writes the same
 // rows' upgraded values (what the record handle's rewrite_row makes of each old row, computed
 // before its clock starts and checked to mean what the old row means) with the fastest plain

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -256,6 +257,15 @@ struct backfill::state {
     auto conn = with_retries([&] { return control_connect(); });
     if (!conn) return fail(std::move(conn).error());
     store& db = **conn;
+    // With read_ahead, a second connection reads and rewrites the next batch while `db` commits
+    // the current one.
+    std::unique_ptr<store> reader_conn;
+    if (opt.read_ahead) {
+      auto r = with_retries([&] { return control_connect(); });
+      if (!r) return fail(std::move(r).error());
+      reader_conn = std::move(*r);
+    }
+    store& reader = reader_conn ? *reader_conn : db;
     std::size_t batch = opt.initial_batch;
     while (wait_unpaused()) {
       // The job's status in the database is the word of every process on it: a job paused,
@@ -285,7 +295,7 @@ struct backfill::state {
         continue;
       }
       range_record range = std::move(**claimed);
-      if (!work_range(db, range, owner, batch)) return;
+      if (!work_range(db, reader, range, owner, batch)) return;
     }
   }
 
@@ -327,11 +337,16 @@ struct backfill::state {
     return control->connect();
   }
 
-  /// Works one claimed range to its end. False when the worker must stop.
-  bool work_range(store& db, range_record& range, const std::string& owner, std::size_t& batch) {
+  /// Works one claimed range to its end, reading on `reader` and committing on `db` (the same
+  /// store without read_ahead; else the next batch is read while the current one commits).
+  /// False when the worker must stop.
+  bool work_range(store& db, store& reader, range_record& range, const std::string& owner,
+                  std::size_t& batch) {
     std::optional<row_key> cursor = range.cursor ? range.cursor : range.range.after;
+    read_ahead ahead;
     while (true) {
       if (should_stop() || is_paused()) {
+        ahead.drop();
         (void)db.release_range(spec.name, range.id, owner);
         return !should_stop();
       }
@@ -339,7 +354,22 @@ struct backfill::state {
       std::size_t attempt = 0;
       std::optional<batch_outcome> out;
       while (true) {
-        auto r = run_batch(db, range, owner, cursor, batch);
+        // The first attempt takes the batch read ahead, if one is under way.
+        auto prepared = attempt == 0 && ahead.running()
+                            ? ahead.take()
+                            : prepare_batch(reader, range, owner, cursor, batch);
+        result<batch_outcome> r = error(errc::cancelled);
+        if (prepared) {
+          if (&reader != &db && !prepared->b.range_done)
+            ahead.start(prepared->b.cursor,
+                        [this, &reader, of = range, &owner, next = prepared->b.cursor, batch] {
+                          return prepare_batch(reader, of, owner, next, batch);
+                        });
+          r = commit_prepared(db, std::move(*prepared));
+          if (!r) ahead.drop();  // read after a batch that did not commit, or is not known to
+        } else {
+          r = std::move(prepared).error();
+        }
         if (r) {
           out = std::move(*r);
           break;
@@ -376,7 +406,11 @@ struct backfill::state {
       range.counters += out->counted;  // as the store's range row now counts
       count(out->counted);
       if (out->job_done) finish_job();
-      if (out->range_done) return true;
+      if (out->range_done) {
+        ahead.drop();
+        return true;
+      }
+      if (ahead.running() && ahead.after() != out->cursor) ahead.drop();  // adopted elsewhere
       cursor = out->cursor;
       // The batch's own duration: the wait for the rate limit says nothing about its size.
       tune(batch, opt.clock.now() - started - out->throttled, out->rows);
@@ -423,19 +457,54 @@ struct backfill::state {
     return adoption{range_now::taken};  // the job's ranges are gone: nothing left here
   }
 
-  /// One batch: scan after the cursor, classify and upgrade, commit. Nothing is committed
-  /// unless everything is.
-  result<batch_outcome> run_batch(store& db, const range_record& range, const std::string& owner,
-                                  const std::optional<row_key>& cursor, std::size_t batch) {
-    auto rows = db.scan(key_range{cursor, range.range.upto}, batch);
+  /// A batch read and rewritten, not committed yet.
+  struct prepared_batch {
+    batch_commit b;
+    std::size_t rows = 0;
+    std::chrono::nanoseconds throttled{0};  // time spent waiting for the rate limit
+  };
+
+  /// The batch read ahead on a worker's second connection while its current batch commits.
+  class read_ahead {
+   public:
+    template <class F>
+    void start(std::optional<row_key> after, F f) {
+      after_ = std::move(after);
+      task_ = std::async(std::launch::async, std::move(f));
+    }
+    bool running() const noexcept { return task_.valid(); }
+    /// The cursor the batch was read after (the batch it follows committed up to it).
+    const std::optional<row_key>& after() const noexcept { return after_; }
+    result<prepared_batch> take() { return task_.get(); }
+    /// Waits for the batch and forgets it (its reads are made again when needed).
+    void drop() {
+      if (task_.valid()) (void)task_.get();
+    }
+    ~read_ahead() { drop(); }
+
+   private:
+    std::future<result<prepared_batch>> task_;
+    std::optional<row_key> after_;
+  };
+
+  /// One batch read after the cursor, classified and upgraded: the writes a commit makes.
+  result<prepared_batch> prepare_batch(store& db, const range_record& range,
+                                       const std::string& owner,
+                                       const std::optional<row_key>& cursor, std::size_t batch) {
+    // Rows at the target that the database can tell by their version key come back as keys
+    // alone (a PostgreSQL jsonb column); the rest are read.
+    const key_range scope{cursor, range.range.upto};
+    auto rows = skip_json_key.empty()
+                    ? db.scan(scope, batch)
+                    : db.scan_skipping(scope, batch, skip_json_key, spec.target_version);
     if (!rows) return std::move(rows).error();
-    std::chrono::nanoseconds throttled{0};
+    prepared_batch p;
     if (bucket) {
-      throttled = bucket->take(static_cast<double>(rows->size()));
-      if (!sleep_for(throttled) && should_stop()) return error(errc::cancelled);
+      p.throttled = bucket->take(static_cast<double>(rows->size()));
+      if (!sleep_for(p.throttled) && should_stop()) return error(errc::cancelled);
     }
     if (opt.after_read) opt.after_read(std::span<const stored_row>(*rows));
-    batch_commit b;
+    batch_commit& b = p.b;
     b.job = spec.name;
     b.range_id = range.id;
     b.owner = owner;
@@ -444,7 +513,12 @@ struct backfill::state {
     b.cursor = rows->empty() ? cursor : std::optional<row_key>(rows->back().key);
     b.counted.scanned = rows->size();
     b.writes.reserve(rows->size());
+    p.rows = rows->size();
     for (stored_row& row : *rows) {
+      if (row.at_version) {
+        ++b.counted.already_current;
+        continue;
+      }
       // The record handle decides from the header (or a leading version key) whether the row
       // is current; below the target it rewrites it in its own form, and an error's
       // stored_version is the version the row's header or key names.
@@ -462,16 +536,22 @@ struct backfill::state {
                             outcome->stored.format});
       }
     }
-    auto committed = commit(db, b);
+    return p;
+  }
+
+  /// Commits a prepared batch: its writes, its range's cursor and counters, its quarantine rows.
+  /// Nothing is committed unless everything is.
+  result<batch_outcome> commit_prepared(store& db, prepared_batch&& p) {
+    auto committed = commit(db, p.b);
     if (!committed) return std::move(committed).error();
     batch_outcome out;
-    out.counted = b.counted;
+    out.counted = p.b.counted;
     for (bool applied : committed->applied) ++(applied ? out.counted.upgraded : out.counted.conflicts);
-    out.cursor = b.cursor;
-    out.rows = rows->size();
-    out.range_done = b.range_done;
+    out.cursor = p.b.cursor;
+    out.rows = p.rows;
+    out.range_done = p.b.range_done;
     out.job_done = committed->job_done;
-    out.throttled = throttled;
+    out.throttled = p.throttled;
     return out;
   }
 
@@ -523,6 +603,10 @@ struct backfill::state {
   mutable std::mutex control_mutex;  // guards `control`
   record_handle record;              // every row goes through it
   value_format column = control->spec().format;  // what the table's value column holds
+  /// The version key the store may tell the target's rows by (scan_skipping); "" for a binary
+  /// column or a handle that reads binary rows only.
+  std::string skip_json_key =
+      column == value_format::binary ? std::string() : std::string(record.json_version_key());
   backfill_options opt;
   job_spec spec;
   std::uint64_t total_rows = 0;

@@ -624,6 +624,12 @@ const table_spec& postgres_store::spec() const noexcept { return impl_->spec(); 
 result<std::vector<stored_row>> postgres_store::scan(const key_range& r, std::size_t n) {
   return impl_->scan(r, n);
 }
+
+result<std::vector<stored_row>> postgres_store::scan_skipping(const key_range& r, std::size_t n,
+                                                              std::string_view json_key,
+                                                              std::uint16_t version) {
+  return impl_->scan_skipping(r, n, json_key, version);
+}
 result<std::optional<std::string>> postgres_store::get(const row_key& k) { return impl_->get(k); }
 result<bool> postgres_store::write_if(const conditional_write& w) {
   if (auto st = impl_->check_forms(&w, 1, impl_->what("writing the row " + key_to_string(w.key)));

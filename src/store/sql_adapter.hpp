@@ -113,6 +113,26 @@ class sql_adapter {
         });
   }
 
+  /// scan, with the rows at `version` sent as keys alone where the column's SQL can tell them
+  /// (table_statements::scan_skipping); else scan.
+  result<std::vector<stored_row>> scan_skipping(const key_range& r, std::size_t n,
+                                                std::string_view json_key,
+                                                std::uint16_t version) {
+    const std::string& sql = rows_.scan_skipping[variant(r.after, r.upto)];
+    if (sql.empty() || !json_key_countable(json_key)) return scan(r, n);
+    const std::string doing = self().what("scanning");
+    if (auto st = check_range(r, spec_, doing); !st) return std::move(st).error();
+    sql_args a;
+    a.bounds(r.after, r.upto)
+        .integer(static_cast<std::int64_t>(n))
+        .text(json_key)
+        .owned_text(std::to_string(version));
+    return collect<stored_row>(sql, a, doing, [&](const auto& row) -> result<stored_row> {
+      if (row.is_null(1)) return stored_row{row.key(0, spec_.key), {}, true};
+      return stored_row{row.key(0, spec_.key), std::string(row.bytes(1))};
+    });
+  }
+
   result<std::optional<std::string>> get(const row_key& k) {
     const std::string doing = self().what("reading the row " + key_to_string(k));
     if (auto st = check_key(k, spec_, doing); !st) return std::move(st).error();

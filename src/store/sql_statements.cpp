@@ -136,6 +136,17 @@ table_statements make_table_statements(const table_spec& spec, const sql_dialect
       const std::string next = "?" + std::to_string(n);
       const std::size_t i = bounds_variant(after, upto);
       s.scan[i] = r("SELECT {k}, {vr} FROM {t}{where} ORDER BY {ko} LIMIT {next}", where, next);
+      if (spec.format == value_format::json && value == sql_value_type::jsonb) {
+        // jsonb keeps one value per key and prints a number as PostgreSQL's numeric does: its
+        // ->> text equals the version's digits exactly when the client would read that integer.
+        const std::string key = "CAST(?" + std::to_string(n + 1) + " AS text)";
+        const std::string version = "CAST(?" + std::to_string(n + 2) + " AS text)";
+        s.scan_skipping[i] = r("SELECT {k}, CASE WHEN jsonb_typeof({v} -> " + key +
+                                   ") = 'number' AND {v} ->> " + key + " = " + version +
+                                   " THEN NULL ELSE {vr} END FROM {t}{where} ORDER BY {ko} "
+                                   "LIMIT {next}",
+                               where, next);
+      }
       s.count[i] = r("SELECT count(*) FROM {t}{where}", where);
       s.step[i] = r("SELECT {k} FROM {t}{where} ORDER BY {ko} LIMIT 1 OFFSET {next}", where, next);
     }

@@ -122,6 +122,9 @@ std::string value_of(sql_value_type t, std::string_view param);
 /// The statements on the application's table.
 struct table_statements {
   std::string scan[4];   ///< by bounds_variant: the range's bounds, then the row limit
+  /// scan, then the version key and the version as text: a row whose key holds that integer
+  /// has a NULL value (store::scan_skipping); "" when the column's SQL cannot tell cheaply.
+  std::string scan_skipping[4];
   std::string count[4];  ///< by bounds_variant
   std::string step[4];   ///< by bounds_variant, then the offset: split's walk
   std::string get, write_if, put, erase, max_key, count_by_prefix, create_table, drop_table;

@@ -206,7 +206,12 @@ TEST_CASE_TEMPLATE("the backfill rewrites old rows at the target version and lea
   CHECK(h0.at(2) == 200);
   CHECK(h0.at(3) == 200);
 
-  auto job = start(fx, quick());
+  auto o = quick();
+  SUBCASE("each worker reading its next batch while its current one commits") {
+    o.read_ahead = true;
+  }
+  SUBCASE("each batch read, rewritten and committed in turn") { o.read_ahead = false; }
+  auto job = start(fx, o);
   ok(job.wait());
   check_upgraded(before, snapshot(fx));
   const auto p = job.progress();

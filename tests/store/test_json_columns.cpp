@@ -321,6 +321,44 @@ TEST_CASE_TEMPLATE(
   CHECK_FALSE(ok(fx.s().count_by_json_version("a\"b")).has_value());
 }
 
+TEST_CASE_TEMPLATE(
+    "scan_skipping sends as keys alone exactly the rows the rule reads at the version asked "
+    "for where the database tells them (jsonb), and every other row as scan does",
+    F, JSON_TEST_ALL_COLUMNS) {
+  STORE_TEST_FIXTURE(F, fx);
+  std::vector<std::string> rows = rule_rows();
+  if constexpr (F::column::holds_any_text) rows.push_back("not json at all");
+  fx.fill(rows);
+  const auto scanned = ok(fx.s().scan({}, 1000));
+  const bool tells = F::column::condition == compares::content;  // the jsonb columns
+  for (const uplift::key_range& range :
+       {uplift::key_range{}, uplift::key_range{std::int64_t{2}, std::int64_t{14}}}) {
+    for (std::uint16_t version : {1, 2, 3, 65535}) {
+      CAPTURE(version);
+      const auto skipping = ok(fx.s().scan_skipping(range, 1000, "_v", version));
+      std::size_t expected_rows = 0, at_version = 0, expected_at = 0;
+      for (const auto& row : scanned) {
+        const auto k = std::get<std::int64_t>(row.key);
+        if ((range.after && k <= std::get<std::int64_t>(*range.after)) ||
+            (range.upto && k > std::get<std::int64_t>(*range.upto)))
+          continue;
+        const auto c = classify(F::column::format, row.value, "_v");
+        const bool at = c && c->first == json_version_count::kind::version && c->second == version;
+        REQUIRE(expected_rows < skipping.size());
+        const auto& got = skipping[expected_rows++];
+        CAPTURE(row.value);
+        CHECK(got.key == row.key);
+        CHECK(got.at_version == (tells && at));
+        CHECK(got.value == (got.at_version ? std::string() : row.value));
+        at_version += got.at_version ? 1 : 0;
+        expected_at += at ? 1 : 0;
+      }
+      CHECK(skipping.size() == expected_rows);
+      CHECK(at_version == (tells ? expected_at : 0));
+    }
+  }
+}
+
 TEST_CASE("sqlite: count_by_json_version takes the first of a key given twice") {
   STORE_TEST_FIXTURE(json_table<sqlite_text_json>, fx);
   fx.fill({R"({"_v":2,"_v":"x"})", R"({"_v":"x","_v":2})"});

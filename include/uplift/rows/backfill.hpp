@@ -70,6 +70,10 @@ struct backfill_options {
   bool rerun = false;
   /// Worker threads in this process. Several processes may run the same job too.
   std::size_t workers = 1;
+  /// Each worker reads and rewrites its next batch while its current batch commits, on a second
+  /// connection of its own (two connections per worker). False: one connection per worker, and
+  /// each batch is read, rewritten and committed in turn.
+  bool read_ahead = true;
   /// Key ranges the job's scope is split into when the job is created (0: 4 per worker, or one
   /// per worker on a store with one writer at a time, SQLite). More ranges let more workers, here
   /// and in other processes, share the job; each range is worked by one worker at a time.

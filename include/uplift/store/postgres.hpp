@@ -80,6 +80,10 @@ class postgres_store final : public store {
 
   // ---- rows ----
   result<std::vector<stored_row>> scan(const key_range& r, std::size_t n) override;
+  /// On a jsonb column, the rows whose `json_key` holds `version` come back as keys alone.
+  result<std::vector<stored_row>> scan_skipping(const key_range& r, std::size_t n,
+                                                std::string_view json_key,
+                                                std::uint16_t version) override;
   result<std::optional<std::string>> get(const row_key& k) override;
   result<bool> write_if(const conditional_write& w) override;
   result<std::vector<prefix_count>> count_by_prefix(std::size_t n) override;

@@ -58,6 +58,9 @@ struct table_spec {
 struct stored_row {
   row_key key;
   std::string value;
+  /// True when the store saw that the row's version key holds the version scan_skipping asked
+  /// for, and sent the key alone: `value` is empty.
+  bool at_version = false;
 };
 
 /// The keys k with after < k <= upto; an absent bound is open.
@@ -242,6 +245,18 @@ class store {
   // ---- rows ----
   /// Up to n rows with keys in r, in key order.
   virtual result<std::vector<stored_row>> scan(const key_range& r, std::size_t n) = 0;
+  /// Up to n rows with keys in r, in key order, like scan, except that a JSON object row whose
+  /// top-level key `json_key` holds the integer `version` may come back without its value and
+  /// with stored_row::at_version set: the backfill's rows already at its target. A store does
+  /// this where the database tells it faster than it sends the row (a PostgreSQL jsonb column);
+  /// by default it scans.
+  virtual result<std::vector<stored_row>> scan_skipping(const key_range& r, std::size_t n,
+                                                        std::string_view json_key,
+                                                        std::uint16_t version) {
+    (void)json_key;
+    (void)version;
+    return scan(r, n);
+  }
   /// One row's bytes, or nullopt when there is no such row.
   virtual result<std::optional<std::string>> get(const row_key& k) = 0;
   /// The conditional write alone (read-repair): true when it applied.
