@@ -104,7 +104,9 @@ struct backfill_options {
   /// Replaceable time, for tests.
   backfill_clock clock{};
   /// Called with each batch between reading its rows and writing them (tests use it as a
-  /// failpoint: a write the application makes here must win).
+  /// failpoint: a write the application makes here must win). With read_ahead it runs on the
+  /// thread that reads a worker's next batch, while the batch before commits; for each worker,
+  /// one batch at a time, and in the order of its batches.
   std::function<void(std::span<const stored_row>)> after_read{};
 };
 
