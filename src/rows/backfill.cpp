@@ -354,22 +354,7 @@ struct backfill::state {
       std::size_t attempt = 0;
       std::optional<batch_outcome> out;
       while (true) {
-        // The first attempt takes the batch read ahead, if one is under way.
-        auto prepared = attempt == 0 && ahead.running()
-                            ? ahead.take()
-                            : prepare_batch(reader, range, owner, cursor, batch);
-        result<batch_outcome> r = error(errc::cancelled);
-        if (prepared) {
-          if (&reader != &db && !prepared->b.range_done)
-            ahead.start(prepared->b.cursor,
-                        [this, &reader, of = range, &owner, next = prepared->b.cursor, batch] {
-                          return prepare_batch(reader, of, owner, next, batch);
-                        });
-          r = commit_prepared(db, std::move(*prepared));
-          if (!r) ahead.drop();  // read after a batch that did not commit, or is not known to
-        } else {
-          r = std::move(prepared).error();
-        }
+        auto r = run_batch(db, reader, ahead, range, owner, cursor, batch, attempt == 0);
         if (r) {
           out = std::move(*r);
           break;
@@ -406,11 +391,7 @@ struct backfill::state {
       range.counters += out->counted;  // as the store's range row now counts
       count(out->counted);
       if (out->job_done) finish_job();
-      if (out->range_done) {
-        ahead.drop();
-        return true;
-      }
-      if (ahead.running() && ahead.after() != out->cursor) ahead.drop();  // adopted elsewhere
+      if (out->range_done) return true;  // nothing was read ahead of the range's last batch
       cursor = out->cursor;
       // The batch's own duration: the wait for the rate limit says nothing about its size.
       tune(batch, opt.clock.now() - started - out->throttled, out->rows);
@@ -468,13 +449,10 @@ struct backfill::state {
   class read_ahead {
    public:
     template <class F>
-    void start(std::optional<row_key> after, F f) {
-      after_ = std::move(after);
+    void start(F f) {
       task_ = std::async(std::launch::async, std::move(f));
     }
     bool running() const noexcept { return task_.valid(); }
-    /// The cursor the batch was read after (the batch it follows committed up to it).
-    const std::optional<row_key>& after() const noexcept { return after_; }
     result<prepared_batch> take() { return task_.get(); }
     /// Waits for the batch and forgets it (its reads are made again when needed).
     void drop() {
@@ -484,7 +462,6 @@ struct backfill::state {
 
    private:
     std::future<result<prepared_batch>> task_;
-    std::optional<row_key> after_;
   };
 
   /// One batch read after the cursor, classified and upgraded: the writes a commit makes.
@@ -537,6 +514,25 @@ struct backfill::state {
       }
     }
     return p;
+  }
+
+  /// One batch: the one read ahead (on a first attempt, when one is under way) or one read now;
+  /// with a reader of its own, the next batch is read ahead while this one commits. A failed
+  /// commit drops the batch read ahead of it.
+  result<batch_outcome> run_batch(store& db, store& reader, read_ahead& ahead,
+                                  const range_record& range, const std::string& owner,
+                                  const std::optional<row_key>& cursor, std::size_t batch,
+                                  bool first_attempt) {
+    auto p = first_attempt && ahead.running() ? ahead.take()
+                                              : prepare_batch(reader, range, owner, cursor, batch);
+    if (!p) return std::move(p).error();
+    if (&reader != &db && !p->b.range_done)
+      ahead.start([this, &reader, of = range, &owner, next = p->b.cursor, batch] {
+        return prepare_batch(reader, of, owner, next, batch);
+      });
+    auto r = commit_prepared(db, std::move(*p));
+    if (!r) ahead.drop();
+    return r;
   }
 
   /// Commits a prepared batch: its writes, its range's cursor and counters, its quarantine rows.

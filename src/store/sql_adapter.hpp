@@ -103,14 +103,7 @@ class sql_adapter {
 
   // ---- rows ----
   result<std::vector<stored_row>> scan(const key_range& r, std::size_t n) {
-    const std::string doing = self().what("scanning");
-    if (auto st = check_range(r, spec_, doing); !st) return std::move(st).error();
-    sql_args a;
-    a.bounds(r.after, r.upto).integer(static_cast<std::int64_t>(n));
-    return collect<stored_row>(
-        rows_.scan[variant(r.after, r.upto)], a, doing, [&](const auto& row) -> result<stored_row> {
-          return stored_row{row.key(0, spec_.key), std::string(row.bytes(1))};
-        });
+    return scan_with(rows_.scan, r, n, {}, 0);
   }
 
   /// scan, with the rows at `version` sent as keys alone where the column's SQL can tell them
@@ -118,19 +111,8 @@ class sql_adapter {
   result<std::vector<stored_row>> scan_skipping(const key_range& r, std::size_t n,
                                                 std::string_view json_key,
                                                 std::uint16_t version) {
-    const std::string& sql = rows_.scan_skipping[variant(r.after, r.upto)];
-    if (sql.empty() || !json_key_countable(json_key)) return scan(r, n);
-    const std::string doing = self().what("scanning");
-    if (auto st = check_range(r, spec_, doing); !st) return std::move(st).error();
-    sql_args a;
-    a.bounds(r.after, r.upto)
-        .integer(static_cast<std::int64_t>(n))
-        .text(json_key)
-        .owned_text(std::to_string(version));
-    return collect<stored_row>(sql, a, doing, [&](const auto& row) -> result<stored_row> {
-      if (row.is_null(1)) return stored_row{row.key(0, spec_.key), {}, true};
-      return stored_row{row.key(0, spec_.key), std::string(row.bytes(1))};
-    });
+    if (rows_.scan_skipping[0].empty() || !json_key_countable(json_key)) return scan(r, n);
+    return scan_with(rows_.scan_skipping, r, n, json_key, version);
   }
 
   result<std::optional<std::string>> get(const row_key& k) {
@@ -476,6 +458,24 @@ class sql_adapter {
   table_statements rows_;
 
  private:
+  /// Runs one of the scan statements (by bounds_variant); with a `json_key`, the statement also
+  /// takes the key and `version`, and a NULL value marks a row at that version.
+  result<std::vector<stored_row>> scan_with(const std::string (&sql)[4], const key_range& r,
+                                            std::size_t n, std::string_view json_key,
+                                            std::uint16_t version) {
+    const std::string doing = self().what("scanning");
+    if (auto st = check_range(r, spec_, doing); !st) return std::move(st).error();
+    sql_args a;
+    a.bounds(r.after, r.upto).integer(static_cast<std::int64_t>(n));
+    if (!json_key.empty()) a.text(json_key).owned_text(std::to_string(version));
+    return collect<stored_row>(
+        sql[variant(r.after, r.upto)], a, doing, [&](const auto& row) -> result<stored_row> {
+          if (!json_key.empty() && row.is_null(1))
+            return stored_row{row.key(0, spec_.key), {}, true};
+          return stored_row{row.key(0, spec_.key), std::string(row.bytes(1))};
+        });
+  }
+
   result<std::uint64_t> count_rows(const key_range& r, std::string_view doing) {
     sql_args a;
     a.bounds(r.after, r.upto);
