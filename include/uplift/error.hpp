@@ -51,10 +51,11 @@ enum class errc : std::uint8_t {
   lease_lost,          ///< a backfill worker's range lease expired and another worker took it over
   cancelled,           ///< the backfill was cancelled before it finished
   ambiguous_version,   ///< a buffer without uplift's header fits several versions that read it differently
+  knob_refused,        ///< a knob flip (or a process attaching) that a live process could not follow
 };
 
 /// Number of `errc` values (one past the last); keeps `message` and tests honest.
-inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::ambiguous_version) + 1;
+inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::knob_refused) + 1;
 
 /// A one-sentence description of `code` that says what to check or do next.
 constexpr std::string_view message(errc code) noexcept {
@@ -137,6 +138,10 @@ constexpr std::string_view message(errc code) noexcept {
              "it differently; set options::untagged = untagged_binary::as_version with the "
              "version such rows were written at, or an options::untagged_sniffer that tells them "
              "apart";
+    case errc::knob_refused:
+      return "knob refused: a process attached to the write-version knob could not follow this "
+             "version; deploy a binary that reads and writes it there first, or see `uplift knob` "
+             "for who refuses and why";
   }
   return "unknown error code";
 }

@@ -3,6 +3,7 @@
 #include <uplift/store/memory.hpp>
 
 #include <algorithm>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <utility>
@@ -53,6 +54,31 @@ struct memory_store::database {
   int failing_commits = 0;
   int lost_replies = 0;
   int failing_scans = 0;
+  bool knob_tables = false;
+  std::map<std::string, knob_setting> knobs;                      // by record
+  std::map<std::pair<std::string, std::string>, knob_node> nodes;  // by record and node
+  std::vector<knob_flip> knob_log;                                // oldest first
+  std::uint64_t flips = 0;             // every flip so far: what wait_for_knob waits for
+  std::condition_variable flipped;     // notified at each flip
+
+  status check_knob_tables(std::string_view doing) const {
+    if (knob_tables) return {};
+    return store_failure(doing, "the knob tables do not exist; call ensure_knob_tables()");
+  }
+  knob_setting& knob(std::string_view record) {
+    auto [it, added] = knobs.try_emplace(std::string(record));
+    if (added) it->second.record = std::string(record);
+    return it->second;
+  }
+  std::vector<knob_node> nodes_of(std::string_view record, std::int64_t now) const {
+    std::vector<knob_node> out;
+    for (const auto& [id, n] : nodes)
+      if (id.first == record) {
+        out.push_back(n);
+        out.back().live = n.lease_until_ms > now;
+      }
+    return out;
+  }
 
   status check_tables(std::string_view doing) const {
     if (job_tables) return {};
@@ -418,6 +444,104 @@ result<std::vector<quarantined_row>> memory_store::list_quarantine(const std::st
 }
 
 // ---- the application's own writes ----
+
+// ---- the write-version knob ----
+
+status memory_store::ensure_knob_tables() {
+  std::lock_guard lock(db_->mutex);
+  db_->knob_tables = true;
+  return {};
+}
+
+result<bool> memory_store::has_knob_tables() {
+  std::lock_guard lock(db_->mutex);
+  return db_->knob_tables;
+}
+
+result<std::vector<knob_setting>> memory_store::list_knobs() {
+  std::lock_guard lock(db_->mutex);
+  if (auto st = db_->check_knob_tables(what("listing the knobs")); !st) return std::move(st).error();
+  std::vector<knob_setting> out;
+  for (const auto& [record, k] : db_->knobs) out.push_back(k);
+  return out;
+}
+
+result<knob_setting> memory_store::load_knob(std::string_view record) {
+  std::lock_guard lock(db_->mutex);
+  if (auto st = db_->check_knob_tables(what("reading the knob of " + std::string(record))); !st)
+    return std::move(st).error();
+  auto it = db_->knobs.find(std::string(record));
+  if (it == db_->knobs.end()) return knob_setting{.record = std::string(record)};
+  return it->second;
+}
+
+result<std::vector<knob_node>> memory_store::list_knob_nodes(std::string_view record) {
+  std::lock_guard lock(db_->mutex);
+  if (auto st = db_->check_knob_tables(what("listing the nodes of " + std::string(record))); !st)
+    return std::move(st).error();
+  return db_->nodes_of(record, unix_ms_now());
+}
+
+result<knob_flip> memory_store::flip_knob(std::string_view record, const knob_decision& decide) {
+  std::lock_guard lock(db_->mutex);
+  if (auto st = db_->check_knob_tables(what("flipping the knob of " + std::string(record))); !st)
+    return std::move(st).error();
+  const std::int64_t now = unix_ms_now();
+  knob_setting& k = db_->knob(record);
+  auto flip = decide(k, db_->nodes_of(record, now));
+  if (!flip || flip->to == k.write_version) return flip;
+  k.previous_version = k.write_version;
+  k.write_version = flip->to;
+  ++k.revision;
+  k.changed_at_ms = now;
+  db_->knob_log.push_back(*flip);
+  db_->knob_log.back().record = std::string(record);
+  db_->knob_log.back().at_ms = now;
+  ++db_->flips;
+  db_->flipped.notify_all();
+  return flip;
+}
+
+result<knob_setting> memory_store::heartbeat_knob(const knob_node& me,
+                                                  std::chrono::milliseconds lease) {
+  std::lock_guard lock(db_->mutex);
+  if (auto st = db_->check_knob_tables(what("renewing a node of " + me.record)); !st)
+    return std::move(st).error();
+  const std::int64_t now = unix_ms_now();
+  knob_node& n = db_->nodes[{me.record, me.node}];
+  n = me;
+  n.seen_ms = now;
+  n.lease_until_ms = now + lease.count();
+  std::erase_if(db_->nodes, [&](const auto& e) {
+    return e.first.first == me.record && e.second.lease_until_ms < now - 86400000;
+  });
+  return db_->knob(me.record);
+}
+
+status memory_store::leave_knob(std::string_view record, std::string_view node) {
+  std::lock_guard lock(db_->mutex);
+  if (auto st = db_->check_knob_tables(what("removing a node of " + std::string(record))); !st)
+    return st;
+  db_->nodes.erase({std::string(record), std::string(node)});
+  return {};
+}
+
+result<std::vector<knob_flip>> memory_store::knob_log(std::string_view record, std::size_t n) {
+  std::lock_guard lock(db_->mutex);
+  if (auto st = db_->check_knob_tables(what("reading the flips of " + std::string(record))); !st)
+    return std::move(st).error();
+  std::vector<knob_flip> out;
+  for (auto it = db_->knob_log.rbegin(); it != db_->knob_log.rend() && out.size() < n; ++it)
+    if (it->record == record) out.push_back(*it);
+  return out;
+}
+
+result<bool> memory_store::wait_for_knob(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(db_->mutex);
+  const bool flipped = db_->flipped.wait_for(lock, timeout, [&] { return db_->flips != flips_seen_; });
+  flips_seen_ = db_->flips;
+  return flipped;
+}
 
 status memory_store::drop_table() {
   std::lock_guard lock(db_->mutex);

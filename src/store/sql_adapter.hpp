@@ -353,6 +353,116 @@ class sql_adapter {
     return true;
   }
 
+  // ---- the write-version knob ----
+  status ensure_knob_tables() {
+    const std::string doing = self().what("creating the knob tables");
+    typename Driver::transaction tx(self());
+    if (auto st = tx.begin(doing); !st) return st;
+    const knob_statements& k = Driver::knobs();
+    if (!k.lock_tables.empty())
+      if (auto st = self().exec_sql(k.lock_tables, doing); !st) return st;
+    for (const std::string& sql : k.create_tables)
+      if (auto st = self().exec_sql(sql, doing); !st) return st;
+    return tx.commit(doing);
+  }
+
+  result<bool> has_knob_tables() {
+    sql_args a;
+    auto found = first<bool>(std::string(Driver::knob_table_lookup), a,
+                             self().what("looking for the knob tables"),
+                             [](const auto&) -> result<bool> { return true; });
+    if (!found) return std::move(found).error();
+    return found->has_value();
+  }
+
+  result<std::vector<knob_setting>> list_knobs() {
+    return collect<knob_setting>(Driver::knobs().list, {}, self().what("listing the knobs"),
+                                 [](const auto& row) { return read_knob(row); });
+  }
+
+  result<knob_setting> load_knob(std::string_view record) {
+    sql_args a;
+    auto k = first<knob_setting>(Driver::knobs().load, a.text(record),
+                                 self().what(knob_doing("reading", record)),
+                                 [](const auto& row) { return read_knob(row); });
+    if (!k) return std::move(k).error();
+    if (*k) return std::move(**k);
+    return knob_setting{.record = std::string(record)};
+  }
+
+  result<std::vector<knob_node>> list_knob_nodes(std::string_view record) {
+    sql_args a;
+    return collect<knob_node>(Driver::knobs().nodes, a.text(record),
+                              self().what(knob_doing("listing the nodes of", record)),
+                              [](const auto& row) { return read_node(row); });
+  }
+
+  result<knob_flip> flip_knob(std::string_view record, const knob_decision& decide) {
+    const std::string doing = self().what(knob_doing("flipping", record));
+    const knob_statements& k = Driver::knobs();
+    typename Driver::transaction tx(self());
+    if (auto st = tx.begin(doing); !st) return std::move(st).error();
+    auto now = held_knob(k.lock_row, record, doing);
+    if (!now) return std::move(now).error();
+    sql_args a;
+    auto nodes = collect<knob_node>(k.nodes, a.text(record), doing,
+                                    [](const auto& row) { return read_node(row); });
+    if (!nodes) return std::move(nodes).error();
+    auto flip = decide(*now, *nodes);
+    if (!flip) return flip;  // the transaction rolls back
+    if (flip->to != now->write_version) {
+      sql_args f, l;
+      f.text(record).integer(flip->to);
+      l.text(record).integer(flip->from).integer(flip->to).text(flip->kind).text(flip->by)
+          .text(flip->detail);
+      if (auto st = self().execute(k.flip, f, doing); !st) return std::move(st).error();
+      if (auto st = self().execute(k.log, l, doing); !st) return std::move(st).error();
+      if (auto st = self().notify_knob(record, doing); !st) return std::move(st).error();
+    }
+    if (auto st = tx.commit(doing); !st) return std::move(st).error();
+    return flip;
+  }
+
+  result<knob_setting> heartbeat_knob(const knob_node& me, std::chrono::milliseconds lease) {
+    const std::string doing = self().what("renewing the node \"" + me.node + "\" of the knob of " +
+                                          me.record);
+    const knob_statements& k = Driver::knobs();
+    typename Driver::transaction tx(self());
+    if (auto st = tx.begin(doing); !st) return std::move(st).error();
+    auto now = held_knob(k.share_row, me.record, doing);
+    if (!now) return std::move(now).error();
+    sql_args a, p;
+    a.text(me.record).text(me.node).integer(me.reads_first).integer(me.reads_latest)
+        .text(me.writes).integer(me.writing).text(me.problem).integer(lease.count());
+    if (auto st = self().execute(k.upsert_node, a, doing); !st) return std::move(st).error();
+    if (auto st = self().execute(k.prune_nodes, p.text(me.record), doing); !st)
+      return std::move(st).error();
+    if (auto st = tx.commit(doing); !st) return std::move(st).error();
+    return now;
+  }
+
+  status leave_knob(std::string_view record, std::string_view node) {
+    sql_args a;
+    auto st = self().execute(Driver::knobs().leave, a.text(record).text(node),
+                             self().what("removing the node \"" + std::string(node) +
+                                         "\" from the knob of " + std::string(record)));
+    if (!st) return std::move(st).error();
+    return {};
+  }
+
+  result<std::vector<knob_flip>> knob_log(std::string_view record, std::size_t n) {
+    sql_args a;
+    a.text(record).integer(static_cast<std::int64_t>(n));
+    return collect<knob_flip>(Driver::knobs().list_log, a,
+                              self().what(knob_doing("reading the flips of", record)),
+                              [](const auto& row) -> result<knob_flip> {
+                                return knob_flip{std::string(row.text(0)), version_at(row, 1),
+                                                 version_at(row, 2), std::string(row.text(3)),
+                                                 std::string(row.text(4)), std::string(row.text(5)),
+                                                 row.i64(6)};
+                              });
+  }
+
   // ---- the application's own writes (not part of the store interface) ----
   /// CREATE TABLE IF NOT EXISTS: the key column as primary key and the value column.
   status create_table() {
@@ -452,6 +562,37 @@ class sql_adapter {
   static std::size_t variant(const std::optional<row_key>& after,
                              const std::optional<row_key>& upto) {
     return bounds_variant(after.has_value(), upto.has_value());
+  }
+
+  static std::string knob_doing(std::string_view verb, std::string_view record) {
+    return std::string(verb) + " the knob of " + std::string(record);
+  }
+  template <class Row>
+  static std::uint16_t version_at(const Row& row, int i) {
+    return static_cast<std::uint16_t>(row.i64(i));
+  }
+  template <class Row>
+  static result<knob_setting> read_knob(const Row& row) {
+    return knob_setting{std::string(row.text(0)), version_at(row, 1), version_at(row, 2),
+                        row.i64(3), row.i64(4)};
+  }
+  template <class Row>
+  static result<knob_node> read_node(const Row& row) {
+    return knob_node{std::string(row.text(0)), std::string(row.text(1)), version_at(row, 2),
+                     version_at(row, 3), std::string(row.text(4)), version_at(row, 5),
+                     std::string(row.text(6)), row.i64(7), row.i64(8), row.i64(9) != 0};
+  }
+  /// The knob row of `record`, added when missing, read by `sql` (lock_row or share_row).
+  result<knob_setting> held_knob(const std::string& sql, std::string_view record,
+                                 std::string_view doing) {
+    sql_args a;
+    a.text(record);
+    if (auto st = self().execute(Driver::knobs().add_row, a, doing); !st)
+      return std::move(st).error();
+    auto k = first<knob_setting>(sql, a, doing, [](const auto& row) { return read_knob(row); });
+    if (!k) return std::move(k).error();
+    if (!*k) return store_failure(doing, "the knob row is missing after it was added");
+    return std::move(**k);
   }
 
   table_spec spec_;

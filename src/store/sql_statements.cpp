@@ -304,4 +304,64 @@ job_statements make_job_statements(const sql_dialect& d, std::string_view applie
   return s;
 }
 
+knob_statements make_knob_statements(const sql_dialect& d) {
+  auto r = [&](std::string_view tpl) {
+    return render(tpl, d,
+                  {{"now_ms", d.now_ms},
+                   {"serial_key", d.serial_key},
+                   {"bytewise", d.text_bytewise},
+                   {"knob_columns",
+                    "record, write_version, previous_version, revision, changed_at_ms"},
+                   {"node_columns",
+                    "record, node, reads_first, reads_latest, writes, writing, problem, seen_ms, "
+                    "lease_until_ms, CASE WHEN lease_until_ms > {now_ms} THEN 1 ELSE 0 END"},
+                   {"log_columns", "record, from_version, to_version, kind, by_whom, detail, at_ms"}});
+  };
+  knob_statements s;
+  s.lock_tables = std::string(d.lock_tables);
+  s.create_tables[0] =
+      r("CREATE TABLE IF NOT EXISTS uplift_knob ("
+        "record TEXT NOT NULL PRIMARY KEY, write_version BIGINT NOT NULL DEFAULT 0, "
+        "previous_version BIGINT NOT NULL DEFAULT 0, revision BIGINT NOT NULL DEFAULT 0, "
+        "changed_at_ms BIGINT NOT NULL DEFAULT 0)");
+  s.create_tables[1] =
+      r("CREATE TABLE IF NOT EXISTS uplift_knob_nodes ("
+        "record TEXT NOT NULL, node TEXT NOT NULL, reads_first BIGINT NOT NULL, "
+        "reads_latest BIGINT NOT NULL, writes TEXT NOT NULL, writing BIGINT NOT NULL, "
+        "problem TEXT NOT NULL, seen_ms BIGINT NOT NULL, lease_until_ms BIGINT NOT NULL, "
+        "PRIMARY KEY (record, node))");
+  s.create_tables[2] =
+      r("CREATE TABLE IF NOT EXISTS uplift_knob_log ("
+        "id {serial_key}, record TEXT NOT NULL, from_version BIGINT NOT NULL, "
+        "to_version BIGINT NOT NULL, kind TEXT NOT NULL, by_whom TEXT NOT NULL, "
+        "detail TEXT NOT NULL, at_ms BIGINT NOT NULL)");
+  s.add_row = r("INSERT INTO uplift_knob (record) VALUES (?1) ON CONFLICT DO NOTHING");
+  s.lock_row = r("SELECT {knob_columns} FROM uplift_knob WHERE record = ?1" +
+                 std::string(d.for_update));
+  s.share_row = r("SELECT {knob_columns} FROM uplift_knob WHERE record = ?1" +
+                  std::string(d.for_share));
+  s.load = r("SELECT {knob_columns} FROM uplift_knob WHERE record = ?1");
+  s.list = r("SELECT {knob_columns} FROM uplift_knob ORDER BY record COLLATE {bytewise}");
+  s.nodes = r("SELECT {node_columns} FROM uplift_knob_nodes WHERE record = ?1 "
+              "ORDER BY node COLLATE {bytewise}");
+  s.upsert_node =
+      r("INSERT INTO uplift_knob_nodes (record, node, reads_first, reads_latest, writes, writing, "
+        "problem, seen_ms, lease_until_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, {now_ms}, "
+        "{now_ms} + ?8) ON CONFLICT (record, node) DO UPDATE SET "
+        "reads_first = excluded.reads_first, reads_latest = excluded.reads_latest, "
+        "writes = excluded.writes, writing = excluded.writing, problem = excluded.problem, "
+        "seen_ms = excluded.seen_ms, lease_until_ms = excluded.lease_until_ms");
+  // A node gone for a day without detaching (killed) leaves the list.
+  s.prune_nodes = r("DELETE FROM uplift_knob_nodes WHERE record = ?1 AND "
+                    "lease_until_ms < {now_ms} - 86400000");
+  s.leave = r("DELETE FROM uplift_knob_nodes WHERE record = ?1 AND node = ?2");
+  s.flip = r("UPDATE uplift_knob SET previous_version = write_version, write_version = ?2, "
+             "revision = revision + 1, changed_at_ms = {now_ms} WHERE record = ?1");
+  s.log = r("INSERT INTO uplift_knob_log (record, from_version, to_version, kind, by_whom, "
+            "detail, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, {now_ms})");
+  s.list_log = r("SELECT {log_columns} FROM uplift_knob_log WHERE record = ?1 "
+                 "ORDER BY id DESC LIMIT ?2");
+  return s;
+}
+
 }  // namespace uplift::detail

@@ -30,6 +30,7 @@ struct sql_dialect {
   std::string_view value_bytes;    ///< {vb}: the value column as bytes ({v} inside)
   std::string_view text_bytewise;  ///< the collation that orders text bytewise
   std::string_view for_update;     ///< locks the rows a SELECT reads until the transaction ends
+  std::string_view for_share;      ///< as for_update, letting other for_share readers in
   std::string_view skip_locked;    ///< claim_range's row lock: other workers' ranges are skipped
   std::string_view serial_key;     ///< uplift_quarantine.id: a growing integer primary key
   std::string_view lock_tables;    ///< makes workers creating the job tables at once take turns
@@ -48,6 +49,7 @@ inline constexpr sql_dialect sqlite_dialect{
     .value_bytes = "CAST({v} AS BLOB)",  // a value stored as TEXT compares as its bytes too
     .text_bytewise = "BINARY",
     .for_update = "",  // a write transaction locks the whole database
+    .for_share = "",
     .skip_locked = "",
     .serial_key = "INTEGER PRIMARY KEY",
     .lock_tables = "",  // BEGIN IMMEDIATE already does
@@ -66,6 +68,7 @@ inline constexpr sql_dialect postgres_dialect{
     .value_bytes = "{v}",
     .text_bytewise = "\"C\"",
     .for_update = " FOR UPDATE",
+    .for_share = " FOR SHARE",
     .skip_locked = " FOR UPDATE SKIP LOCKED",
     .serial_key = "BIGSERIAL PRIMARY KEY",
     // CREATE TABLE IF NOT EXISTS alone can fail when two sessions run it at once.
@@ -166,6 +169,21 @@ struct job_statements {
 /// writes of the same statement there.
 job_statements make_job_statements(const sql_dialect& d, std::string_view applied = {},
                                    std::string_view missed = {}, std::string_view held = {});
+
+/// The statements on the knob tables (uplift_knob, uplift_knob_nodes, uplift_knob_log).
+struct knob_statements {
+  std::string lock_tables;  ///< run before create_tables, in their transaction ("" for none)
+  std::string create_tables[3];
+  std::string add_row;      ///< ?1 record: its knob row, when it has none
+  std::string lock_row;     ///< ?1 record: the knob row, held until the transaction ends
+  std::string share_row;    ///< ?1 record: the knob row, held against flips until it ends
+  std::string load, list, nodes, upsert_node, prune_nodes, leave, flip, log, list_log;
+};
+
+/// Renders the knob tables' statements. Knob rows read as (record, write_version,
+/// previous_version, revision, changed_at_ms); nodes as knob_node's members in order, `live` last;
+/// log rows as knob_flip's.
+knob_statements make_knob_statements(const sql_dialect& d);
 
 /// A transaction on a SQL store: `begin` runs the store's BEGIN statement, `commit` COMMIT; it
 /// is rolled back when it ends without commit (an early return on a failure). The store gives it

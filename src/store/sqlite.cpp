@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -145,6 +146,38 @@ struct sqlite_store::impl : detail::sql_adapter<sqlite_store::impl> {
       "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'uplift_backfill'";
 
   sqlite3* db() const noexcept { return conn_->db; }
+  static const detail::knob_statements& knobs() {
+    static const detail::knob_statements s = detail::make_knob_statements(detail::sqlite_dialect);
+    return s;
+  }
+  /// One row when the knob table exists (has_knob_tables).
+  static constexpr std::string_view knob_table_lookup =
+      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'uplift_knob'";
+  /// A flip wakes nobody: attached processes see it by PRAGMA data_version (wait_for_knob).
+  static status notify_knob(std::string_view, std::string_view) { return {}; }
+
+  /// Polls PRAGMA data_version, which changes when another connection commits to the database.
+  result<bool> wait_for_knob(std::chrono::milliseconds timeout) {
+    const std::string doing = what("waiting for a flip of a knob");
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    constexpr std::chrono::milliseconds step{5};
+    for (;;) {
+      auto v = first<std::int64_t>(
+          std::string("PRAGMA data_version"), {}, doing,
+          [](const auto& row) -> result<std::int64_t> { return row.i64(0); });
+      if (!v) return std::move(v).error();
+      const std::int64_t now = v->value_or(0);
+      if (data_version_ == 0) data_version_ = now;  // the first wait: the version to compare with
+      if (now != data_version_) {
+        data_version_ = now;
+        return true;
+      }
+      const auto left = until - std::chrono::steady_clock::now();
+      if (left <= std::chrono::steady_clock::duration::zero()) return false;
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, step));
+    }
+  }
+
 
   /// A JSON value is bound as TEXT, a binary one as a BLOB, whatever the column's format: each
   /// row keeps the storage class of its form (what `typeof(v)` shows).
@@ -295,6 +328,7 @@ struct sqlite_store::impl : detail::sql_adapter<sqlite_store::impl> {
   std::string path_;
   sqlite_options options_;
   std::unique_ptr<sqlite_connection> conn_;
+  std::int64_t data_version_ = 0;  ///< PRAGMA data_version at the last wait_for_knob
 };
 
 // ---- sqlite_store: each member hands the call to its impl ------------------------------------
@@ -382,6 +416,32 @@ result<bool> sqlite_store::drop_done_job(const std::string& name) {
 result<std::vector<quarantined_row>> sqlite_store::list_quarantine(const std::string& name,
                                                                    std::size_t n) {
   return impl_->list_quarantine(name, n);
+}
+
+status sqlite_store::ensure_knob_tables() { return impl_->ensure_knob_tables(); }
+result<bool> sqlite_store::has_knob_tables() { return impl_->has_knob_tables(); }
+result<std::vector<knob_setting>> sqlite_store::list_knobs() { return impl_->list_knobs(); }
+result<knob_setting> sqlite_store::load_knob(std::string_view record) {
+  return impl_->load_knob(record);
+}
+result<std::vector<knob_node>> sqlite_store::list_knob_nodes(std::string_view record) {
+  return impl_->list_knob_nodes(record);
+}
+result<knob_flip> sqlite_store::flip_knob(std::string_view record, const knob_decision& decide) {
+  return impl_->flip_knob(record, decide);
+}
+result<knob_setting> sqlite_store::heartbeat_knob(const knob_node& me,
+                                          std::chrono::milliseconds lease) {
+  return impl_->heartbeat_knob(me, lease);
+}
+status sqlite_store::leave_knob(std::string_view record, std::string_view node) {
+  return impl_->leave_knob(record, node);
+}
+result<std::vector<knob_flip>> sqlite_store::knob_log(std::string_view record, std::size_t n) {
+  return impl_->knob_log(record, n);
+}
+result<bool> sqlite_store::wait_for_knob(std::chrono::milliseconds timeout) {
+  return impl_->wait_for_knob(timeout);
 }
 
 status sqlite_store::create_table() { return impl_->create_table(); }

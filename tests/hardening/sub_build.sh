@@ -24,10 +24,10 @@ args=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=$opt -g1" -DCMAKE_UNITY_
 command -v ninja >/dev/null 2>&1 && args+=(-G Ninja)
 command -v ccache >/dev/null 2>&1 && args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-# The concurrency tests: every backfill and store test (worker threads, read-repair, connections
-# shared across threads and processes), and the tests of objects shared across threads
-# (docs/THREADS.md) in the other programs.
-tsan_tests='^(backfill|store)/|threads|concurrent'
+# The concurrency tests: every backfill, store and knob test (worker threads, read-repair, the
+# knob's thread, connections shared across threads and processes), and the tests of objects
+# shared across threads (docs/THREADS.md) in the other programs.
+tsan_tests='^(backfill|store|fleet)/|threads|concurrent'
 targets=()
 run_tests=()
 case "$kind" in
@@ -40,7 +40,8 @@ case "$kind" in
     ;;
   tsan)
     args+=(-DUPLIFT_SANITIZE=thread)
-    targets=(uplift-tests uplift-tests-json uplift-store-tests uplift-backfill-tests)
+    targets=(uplift-tests uplift-tests-json uplift-store-tests uplift-backfill-tests
+             uplift-knob-tests)
     run_tests=(ctest --output-on-failure -j "$jobs" -R "$tsan_tests")
     export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
     ;;

@@ -5,6 +5,7 @@
 //   uplift stats postgresql://USER@HOST:PORT/DB --table T ...
 //   uplift quarantine STORE --table T [--job NAME] [--limit N]
 //   uplift inspect --schemas DIR FILE|-   (or STORE --table T --key K --schemas DIR: inspect.cpp)
+//   uplift knob STORE --record NAME [--set N [--force] [--by WHO] | --killswitch]   (knob.cpp)
 //
 // stats names each record type from a job of it or from a --schemas folder (the headers hold only
 // type ids), and says "no backfill jobs yet" on a database no backfill has run on.
@@ -26,6 +27,7 @@
 #include <uplift/store/postgres.hpp>
 #include <uplift/store/sqlite.hpp>
 
+#include "knob.hpp"
 #include "schemas.hpp"
 
 namespace uplift_cli {
@@ -47,6 +49,12 @@ constexpr const char* usage = R"(usage:
       the rows backfills could not upgrade, with their errors
   uplift inspect --schemas DIR FILE|-    or    uplift inspect STORE --table T --key K --schemas DIR
       a stored record (or a row) printed as JSON from its schema folder; uplift inspect --help
+  uplift knob STORE --record NAME [--set N [--force] [--by WHO] | --killswitch] [--limit N]
+      the fleet's write version of a record type (the knob), every process attached to it with
+      the versions it reads and writes and when it was last seen, and the last flips (--limit,
+      default 10). --set N flips it, refused while a live process cannot read or write vN
+      (--force flips anyway, logged as forced); --killswitch flips back to the version before
+      the last flip. --by names who flips (default: USER@host)
 
 STORE is sqlite:PATH (a SQLite database file) or a PostgreSQL URL (postgresql://... or
 postgres://...) or pg:CONNINFO (a libpq key=value connection string). --key defaults to id,
@@ -60,6 +68,8 @@ struct arguments {
   std::size_t limit = 100;
   std::vector<std::string> schemas;  ///< --schemas, for stats
   std::string version_key = "_v";    ///< --version-key, for stats
+  uplift_cli::knob_request knob;     ///< --record, --set, --force, --by, --killswitch
+  bool limit_given = false;
 };
 
 [[noreturn]] void usage_error(const std::string& what) {
@@ -103,12 +113,28 @@ arguments parse(int argc, char** argv) {
       a.schemas.push_back(value());
     } else if (arg == "--job") {
       a.job = value();
+    } else if (arg == "--record") {
+      a.knob.record = value();
+    } else if (arg == "--set") {
+      const std::string n = value();
+      char* end = nullptr;
+      const unsigned long v = std::strtoul(n.c_str(), &end, 10);
+      if (n.empty() || *end != '\0' || v == 0 || v > 65535)
+        usage_error("--set is a version, 1 to 65535, not " + n);
+      a.knob.set = static_cast<std::uint16_t>(v);
+    } else if (arg == "--force") {
+      a.knob.force = true;
+    } else if (arg == "--killswitch") {
+      a.knob.killswitch = true;
+    } else if (arg == "--by") {
+      a.knob.by = value();
     } else if (arg == "--limit") {
       const std::string n = value();
       char* end = nullptr;
       const unsigned long long v = std::strtoull(n.c_str(), &end, 10);
       if (n.empty() || *end != '\0' || v == 0) usage_error("--limit is a positive number, not " + n);
       a.limit = static_cast<std::size_t>(v);
+      a.limit_given = true;
     } else if (arg.size() > 1 && arg[0] == '-') {
       usage_error("unknown option " + std::string(arg));
     } else {
@@ -118,7 +144,21 @@ arguments parse(int argc, char** argv) {
   if (positional.size() != 2) usage_error("give a command and a store");
   a.command = positional[0];
   a.store = positional[1];
-  if (a.command != "stats" && a.command != "quarantine") usage_error("unknown command " + a.command);
+  if (a.command != "stats" && a.command != "quarantine" && a.command != "knob")
+    usage_error("unknown command " + a.command);
+  const bool knob_options = !a.knob.record.empty() || a.knob.set != 0 || a.knob.force ||
+                            a.knob.killswitch || !a.knob.by.empty();
+  if (a.command == "knob") {
+    if (a.knob.record.empty()) usage_error("knob needs --record NAME (e.g. --record demo.User)");
+    if (a.knob.set != 0 && a.knob.killswitch) usage_error("give --set N or --killswitch, not both");
+    if ((a.knob.force || !a.knob.by.empty()) && a.knob.set == 0 && !a.knob.killswitch)
+      usage_error("--force and --by go with --set N or --killswitch");
+    if (a.limit_given) a.knob.log = a.limit;
+    // The knob's tables are the database's, not a table's: the store is opened on its own one.
+    if (a.spec.table.empty()) a.spec.table = "uplift_knob";
+    return a;
+  }
+  if (knob_options) usage_error("--record, --set, --force, --killswitch and --by are options of knob");
   if (a.spec.table.empty()) usage_error("--table is required");
   if (a.command != "stats" && !a.schemas.empty()) usage_error("--schemas is an option of stats");
   return a;
@@ -265,6 +305,7 @@ int run(uplift::result<S> db, const arguments& a) {
     std::fprintf(stderr, "uplift: cannot open %s: %s\n", a.store.c_str(), db.error().message().c_str());
     return 1;
   }
+  if (a.command == "knob") return uplift_cli::knob(*db, a.knob);
   return a.command == "stats" ? stats(*db, a) : quarantine(*db, a);
 }
 

@@ -69,6 +69,20 @@ class memory_store final : public store {
                                                        std::size_t n) override;
   result<bool> drop_done_job(const std::string& name) override;
 
+  // ---- the write-version knob ----
+  status ensure_knob_tables() override;
+  result<bool> has_knob_tables() override;
+  result<std::vector<knob_setting>> list_knobs() override;
+  result<knob_setting> load_knob(std::string_view record) override;
+  result<std::vector<knob_node>> list_knob_nodes(std::string_view record) override;
+  result<knob_flip> flip_knob(std::string_view record, const knob_decision& decide) override;
+  result<knob_setting> heartbeat_knob(const knob_node& me,
+                                      std::chrono::milliseconds lease) override;
+  status leave_knob(std::string_view record, std::string_view node) override;
+  result<std::vector<knob_flip>> knob_log(std::string_view record, std::size_t n) override;
+  /// Waits for a flip through any store of this database since this store's last wait.
+  result<bool> wait_for_knob(std::chrono::milliseconds timeout) override;
+
   // ---- the application's own writes (not part of the store interface) ----
   /// Creates the table: a no-op in memory, where the table exists from the start.
   status create_table() { return {}; }
@@ -101,6 +115,7 @@ class memory_store final : public store {
 
   table_spec spec_;
   std::shared_ptr<database> db_;
+  std::uint64_t flips_seen_ = 0;  ///< the database's flips at this store's last wait_for_knob
 };
 
 }  // namespace uplift

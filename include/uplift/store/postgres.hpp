@@ -120,6 +120,21 @@ class postgres_store final : public store {
                                                        std::size_t n) override;
   result<bool> drop_done_job(const std::string& name) override;
 
+  // ---- the write-version knob ----
+  status ensure_knob_tables() override;
+  result<bool> has_knob_tables() override;
+  result<std::vector<knob_setting>> list_knobs() override;
+  result<knob_setting> load_knob(std::string_view record) override;
+  result<std::vector<knob_node>> list_knob_nodes(std::string_view record) override;
+  result<knob_flip> flip_knob(std::string_view record, const knob_decision& decide) override;
+  result<knob_setting> heartbeat_knob(const knob_node& me,
+                                      std::chrono::milliseconds lease) override;
+  status leave_knob(std::string_view record, std::string_view node) override;
+  result<std::vector<knob_flip>> knob_log(std::string_view record, std::size_t n) override;
+  /// LISTEN uplift_knob on this connection (at its first call), then waits on its socket: true
+  /// when a notification came (a flip of any record's knob committed since the last wait).
+  result<bool> wait_for_knob(std::chrono::milliseconds timeout) override;
+
   // ---- the application's own writes (not part of the store interface) ----
   /// CREATE TABLE IF NOT EXISTS: the key column (text keys COLLATE "C") as primary key and the
   /// value column: jsonb for value_format::json, else bytea. (A json or text column: create the

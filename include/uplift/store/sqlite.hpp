@@ -107,6 +107,21 @@ class sqlite_store final : public store {
                                                        std::size_t n) override;
   result<bool> drop_done_job(const std::string& name) override;
 
+  // ---- the write-version knob ----
+  status ensure_knob_tables() override;
+  result<bool> has_knob_tables() override;
+  result<std::vector<knob_setting>> list_knobs() override;
+  result<knob_setting> load_knob(std::string_view record) override;
+  result<std::vector<knob_node>> list_knob_nodes(std::string_view record) override;
+  result<knob_flip> flip_knob(std::string_view record, const knob_decision& decide) override;
+  result<knob_setting> heartbeat_knob(const knob_node& me,
+                                      std::chrono::milliseconds lease) override;
+  status leave_knob(std::string_view record, std::string_view node) override;
+  result<std::vector<knob_flip>> knob_log(std::string_view record, std::size_t n) override;
+  /// Checks PRAGMA data_version every 5 ms: true once another connection committed to the
+  /// database since this connection's last wait (a flip among them, or any other write).
+  result<bool> wait_for_knob(std::chrono::milliseconds timeout) override;
+
   // ---- the application's own writes (not part of the store interface) ----
   /// CREATE TABLE IF NOT EXISTS: the key column as primary key and the value column: TEXT for
   /// value_format::json, else BLOB (no affinity: a detect column keeps TEXT and BLOB rows apart).

@@ -20,6 +20,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -221,6 +222,56 @@ struct batch_result {
   bool job_done = false;      ///< this commit finished the job's last range
 };
 
+// ---- the write-version knob ------------------------------------------------------------------
+// The fleet's write version of each record type lives in the database too (<uplift/knob.hpp>
+// works on it), in three tables the adapters create: uplift_knob (one row per record type: the
+// version every attached process writes), uplift_knob_nodes (the processes attached to it, each
+// with what its binary reads and writes and a lease it renews) and uplift_knob_log (every flip).
+
+/// A record type's row of uplift_knob.
+struct knob_setting {
+  std::string record;                  ///< the record descriptor's name, e.g. "demo.User"
+  std::uint16_t write_version = 0;     ///< 0: never set (each process writes its codec's version)
+  std::uint16_t previous_version = 0;  ///< the version before the last flip (0: none)
+  std::int64_t revision = 0;           ///< how many flips it has seen
+  std::int64_t changed_at_ms = 0;      ///< unix milliseconds (database time) of the last flip
+};
+
+/// A process attached to a record type's knob: a row of uplift_knob_nodes.
+struct knob_node {
+  std::string record;
+  std::string node;                 ///< its name: knob_options::node, by default "host:pid"
+  std::uint16_t reads_first = 0;    ///< the oldest version its binary reads
+  std::uint16_t reads_latest = 0;   ///< the newest version its binary reads
+  std::string writes;               ///< the versions its binary can write, e.g. "2,3"
+  std::uint16_t writing = 0;        ///< the version it writes now
+  std::string problem;              ///< why it does not follow the knob, when it does not
+  std::int64_t seen_ms = 0;         ///< its last heartbeat, unix milliseconds (database time)
+  std::int64_t lease_until_ms = 0;  ///< it counts as live until then
+  bool live = false;                ///< its lease had not expired when it was read
+
+  /// True when its binary reads version v.
+  bool reads(std::uint16_t v) const noexcept { return v >= reads_first && v <= reads_latest; }
+  /// True when `writes` lists version v.
+  bool can_write(std::uint16_t v) const;
+};
+
+/// A row of uplift_knob_log: one flip of a knob.
+struct knob_flip {
+  std::string record;
+  std::uint16_t from = 0;  ///< the write version before (0: never set)
+  std::uint16_t to = 0;
+  std::string kind;        ///< "set", "killswitch" (back to the previous version) or "forced"
+  std::string by;          ///< who flipped it (knob_set_options::by)
+  std::string detail;      ///< a forced flip: the live nodes it overrode, and why each refused
+  std::int64_t at_ms = 0;  ///< unix milliseconds, database time
+};
+
+/// What store::flip_knob asks before it flips: given the knob as it is and every node (live or
+/// not) as its transaction reads them, the flip to make, or the error that refuses it.
+using knob_decision =
+    std::function<result<knob_flip>(const knob_setting&, const std::vector<knob_node>&)>;
+
 /// What every store offers: the rows of one table, and the backfill job tables beside it. The row
 /// engine (backfill, read-repair, histograms) works on this interface, so it is compiled once, in
 /// the runtime library. Adapters: memory_store (tests, and the reference implementation),
@@ -324,6 +375,37 @@ class store {
   /// stay): the next open_job of that name creates it afresh (backfill_options::rerun). False
   /// when there is no such job or it is not done.
   virtual result<bool> drop_done_job(const std::string& name) = 0;
+
+  // ---- the write-version knob ----
+  /// Creates the knob tables when they are missing.
+  virtual status ensure_knob_tables() = 0;
+  /// True when the knob tables exist (false on a database no process has attached to).
+  virtual result<bool> has_knob_tables() = 0;
+  /// Every record type's knob row, by record name.
+  virtual result<std::vector<knob_setting>> list_knobs() = 0;
+  /// The knob of `record`; one with write_version 0 when it has no row.
+  virtual result<knob_setting> load_knob(std::string_view record) = 0;
+  /// The nodes attached to the knob of `record` (expired ones too: knob_node::live), by name.
+  virtual result<std::vector<knob_node>> list_knob_nodes(std::string_view record) = 0;
+  /// In one transaction that holds the knob row of `record` (creating it when missing) against
+  /// every other flip and heartbeat: reads it and its nodes, asks `decide`, and when the answer
+  /// is a flip to another version, writes it, logs it and wakes the nodes waiting in
+  /// wait_for_knob. The answer's error rolls everything back and is returned as it is.
+  virtual result<knob_flip> flip_knob(std::string_view record, const knob_decision& decide) = 0;
+  /// Registers or renews the node `me` (record, node, reads, writes, writing, problem) until
+  /// now + lease, and returns the knob as the same transaction reads it: a flip commits either
+  /// before it (and is returned) or after it (and counts this node).
+  virtual result<knob_setting> heartbeat_knob(const knob_node& me,
+                                              std::chrono::milliseconds lease) = 0;
+  /// Removes the node's row (a process detaching): it stops counting at once.
+  virtual status leave_knob(std::string_view record, std::string_view node) = 0;
+  /// The last n flips of `record`'s knob, newest first.
+  virtual result<std::vector<knob_flip>> knob_log(std::string_view record, std::size_t n) = 0;
+  /// Waits up to `timeout` for a sign that a knob may have flipped; true when there is one (or
+  /// the store cannot tell: then it waits the whole timeout). PostgreSQL: a notification on the
+  /// channel uplift_knob (this connection listens from its first call); SQLite: PRAGMA
+  /// data_version, checked every few milliseconds; by default: it sleeps.
+  virtual result<bool> wait_for_knob(std::chrono::milliseconds timeout);
 
  protected:
   store() = default;
