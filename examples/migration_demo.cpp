@@ -1,13 +1,17 @@
 // uplift-demo: a running service changes its record shape with no downtime and no lost write.
 //
-// A table of users written by "older releases" (v1, v2 and v3 records) is served by reader and
-// writer threads while the rollout goes through its steps: deploy code that reads v3 but still
-// writes v2, flip the write version to v3, backfill the old rows in the background, and check that
+// A table of users written by "older releases" (v1, v2 and v3 records) is served by a fleet of
+// service processes (each with reader and writer threads, each attached to the write-version knob)
+// while the rollout goes through its steps: deploy code that reads v3 but still writes v2, flip the
+// knob to v3 (every process follows it), backfill the old rows in the background, and check that
 // no row is left below v3 and that every write the service made is in the database.
 //
 //   uplift-demo [--rows N] [--db PATH | --postgres URL] [--format binary|json] [--legacy N]
-//               [--readers N] [--writers N] [--rate ROWS_PER_S] [--read-rate READS_PER_S]
-//               [--write-rate WRITES_PER_S] [--baseline-seconds S]
+//               [--processes N] [--readers N] [--writers N] [--rate ROWS_PER_S]
+//               [--read-rate READS_PER_S] [--write-rate WRITES_PER_S] [--baseline-seconds S]
+//
+// The service processes are this program again (--serve INDEX DIR, not for people), driven
+// through their stdin and stdout: one command a line, one answer a line.
 //
 // The rows are binary records, or with --format json JSON documents (SQLite TEXT, PostgreSQL
 // jsonb); --legacy N adds N rows written before versioning (JSON documents without the version
@@ -24,18 +28,27 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <uplift/fleet/knob.hpp>
 #include <uplift/json.hpp>
 #include <uplift/rows/backfill.hpp>
 #include <uplift/rows/histogram.hpp>
@@ -58,22 +71,25 @@ struct options {
   std::int64_t rows = 1'000'000;
   std::string db;        // SQLite file; default: uplift-demo.db next to the program
   std::string postgres;  // a PostgreSQL URL or conninfo instead of SQLite
-  int readers = 2;
-  int writers = 1;
+  int processes = 2;  // service processes, each attached to the knob
+  int readers = 2;    // reader threads of each process
+  int writers = 1;    // writer threads of each process
   double rate = 100'000;      // backfill rows/s
   double read_rate = 40'000;  // service reads/s, all readers together (0: as fast as they go)
   double write_rate = 500;    // service writes/s, all writers together
   double baseline_seconds = 3;
   bool json = false;         // rows as JSON documents, not binary records
   std::int64_t legacy = 0;   // JSON documents written before versioning, after the rows
+  int serve = -1;            // --serve INDEX DIR: this process is service process INDEX
+  std::string serve_dir;     // where service processes leave their read latencies
   /// The table's keys: 1..keys().
   std::int64_t keys() const { return rows + legacy; }
 };
 
 const char* const usage_line =
     "usage: uplift-demo [--rows N] [--db PATH | --postgres URL] [--format binary|json] [--legacy N]\n"
-    "                   [--readers N] [--writers N] [--rate ROWS_PER_S] [--read-rate READS_PER_S]\n"
-    "                   [--write-rate WRITES_PER_S] [--baseline-seconds S]\n";
+    "                   [--processes N] [--readers N] [--writers N] [--rate ROWS_PER_S]\n"
+    "                   [--read-rate READS_PER_S] [--write-rate WRITES_PER_S] [--baseline-seconds S]\n";
 
 [[noreturn]] void usage(const std::string& why) {
   std::fprintf(stderr, "uplift-demo: %s\n%s(uplift-demo --help says what each option does)\n", why.c_str(),
@@ -93,8 +109,9 @@ const char* const usage_line =
       "  --legacy N               N more rows written before versioning (JSON documents without\n"
       "                           the version key, or plain FlatBuffers without uplift's header),\n"
       "                           read as v1 and adopted by the backfill\n"
-      "  --readers N              the service's reader threads (default 2)\n"
-      "  --writers N              the service's writer threads (default 1)\n"
+      "  --processes N            the service's processes, each attached to the knob (default 2)\n"
+      "  --readers N              reader threads in each service process (default 2)\n"
+      "  --writers N              writer threads in each service process (default 1)\n"
       "  --rate ROWS_PER_S        the backfill's limit (default 100,000; 0: none)\n"
       "  --read-rate READS_PER_S  the service's reads, all readers together (default 40,000;\n"
       "                           0: as fast as they go)\n"
@@ -121,7 +138,12 @@ options parse(int argc, char** argv) {
     if (a == "--rows") o.rows = static_cast<std::int64_t>(number(10));
     else if (a == "--db") o.db = v;
     else if (a == "--postgres") o.postgres = v;
-    else if (a == "--readers") o.readers = static_cast<int>(number(0));
+    else if (a == "--processes") o.processes = static_cast<int>(number(1));
+    else if (a == "--serve") {
+      o.serve = static_cast<int>(number(0));
+      if (i + 1 >= argc) usage("--serve takes an index and a folder");
+      o.serve_dir = argv[++i];
+    } else if (a == "--readers") o.readers = static_cast<int>(number(0));
     else if (a == "--writers") o.writers = static_cast<int>(number(0));
     else if (a == "--rate") o.rate = number(0);
     else if (a == "--write-rate") o.write_rate = number(0);
@@ -376,12 +398,12 @@ class service {
     auto conn = db_.connect();
     if (!conn) return fail(conn.error().message());
     S db = std::move(*conn);
-    std::mt19937_64 rng(static_cast<std::uint64_t>(index) * 7919 + 1);
+    std::mt19937_64 rng(static_cast<std::uint64_t>(std::max(o_.serve, 0) * 1000 + index) * 7919 + 1);
     std::vector<std::uint32_t> lat;
     std::uint64_t n = 0;
     int seen_phase = phase_.load();
     // A service's readers serve requests as they come, at a rate, not as fast as they can.
-    const double per_reader = o_.read_rate / std::max(1, o_.readers);
+    const double per_reader = o_.read_rate / std::max(1, o_.readers * o_.processes);
     const auto gap = per_reader > 0 ? std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 / per_reader)) : 0ns;
     auto next = clock_type::now();
     auto flush = [&] {
@@ -423,15 +445,18 @@ class service {
     auto conn = db_.connect();
     if (!conn) return fail(conn.error().message());
     S db = std::move(*conn);
-    std::mt19937_64 rng(static_cast<std::uint64_t>(index) * 104729 + 3);
+    std::mt19937_64 rng(static_cast<std::uint64_t>(std::max(o_.serve, 0) * 1000 + index) * 104729 + 3);
     auto& ledger = ledgers_[static_cast<std::size_t>(index)];
-    const double per_writer = o_.write_rate / std::max(1, o_.writers);
+    const double per_writer = o_.write_rate / std::max(1, o_.writers * o_.processes);
+    // Writer `mine` of all of the fleet's owns the keys k with k % all == mine: the ledger is
+    // its own.
+    const int all = o_.writers * o_.processes;
+    const int mine = std::max(o_.serve, 0) * o_.writers + index;
     const auto gap = per_writer > 0 ? std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 / per_writer)) : 0ns;
     auto next = clock_type::now();
     for (std::uint64_t op = 0; !stop_; ++op) {
-      // This writer owns the keys k with k % writers == index: the ledger is its own.
       std::int64_t key = static_cast<std::int64_t>(1 + rng() % static_cast<std::uint64_t>(o_.keys()));
-      key += (index - key % o_.writers + o_.writers) % o_.writers;
+      key += (mine - key % all + all) % all;
       if (key > o_.keys()) continue;
       auto bytes = db.get(key);
       if (!bytes) return fail("write: " + bytes.error().message());
@@ -471,6 +496,243 @@ class service {
   std::string error_;
   std::vector<std::map<std::int64_t, demo::v3::UserT>> ledgers_ =
       std::vector<std::map<std::int64_t, demo::v3::UserT>>(static_cast<std::size_t>(std::max(o_.writers, 0)));
+};
+
+// ---- the fleet ----------------------------------------------------------------------------------
+// The service runs in processes of its own, as a fleet does: each one this program again
+// (--serve INDEX DIR), with its reader and writer threads and its codec attached to the knob.
+// The demo drives them through their stdin (a command a line) and reads one answer a line:
+//   count -> COUNT <reads> <writes> <write version>
+//   phase -> PHASE <reads> <writes> <seconds>   (its read latencies in DIR/phase-<k>-<INDEX>.lat)
+//   stop  -> STOP <lost writes> <rows checked> <error, or ->
+
+std::string latency_file(const std::string& dir, int phase_index, int index) {
+  return dir + "/phase-" + std::to_string(phase_index) + "-" + std::to_string(index) + ".lat";
+}
+
+/// A service process: serves until told to stop, then checks its writers' ledger.
+template <class S>
+int serve(S db, const options& o, const row_form& form) {
+  auto answer = [](const std::string& line) {
+    std::printf("%s\n", line.c_str());
+    std::fflush(stdout);
+  };
+  service<S> svc(db, o, form);
+  auto conn = db.connect();
+  if (!conn) return answer("FAILED " + conn.error().message()), 1;
+  uplift::knob_options ko;
+  ko.node = "uplift-demo-service-" + std::to_string(o.serve) + ":" + std::to_string(::getpid());
+  auto knob = uplift::attach_knob(svc.codec(), std::move(*conn), std::move(ko));
+  if (!knob) return answer("FAILED " + knob.error().message()), 1;
+  svc.start();
+  answer("READY " + std::to_string(svc.codec().write_version()));
+  int phase_index = 0;
+  for (std::string line; std::getline(std::cin, line) && line != "stop";) {
+    if (line == "count") {
+      answer("COUNT " + std::to_string(svc.reads()) + " " + std::to_string(svc.writes()) + " " +
+             std::to_string(svc.codec().write_version()));
+    } else if (line == "phase") {
+      const phase_stats st = svc.next_phase();
+      std::ofstream out(latency_file(o.serve_dir, phase_index++, o.serve), std::ios::binary);
+      out.write(reinterpret_cast<const char*>(st.latency_ns.data()),
+                static_cast<std::streamsize>(st.latency_ns.size() * sizeof(std::uint32_t)));
+      std::ostringstream a;
+      a << "PHASE " << st.reads << " " << st.writes << " " << st.seconds;
+      answer(a.str());
+    }
+  }
+  svc.stop();
+  if (auto st = knob->detach(); !st) return answer("STOP 0 0 " + st.error().message()), 1;
+  std::uint64_t checked = 0;
+  const std::uint64_t lost = svc.lost_writes(db, checked);
+  answer("STOP " + std::to_string(lost) + " " + std::to_string(checked) + " " +
+         (svc.error().empty() ? std::string("-") : svc.error()));
+  return 0;
+}
+
+/// A service process, seen from the demo: started with pipes on its stdin and stdout (killed, if
+/// still running, when this ends).
+class service_process {
+ public:
+  explicit service_process(const std::vector<std::string>& args) {
+    int in[2], out[2];  // close-on-exec: no other process may hold this one's stdin open
+    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) return;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    std::vector<char*> argv;
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&fa);
+    ::close(in[0]);
+    ::close(out[1]);
+    to_ = in[1];
+    from_ = out[0];
+  }
+  service_process(const service_process&) = delete;
+  service_process& operator=(const service_process&) = delete;
+  ~service_process() {
+    if (to_ >= 0) ::close(to_);
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (from_ >= 0) ::close(from_);
+  }
+
+  /// Sends a command; its answer, or "" when none came within `timeout`.
+  std::string ask(const std::string& command, std::chrono::milliseconds timeout = 60s) {
+    const std::string line = command + "\n";
+    if (to_ < 0 || ::write(to_, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+      return {};
+    return next_line(timeout);
+  }
+  /// The next line it writes, or "" after `timeout`.
+  std::string next_line(std::chrono::milliseconds timeout = 60s) {
+    const auto until = clock_type::now() + timeout;
+    for (;;) {
+      if (const auto nl = buffer_.find('\n'); nl != std::string::npos) {
+        std::string l = buffer_.substr(0, nl);
+        buffer_.erase(0, nl + 1);
+        return l;
+      }
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - clock_type::now());
+      if (from_ < 0 || left.count() <= 0) return {};
+      pollfd p{from_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+      char buf[4096];
+      const ssize_t n = ::read(from_, buf, sizeof buf);
+      if (n <= 0) return {};
+      buffer_.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  /// Waits for it to exit: true when it exited with status 0.
+  bool finished_well() {
+    if (pid_ <= 0) return false;
+    int st = 0;
+    ::waitpid(pid_, &st, 0);
+    pid_ = -1;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int to_ = -1, from_ = -1;
+  std::string buffer_;
+};
+
+/// The words of an answer after its first: "COUNT 1 2 3" -> {"1", "2", "3"}.
+std::vector<std::string> words_of(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  if (!out.empty()) out.erase(out.begin());
+  return out;
+}
+
+/// The fleet of service processes, with what the demo asks of all of them at once.
+class fleet {
+ public:
+  fleet(const options& o, const std::vector<std::string>& store_args)
+      : dir_(std::filesystem::temp_directory_path() /
+             ("uplift-demo-" + std::to_string(::getpid()))) {
+    std::filesystem::create_directories(dir_);
+    for (int i = 0; i < o.processes; ++i) {
+      std::vector<std::string> args{"/proc/self/exe", "--serve", std::to_string(i), dir_.string(),
+                                    "--rows", std::to_string(o.rows), "--legacy", std::to_string(o.legacy),
+                                    "--format", o.json ? "json" : "binary",
+                                    "--processes", std::to_string(o.processes),
+                                    "--readers", std::to_string(o.readers),
+                                    "--writers", std::to_string(o.writers),
+                                    "--read-rate", std::to_string(o.read_rate),
+                                    "--write-rate", std::to_string(o.write_rate)};
+      args.insert(args.end(), store_args.begin(), store_args.end());
+      processes_.push_back(std::make_unique<service_process>(args));
+    }
+  }
+  ~fleet() {
+    processes_.clear();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  /// Waits for every process to attach; "" or what went wrong.
+  std::string ready() {
+    for (auto& p : processes_) {
+      const std::string l = p->next_line(60s);
+      if (l.rfind("READY", 0) != 0)
+        return l.empty() ? "a service process did not start" : "a service process: " + l;
+    }
+    return {};
+  }
+  /// Reads and writes so far, all processes together, and the write version each one writes.
+  bool count(std::uint64_t& reads, std::uint64_t& writes, std::vector<unsigned>& versions) {
+    reads = writes = 0;
+    versions.clear();
+    for (auto& p : processes_) {
+      const auto w = words_of(p->ask("count"));
+      if (w.size() != 3) return false;
+      reads += std::stoull(w[0]);
+      writes += std::stoull(w[1]);
+      versions.push_back(static_cast<unsigned>(std::stoul(w[2])));
+    }
+    return true;
+  }
+  /// Waits up to `limit` for every process to write `v`; how long it took, or nullopt.
+  std::optional<std::chrono::duration<double, std::milli>> all_writing(unsigned v,
+                                                                      std::chrono::milliseconds limit) {
+    const auto t0 = clock_type::now();
+    std::uint64_t r = 0, w = 0;
+    std::vector<unsigned> versions;
+    while (clock_type::now() - t0 < limit) {
+      if (!count(r, w, versions)) return std::nullopt;
+      if (std::all_of(versions.begin(), versions.end(), [v](unsigned x) { return x == v; }))
+        return clock_type::now() - t0;
+      std::this_thread::sleep_for(1ms);
+    }
+    return std::nullopt;
+  }
+  /// Ends a phase in every process: their counts and read latencies merged.
+  bool next_phase(phase_stats& merged) {
+    merged = {};
+    for (std::size_t i = 0; i < processes_.size(); ++i) {
+      const auto w = words_of(processes_[i]->ask("phase"));
+      if (w.size() != 3) return false;
+      merged.reads += std::stoull(w[0]);
+      merged.writes += std::stoull(w[1]);
+      merged.seconds = std::max(merged.seconds, std::stod(w[2]));
+      std::ifstream in(latency_file(dir_.string(), phase_index_, static_cast<int>(i)), std::ios::binary);
+      std::uint32_t ns = 0;
+      while (in.read(reinterpret_cast<char*>(&ns), sizeof ns)) merged.latency_ns.push_back(ns);
+    }
+    ++phase_index_;
+    return true;
+  }
+  /// Stops every process; the writes the ledgers miss, the rows checked, and the first error.
+  std::string stop(std::uint64_t& lost, std::uint64_t& checked) {
+    lost = checked = 0;
+    std::string failure;
+    for (auto& p : processes_) {
+      const std::string l = p->ask("stop", 300s);
+      const auto w = words_of(l);
+      if (w.size() < 3 || !p->finished_well()) {
+        if (failure.empty()) failure = l.empty() ? "a service process did not stop" : l;
+        continue;
+      }
+      lost += std::stoull(w[0]);
+      checked += std::stoull(w[1]);
+      if (w[2] != "-" && failure.empty()) failure = l.substr(l.find(w[2]));
+    }
+    return failure;
+  }
+  std::size_t size() const { return processes_.size(); }
+
+ private:
+  std::filesystem::path dir_;
+  std::vector<std::unique_ptr<service_process>> processes_;
+  int phase_index_ = 0;
 };
 
 // ---- the demo -----------------------------------------------------------------------------------
@@ -519,7 +781,8 @@ void print_dry_run(const uplift::dry_run_report& r, std::uint64_t every) {
 }
 
 template <class S>
-int run(S db, const options& o, const row_form& form, const std::string& where) {
+int run(S db, const options& o, const row_form& form, const std::string& where,
+        const std::vector<std::string>& store_args) {
   // 1. Legacy data.
   const std::string kind = form.json ? ", JSON documents" : "";
   const std::string unversioned =
@@ -554,25 +817,43 @@ int run(S db, const options& o, const row_form& form, const std::string& where) 
   // 2. Deploy, still writing the old version.
   phase(2, "Deploy, still writing v2",
         ("The new release reads v1, v2 and v3 (every read returns v3, upgraded on the fly) but still "
-         "writes v2,\nas a fleet in the middle of a rolling deploy must: " + std::to_string(o.readers) +
-         " reader and " + std::to_string(o.writers) + " writer threads.")
+         "writes v2,\nas a fleet in the middle of a rolling deploy must: " + std::to_string(o.processes) +
+         " service processes, each with " + std::to_string(o.readers) + " reader and " +
+         std::to_string(o.writers) + " writer threads,\neach attached to the write-version knob in the database.")
             .c_str());
-  service<S> svc(db, o, form);
-  svc.start();
+  auto fail = [](const std::string& what) { return std::fprintf(stderr, "uplift-demo: %s\n", what.c_str()), 1; };
+  fleet svc(o, store_args);
+  if (auto st = svc.ready(); !st.empty()) return fail(st);
+  const uplift::knob_set_options by_demo{.by = "uplift-demo"};
+  if (auto k = uplift::set_knob(db, "demo.User", 2, by_demo); !k) return fail(k.error().message());
+  if (!svc.all_writing(2, 10s)) return fail("the service processes did not follow the knob to v2");
+  std::uint64_t reads = 0, writes = 0;
+  std::vector<unsigned> versions;
   for (int s = 0; s < static_cast<int>(o.baseline_seconds + 0.5) || s == 0; ++s) {
-    const auto r0 = svc.reads(), w0 = svc.writes();
+    if (!svc.count(reads, writes, versions)) return fail("a service process stopped answering");
+    const auto r0 = reads, w0 = writes;
     std::this_thread::sleep_for(1s);
-    std::printf("   %s reads/s, %s writes/s (written at v%u)\n", thousands(svc.reads() - r0).c_str(),
-                thousands(svc.writes() - w0).c_str(), static_cast<unsigned>(svc.codec().write_version()));
+    if (!svc.count(reads, writes, versions)) return fail("a service process stopped answering");
+    std::printf("   %s reads/s, %s writes/s (written at v%u by every process)\n", thousands(reads - r0).c_str(),
+                thousands(writes - w0).c_str(), versions.front());
     std::fflush(stdout);
   }
 
   // 3. Flip the knob.
-  phase(3, "Flip the knob", "Every node runs the new release: the write version becomes v3, while the service runs.");
-  if (auto st = svc.codec().set_write_version(3); !st) return std::fprintf(stderr, "uplift-demo: %s\n", st.error().message().c_str()), 1;
-  std::this_thread::sleep_for(1s);  // the fleet flips: every write from now on is v3
-  std::printf("   write version: v%u\n", static_cast<unsigned>(svc.codec().write_version()));
-  const phase_stats baseline = svc.next_phase();
+  phase(3, "Flip the knob",
+        "Every process runs the new release: the knob in the database flips to v3, and every process "
+        "follows it while it serves.");
+  auto flip = uplift::set_knob(db, "demo.User", 3, by_demo);  // refused if a process could not read v3
+  if (!flip) return fail(flip.error().message());
+  const auto followed = svc.all_writing(3, 10s);
+  if (!followed) return fail("the service processes did not follow the knob to v3");
+  std::printf("   knob: v%u -> v%u; all %zu processes write v3, %.1f ms after the flip\n",
+              unsigned{flip->from}, unsigned{flip->to}, svc.size(), followed->count());
+  std::this_thread::sleep_for(1s);  // every write from now on is v3
+  phase_stats baseline;
+  if (!svc.next_phase(baseline)) return fail("a service process stopped answering");
+  // The demo's own codec, for the row engine: reads what the service reads, writes v3.
+  const auto codec = reading_codec(o, 3);
 
   // 4. Backfill.
   phase(4, "Backfill",
@@ -585,14 +866,14 @@ int run(S db, const options& o, const row_form& form, const std::string& where) 
   // each version in its share.
   auto every = static_cast<std::uint64_t>(std::max<std::int64_t>(1, (o.keys() + 199'999) / 200'000));
   while (every % 2 == 0 || every % 5 == 0) ++every;
-  auto dry = uplift::backfill::dry_run(db, form.handle(svc.codec()), {.every = every});
+  auto dry = uplift::backfill::dry_run(db, form.handle(codec), {.every = every});
   if (!dry) return std::fprintf(stderr, "uplift-demo: the dry run failed: %s\n", dry.error().message().c_str()), 1;
   print_dry_run(*dry, every);
   // The documents without a version key when the backfill starts: each one is adopted by it, or
   // rewritten first by the service (with its key, as every write is).
   std::uint64_t untagged_at_start = 0;
   if (o.legacy > 0) {
-    auto h = uplift::histogram(db, form.handle(svc.codec()));
+    auto h = uplift::histogram(db, form.handle(codec));
     if (!h) return std::fprintf(stderr, "uplift-demo: %s\n", h.error().message().c_str()), 1;
     untagged_at_start = h->untagged;
   }
@@ -602,7 +883,7 @@ int run(S db, const options& o, const row_form& form, const std::string& where) 
   bo.job = "demo.User@v3 " + std::to_string(std::time(nullptr));
   bo.rows_per_second = o.rate;
   const auto b0 = clock_type::now();
-  auto job = uplift::backfill::start(std::move(*conn), form.handle(svc.codec()), bo);  // target: v3, the latest
+  auto job = uplift::backfill::start(std::move(*conn), form.handle(codec), bo);  // target: v3, the latest
   if (!job) return std::fprintf(stderr, "uplift-demo: %s\n", job.error().message().c_str()), 1;
   auto last_line = clock_type::now();
   while (!job->finished()) {
@@ -617,10 +898,12 @@ int run(S db, const options& o, const row_form& form, const std::string& where) 
   const double backfill_seconds = std::chrono::duration<double>(clock_type::now() - b0).count();
   const auto bp = job->progress();
   progress_line(bp, true);
-  const phase_stats during = svc.next_phase();
+  phase_stats during;
+  if (!svc.next_phase(during)) return fail("a service process stopped answering");
   std::this_thread::sleep_for(500ms);
-  svc.stop();
-  if (!svc.error().empty()) return std::fprintf(stderr, "uplift-demo: the service failed: %s\n", svc.error().c_str()), 1;
+  std::uint64_t checked = 0, lost = 0;
+  // Each process checks its writers' ledger against the table as the backfill left it.
+  if (auto st = svc.stop(lost, checked); !st.empty()) return fail("the service failed: " + st);
   if (!backfill_status) return std::fprintf(stderr, "uplift-demo: the backfill failed: %s\n", backfill_status.error().message().c_str()), 1;
 
   // 5. Contract.
@@ -628,11 +911,9 @@ int run(S db, const options& o, const row_form& form, const std::string& where) 
         o.legacy > 0 ? "No row is left below v3 or without its version: the v1 and v2 steps, and the "
                        "default version, can be retired.\nRows per stored version:"
                      : "No row is left below v3: the v1 and v2 steps can be retired. Rows per stored version:");
-  auto after = uplift::histogram(db, form.handle(svc.codec()));
+  auto after = uplift::histogram(db, form.handle(codec));
   if (!after) return std::fprintf(stderr, "uplift-demo: %s\n", after.error().message().c_str()), 1;
   print_histogram(*after, o.legacy > 0);
-  std::uint64_t checked = 0;
-  const std::uint64_t lost = svc.lost_writes(db, checked);
 
   std::printf("\n| phase | reads/s | read p50 | read p99 | writes/s |\n|---|---:|---:|---:|---:|\n");
   for (const auto* p : {&baseline, &during}) {
@@ -683,10 +964,14 @@ int main(int argc, char** argv) {
     if (auto st = old->drop_table(); !st) return std::move(st).error();
     return open(spec);
   };
+  if (o.serve >= 0) {  // a service process of the demo's fleet: the table is there
+    if (!o.postgres.empty()) return serve(uplift::postgres_store::open(o.postgres, spec).value(), o, form);
+    return serve(uplift::sqlite_store::open(o.db, spec).value(), o, form);
+  }
   if (!o.postgres.empty()) {
     auto db = fresh([&o](const uplift::table_spec& t) { return uplift::postgres_store::open(o.postgres, t); });
     if (!db) return std::fprintf(stderr, "uplift-demo: %s\n", db.error().message().c_str()), 1;
-    return run(std::move(*db), o, form, "PostgreSQL");
+    return run(std::move(*db), o, form, "PostgreSQL", {"--postgres", o.postgres});
   }
   std::string path = o.db;
   if (path.empty()) {  // the demo's own database file: a fresh one on every run
@@ -696,5 +981,5 @@ int main(int argc, char** argv) {
   }
   auto db = fresh([&path](const uplift::table_spec& t) { return uplift::sqlite_store::open(path, t); });
   if (!db) return std::fprintf(stderr, "uplift-demo: %s\n", db.error().message().c_str()), 1;
-  return run(std::move(*db), o, form, "SQLite (" + path + ")");
+  return run(std::move(*db), o, form, "SQLite (" + path + ")", {"--db", path});
 }
