@@ -63,12 +63,13 @@ demo: deps
 bench: deps
 	$(call configure,$(BENCH_DIR),Release,-DUPLIFT_BUILD_BENCH=ON -DUPLIFT_BUILD_TESTS=OFF)
 	@cmake --build $(BENCH_DIR) -j $(JOBS) --target uplift-bench uplift-bench-compile \
-	  uplift-bench-report uplift-bench-backfill
+	  uplift-bench-report uplift-bench-backfill uplift-bench-knob
 	@$(BENCH_DIR)/bench/uplift-bench --out $(BENCH_DIR)/bench/results.tsv
 	@$(BENCH_DIR)/bench/uplift-bench-compile --out $(BENCH_DIR)/bench/compile.tsv
 	@$(BENCH_DIR)/bench/uplift-bench-report --bench $(BENCH_DIR)/bench/results.tsv \
 	  --compile $(BENCH_DIR)/bench/compile.tsv --dir docs/bench
 	@bash bench/run_backfill.sh $(BENCH_DIR)
+	@bash bench/run_knob.sh $(BENCH_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR) $(BENCH_DIR) $(BUILD_DIR).configure.log $(BENCH_DIR).configure.log \
