@@ -394,3 +394,24 @@ TEST_CASE_TEMPLATE("knob: a database user who may not create the knob tables is 
   ok(attached.detach());
   fx.backend.run_sql("DROP OWNED BY " + role + "; DROP ROLE " + role);
 }
+
+TEST_CASE_TEMPLATE("knob: a flip that sends no notification reaches an attached PostgreSQL process within its poll", F,
+                   store_test::postgres_int) {
+  STORE_TEST_FIXTURE(F, fx);
+  user_codec c = user_codec::make({.write_version = 2}).value();
+  uplift::knob_options o = quick("app");
+  o.poll = 300ms;
+  auto mine = ok(uplift::attach_knob(c, fx.connect(), o));
+  ok(uplift::set_knob(fx.s(), "demo.User", 2));
+  CHECK(eventually([&] { return c.write_version() == 2; }));
+  // The row changed behind the knob's back: no pg_notify, so only the polling sees it.
+  std::this_thread::sleep_for(50ms);
+  const auto t0 = std::chrono::steady_clock::now();
+  fx.backend.run_sql("UPDATE uplift_knob SET previous_version = write_version, write_version = 3, "
+                     "revision = revision + 1 WHERE record = 'demo.User'");
+  REQUIRE(eventually([&] { return c.write_version() == 3; }, 2000ms));
+  const auto took = std::chrono::steady_clock::now() - t0;
+  CHECK(took < 1000ms);  // the 300 ms poll, with slack for a loaded machine
+  MESSAGE("followed an unannounced flip after "
+          << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
+}
