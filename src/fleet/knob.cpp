@@ -181,7 +181,8 @@ struct knob_attachment::state {
   std::function<status(std::uint16_t)> apply;
   knob_options options;
   knob_node me;
-  std::int64_t revision = 0;  // the knob's revision last followed (or refused)
+  std::int64_t revision = 0;   // the knob's revision last followed (or refused)
+  std::uint16_t refused = 0;   // the version last refused at that revision (0: none)
   std::atomic<std::uint16_t> writing{0};
   std::atomic<std::uint64_t> flips{0};
   std::mutex mutex;
@@ -204,25 +205,33 @@ struct knob_attachment::state {
     return cannot_follow(self, to);
   }
 
-  /// Follows `k` when it flipped since the last look. True when the node row changed (a flip
-  /// followed, or one refused) and should be renewed now.
+  /// Follows `k` when it says another version than the codec writes. Goes by the version, not
+  /// the revision alone: a database restored, or one that lost its last commits in a crash, may
+  /// count revisions again. A flip it cannot follow is reported once per revision. True when
+  /// the node row changed (a flip followed, or one refused or no longer refused) and should be
+  /// renewed now.
   bool follow(const knob_setting& k) {
-    if (k.revision == revision || k.write_version == 0) return false;
-    revision = k.revision;
+    if (k.write_version == 0) return false;
     const std::uint16_t from = writing.load(std::memory_order_relaxed);
     if (k.write_version == from) {
+      revision = k.revision;
+      const bool had_problem = !me.problem.empty();
       me.problem.clear();
-      return false;
+      return had_problem;
     }
+    if (k.revision == revision && k.write_version == refused) return false;  // said already
+    revision = k.revision;
     std::string why = refusal(k.write_version);
     if (why.empty()) {
       if (auto st = apply(k.write_version); !st) why = st.error().message();
     }
     if (!why.empty()) {
+      refused = k.write_version;
       me.problem = "does not follow " + v(k.write_version) + ": " + why;
       report(error(errc::knob_refused, record.name()).with_detail(me.problem));
       return true;
     }
+    refused = 0;
     writing.store(k.write_version, std::memory_order_release);
     me.writing = k.write_version;
     me.problem.clear();

@@ -4,6 +4,9 @@
 #                             a unix socket in that folder and on 127.0.0.1 at a free port; write
 #                             its connection string to DIR/conninfo
 #   pg_cluster.sh stop DIR    stop it and delete its folder
+#   pg_cluster.sh kill DIR    SIGKILL its postmaster (a crash; its backends follow), keeping the
+#                             data: the fault tests' outage
+#   pg_cluster.sh restart DIR start a killed cluster again on the same port (crash recovery)
 # PostgreSQL refuses to run as root: as root, the server runs as the `postgres` system user (the
 # Debian package creates it). Outside CI a machine without the server skips the PostgreSQL tests
 # (exit 77 here, and no DIR/conninfo); under CI (CI=true) that is a failure.
@@ -12,7 +15,7 @@ set -euo pipefail
 cmd=${1:-}
 dir=${2:-}
 if [ -z "$cmd" ] || [ -z "$dir" ]; then
-  echo "usage: $0 start|stop DIR" >&2
+  echo "usage: $0 start|stop|kill|restart DIR" >&2
   exit 2
 fi
 mkdir -p "$dir"
@@ -37,6 +40,12 @@ find_bindir() {
     if [ -x "$d/initdb" ]; then echo "$d"; return 0; fi
   done
   return 1
+}
+
+# The server's options: a port, the socket in the data folder, 127.0.0.1 only; fsync off (the
+# cluster lives for one test run, speed matters more than durability).
+server_options() {
+  echo "-p $1 -k $data -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
 }
 
 stop_cluster() {
@@ -79,12 +88,10 @@ case "$cmd" in
       stop_cluster
       exit 1
     fi
-    # fsync off: the cluster lives for one test run, speed matters more than durability.
     for attempt in 1 2 3 4 5 6 7 8 9 10; do
       port=$((20000 + RANDOM % 40000))
       if as_owner "$bindir/pg_ctl" -D "$data/db" -l "$data/server.log" -w -t 60 \
-           -o "-p $port -k $data -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
-           start >/dev/null 2>&1; then
+           -o "$(server_options "$port")" start >/dev/null 2>&1; then
         echo "host=$data port=$port user=uplift dbname=postgres" > "$dir/conninfo"
         echo "pg_cluster: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on port $port, socket in $data"
         exit 0
@@ -102,8 +109,30 @@ case "$cmd" in
   stop)
     stop_cluster
     ;;
+  kill)
+    data=$(cat "$dir/datadir")
+    pid=$(head -n 1 "$data/db/postmaster.pid")
+    kill -9 "$pid"  # its backends see it gone and exit (restart waits for them)
+    ;;
+  restart)
+    data=$(cat "$dir/datadir")
+    bindir=$(cat "$dir/bindir")
+    port=$(sed -n 's/.* port=\([0-9]*\) .*/\1/p' "$dir/conninfo")
+    cd "$data"
+    # Tries again while the killed server's backends are still going away.
+    for attempt in $(seq 1 40); do
+      if as_owner "$bindir/pg_ctl" -D "$data/db" -l "$data/server.log" -w -t 60 \
+           -o "$(server_options "$port")" start >/dev/null 2>&1; then
+        exit 0
+      fi
+      sleep 0.25
+    done
+    echo "pg_cluster: the server did not start again; its log:" >&2
+    tail -n 30 "$data/server.log" >&2 || true
+    exit 1
+    ;;
   *)
-    echo "usage: $0 start|stop DIR" >&2
+    echo "usage: $0 start|stop|kill|restart DIR" >&2
     exit 2
     ;;
 esac

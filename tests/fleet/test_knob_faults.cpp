@@ -1,0 +1,110 @@
+// The write-version knob under a server fault: a PostgreSQL server of the test's own (not the
+// shared one the other tests use) killed with SIGKILL and started again while a codec is attached.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include <uplift/fleet/knob.hpp>
+
+#include "store_fixtures.hpp"
+#include "user_uplift.hpp"
+
+using namespace std::chrono_literals;
+using store_test::ok;
+
+namespace knob_fault_test {
+
+/// A throwaway PostgreSQL cluster of tests/store/pg_cluster.sh, stopped when this ends.
+class own_cluster {
+ public:
+  own_cluster() : dir_(store_test::unique_name("/tmp/uplift-knob-fault")) {
+    ok_ = run("start");
+    std::ifstream in(dir_ + "/conninfo");
+    std::getline(in, conninfo_);
+  }
+  ~own_cluster() { (void)run("stop"); }
+  own_cluster(const own_cluster&) = delete;
+  own_cluster& operator=(const own_cluster&) = delete;
+
+  bool ok() const { return ok_ && !conninfo_.empty(); }
+  const std::string& conninfo() const { return conninfo_; }
+  /// SIGKILL of the postmaster; start again (crash recovery).
+  bool kill() { return run("kill"); }
+  bool restart() { return run("restart"); }
+
+ private:
+  bool run(const char* what) {
+    const std::string cmd = std::string("bash '") + UPLIFT_PG_CLUSTER + "' " + what + " '" + dir_ +
+                            "' >/dev/null 2>&1";
+    return std::system(cmd.c_str()) == 0;
+  }
+  std::string dir_, conninfo_;
+  bool ok_ = false;
+};
+
+/// Waits up to `limit` for `done()`.
+template <class Done>
+bool eventually(Done&& done, std::chrono::milliseconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
+}
+
+}  // namespace knob_fault_test
+
+TEST_CASE("knob faults: a server killed and started again: the flip in between fails cleanly, the attached process reports the outage, reconnects and follows the next flip <postgres>") {
+  if (store_test::postgres_conninfo().empty() && !store_test::under_ci()) return;  // no server here
+  knob_fault_test::own_cluster pg;
+  REQUIRE(pg.ok());
+  const uplift::table_spec spec{.table = "users"};
+  auto admin = ok(uplift::postgres_store::open(pg.conninfo(), spec));
+  ok(admin.create_table());
+
+  auto c = uplift::codec<demo::User>::make({.write_version = 2}).value();
+  std::atomic<int> errors{0};
+  uplift::knob_options o;
+  o.node = "app";
+  o.poll = 200ms;
+  o.heartbeat = 300ms;
+  o.lease = 5000ms;
+  o.on_error = [&](const uplift::error& e) {
+    if (e.code == uplift::errc::store_error) ++errors;
+  };
+  auto attached = ok(uplift::attach_knob(c, ok(uplift::postgres_store::open(pg.conninfo(), spec)), o));
+  ok(uplift::set_knob(admin, "demo.User", 2));
+  REQUIRE(knob_fault_test::eventually([&] { return c.write_version() == 2; }, 5000ms));
+
+  REQUIRE(pg.kill());
+  // The outage: a flip cannot commit (a clear store error, nothing half-done), the attached
+  // process reports it and keeps writing the version it had.
+  auto during = uplift::set_knob(admin, "demo.User", 3);
+  REQUIRE_FALSE(during);
+  CHECK(during.error().code == uplift::errc::store_error);
+  CHECK(knob_fault_test::eventually([&] { return errors.load() > 0; }, 5000ms));
+  CHECK(c.write_version() == 2);
+
+  REQUIRE(pg.restart());
+  // The flip once the server is back (a connection that saw the crash fails its first call and
+  // reconnects at the next: the application retries, as it would any database call).
+  uplift::result<uplift::knob_flip> after = uplift::set_knob(admin, "demo.User", 3);
+  for (int attempt = 0; !after && attempt < 20; ++attempt) {
+    std::this_thread::sleep_for(100ms);
+    after = uplift::set_knob(admin, "demo.User", 3);
+  }
+  REQUIRE(after);
+  CHECK(after->kind == "set");
+  CHECK(knob_fault_test::eventually([&] { return c.write_version() == 3; }, 5000ms));
+  // Its node row is back too: it counts for the next flip.
+  CHECK(knob_fault_test::eventually([&] {
+    auto nodes = admin.list_knob_nodes("demo.User");
+    return nodes && nodes->size() == 1 && (*nodes)[0].live && (*nodes)[0].writing == 3;
+  }, 5000ms));
+}
