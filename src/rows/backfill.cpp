@@ -175,6 +175,8 @@ struct backfill::state {
     p.counters = base;
     p.counters += done_here;
     p.total_rows = total_rows;
+    p.store_retries = store_retries;
+    p.last_store_error = last_store_error;
     if (failure) {
       p.status = job_status::failed;
       p.error = failure->message();
@@ -373,6 +375,7 @@ struct backfill::state {
                                                 std::to_string(attempt) + " retries"));
           return false;
         }
+        retrying(r.error());
         if (!sleep_for(opt.retry_backoff * (std::int64_t{1} << std::min<std::size_t>(attempt, 10)))) {
           (void)db.release_range(spec.name, range.id, owner);
           return false;
@@ -585,11 +588,19 @@ struct backfill::state {
     batch = std::clamp(static_cast<std::size_t>(next), opt.min_batch, opt.max_batch);
   }
 
+  /// Counts a store call about to be retried after `e` (backfill_progress::store_retries).
+  void retrying(const error& e) {
+    std::lock_guard lock(mutex);
+    ++store_retries;
+    last_store_error = e.message();
+  }
+
   template <class F>
   auto with_retries(F f) -> decltype(f()) {
     for (std::size_t attempt = 0;; ++attempt) {
       auto r = f();
       if (r || r.error().code != errc::store_error || attempt >= opt.max_retries) return r;
+      retrying(r.error());
       if (!sleep_for(opt.retry_backoff * (std::int64_t{1} << std::min<std::size_t>(attempt, 10))))
         return r;
     }
@@ -614,6 +625,8 @@ struct backfill::state {
   std::optional<error> failure;
   std::optional<job_status> final_status;
   backfill_counters done_here;
+  std::uint64_t store_retries = 0;   // store calls retried after a store error, this run
+  std::string last_store_error;      // the last one's message
   struct rate_point {
     std::chrono::steady_clock::time_point at;
     std::uint64_t scanned;

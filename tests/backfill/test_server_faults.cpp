@@ -1,16 +1,23 @@
-// The backfill against the PostgreSQL server's own faults, on the shared test server but only on
-// this test's connections (known by their application_name): a backend terminated by
+// The backfill against the PostgreSQL server's own faults: the server killed (SIGKILL of the
+// postmaster) and started again, on a server of the test's own; and, on the shared test server but
+// only on this test's connections (known by their application_name), a backend terminated by
 // pg_terminate_backend in the middle of the backfill, and a statement_timeout that fires while a
 // row the backfill writes is locked by the application.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <map>
+#include <mutex>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <uplift/rows/backfill.hpp>
 
+#include "pg_own_cluster.hpp"
 #include "store_fixtures.hpp"
 #include "user_uplift.hpp"
 
@@ -51,6 +58,17 @@ void check_all_v3(F& fx, int n) {
     CHECK((*view)->given_name()->str() == "Grace Hopper");
     CHECK((*view)->family_name()->str() == std::to_string(std::get<std::int64_t>(r.key)));
   }
+}
+
+/// Waits up to 10 s for `done()`.
+template <class Done>
+bool eventually_true(Done&& done) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
 }
 
 }  // namespace server_fault_test
@@ -145,4 +163,104 @@ TEST_CASE_TEMPLATE("backfill faults: a statement_timeout that fires on a row the
   CHECK(p.counters.scanned == static_cast<std::uint64_t>(n));
   CHECK(p.counters.upgraded == static_cast<std::uint64_t>(n));
   server_fault_test::check_all_v3(fx, n);
+}
+
+TEST_CASE("backfill faults: the PostgreSQL server killed and started again during a backfill with two workers and a writer: the backfill reports the outage, waits, resumes, and the table matches the writer's ledger <postgres>") {
+  if (!store_test::own_cluster::wanted()) return;  // no PostgreSQL server on this machine
+  store_test::own_cluster pg(/*durable=*/true);
+  REQUIRE(pg.ok());
+  using user_codec = server_fault_test::user_codec;
+  const uplift::table_spec spec{.table = "users"};
+  auto admin = ok(uplift::postgres_store::open(pg.conninfo(), spec));
+  ok(admin.create_table());
+  constexpr int n = 8000;
+  const auto v2 = user_codec::make({.write_version = 2}).value();
+  const auto c = user_codec::make({}).value();
+  std::map<std::int64_t, std::vector<user_codec::object_type>> allowed;  // what each row may hold
+  {
+    std::vector<uplift::stored_row> rows;
+    for (int i = 1; i <= n; ++i) {
+      user_codec::object_type u;
+      u.id = static_cast<std::uint64_t>(i);
+      u.given_name = "Grace Hopper";
+      u.family_name = std::to_string(i);
+      u.email = "user" + std::to_string(i) + "@example.com";
+      rows.push_back({std::int64_t{i}, std::string(v2.write(u).value().as_string_view())});
+      allowed[i] = {u};  // as v3 reads it
+    }
+    ok(admin.put_many(rows));
+  }
+
+  // The writer: overwrites random rows at v3. A write that failed may have committed (its reply
+  // lost with the server): the row may then hold either value, until a later write settles it.
+  std::atomic<bool> stop{false};
+  std::atomic<int> writes{0}, failed_writes{0};
+  std::mutex ledger_mutex;
+  std::thread writer([&] {
+    auto db = ok(uplift::postgres_store::open(pg.conninfo(), spec));
+    std::mt19937 rng(7);
+    for (int op = 0; !stop; ++op) {
+      const std::int64_t k = 1 + static_cast<std::int64_t>(rng() % n);
+      user_codec::object_type u;
+      {
+        std::lock_guard lock(ledger_mutex);
+        u = allowed[k].front();
+      }
+      u.email = "write" + std::to_string(op) + "@example.com";
+      if (auto st = db.put(k, c.write(u).value().as_string_view()); st) {
+        std::lock_guard lock(ledger_mutex);
+        allowed[k] = {u};
+        ++writes;
+      } else {
+        std::lock_guard lock(ledger_mutex);
+        allowed[k].push_back(u);
+        ++failed_writes;
+        std::this_thread::sleep_for(50ms);
+      }
+      std::this_thread::sleep_for(2ms);
+    }
+  });
+
+  uplift::backfill_options o;
+  o.workers = 2;
+  o.rows_per_second = 4000;  // about 2 s without the outage
+  o.initial_batch = 100;
+  o.max_batch = 200;
+  o.retry_backoff = 50ms;
+  o.max_retries = 10;  // waits up to about 50 s for the server
+  auto job = ok(uplift::backfill::start(ok(uplift::postgres_store::open(pg.conninfo(), spec)), c, o));
+  std::this_thread::sleep_for(700ms);
+  REQUIRE(pg.kill());
+  // While the server is down, the backfill says so and waits.
+  CHECK(server_fault_test::eventually_true([&] { return job.progress().store_retries > 0; }));
+  const auto down = job.progress();
+  CHECK(down.status == uplift::job_status::running);
+  CHECK_FALSE(down.last_store_error.empty());
+  MESSAGE("while the server was down: " << down.store_retries << " retries, the last: "
+                                        << down.last_store_error);
+  std::this_thread::sleep_for(1000ms);
+  REQUIRE(pg.restart());
+  ok(job.wait());
+  stop = true;
+  writer.join();
+  CHECK(job.progress().status == uplift::job_status::done);
+  CHECK(writes.load() > 0);
+  CHECK(failed_writes.load() > 0);  // the writer saw the outage too
+
+  // Every row at v3, holding what the writer's ledger allows: no write lost, no range skipped
+  // (read on a new connection: `admin` saw the crash and would fail its next call once).
+  auto check = ok(uplift::postgres_store::open(pg.conninfo(), spec));
+  const auto rows = ok(check.scan({}, 1000000));
+  REQUIRE(rows.size() == static_cast<std::size_t>(n));
+  int mismatches = 0;
+  for (const auto& r : rows) {
+    const auto k = std::get<std::int64_t>(r.key);
+    const auto view = c.read(r.value);
+    REQUIRE(view);
+    CHECK(view->stored_version() == 3);
+    const auto got = c.read_object(r.value).value();
+    const auto& ok_values = allowed[k];
+    if (std::find(ok_values.begin(), ok_values.end(), got) == ok_values.end()) ++mismatches;
+  }
+  CHECK(mismatches == 0);
 }

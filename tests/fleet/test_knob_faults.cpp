@@ -4,13 +4,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
-#include <fstream>
 #include <string>
 #include <thread>
 
 #include <uplift/fleet/knob.hpp>
 
+#include "pg_own_cluster.hpp"
 #include "store_fixtures.hpp"
 #include "user_uplift.hpp"
 
@@ -18,34 +17,6 @@ using namespace std::chrono_literals;
 using store_test::ok;
 
 namespace knob_fault_test {
-
-/// A throwaway PostgreSQL cluster of tests/store/pg_cluster.sh, stopped when this ends.
-class own_cluster {
- public:
-  own_cluster() : dir_(store_test::unique_name("/tmp/uplift-knob-fault")) {
-    ok_ = run("start");
-    std::ifstream in(dir_ + "/conninfo");
-    std::getline(in, conninfo_);
-  }
-  ~own_cluster() { (void)run("stop"); }
-  own_cluster(const own_cluster&) = delete;
-  own_cluster& operator=(const own_cluster&) = delete;
-
-  bool ok() const { return ok_ && !conninfo_.empty(); }
-  const std::string& conninfo() const { return conninfo_; }
-  /// SIGKILL of the postmaster; start again (crash recovery).
-  bool kill() { return run("kill"); }
-  bool restart() { return run("restart"); }
-
- private:
-  bool run(const char* what) {
-    const std::string cmd = std::string("bash '") + UPLIFT_PG_CLUSTER + "' " + what + " '" + dir_ +
-                            "' >/dev/null 2>&1";
-    return std::system(cmd.c_str()) == 0;
-  }
-  std::string dir_, conninfo_;
-  bool ok_ = false;
-};
 
 /// Waits up to `limit` for `done()`.
 template <class Done>
@@ -61,8 +32,8 @@ bool eventually(Done&& done, std::chrono::milliseconds limit) {
 }  // namespace knob_fault_test
 
 TEST_CASE("knob faults: a server killed and started again: the flip in between fails cleanly, the attached process reports the outage, reconnects and follows the next flip <postgres>") {
-  if (store_test::postgres_conninfo().empty() && !store_test::under_ci()) return;  // no server here
-  knob_fault_test::own_cluster pg;
+  if (!store_test::own_cluster::wanted()) return;  // no PostgreSQL server on this machine
+  store_test::own_cluster pg;
   REQUIRE(pg.ok());
   const uplift::table_spec spec{.table = "users"};
   auto admin = ok(uplift::postgres_store::open(pg.conninfo(), spec));

@@ -7,6 +7,7 @@
 #   pg_cluster.sh kill DIR    SIGKILL its postmaster (a crash; its backends follow), keeping the
 #                             data: the fault tests' outage
 #   pg_cluster.sh restart DIR start a killed cluster again on the same port (crash recovery)
+# UPLIFT_PG_DURABLE=1 at start: synchronous commits (see server_options).
 # PostgreSQL refuses to run as root: as root, the server runs as the `postgres` system user (the
 # Debian package creates it). Outside CI a machine without the server skips the PostgreSQL tests
 # (exit 77 here, and no DIR/conninfo); under CI (CI=true) that is a failure.
@@ -43,9 +44,13 @@ find_bindir() {
 }
 
 # The server's options: a port, the socket in the data folder, 127.0.0.1 only; fsync off (the
-# cluster lives for one test run, speed matters more than durability).
+# cluster lives for one test run, speed matters more than durability). Commits are asynchronous
+# too, unless UPLIFT_PG_DURABLE=1 was set at start: a server killed with SIGKILL then keeps every
+# commit it acknowledged (fsync off loses nothing to a killed process, only to a lost machine).
 server_options() {
-  echo "-p $1 -k $data -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+  local sync=off
+  [ "$(cat "$dir/synchronous_commit" 2>/dev/null)" = on ] && sync=on
+  echo "-p $1 -k $data -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=$sync"
 }
 
 stop_cluster() {
@@ -57,7 +62,7 @@ stop_cluster() {
     (cd "$data" && as_owner "$bindir/pg_ctl" -D "$data/db" -m immediate -w stop >/dev/null 2>&1) || true
   fi
   rm -rf "$data"
-  rm -f "$dir/datadir" "$dir/bindir" "$dir/conninfo"
+  rm -f "$dir/datadir" "$dir/bindir" "$dir/conninfo" "$dir/synchronous_commit"
 }
 
 case "$cmd" in
@@ -79,6 +84,7 @@ case "$cmd" in
     # /tmp, not $TMPDIR: the socket path must stay short, and the server user must reach it.
     data=$(mktemp -d /tmp/uplift-pg.XXXXXX)
     echo "$data" > "$dir/datadir"
+    if [ "${UPLIFT_PG_DURABLE:-}" = 1 ]; then echo on; else echo off; fi > "$dir/synchronous_commit"
     echo "$bindir" > "$dir/bindir"
     if [ "$(id -u)" -eq 0 ]; then chown postgres: "$data"; fi
     cd "$data"

@@ -127,6 +127,10 @@ struct backfill_progress {
   /// Time left at the recent rate, when there is one.
   std::optional<std::chrono::seconds> eta{};
   std::string error{};              ///< why it failed, when it did
+  /// Store calls this run retried after a store error (backfill_options::max_retries): a
+  /// database that went away shows here while the backfill waits for it, with its words.
+  std::uint64_t store_retries = 0;
+  std::string last_store_error{};   ///< the last retried error's message ("" when none)
 
   /// Done so far, 0..1; exactly 1 once the job is done.
   double fraction() const noexcept {
