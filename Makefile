@@ -5,7 +5,9 @@
 #               then the hardening stages (the suite under ASan+UBSan, the concurrency tests under
 #               TSan, each fuzz target for FUZZ_SMOKE_SECONDS), each in a build folder next to
 #               BUILD_DIR
-#   make fuzz   install, build the fuzz targets with clang, run each for FUZZ_SECONDS
+#   make fuzz   install, build the fuzz targets with clang, run each for FUZZ_SECONDS (or for
+#               FUZZ_RUNS executions, FUZZ_RUNS=10000000), and add each campaign to
+#               docs/fuzz/CAMPAIGNS.md
 #   make bench  install, build in Release, run the benchmarks (decode, compile time, and the
 #               backfill on SQLite and a throwaway PostgreSQL server) and write docs/bench/
 #               (results.md and the plots)
@@ -52,7 +54,8 @@ test: deps-hardening build
 
 fuzz: deps-hardening
 	@UPLIFT_JOBS=$(JOBS) bash tests/hardening/sub_build.sh fuzz . $(FUZZ_DIR)
-	@for t in $(FUZZ_TARGETS); do bash tests/fuzz/run_fuzz.sh $(FUZZ_DIR) $$t $(FUZZ_SECONDS) || exit 1; done
+	@for t in $(FUZZ_TARGETS); do UPLIFT_FUZZ_RECORD=docs/fuzz/CAMPAIGNS.md \
+	  bash tests/fuzz/run_fuzz.sh $(FUZZ_DIR) $$t $(if $(FUZZ_RUNS),0 $(FUZZ_RUNS),$(FUZZ_SECONDS)) || exit 1; done
 
 # The demo needs only its own program.
 demo: deps

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Runs one fuzz target of a fuzz build for a while and says how many inputs it ran.
-#   run_fuzz.sh FUZZ_BUILD_DIR TARGET SECONDS
-# New inputs go to FUZZ_BUILD_DIR/corpus/TARGET (the checked-in seeds, tests/fuzz/corpus/TARGET,
-# are read, never written). A finding stops the run: the input that caused it is saved as
-# FUZZ_BUILD_DIR/findings/TARGET/crash-* (or leak-, timeout-, oom-), and the run fails.
+#   run_fuzz.sh FUZZ_BUILD_DIR TARGET SECONDS [RUNS]
+# SECONDS bounds the run; RUNS, when given, ends it after that many executions instead (SECONDS
+# 0: no time bound). New inputs go to FUZZ_BUILD_DIR/corpus/TARGET (the checked-in seeds,
+# tests/fuzz/corpus/TARGET, are read, never written). A finding stops the run: the input that
+# caused it is saved as FUZZ_BUILD_DIR/findings/TARGET/crash-* (or leak-, timeout-, oom-), and
+# the run fails. With UPLIFT_FUZZ_RECORD=FILE (make fuzz sets docs/fuzz/CAMPAIGNS.md), the
+# campaign is added to FILE as a table row: when, target, executions, time, coverage, corpus,
+# finding.
 set -euo pipefail
 
-build=${1:?usage: run_fuzz.sh FUZZ_BUILD_DIR TARGET SECONDS}
-target=${2:?usage: run_fuzz.sh FUZZ_BUILD_DIR TARGET SECONDS}
-seconds=${3:?usage: run_fuzz.sh FUZZ_BUILD_DIR TARGET SECONDS}
+usage="usage: run_fuzz.sh FUZZ_BUILD_DIR TARGET SECONDS [RUNS]"
+build=${1:?$usage}
+target=${2:?$usage}
+seconds=${3:?$usage}
+runs_wanted=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 exe="$build/tests/fuzz/uplift-fuzz-$target"
 if [ ! -x "$exe" ]; then
@@ -24,19 +30,48 @@ log="$build/fuzz-$target.log"
 # single allocation above 256 MiB is a finding (no record of this size needs one).
 max_len=4096
 [ "$target" = read_json ] && max_len=65536
+limits=(-max_total_time="$seconds")
+[ -n "$runs_wanted" ] && limits+=(-runs="$runs_wanted")
+started=$(date +%s)
 set +e
-"$exe" -max_total_time="$seconds" -print_final_stats=1 -max_len="$max_len" -timeout=10 \
+"$exe" "${limits[@]}" -print_final_stats=1 -max_len="$max_len" -timeout=10 \
   -rss_limit_mb=2048 -malloc_limit_mb=256 -artifact_prefix="$findings/" \
   "$corpus" "$here/corpus/$target" >"$log" 2>&1
 rc=$?
 set -e
+took=$(( $(date +%s) - started ))
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | sed 's/cov: //')
+ft=$(grep -o 'ft: [0-9]*' "$log" | tail -n 1 | sed 's/ft: //')
+
+# The campaign's row in the record (its header written first when the file is new).
+record() {
+  [ -n "${UPLIFT_FUZZ_RECORD:-}" ] || return 0
+  if [ ! -s "$UPLIFT_FUZZ_RECORD" ]; then
+    mkdir -p "$(dirname "$UPLIFT_FUZZ_RECORD")"
+    {
+      echo "# Fuzz campaigns"
+      echo
+      echo "Written by tests/fuzz/run_fuzz.sh (make fuzz), a row per campaign: the executions, the"
+      echo "coverage libFuzzer reached (cov: edges, ft: features), the corpus it left and what it found."
+      echo
+      echo "| when (UTC) | target | executions | time | exec/s | cov | ft | corpus | finding |"
+      echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
+    } > "$UPLIFT_FUZZ_RECORD"
+  fi
+  local rate=0
+  [ "$took" -gt 0 ] && rate=$(( ${runs:-0} / took ))
+  echo "| $(date -u '+%Y-%m-%d %H:%M') | $target | ${runs:-?} | ${took} s | $rate | ${cov:-?} | ${ft:-?} | $(ls "$corpus" | wc -l) | $1 |" \
+    >> "$UPLIFT_FUZZ_RECORD"
+}
 if [ $rc -ne 0 ]; then
   tail -n 60 "$log"
+  record "$(ls "$findings" | head -n 1)"
   echo "fuzz $target: FINDING after ${runs:-?} executions (log: $log)"
   ls "$findings" | sed "s|^|  input: $findings/|"
   echo "  make it a regression test: copy the input to tests/fuzz/regressions/$target/, fix the"
   echo "  library until uplift-fuzz-replay-$target passes on it, and commit both"
   exit 1
 fi
-echo "fuzz $target: ${runs:-?} executions in ${seconds} s, no finding (corpus: $(ls "$corpus" | wc -l) inputs)"
+record "none"
+echo "fuzz $target: ${runs:-?} executions in ${took} s, coverage ${cov:-?} edges, ${ft:-?} features, no finding (corpus: $(ls "$corpus" | wc -l) inputs)"
