@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <uplift/rows/backfill.hpp>
+#include <uplift/rows/read_repair.hpp>
 
 #include "store_fixtures.hpp"
 #include "user_uplift.hpp"
@@ -216,6 +217,55 @@ TEST_CASE("backfill faults: SQLite's disk fills, then writes fail: each batch fa
   const auto end = disk_full_test::state_of(path, spec);
   CHECK(end.integrity == "ok");
   CHECK(end.v3 == n);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+TEST_CASE("read-repair faults: SQLite's disk full: each repair fails with SQLite's words and leaves its row as it was; when space returns, repairs are written again <sqlite>") {
+  disk_full_test::register_vfs();
+  auto& budget = disk_full_test::budget;
+  const auto dir = std::filesystem::temp_directory_path() / store_test::unique_name("uplift-repair-full");
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "app.db").string();
+  const std::string uri = "file:" + path + "?vfs=uplift_disk_full";
+  const uplift::table_spec spec{.table = "users"};
+  constexpr int n = 200;
+  budget.left = 1LL << 40;
+  budget.failure = SQLITE_FULL;
+  auto db = ok(uplift::sqlite_store::open(uri, spec));
+  ok(db.create_table());
+  const auto v2 = disk_full_test::user_codec::make({.write_version = 2}).value();
+  std::vector<uplift::stored_row> rows;
+  for (int i = 1; i <= n; ++i) {
+    disk_full_test::user_codec::object_type u;
+    u.id = static_cast<std::uint64_t>(i);
+    u.given_name = "Grace";
+    u.family_name = "Hopper";
+    rows.push_back({std::int64_t{i}, std::string(v2.write(u).value().as_string_view())});
+  }
+  ok(db.put_many(rows));
+  const auto c = disk_full_test::user_codec::make({}).value();
+  auto repair = ok(uplift::read_repair::start(ok(uplift::sqlite_store::open(uri, spec)), c));
+
+  budget.left = 0;  // the disk is full
+  for (const auto& r : rows) CHECK(repair.offer(r.key, r.value));
+  repair.flush();
+  auto s = repair.stats();
+  CHECK(s.failed == static_cast<std::uint64_t>(n));
+  CHECK(s.written == 0);
+  CHECK(s.last_error.find("database or disk is full") != std::string::npos);
+  budget.left = 1LL << 40;
+  auto now = disk_full_test::state_of(path, spec);
+  CHECK(now.integrity == "ok");
+  CHECK(now.v2 == n);
+
+  // Space returns: the rows read again are repaired.
+  for (const auto& r : rows) CHECK(repair.offer(r.key, r.value));
+  repair.flush();
+  s = repair.stats();
+  CHECK(s.written == static_cast<std::uint64_t>(n));
+  now = disk_full_test::state_of(path, spec);
+  CHECK(now.v3 == n);
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
 }
