@@ -54,6 +54,9 @@ TEST_CASE("knob faults: a server killed and started again: the flip in between f
   REQUIRE(knob_fault_test::eventually([&] { return c.write_version() == 2; }, 5000ms));
 
   REQUIRE(pg.kill());
+  // The backends go with their postmaster, not at the same instant: wait until this connection's
+  // has gone too.
+  REQUIRE(knob_fault_test::eventually([&] { return !admin.load_knob("demo.User"); }, 10000ms));
   // The outage: a flip cannot commit (a clear store error, nothing half-done), the attached
   // process reports it and keeps writing the version it had.
   auto during = uplift::set_knob(admin, "demo.User", 3);
