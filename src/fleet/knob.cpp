@@ -199,10 +199,16 @@ struct knob_attachment::state {
     if (options.on_error) options.on_error(e);
   }
 
-  /// Why this binary cannot write `to`, or "".
-  std::string refusal(std::uint16_t to) const {
-    knob_node self = me;
-    return cannot_follow(self, to);
+  /// Makes the process write `to`: "" when it does (the codec and the node row say `to`), else
+  /// why it cannot (this binary cannot read or write it, or the codec refused it).
+  std::string switch_to(std::uint16_t to) {
+    std::string why = cannot_follow(me, to);
+    if (why.empty())
+      if (auto st = apply(to); !st) why = st.error().message();
+    if (!why.empty()) return why;
+    writing.store(to, std::memory_order_release);
+    me.writing = to;
+    return {};
   }
 
   /// Follows `k` when it says another version than the codec writes. Goes by the version, not
@@ -221,19 +227,13 @@ struct knob_attachment::state {
     }
     if (k.revision == revision && k.write_version == refused) return false;  // said already
     revision = k.revision;
-    std::string why = refusal(k.write_version);
-    if (why.empty()) {
-      if (auto st = apply(k.write_version); !st) why = st.error().message();
-    }
-    if (!why.empty()) {
+    if (std::string why = switch_to(k.write_version); !why.empty()) {
       refused = k.write_version;
       me.problem = "does not follow " + v(k.write_version) + ": " + why;
       report(error(errc::knob_refused, record.name()).with_detail(me.problem));
       return true;
     }
     refused = 0;
-    writing.store(k.write_version, std::memory_order_release);
-    me.writing = k.write_version;
     me.problem.clear();
     flips.fetch_add(1, std::memory_order_relaxed);
     if (options.on_flip) options.on_flip(from, k.write_version);
@@ -322,10 +322,7 @@ result<knob_attachment> knob_attachment::attach(std::unique_ptr<store> db, recor
   auto k = s->db->heartbeat_knob(me, s->options.lease);
   if (!k) return std::move(k).error();
   if (k->write_version != 0 && k->write_version != me.writing) {
-    std::string why = s->refusal(k->write_version);
-    if (why.empty())
-      if (auto st = s->apply(k->write_version); !st) why = st.error().message();
-    if (!why.empty()) {
+    if (std::string why = s->switch_to(k->write_version); !why.empty()) {
       (void)s->db->leave_knob(me.record, me.node);
       return error(errc::knob_refused, record.name())
           .with_detail("the knob of " + me.record + " is at " + v(k->write_version) +
@@ -334,8 +331,6 @@ result<knob_attachment> knob_attachment::attach(std::unique_ptr<store> db, recor
                        ", or flip the knob back first (`uplift knob STORE --record " + me.record +
                        " --set N`)");
     }
-    s->writing.store(k->write_version);
-    me.writing = k->write_version;
     if (auto st = s->db->heartbeat_knob(me, s->options.lease); !st) return std::move(st).error();
   }
   s->revision = k->revision;

@@ -487,9 +487,13 @@ result<knob_flip> memory_store::flip_knob(std::string_view record, const knob_de
   if (auto st = db_->check_knob_tables(what("flipping the knob of " + std::string(record))); !st)
     return std::move(st).error();
   const std::int64_t now = unix_ms_now();
+  const auto found = db_->knobs.find(std::string(record));
+  const knob_setting unset{.record = std::string(record)};
+  const knob_setting& held = found != db_->knobs.end() ? found->second : unset;
+  auto flip = decide(held, db_->nodes_of(record, now));
+  // A refused flip leaves nothing, not even the row (the SQL stores roll its transaction back).
+  if (!flip || flip->to == held.write_version) return flip;
   knob_setting& k = db_->knob(record);
-  auto flip = decide(k, db_->nodes_of(record, now));
-  if (!flip || flip->to == k.write_version) return flip;
   k.previous_version = k.write_version;
   k.write_version = flip->to;
   ++k.revision;

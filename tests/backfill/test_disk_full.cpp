@@ -150,25 +150,27 @@ table_state state_of(const std::string& path, const uplift::table_spec& spec) {
   return out;
 }
 
-}  // namespace disk_full_test
+/// A database file in a folder of its own (removed at the end), reached through the VFS, with a
+/// table of n users at v2; the VFS's budget unlimited.
+struct full_disk_db {
+  std::filesystem::path dir;
+  std::string path, uri;
+  uplift::table_spec spec{.table = "users"};
+  std::vector<uplift::stored_row> rows;
 
-TEST_CASE("backfill faults: SQLite's disk fills, then writes fail: each batch fails whole, the database stays intact, and the job resumes to the end when space returns <sqlite>") {
-  disk_full_test::register_vfs();
-  auto& budget = disk_full_test::budget;
-  const auto dir = std::filesystem::temp_directory_path() / store_test::unique_name("uplift-disk-full");
-  std::filesystem::create_directories(dir);
-  const std::string path = (dir / "app.db").string();
-  const std::string uri = "file:" + path + "?vfs=uplift_disk_full";
-  const uplift::table_spec spec{.table = "users"};
-  constexpr int n = 5000;
-  {
+  full_disk_db(const char* name, int n)
+      : dir(std::filesystem::temp_directory_path() / store_test::unique_name(name)),
+        path((dir / "app.db").string()),
+        uri("file:" + path + "?vfs=uplift_disk_full") {
+    register_vfs();
+    std::filesystem::create_directories(dir);
     budget.left = 1LL << 40;
+    budget.failure = SQLITE_FULL;
     auto db = ok(uplift::sqlite_store::open(uri, spec));
     ok(db.create_table());
-    const auto v2 = disk_full_test::user_codec::make({.write_version = 2}).value();
-    std::vector<uplift::stored_row> rows;
+    const auto v2 = user_codec::make({.write_version = 2}).value();
     for (int i = 1; i <= n; ++i) {
-      disk_full_test::user_codec::object_type u;
+      user_codec::object_type u;
       u.id = static_cast<std::uint64_t>(i);
       u.given_name = "Grace";
       u.family_name = "Hopper";
@@ -177,6 +179,24 @@ TEST_CASE("backfill faults: SQLite's disk fills, then writes fail: each batch fa
     }
     ok(db.put_many(rows));
   }
+  ~full_disk_db() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  full_disk_db(const full_disk_db&) = delete;
+  full_disk_db& operator=(const full_disk_db&) = delete;
+
+  /// A store on the table, through the VFS.
+  uplift::sqlite_store open() const { return ok(uplift::sqlite_store::open(uri, spec)); }
+  table_state state() const { return state_of(path, spec); }
+};
+
+}  // namespace disk_full_test
+
+TEST_CASE("backfill faults: SQLite's disk fills, then writes fail: each batch fails whole, the database stays intact, and the job resumes to the end when space returns <sqlite>") {
+  auto& budget = disk_full_test::budget;
+  constexpr int n = 5000;
+  const disk_full_test::full_disk_db db("uplift-disk-full", n);
   const auto c = disk_full_test::user_codec::make({}).value();
   uplift::backfill_options o;
   o.initial_batch = 200;
@@ -189,7 +209,7 @@ TEST_CASE("backfill faults: SQLite's disk fills, then writes fail: each batch fa
     budget.failure = failure;
     budget.refused = 0;
     budget.left = 150 * 1024;
-    auto job = ok(uplift::backfill::start(ok(uplift::sqlite_store::open(uri, spec)), c, o));
+    auto job = ok(uplift::backfill::start(db.open(), c, o));
     auto st = job.wait();
     REQUIRE_FALSE(st);
     CHECK(budget.refused.load() > 0);
@@ -201,7 +221,7 @@ TEST_CASE("backfill faults: SQLite's disk fills, then writes fail: each batch fa
     CHECK(p.store_retries >= 2);
     // Nothing half-written: every row reads, at v2 or v3, and the file is sound.
     budget.left = 1LL << 40;
-    const auto now = disk_full_test::state_of(path, spec);
+    const auto now = db.state();
     CHECK(now.integrity == "ok");
     CHECK(now.unreadable == 0);
     CHECK(now.v2 + now.v3 == n);
@@ -211,61 +231,38 @@ TEST_CASE("backfill faults: SQLite's disk fills, then writes fail: each batch fa
 
   // Space returns: the same job resumes where it stopped and finishes.
   budget.left = 1LL << 40;
-  auto job = ok(uplift::backfill::start(ok(uplift::sqlite_store::open(uri, spec)), c, o));
+  auto job = ok(uplift::backfill::start(db.open(), c, o));
   ok(job.wait());
   CHECK(job.progress().status == uplift::job_status::done);
-  const auto end = disk_full_test::state_of(path, spec);
+  const auto end = db.state();
   CHECK(end.integrity == "ok");
   CHECK(end.v3 == n);
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
 }
 
 TEST_CASE("read-repair faults: SQLite's disk full: each repair fails with SQLite's words and leaves its row as it was; when space returns, repairs are written again <sqlite>") {
-  disk_full_test::register_vfs();
   auto& budget = disk_full_test::budget;
-  const auto dir = std::filesystem::temp_directory_path() / store_test::unique_name("uplift-repair-full");
-  std::filesystem::create_directories(dir);
-  const std::string path = (dir / "app.db").string();
-  const std::string uri = "file:" + path + "?vfs=uplift_disk_full";
-  const uplift::table_spec spec{.table = "users"};
   constexpr int n = 200;
-  budget.left = 1LL << 40;
-  budget.failure = SQLITE_FULL;
-  auto db = ok(uplift::sqlite_store::open(uri, spec));
-  ok(db.create_table());
-  const auto v2 = disk_full_test::user_codec::make({.write_version = 2}).value();
-  std::vector<uplift::stored_row> rows;
-  for (int i = 1; i <= n; ++i) {
-    disk_full_test::user_codec::object_type u;
-    u.id = static_cast<std::uint64_t>(i);
-    u.given_name = "Grace";
-    u.family_name = "Hopper";
-    rows.push_back({std::int64_t{i}, std::string(v2.write(u).value().as_string_view())});
-  }
-  ok(db.put_many(rows));
+  const disk_full_test::full_disk_db db("uplift-repair-full", n);
   const auto c = disk_full_test::user_codec::make({}).value();
-  auto repair = ok(uplift::read_repair::start(ok(uplift::sqlite_store::open(uri, spec)), c));
+  auto repair = ok(uplift::read_repair::start(db.open(), c));
 
   budget.left = 0;  // the disk is full
-  for (const auto& r : rows) CHECK(repair.offer(r.key, r.value));
+  for (const auto& r : db.rows) CHECK(repair.offer(r.key, r.value));
   repair.flush();
   auto s = repair.stats();
   CHECK(s.failed == static_cast<std::uint64_t>(n));
   CHECK(s.written == 0);
   CHECK(s.last_error.find("database or disk is full") != std::string::npos);
   budget.left = 1LL << 40;
-  auto now = disk_full_test::state_of(path, spec);
+  auto now = db.state();
   CHECK(now.integrity == "ok");
   CHECK(now.v2 == n);
 
   // Space returns: the rows read again are repaired.
-  for (const auto& r : rows) CHECK(repair.offer(r.key, r.value));
+  for (const auto& r : db.rows) CHECK(repair.offer(r.key, r.value));
   repair.flush();
   s = repair.stats();
   CHECK(s.written == static_cast<std::uint64_t>(n));
-  now = disk_full_test::state_of(path, spec);
+  now = db.state();
   CHECK(now.v3 == n);
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
 }
