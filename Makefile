@@ -19,7 +19,7 @@ BUILD_TYPE ?= RelWithDebInfo
 FUZZ_DIR ?= $(BUILD_DIR)-fuzz
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 30
-FUZZ_TARGETS ?= peek read read_json schema
+FUZZ_TARGETS ?= peek read read_json rows legacy schema check
 DEMO_ARGS ?=
 
 # Configures a build folder once: Ninja and ccache when present.

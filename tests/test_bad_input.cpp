@@ -71,6 +71,19 @@ void read_binary(const bad_input& c, uplift::bytes_view in, std::vector<uplift::
 }
 
 template <class R>
+void rewrite_row(const bad_input& c, uplift::bytes_view in, std::vector<uplift::error>& errors) {
+  auto codec = uplift::codec<R>::make(c.json);
+  if (!codec) {
+    errors.push_back(codec.error());
+    return;
+  }
+  const uplift::record_handle h = codec->json_handle();
+  std::string out;
+  auto r = h.rewrite_row(in, uplift::value_format::detect, h.latest_version(), out);
+  errors.push_back(r ? uplift::error{} : r.error());
+}
+
+template <class R>
 void read_text(const bad_input& c, std::string_view in, std::vector<uplift::error>& errors) {
   auto r = uplift::read_json<R>(in, c.json);
   errors.push_back(r ? uplift::error{} : r.error());
@@ -88,6 +101,12 @@ outcome run(const bad_input& c, std::string_view in) {
       case reader::user: read_binary<demo::User>(c, bytes, out.errors); break;
       case reader::user_from_v2: read_binary<UserFromV2>(c, bytes, out.errors); break;
       case reader::widget: read_binary<uplift_test::Widget>(c, bytes, out.errors); break;
+    }
+  } else if (c.as == form::row) {
+    switch (c.by) {
+      case reader::user: rewrite_row<demo::User>(c, bytes, out.errors); break;
+      case reader::user_from_v2: rewrite_row<UserFromV2>(c, bytes, out.errors); break;
+      case reader::widget: rewrite_row<uplift_test::Widget>(c, bytes, out.errors); break;
     }
   } else {
     switch (c.by) {
@@ -108,7 +127,7 @@ void check(const bad_input& c, const outcome& got) {
     CHECK(e.code == c.code);
     if (c.code == errc::ok || e.code != c.code) continue;
     if (c.offset != any_offset) CHECK(e.offset == c.offset);
-    if (c.as == form::json) CHECK(e.path() == c.path);
+    if (c.as == form::json || (c.as == form::row && !c.path.empty())) CHECK(e.path() == c.path);
     if (!c.says.empty()) CHECK(e.message().find(c.says) != std::string::npos);
     // Every error says what to do next: the code's message is never the whole story of a blank.
     CHECK(e.message().size() > 40);
@@ -121,7 +140,17 @@ void check(const bad_input& c, const outcome& got) {
 
 TEST_CASE("every case of the bad-input catalogue gives its exact error, aligned or not") {
   const std::vector<bad_input> cases = catalogue();
-  MESSAGE("bad-input catalogue: " << cases.size() << " named cases");
+  std::size_t binary = 0, legacy = 0, json = 0, rows = 0;
+  for (const bad_input& c : cases) {
+    const bool untagged = c.name.starts_with("legacy: ");
+    binary += c.as == form::binary && !untagged;
+    legacy += untagged;
+    json += c.as == form::json;
+    rows += c.as == form::row;
+  }
+  MESSAGE("bad-input catalogue: " << cases.size() << " named cases: " << binary << " binary records, "
+                                  << legacy << " binary rows written before uplift, " << json
+                                  << " JSON documents, " << rows << " stored rows");
   CHECK(cases.size() > 300);
   for (const bad_input& c : cases) {
     INFO(c.name);

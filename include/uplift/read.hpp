@@ -516,6 +516,10 @@ class record_reader {
       if (!v) return std::move(v).error();
       return detail::untagged_record<C>(bytes, *v, r);
     }
+    if (!rec && rec.error().code == errc::bad_magic && detail::root_slots(bytes)) [[unlikely]]
+      return std::move(rec).error().with_detail(
+          "the bytes are shaped like a FlatBuffer without uplift's header: if it was written "
+          "before uplift, read it with options::untagged (by_shape, as_version or by_sniffer)");
     return rec;
   }
 
@@ -661,9 +665,11 @@ result<std::uint16_t> record_reader<R>::untagged_version(bytes_view bytes, const
     const std::uint16_t v = o.untagged_sniffer(binary_shape(bytes));
     if (v != 0 && C::knows(v)) return v;  // the read verifies it as that version
     if (v != 0)
-      return C::make_error(errc::unknown_version, v)
+      return C::make_error(v > C::latest_version ? errc::too_new : errc::unknown_version, v)
           .with_detail(std::string(untagged) + ": options::untagged_sniffer returned v" +
-                       std::to_string(v) + ", which is not one of " + C::known_versions());
+                       std::to_string(v) + ", which is not one of " + C::known_versions() +
+                       ": it must return one of those, or 0 to leave the version to "
+                       "options::untagged");
     if (o.untagged == untagged_binary::by_sniffer)
       return C::make_error(errc::unknown_version, 0)
           .with_detail(std::string(untagged) +

@@ -1,9 +1,7 @@
 // Fuzz target: uplift::read<R> and uplift::read_object<R> of the shipped record demo.User. The
 // version is in the input's header, so every stored version (v1..v3, and newer ones read under
 // either policy) is reached; each input is read aligned and from an odd address.
-#include <cstring>
 #include <string_view>
-#include <vector>
 
 #include <uplift/uplift.hpp>
 
@@ -41,16 +39,9 @@ void read_both(uplift::bytes_view in, const uplift::options& o) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  // An 8-byte aligned copy and a copy at an odd address: both must read the same.
-  std::vector<std::uint64_t> aligned(size / 8 + 2);
-  auto* base = reinterpret_cast<std::uint8_t*>(aligned.data());
-  if (size != 0) std::memcpy(base, data, size);
-  std::vector<std::uint8_t> odd(size + 1);
-  if (size != 0) std::memcpy(odd.data() + 1, data, size);
-  for (const uplift::bytes_view in : {uplift::bytes_view(base, size),
-                                      uplift::bytes_view(odd.data() + 1, size)}) {
+  uplift_fuzz::aligned_and_odd(data, size, [](uplift::bytes_view in) {
     read_both(in, {});
     read_both(in, {.newer = uplift::newer_policy::read_as_latest});
-  }
+  });
   return 0;
 }

@@ -2,28 +2,19 @@
 // the texts of v1.fbs, v2.fbs, ... separated by lines "---"; they are read with the same function
 // uplift-gen runs on a record folder, and consecutive versions are diffed.
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "classify.hpp"
+#include "fuzz_schema_input.hpp"
 #include "fuzz_support.hpp"
 #include "schema.hpp"
 
 using uplift_fuzz::expect;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  std::string_view text(reinterpret_cast<const char*>(data), size);
-  // `include` reads other files: the generator's job, not what a fuzzer should make it do.
-  if (text.find("include") != std::string_view::npos) return 0;
-  std::vector<uplift_gen::schema_source> sources;
-  constexpr std::string_view separator = "\n---\n";
-  while (sources.size() < 4) {
-    const std::size_t end = text.find(separator);
-    const int n = static_cast<int>(sources.size()) + 1;
-    sources.push_back({n, "fuzz/v" + std::to_string(n) + ".fbs", std::string(text.substr(0, end))});
-    if (end == std::string_view::npos) break;
-    text.remove_prefix(end + separator.size());
-  }
+  const std::vector<uplift_gen::schema_source> sources =
+      uplift_fuzz::schema_sources({reinterpret_cast<const char*>(data), size});
+  if (sources.empty()) return 0;
   std::vector<uplift_gen::diagnostic> errors;
   // An include is looked up in a folder that does not exist: the input is all there is.
   auto rec = uplift_gen::load_record_sources("/nonexistent/uplift-fuzz", sources, errors);

@@ -1,6 +1,7 @@
-// Writes the fuzz targets' seed corpora (tests/fuzz/corpus/<target>/): valid demo.User records and
-// JSON documents of every version, the bad-input catalogue's cases (tests/support), and the record
-// folders given on the command line as schema inputs.
+// Writes the fuzz targets' seed corpora (tests/fuzz/corpus/<target>/): valid demo.User records,
+// JSON documents, rows and buffers written before uplift of every version, the bad-input
+// catalogue's cases (tests/support), and the record folders given on the command line as schema
+// inputs.
 //   uplift-fuzz-seeds OUT_DIR [RECORD_FOLDER...]
 // The corpus is checked in; a test runs this again and compares, so it cannot go stale.
 #include <algorithm>
@@ -55,9 +56,15 @@ int main(int argc, char** argv) {
     // The demo.User cases only (the record the fuzzers read); a truncation is one mutation away
     // from the whole record, so the cut records stay out.
     if (c.by != reader::user || c.name.find(" cut to ") != std::string::npos) continue;
-    const bool json = c.as == form::json;
-    write(out / (json ? "read_json" : "read") / file_name(c.name), c.input);
-    if (!json) write(out / "peek" / file_name(c.name), c.input.substr(0, 24));
+    const bool legacy = c.name.starts_with("legacy: ");
+    switch (c.as) {
+      case form::json: write(out / "read_json" / file_name(c.name), c.input); break;
+      case form::row: write(out / "rows" / file_name(c.name), c.input); break;
+      case form::binary:
+        write(out / (legacy ? "legacy" : "read") / file_name(c.name), c.input);
+        if (!legacy) write(out / "peek" / file_name(c.name), c.input.substr(0, 24));
+        break;
+    }
     ++written;
   }
   for (int i = 2; i < argc; ++i) {
@@ -67,7 +74,11 @@ int main(int argc, char** argv) {
       if (n > 1) joined += "\n---\n";
       joined += read(dir / ("v" + std::to_string(n) + ".fbs"));
     }
-    write(out / "schema" / file_name(dir.filename().string()), joined);
+    // Named by the folder and its parent: the evolution cases and the bad records share names.
+    const std::string name = file_name(dir.parent_path().filename().string() + "-" +
+                                       dir.filename().string());
+    write(out / "schema" / name, joined);
+    write(out / "check" / name, joined);
     ++written;
   }
   std::cout << "wrote " << written << " seeds to " << out.string() << "\n";

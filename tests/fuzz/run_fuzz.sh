@@ -29,7 +29,7 @@ log="$build/fuzz-$target.log"
 # Inputs up to 4 KiB (64 KiB for JSON: room for deep nesting); 10 s for one input is a hang; a
 # single allocation above 256 MiB is a finding (no record of this size needs one).
 max_len=4096
-[ "$target" = read_json ] && max_len=65536
+case $target in read_json | rows) max_len=65536 ;; esac
 limits=(-max_total_time="$seconds")
 [ -n "$runs_wanted" ] && limits+=(-runs="$runs_wanted")
 started=$(date +%s)

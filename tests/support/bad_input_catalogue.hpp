@@ -40,7 +40,12 @@ enum class reader {
 };
 
 /// The form of a case's input.
-enum class form { binary, json };
+enum class form {
+  binary,  ///< a binary record, read by read<R> and read_object<R> (with `read`'s options)
+  json,    ///< a JSON document, read by read_json<R> (with `json`'s options)
+  row,     ///< a stored row of a detect column, rewritten at the latest version by the record
+           ///< handle (codec<R>::make(json).json_handle().rewrite_row): JSON or binary
+};
 
 /// Marks an error offset that is not checked (JSON errors give a path instead).
 inline constexpr std::size_t any_offset = static_cast<std::size_t>(-2);
@@ -51,7 +56,7 @@ struct bad_input {
   std::string input;                   ///< the record's bytes, or the JSON text
   errc code = errc::ok;                ///< the error it must give; errc::ok: it must read
   std::size_t offset = any_offset;     ///< binary: the error's byte offset
-  std::string path{};                  ///< JSON: the error's path ("" for none)
+  std::string path{};                  ///< JSON: the error's path ("" for none; a row: not checked)
   std::string says{};                  ///< words the error's message() must contain
   reader by = reader::user;
   uplift::options read{};
@@ -390,11 +395,134 @@ inline void add_json_cases(std::vector<bad_input>& out) {
     add("JSON: v" + std::to_string(v + 1) + " document", docs[v], errc::ok, "");
 }
 
+/// Binary rows written before uplift: plain FlatBuffers without uplift's header, read by each
+/// `options::untagged` rule.
+inline void add_legacy_cases(std::vector<bad_input>& out) {
+  const std::vector<std::string> recs = user_records();
+  std::vector<std::string> plain;
+  for (const std::string& r : recs) plain.push_back(r.substr(uplift::header_size));
+  using uplift::untagged_binary;
+  const uplift::options by_shape{.untagged = untagged_binary::by_shape};
+  auto add = [&](std::string name, std::string input, errc code, uplift::options o,
+                 std::string says = {}, std::size_t offset = any_offset) {
+    bad_input c{"legacy: " + std::move(name), form::binary, std::move(input), code, offset, {},
+                std::move(says)};
+    c.read = std::move(o);
+    out.push_back(std::move(c));
+  };
+  for (std::size_t v = 0; v < plain.size(); ++v)
+    add("a v" + std::to_string(v + 1) + " FlatBuffer without a header, read by its shape",
+        plain[v], errc::ok, by_shape);
+  add("a v1 FlatBuffer, read as v1", plain[0], errc::ok,
+      {.untagged = untagged_binary::as_version, .untagged_version = 1});
+  add("a v1 FlatBuffer, refused by default", plain[0], errc::bad_magic, {}, "untagged", 0);
+  add("a v3 FlatBuffer cut in half, read by its shape", plain[2].substr(0, plain[2].size() / 2),
+      errc::verify_failed, by_shape);
+  add("8 bytes that are not a FlatBuffer, read by its shape", "not flat", errc::unknown_version,
+      by_shape, "not shaped like a FlatBuffer");
+  add("a root offset past the end, read by its shape", with_u32(plain[2], 0, 0x7FFFFFF0),
+      errc::unknown_version, by_shape, "not shaped like a FlatBuffer");
+  add("a root offset that is not a multiple of 4, read by its shape", with_u32(plain[2], 0, 5),
+      errc::unknown_version, by_shape, "not shaped like a FlatBuffer");
+  add("fewer than 8 bytes, read by its shape", "abc", errc::unknown_version, by_shape);
+  add("a v3 FlatBuffer read as v7", plain[2], errc::invalid_option,
+      {.untagged = untagged_binary::as_version, .untagged_version = 7}, "untagged_version");
+  add("a v3 FlatBuffer read as v0", plain[2], errc::invalid_option,
+      {.untagged = untagged_binary::as_version, .untagged_version = 0}, "untagged_version");
+  add("by_sniffer without a sniffer", plain[2], errc::invalid_option,
+      {.untagged = untagged_binary::by_sniffer}, "untagged_sniffer");
+  add("a sniffer while untagged buffers are refused", plain[2], errc::invalid_option,
+      {.untagged_sniffer = [](const uplift::binary_shape&) -> std::uint16_t { return 3; }},
+      "by_sniffer");
+  add("a sniffer that cannot tell", plain[2], errc::unknown_version,
+      {.untagged = untagged_binary::by_sniffer,
+       .untagged_sniffer = [](const uplift::binary_shape&) -> std::uint16_t { return 0; }},
+      "could not tell");
+  add("a sniffer that returns v9", plain[2], errc::too_new,
+      {.untagged = untagged_binary::by_sniffer,
+       .untagged_sniffer = [](const uplift::binary_shape&) -> std::uint16_t { return 9; }},
+      "returned v9, which is not one of v1..v3: it must return one of those");
+  add("a sniffer that returns v3 for a v1 buffer whose fields v3 cannot verify", plain[0],
+      errc::verify_failed,
+      {.untagged = untagged_binary::by_sniffer,
+       .untagged_sniffer = [](const uplift::binary_shape&) -> std::uint16_t { return 3; }});
+  add("a sniffer that sees the v2 field", plain[1], errc::ok,
+      {.untagged = untagged_binary::by_sniffer,
+       .untagged_sniffer = [](const uplift::binary_shape& b) -> std::uint16_t {
+         return b.has(demo::v2::User::VT_CREATED_AT) ? 2 : 0;
+       }});
+  {
+    // A v1 buffer whose age was left at its default holds slots 0..2 only: the slots of every
+    // version, where v3 reads slot 2 as family_name and v1 and v2 as email.
+    demo::v1::UserT u = user_v1();
+    u.age = 0;
+    flatbuffers::FlatBufferBuilder fbb;
+    fbb.Finish(demo::v1::User::Pack(fbb, &u));
+    add("a v1 FlatBuffer whose fields every version holds, read by its shape",
+        std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize()),
+        errc::ambiguous_version, by_shape, "v1");
+  }
+}
+
+/// Stored rows of a detect column, JSON or binary, through the record handle.
+inline void add_row_cases(std::vector<bad_input>& out) {
+  const std::vector<std::string> recs = user_records();
+  const std::vector<std::string> docs = user_documents();
+  auto add = [&](std::string name, std::string input, errc code, uplift::options o = {},
+                 std::string says = {}, std::string path = {}) {
+    bad_input c{"row: " + std::move(name), form::row, std::move(input), code, any_offset,
+                std::move(path), std::move(says)};
+    c.json = std::move(o);
+    out.push_back(std::move(c));
+  };
+  for (std::size_t v = 0; v < docs.size(); ++v)
+    add("a v" + std::to_string(v + 1) + " JSON row", docs[v], errc::ok);
+  for (std::size_t v = 0; v < recs.size(); ++v)
+    add("a v" + std::to_string(v + 1) + " binary row", recs[v], errc::ok);
+  add("a JSON row after whitespace", " \n\t" + docs[0], errc::ok);
+  add("a JSON row whose version key comes first at v3 is current, the rest unread",
+      R"({"_v":3,"email":)", errc::ok);
+  add("a JSON row at v2 cut short", R"({"_v":2,"email":)", errc::malformed_json, {}, {}, "$");
+  add("a JSON row without the version key", R"({"id":1})", errc::missing_version, {},
+      "default_version", "$");
+  add("a JSON row without the version key, read as v1", R"({"id":1,"name":"Ada"})", errc::ok,
+      {.default_version = 1});
+  add("a JSON row with the version key last, malformed before it", R"({"id":1,,"_v":1})",
+      errc::malformed_json);
+  add("a JSON row at v4, newer than this binary, is current: left as it is", R"({"_v":4})",
+      errc::ok);
+  add("a JSON row at v0", R"({"_v":0})", errc::invalid_version, {}, "positive integer", "$._v");
+  add("a JSON row whose version is a string", R"({"_v":"3"})", errc::invalid_version, {},
+      "positive integer", "$._v");
+  add("a JSON row with two version keys", R"({"_v":1,"_v":3})", errc::duplicate_key, {}, {},
+      "$._v");
+  add("a JSON row whose field has the wrong type", R"({"_v":1,"age":"old"})",
+      errc::json_type_mismatch, {}, {}, "$.age");
+  add("a JSON row at v1 whose age does not fit", R"({"_v":1,"age":40000})", errc::range_error,
+      {}, {}, "$.age");
+  add("a row that starts with '{' and holds a NUL byte is binary", std::string("{\0\0\0UPLF", 8),
+      errc::bad_magic);
+  add("an empty row", "", errc::empty_input);
+  add("a row of spaces", "   ", errc::bad_magic);
+  add("a binary row of another record type",
+      as_string(uplift::write<uplift_test::Widget>(uplift_test::v3::WidgetT{}).span()),
+      errc::wrong_record_type);
+  add("a binary row at v65535, newer than this binary, is current: left as it is",
+      with_u16(recs[2], 12, 0xFFFF), errc::ok);
+  add("a binary row without a header, refused", recs[2].substr(uplift::header_size),
+      errc::bad_magic);
+  add("a binary row without a header, read by its shape", recs[1].substr(uplift::header_size),
+      errc::ok, {.untagged = uplift::untagged_binary::by_shape});
+  add("a JSON array row", "[1]", errc::bad_magic);
+}
+
 /// Every case of the catalogue.
 inline std::vector<bad_input> catalogue() {
   std::vector<bad_input> out;
   add_binary_cases(out);
   add_json_cases(out);
+  add_legacy_cases(out);
+  add_row_cases(out);
   return out;
 }
 
