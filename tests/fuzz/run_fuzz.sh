@@ -7,7 +7,7 @@
 # caused it is saved as FUZZ_BUILD_DIR/findings/TARGET/crash-* (or leak-, timeout-, oom-), and
 # the run fails. With UPLIFT_FUZZ_RECORD=FILE (make fuzz sets docs/fuzz/CAMPAIGNS.md), the
 # campaign is added to FILE as a table row: when, target, executions, time, coverage, corpus,
-# finding.
+# finding. Ctrl-C (or TERM) stops a campaign; it is recorded as interrupted, with what it ran.
 set -euo pipefail
 
 usage="usage: run_fuzz.sh FUZZ_BUILD_DIR TARGET SECONDS [RUNS]"
@@ -33,11 +33,22 @@ case $target in read_json | rows) max_len=65536 ;; esac
 limits=(-max_total_time="$seconds")
 [ -n "$runs_wanted" ] && limits+=(-runs="$runs_wanted")
 started=$(date +%s)
+# Ctrl-C or a TERM stops the campaign: libFuzzer is interrupted, prints its final stats and exits
+# with 72, and the campaign is recorded as interrupted, with what it ran.
+interrupted=72
 set +e
 "$exe" "${limits[@]}" -print_final_stats=1 -max_len="$max_len" -timeout=10 \
-  -rss_limit_mb=2048 -malloc_limit_mb=256 -artifact_prefix="$findings/" \
-  "$corpus" "$here/corpus/$target" >"$log" 2>&1
+  -rss_limit_mb=2048 -malloc_limit_mb=256 -interrupted_exitcode=$interrupted \
+  -artifact_prefix="$findings/" "$corpus" "$here/corpus/$target" >"$log" 2>&1 &
+child=$!
+trap 'kill -INT $child 2>/dev/null' INT TERM
+wait $child
 rc=$?
+while kill -0 $child 2>/dev/null; do  # a trapped signal ends the first wait early
+  wait $child
+  rc=$?
+done
+trap - INT TERM
 set -e
 took=$(( $(date +%s) - started ))
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
@@ -64,6 +75,11 @@ record() {
   echo "| $(date -u '+%Y-%m-%d %H:%M') | $target | ${runs:-?} | ${took} s | $rate | ${cov:-?} | ${ft:-?} | $(ls "$corpus" | wc -l) | $1 |" \
     >> "$UPLIFT_FUZZ_RECORD"
 }
+if [ $rc -eq $interrupted ]; then
+  record "none (interrupted)"
+  echo "fuzz $target: interrupted after ${runs:-?} executions in ${took} s, no finding (log: $log)"
+  exit 130
+fi
 if [ $rc -ne 0 ]; then
   tail -n 60 "$log"
   record "$(ls "$findings" | head -n 1)"
