@@ -52,10 +52,11 @@ enum class errc : std::uint8_t {
   cancelled,           ///< the backfill was cancelled before it finished
   ambiguous_version,   ///< a buffer without uplift's header fits several versions that read it differently
   knob_refused,        ///< a knob flip (or a process attaching) that a live process could not follow
+  lock_timeout,        ///< the database gave up waiting for a row another transaction holds locked
 };
 
 /// Number of `errc` values (one past the last); keeps `message` and tests honest.
-inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::knob_refused) + 1;
+inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::lock_timeout) + 1;
 
 /// A one-sentence description of `code` that says what to check or do next.
 constexpr std::string_view message(errc code) noexcept {
@@ -142,6 +143,10 @@ constexpr std::string_view message(errc code) noexcept {
       return "knob refused: a process attached to the write-version knob could not follow this "
              "version; deploy a binary that reads and writes it there first, or see `uplift knob` "
              "for who refuses and why";
+    case errc::lock_timeout:
+      return "lock timeout: the database gave up waiting for a row another transaction holds "
+             "locked (its lock_timeout); nothing of the statement was applied: try again when the "
+             "lock is released (the backfill does, after its other ranges)";
   }
   return "unknown error code";
 }

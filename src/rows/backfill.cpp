@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -177,6 +178,7 @@ struct backfill::state {
     p.total_rows = total_rows;
     p.store_retries = store_retries;
     p.last_store_error = last_store_error;
+    p.lock_waits = lock_waits;
     if (failure) {
       p.status = job_status::failed;
       p.error = failure->message();
@@ -250,6 +252,13 @@ struct backfill::state {
     wake.notify_all();
   }
 
+  /// A range a worker left when a batch met a row lock: passed over until `due`; `waits` times.
+  struct range_aside {
+    std::chrono::steady_clock::time_point due{};
+    std::size_t waits = 0;
+  };
+  using ranges_aside = std::map<std::int64_t, range_aside>;
+
   void worker(std::size_t index) {
     struct done_guard {
       std::atomic<std::size_t>& n;
@@ -268,7 +277,12 @@ struct backfill::state {
       reader_conn = std::move(*r);
     }
     store& reader = reader_conn ? *reader_conn : db;
+    if (opt.lock_timeout.count() > 0) {  // bounds the application's wait behind a batch
+      auto st = with_retries([&] { return db.set_lock_timeout(opt.lock_timeout); });
+      if (!st) return fail(std::move(st).error());
+    }
     std::size_t batch = opt.initial_batch;
+    ranges_aside aside;  // ranges this worker left while a row in them was locked
     while (wait_unpaused()) {
       // The job's status in the database is the word of every process on it: a job paused,
       // cancelled or failed elsewhere stops this worker at its next range.
@@ -282,7 +296,17 @@ struct backfill::state {
         continue;
       }
       release_dead_owners(db);
-      auto claimed = with_retries([&] { return db.claim_range(spec.name, owner, opt.lease); });
+      // The ranges set aside are passed over until their wait is over: the others first.
+      std::vector<std::int64_t> skip;
+      auto soonest = opt.idle_poll;
+      const auto now = opt.clock.now();
+      for (const auto& [id, a] : aside)
+        if (a.due > now) {
+          skip.push_back(id);
+          soonest = std::min(soonest, std::chrono::ceil<std::chrono::milliseconds>(a.due - now));
+        }
+      auto claimed = with_retries(
+          [&] { return db.claim_range_except(spec.name, owner, opt.lease, skip); });
       if (!claimed) return fail(std::move(claimed).error());
       if (!*claimed) {
         // Nothing free: the job is done, or other workers hold what is left.
@@ -293,11 +317,11 @@ struct backfill::state {
           return;
         }
         if (!follow(**job)) return;
-        if (!sleep_for(opt.idle_poll)) return;
+        if (!sleep_for(soonest)) return;
         continue;
       }
       range_record range = std::move(**claimed);
-      if (!work_range(db, reader, range, owner, batch)) return;
+      if (!work_range(db, reader, range, owner, batch, aside)) return;
     }
   }
 
@@ -343,7 +367,7 @@ struct backfill::state {
   /// store without read_ahead; else the next batch is read while the current one commits).
   /// False when the worker must stop.
   bool work_range(store& db, store& reader, range_record& range, const std::string& owner,
-                  std::size_t& batch) {
+                  std::size_t& batch, ranges_aside& aside) {
     std::optional<row_key> cursor = range.cursor ? range.cursor : range.range.after;
     read_ahead ahead;
     while (true) {
@@ -366,7 +390,15 @@ struct backfill::state {
           (void)db.release_range(spec.name, range.id, owner);
           return false;
         }
-        if (r.error().code != errc::store_error || attempt >= opt.max_retries) {
+        if (r.error().code == errc::lock_timeout) {
+          // A row the application holds: the batch applied nothing. The range is given back and
+          // passed over for a while; the worker goes on with the job's other ranges.
+          set_aside(range, r.error(), aside, batch);
+          ahead.drop();
+          (void)db.release_range(spec.name, range.id, owner);
+          return true;
+        }
+        if (!retried(r.error().code) || attempt >= opt.max_retries) {
           (void)db.release_range(spec.name, range.id, owner);  // a later run takes it at once
           fail(std::move(r).error().with_detail("batch after key " +
                                                 (cursor ? key_to_string(*cursor) : "(start)") +
@@ -393,6 +425,7 @@ struct backfill::state {
       }
       range.counters += out->counted;  // as the store's range row now counts
       count(out->counted);
+      aside.erase(range.id);  // its lock, if it met one, is gone
       if (out->job_done) finish_job();
       if (out->range_done) return true;  // nothing was read ahead of the range's last batch
       cursor = out->cursor;
@@ -588,6 +621,21 @@ struct backfill::state {
     batch = std::clamp(static_cast<std::size_t>(next), opt.min_batch, opt.max_batch);
   }
 
+  /// Sets `range` aside after its batch gave up waiting for a row lock (errc::lock_timeout): for
+  /// a wait doubling from retry_backoff up to lock_timeout, with the batch size halved, so the
+  /// rows before the locked one go through on the next visit.
+  void set_aside(const range_record& range, const error& e, ranges_aside& aside,
+                 std::size_t& batch) {
+    range_aside& a = aside[range.id];
+    const auto doubled = opt.retry_backoff * (std::int64_t{1} << std::min<std::size_t>(a.waits, 10));
+    a.due = opt.clock.now() + std::min(doubled, std::max(opt.lock_timeout, opt.retry_backoff));
+    ++a.waits;
+    batch = std::max(opt.min_batch, batch / 2);
+    std::lock_guard lock(mutex);
+    ++lock_waits;
+    last_store_error = e.message();
+  }
+
   /// Counts a store call about to be retried after `e` (backfill_progress::store_retries).
   void retrying(const error& e) {
     std::lock_guard lock(mutex);
@@ -595,11 +643,17 @@ struct backfill::state {
     last_store_error = e.message();
   }
 
+  /// The errors a store call is tried again after: the database's (it may come back) and a lock
+  /// wait that ran out (the lock may be gone).
+  static bool retried(errc code) noexcept {
+    return code == errc::store_error || code == errc::lock_timeout;
+  }
+
   template <class F>
   auto with_retries(F f) -> decltype(f()) {
     for (std::size_t attempt = 0;; ++attempt) {
       auto r = f();
-      if (r || r.error().code != errc::store_error || attempt >= opt.max_retries) return r;
+      if (r || !retried(r.error().code) || attempt >= opt.max_retries) return r;
       retrying(r.error());
       if (!sleep_for(opt.retry_backoff * (std::int64_t{1} << std::min<std::size_t>(attempt, 10))))
         return r;
@@ -626,6 +680,7 @@ struct backfill::state {
   std::optional<job_status> final_status;
   backfill_counters done_here;
   std::uint64_t store_retries = 0;   // store calls retried after a store error, this run
+  std::uint64_t lock_waits = 0;      // batches that met a row lock and set their range aside
   std::string last_store_error;      // the last one's message
   struct rate_point {
     std::chrono::steady_clock::time_point at;

@@ -329,6 +329,12 @@ status memory_store::set_job_status(const std::string& name, job_status st,
 result<std::optional<range_record>> memory_store::claim_range(const std::string& name,
                                                               std::string_view owner,
                                                               std::chrono::milliseconds lease) {
+  return claim_range_except(name, owner, lease, {});
+}
+
+result<std::optional<range_record>> memory_store::claim_range_except(
+    const std::string& name, std::string_view owner, std::chrono::milliseconds lease,
+    const std::vector<std::int64_t>& skip) {
   std::lock_guard lock(db_->mutex);
   if (auto st = db_->check_tables(what("claiming a range of backfill job \"" + name + "\"")); !st)
     return std::move(st).error();
@@ -337,7 +343,7 @@ result<std::optional<range_record>> memory_store::claim_range(const std::string&
   const std::int64_t now = unix_ms_now();
   range_record* pick = nullptr;
   for (range_record& r : it->second.ranges) {  // the one this owner holds first, then by id
-    if (r.done) continue;
+    if (r.done || std::find(skip.begin(), skip.end(), r.id) != skip.end()) continue;
     if (r.owner == owner) {
       pick = &r;
       break;

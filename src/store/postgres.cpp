@@ -279,7 +279,22 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
     return "postgres, table " + spec_.table + ": " + std::string(doing);
   }
   error failure(std::string_view doing, const PGresult* r) const {
-    return store_failure(doing, detail::pg_words(r, conn_ ? conn_->conn : nullptr));
+    return pg_failure(doing, detail::pg_words(r, conn_ ? conn_->conn : nullptr));
+  }
+  /// The server's words as an error: errc::lock_timeout for lock_not_available (55P03: a lock
+  /// not granted within lock_timeout, or NOWAIT), else errc::store_error.
+  static error pg_failure(std::string_view doing, std::string_view words) {
+    const bool lock = words.find("[SQLSTATE 55P03]") != std::string_view::npos;
+    return store_failure(doing, words, lock ? errc::lock_timeout : errc::store_error);
+  }
+
+  /// Sets lock_timeout on the session (lock_timeout_ms_, when set).
+  status apply_lock_timeout(std::string_view doing) {
+    if (!lock_timeout_ms_) return {};
+    const std::string sql = "SET lock_timeout = " + std::to_string(*lock_timeout_ms_);
+    detail::pg_result r(PQexec(conn_->conn, sql.c_str()));
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return failure(doing, r.get());
+    return {};
   }
 
   status open_connection() {
@@ -300,7 +315,14 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
     if (PQstatus(conn_->conn) == CONNECTION_OK) return {};
     conn_->reset();
     if (PQstatus(conn_->conn) != CONNECTION_OK) return failure(doing, nullptr);
-    return {};
+    return apply_lock_timeout(doing);  // a new session: the old one's settings are gone
+  }
+
+  status set_lock_timeout(std::chrono::milliseconds timeout) {
+    lock_timeout_ms_ = std::max<std::int64_t>(0, timeout.count());
+    const std::string doing = what("setting lock_timeout");
+    if (auto st = ready(doing); !st) return st;
+    return apply_lock_timeout(doing);
   }
 
   /// What the value column is (value_type_), from the server; refuses a table_spec::format the
@@ -455,7 +477,7 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
     const bool finished = pipe.finish(on_result);
     std::optional<error> failed;
     if (pipe.failure())
-      failed = store_failure(doing, *pipe.failure());
+      failed = pg_failure(doing, *pipe.failure());
     else if (!finished)
       failed = failure(doing, nullptr);
     if (PQexitPipelineMode(c) != 1) {  // results left unread (the connection broke): afresh
@@ -647,6 +669,7 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
   std::string conninfo_;
   postgres_options options_;
   std::string commit_sql_, lock_job_sql_, put_many_sql_;
+  std::optional<std::int64_t> lock_timeout_ms_;  ///< set_lock_timeout's, set again after a reset
   detail::sql_value_type value_type_ = detail::sql_value_type::bytes;
   std::unique_ptr<detail::pg_connection> conn_;
 };
@@ -730,6 +753,11 @@ result<std::optional<range_record>> postgres_store::claim_range(const std::strin
                                                                 std::chrono::milliseconds lease) {
   return impl_->claim_range(name, owner, lease);
 }
+result<std::optional<range_record>> postgres_store::claim_range_except(
+    const std::string& name, std::string_view owner, std::chrono::milliseconds lease,
+    const std::vector<std::int64_t>& skip) {
+  return impl_->claim_range_except(name, owner, lease, skip);
+}
 status postgres_store::release_range(const std::string& name, std::int64_t range_id,
                                      std::string_view owner) {
   return impl_->release_range(name, range_id, owner);
@@ -766,6 +794,9 @@ status postgres_store::leave_knob(std::string_view record, std::string_view node
 }
 result<std::vector<knob_flip>> postgres_store::knob_log(std::string_view record, std::size_t n) {
   return impl_->knob_log(record, n);
+}
+status postgres_store::set_lock_timeout(std::chrono::milliseconds timeout) {
+  return impl_->set_lock_timeout(timeout);
 }
 result<bool> postgres_store::wait_for_knob(std::chrono::milliseconds timeout) {
   return impl_->wait_for_knob(timeout);

@@ -147,6 +147,8 @@ struct pg_row {
   int row;
 
   bool is_null(int c) const { return PQgetisnull(r, row, c) != 0; }
+  /// An integer column's value is one (the knob tables' version columns are BIGINT NOT NULL).
+  bool is_integer(int c) const { return !is_null(c); }
   std::string_view text(int c) const {
     return {PQgetvalue(r, row, c), static_cast<std::size_t>(PQgetlength(r, row, c))};
   }

@@ -317,6 +317,20 @@ class sql_adapter {
                                read_range_row());
   }
 
+  result<std::optional<range_record>> claim_range_except(const std::string& name,
+                                                         std::string_view owner,
+                                                         std::chrono::milliseconds lease,
+                                                         const std::vector<std::int64_t>& skip) {
+    if (skip.empty()) return claim_range(name, owner, lease);
+    std::string ids;
+    for (std::int64_t id : skip) ids += (ids.empty() ? "" : ",") + std::to_string(id);
+    sql_args a;
+    a.owned_text(job_key(spec_.table, name)).text(owner).integer(lease.count()).owned_text(ids);
+    return first<range_record>(Driver::jobs().claim_except, a,
+                               self().what("claiming a range of backfill job \"" + name + "\""),
+                               read_range_row());
+  }
+
   status release_range(const std::string& name, std::int64_t range_id, std::string_view owner) {
     sql_args a;
     a.owned_text(job_key(spec_.table, name)).integer(range_id).text(owner);
@@ -456,8 +470,14 @@ class sql_adapter {
     return collect<knob_flip>(Driver::knobs().list_log, a,
                               self().what(knob_doing("reading the flips of", record)),
                               [](const auto& row) -> result<knob_flip> {
-                                return knob_flip{std::string(row.text(0)), version_at(row, 1),
-                                                 version_at(row, 2), std::string(row.text(3)),
+                                const std::string of(row.text(0));
+                                const auto from = version_at(row, 1), to = version_at(row, 2);
+                                if (!from || !to)
+                                  return not_a_version(
+                                      row, from ? 2 : 1, of, "a row of uplift_knob_log",
+                                      from ? "to_version" : "from_version",
+                                      "delete that row (the log is a record of flips only)");
+                                return knob_flip{of, *from, *to, std::string(row.text(3)),
                                                  std::string(row.text(4)), std::string(row.text(5)),
                                                  row.i64(6)};
                               });
@@ -567,19 +587,64 @@ class sql_adapter {
   static std::string knob_doing(std::string_view verb, std::string_view record) {
     return std::string(verb) + " the knob of " + std::string(record);
   }
+  /// Column i of a knob row as a version: an integer from 0 to 65535. A row edited by hand may
+  /// hold anything (SQLite keeps text in an integer column): nullopt then, never a version
+  /// wrapped into range.
   template <class Row>
-  static std::uint16_t version_at(const Row& row, int i) {
-    return static_cast<std::uint16_t>(row.i64(i));
+  static std::optional<std::uint16_t> version_at(const Row& row, int i) {
+    if (!row.is_integer(i)) return std::nullopt;
+    const std::int64_t v = row.i64(i);
+    if (v < 0 || v > 65535) return std::nullopt;
+    return static_cast<std::uint16_t>(v);
+  }
+  /// What column i of a row holds, for an error: the number, 'text' or NULL.
+  template <class Row>
+  static std::string shown(const Row& row, int i) {
+    if (row.is_null(i)) return "NULL";
+    if (row.is_integer(i)) return std::to_string(row.i64(i));
+    return "'" + std::string(row.text(i).substr(0, 40)) + "'";
+  }
+  /// The error of a knob row whose column `column` (at i) is not a version, and what fixes it.
+  template <class Row>
+  static error not_a_version(const Row& row, int i, std::string_view record,
+                             std::string_view row_name, std::string_view column,
+                             std::string_view fix) {
+    return error(errc::invalid_version, record)
+        .with_detail(std::string(row_name) + " holds " + std::string(column) + " " +
+                     shown(row, i) + ", which is not a version (an integer from 0 to 65535): " +
+                     std::string(fix));
   }
   template <class Row>
   static result<knob_setting> read_knob(const Row& row) {
-    return knob_setting{std::string(row.text(0)), version_at(row, 1), version_at(row, 2),
-                        row.i64(3), row.i64(4)};
+    const std::string record(row.text(0));
+    const auto write = version_at(row, 1), previous = version_at(row, 2);
+    auto fix = [&](std::string_view column, std::string_view to) {
+      return "correct it: UPDATE uplift_knob SET " + std::string(column) + " = " +
+             std::string(to) + " WHERE record = '" + record + "'";
+    };
+    if (!write)
+      return not_a_version(row, 1, record, "uplift_knob's row", "write_version",
+                           fix("write_version", "N") +
+                               " (N: a version every live process reads and writes)");
+    if (!previous)
+      return not_a_version(row, 2, record, "uplift_knob's row", "previous_version",
+                           fix("previous_version", "0") + " (0: no version to go back to)");
+    return knob_setting{record, *write, *previous, row.i64(3), row.i64(4)};
   }
   template <class Row>
   static result<knob_node> read_node(const Row& row) {
-    return knob_node{std::string(row.text(0)), std::string(row.text(1)), version_at(row, 2),
-                     version_at(row, 3), std::string(row.text(4)), version_at(row, 5),
+    const std::string record(row.text(0)), node(row.text(1));
+    const std::string row_name = "uplift_knob_nodes' row of node \"" + node + "\"";
+    const std::string fix = "delete the row (DELETE FROM uplift_knob_nodes WHERE record = '" +
+                            record + "' AND node = '" + node +
+                            "'); a live process registers again at its next heartbeat";
+    std::optional<std::uint16_t> v[3];
+    const int columns[3] = {2, 3, 5};
+    const std::string_view names[3] = {"reads_first", "reads_latest", "writing"};
+    for (int c = 0; c < 3; ++c)
+      if (!(v[c] = version_at(row, columns[c])))
+        return not_a_version(row, columns[c], record, row_name, names[c], fix);
+    return knob_node{record, node, *v[0], *v[1], std::string(row.text(4)), *v[2],
                      std::string(row.text(6)), row.i64(7), row.i64(8), row.i64(9) != 0};
   }
   /// The knob row of `record`, added when missing, read by `sql` (lock_row or share_row).

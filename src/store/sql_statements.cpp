@@ -267,12 +267,16 @@ job_statements make_job_statements(const sql_dialect& d, std::string_view applie
         "WHERE job_key = ?1");
   // The range this owner holds first, else the first free or expired one; rows other workers
   // are claiming right now are skipped, not waited for.
-  s.claim =
-      r("UPDATE uplift_backfill_ranges SET owner = ?2, lease_until_ms = {now_ms} + ?3 "
-        "WHERE job = ?1 AND id = (SELECT id FROM uplift_backfill_ranges "
-        "WHERE job = ?1 AND NOT done AND (owner = '' OR owner = ?2 OR lease_until_ms <= {now_ms}) "
-        "ORDER BY CASE WHEN owner = ?2 THEN 0 ELSE 1 END, id LIMIT 1{skip_locked}) "
-        "RETURNING {range_columns}");
+  const auto claim = [&](std::string_view except) {
+    return r("UPDATE uplift_backfill_ranges SET owner = ?2, lease_until_ms = {now_ms} + ?3 "
+             "WHERE job = ?1 AND id = (SELECT id FROM uplift_backfill_ranges "
+             "WHERE job = ?1 AND NOT done AND (owner = '' OR owner = ?2 OR lease_until_ms <= "
+             "{now_ms})" + std::string(except) +
+             " ORDER BY CASE WHEN owner = ?2 THEN 0 ELSE 1 END, id LIMIT 1{skip_locked}) "
+             "RETURNING {range_columns}");
+  };
+  s.claim = claim("");
+  s.claim_except = claim(" AND (',' || CAST(?4 AS TEXT) || ',') NOT LIKE ('%,' || id || ',%')");
   s.release =
       r("UPDATE uplift_backfill_ranges SET owner = '', lease_until_ms = 0 "
         "WHERE job = ?1 AND id = ?2 AND owner = ?3");

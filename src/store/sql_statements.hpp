@@ -161,6 +161,8 @@ struct job_statements {
   std::string upgrade_layout[6];  ///< from the first edition's layout, after `layout` says so
   std::string load_job, list_jobs, insert_job, insert_range, list_ranges, set_status;
   std::string claim, release, held, quarantine, progress, finish_job;
+  /// claim, passing over the range ids listed in ?4 ("3,7": ids joined by commas).
+  std::string claim_except;
   std::string list_quarantine_of_job, list_quarantine_of_table, drop_done_job, drop_ranges;
 };
 

@@ -81,6 +81,7 @@ class sqlite_call {
   bool run() { return step() == SQLITE_DONE; }
 
   bool is_null(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
+  bool is_integer(int c) const { return sqlite3_column_type(s_, c) == SQLITE_INTEGER; }
   std::int64_t i64(int c) const { return sqlite3_column_int64(s_, c); }
   bool boolean(int c) const { return i64(c) != 0; }
   std::string_view text(int c) const {
@@ -402,6 +403,11 @@ result<std::optional<range_record>> sqlite_store::claim_range(const std::string&
                                                               std::string_view owner,
                                                               std::chrono::milliseconds lease) {
   return impl_->claim_range(name, owner, lease);
+}
+result<std::optional<range_record>> sqlite_store::claim_range_except(
+    const std::string& name, std::string_view owner, std::chrono::milliseconds lease,
+    const std::vector<std::int64_t>& skip) {
+  return impl_->claim_range_except(name, owner, lease, skip);
 }
 status sqlite_store::release_range(const std::string& name, std::int64_t range_id,
                                    std::string_view owner) {

@@ -1,8 +1,9 @@
 // The backfill against the PostgreSQL server's own faults: the server killed (SIGKILL of the
 // postmaster) and started again, on a server of the test's own; and, on the shared test server but
 // only on this test's connections (known by their application_name), a backend terminated by
-// pg_terminate_backend in the middle of the backfill, and a statement_timeout that fires while a
-// row the backfill writes is locked by the application.
+// pg_terminate_backend in the middle of the backfill, a statement_timeout that fires while a
+// row the backfill writes is locked by the application, and a row the application holds locked
+// for seconds (the backfill's lock_timeout).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -263,4 +264,115 @@ TEST_CASE("backfill faults: the PostgreSQL server killed and started again durin
     if (std::find(ok_values.begin(), ok_values.end(), got) == ok_values.end()) ++mismatches;
   }
   CHECK(mismatches == 0);
+}
+
+TEST_CASE_TEMPLATE("backfill faults: a row the application holds locked for seconds: each batch waits at most its lock_timeout, the worker works its other ranges meanwhile and comes back, and the application's writes to the rows a waiting batch holds wait at most the lock_timeout", F,
+                   store_test::postgres_int) {
+  STORE_TEST_FIXTURE(F, fx);
+  constexpr int n = 2000;
+  server_fault_test::fill_v2(fx, n);
+  const auto c = server_fault_test::user_codec::make({}).value();
+  const std::string table = "\"" + fx.spec.table + "\"";
+  // The application's two connections: one holds row 300 (in the first of four ranges) for
+  // seconds; the other writes rows 251..299, which come before it in the same batches, and
+  // times each write.
+  PGconn* holder = PQconnectdb(fx.backend.conninfo().c_str());
+  PGconn* app = PQconnectdb(fx.backend.conninfo().c_str());
+  REQUIRE(PQstatus(holder) == CONNECTION_OK);
+  REQUIRE(PQstatus(app) == CONNECTION_OK);
+  PQclear(PQexec(holder, ("BEGIN; SELECT 1 FROM " + table + " WHERE id = 300 FOR UPDATE").c_str()));
+
+  uplift::backfill_options o;
+  o.job = "long-lock";
+  o.workers = 1;
+  o.ranges = 4;
+  o.initial_batch = 100;
+  o.max_batch = 100;
+  o.lock_timeout = 300ms;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto job = ok(uplift::backfill::start(ok(fx.backend.open(fx.spec)), c, o));
+
+  std::atomic<bool> stop{false};
+  std::map<std::int64_t, std::string> ledger;  // each row's last write, as v3 reads it
+  std::chrono::steady_clock::duration longest{};
+  int writes = 0, waited = 0;
+  std::thread writer([&] {
+    for (int i = 0; !stop; ++i) {
+      const std::int64_t id = 251 + i % 49;
+      server_fault_test::user_codec::object_type u;
+      u.id = static_cast<std::uint64_t>(id);
+      u.given_name = "Ada";
+      u.family_name = "write " + std::to_string(i);
+      u.email = "ada@example.com";
+      const std::string bytes(c.write(u).value().as_string_view());
+      const std::string key = std::to_string(id);
+      const char* values[] = {key.c_str(), bytes.data()};
+      const int lengths[] = {0, static_cast<int>(bytes.size())};
+      const int formats[] = {0, 1};
+      const auto start = std::chrono::steady_clock::now();
+      PGresult* r = PQexecParams(app, ("UPDATE " + table + " SET value = $2 WHERE id = $1").c_str(),
+                                 2, nullptr, values, lengths, formats, 0);
+      const auto took = std::chrono::steady_clock::now() - start;
+      const bool written = PQresultStatus(r) == PGRES_COMMAND_OK;
+      PQclear(r);
+      if (!written) continue;
+      ++writes;
+      waited += took >= 50ms ? 1 : 0;
+      longest = std::max(longest, took);
+      ledger[id] = u.family_name;
+      std::this_thread::sleep_for(5ms);
+    }
+  });
+
+  // While row 300 is held, the worker finishes the three other ranges.
+  const bool others_done = server_fault_test::eventually_true([&] {
+    const auto ranges = ok(fx.s().list_ranges("long-lock"));
+    return ranges.size() == 4 && !ranges[0].done && ranges[1].done && ranges[2].done && ranges[3].done;
+  });
+  CHECK(others_done);
+  const auto others_took = std::chrono::steady_clock::now() - t0;
+  std::this_thread::sleep_for(1500ms);  // and keeps coming back to the first
+  const auto waits = job.progress().lock_waits;
+  CHECK(waits >= 3);
+  CHECK(job.progress().last_store_error.find("lock timeout") != std::string::npos);
+  CHECK(job.progress().status == uplift::job_status::running);
+  CHECK_FALSE(ok(fx.s().list_ranges("long-lock"))[0].done);
+
+  PQclear(PQexec(holder, "COMMIT"));
+  const auto released = std::chrono::steady_clock::now();
+  ok(job.wait());
+  const auto resumed_in = std::chrono::steady_clock::now() - released;
+  stop = true;
+  writer.join();
+  PQfinish(holder);
+  PQfinish(app);
+
+  // The application waited for a batch (the test saw the lock wait it bounds), never much
+  // longer than the lock_timeout: without it, the first such write waits out the whole hold.
+  CHECK(waited >= 1);
+  CHECK(longest < o.lock_timeout + 700ms);
+  const auto p = job.progress();
+  CHECK(p.status == uplift::job_status::done);
+  CHECK(p.counters.scanned == p.counters.upgraded + p.counters.already_current +
+                                  p.counters.conflicts + p.counters.quarantined);
+  CHECK(p.counters.quarantined == 0);
+  // Every row at v3: the writer's rows hold its last write, the others their own user.
+  for (const auto& r : ok(fx.s().scan({}, 1000000))) {
+    const auto k = std::get<std::int64_t>(r.key);
+    const auto view = c.read(r.value);
+    REQUIRE(view);
+    CHECK(view->stored_version() == 3);
+    if (ledger.count(k) != 0)
+      CHECK((*view)->family_name()->str() == ledger[k]);
+    else
+      CHECK((*view)->family_name()->str() == std::to_string(k));
+  }
+  MESSAGE("row 300 held " << std::chrono::duration_cast<std::chrono::milliseconds>(released - t0).count()
+          << " ms: the other three ranges done in "
+          << std::chrono::duration_cast<std::chrono::milliseconds>(others_took).count() << " ms, "
+          << waits << " lock waits of 300 ms; " << writes << " application writes, " << waited
+          << " of them behind a waiting batch, the longest "
+          << std::chrono::duration_cast<std::chrono::milliseconds>(longest).count()
+          << " ms; done " << std::chrono::duration_cast<std::chrono::milliseconds>(resumed_in).count()
+          << " ms after the lock was released");
 }

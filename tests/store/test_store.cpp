@@ -527,6 +527,31 @@ TEST_CASE_TEMPLATE("a released range can be claimed by another worker", F, STORE
   CHECK(ok(s.list_ranges(name))[0].owner == "w2");
 }
 
+TEST_CASE_TEMPLATE("claim_range_except passes over the ranges it is given, and claims nothing when only those are free", F,
+                   STORE_TEST_ALL_STORES) {
+  STORE_TEST_FIXTURE(F, fx);
+  auto& s = fx.s();
+  const std::string name = fx.spec.table + "-job";
+  const std::vector<key_range> three{key_range{std::nullopt, F::key(10)},
+                                     key_range{F::key(10), F::key(20)},
+                                     key_range{F::key(20), std::nullopt}};
+  ok(s.open_job(job(name), three, 0));
+  const auto second = ok(s.claim_range_except(name, "w1", 60s, {1}));
+  REQUIRE(second.has_value());
+  CHECK(second->id == 2);
+  ok(s.release_range(name, 2, "w1"));
+  const auto third = ok(s.claim_range_except(name, "w1", 60s, {1, 2}));
+  REQUIRE(third.has_value());
+  CHECK(third->id == 3);
+  // Only passed-over ranges are free (the held one is passed over too): nothing.
+  CHECK_FALSE(ok(s.claim_range_except(name, "w2", 60s, {1, 2})).has_value());
+  CHECK_FALSE(ok(s.claim_range_except(name, "w1", 60s, {1, 2, 3})).has_value());
+  // An id that is also a prefix of another (1 of 12) passes over only itself.
+  CHECK(ok(s.claim_range_except(name, "w2", 60s, {12})).value().id == 1);
+  // No list: claim_range.
+  CHECK(ok(s.claim_range_except(name, "w3", 60s, {})).value().id == 2);
+}
+
 TEST_CASE_TEMPLATE("a batch commits writes, cursor, counters and quarantine together", F,
                    STORE_TEST_ALL_STORES) {
   STORE_TEST_FIXTURE(F, fx);

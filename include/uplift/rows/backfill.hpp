@@ -93,6 +93,17 @@ struct backfill_options {
   /// `retry_backoff`) before the job stops with the error.
   std::size_t max_retries = 5;
   std::chrono::milliseconds retry_backoff{20};
+  /// How long a batch waits for a row the application holds locked (0: as long as the
+  /// database's own setting lets it). A batch holds the rows it has rewritten while it waits, so
+  /// this bounds how long the application's own writes to those rows can wait for the backfill:
+  /// this long plus one batch. When it runs out the batch applies nothing
+  /// (errc::lock_timeout, counted in `backfill_progress::lock_waits`, not in max_retries); the
+  /// worker puts that range aside, works the job's other ranges, and comes back to it after a
+  /// wait that doubles from `retry_backoff` up to `lock_timeout`, in batches half as large each
+  /// time. PostgreSQL: its lock_timeout, on the worker's connections. SQLite has no row locks:
+  /// a writer waits sqlite_options::busy_timeout for the one write lock, and a batch is one
+  /// short write transaction.
+  std::chrono::milliseconds lock_timeout{1000};
   /// A worker holds a range for this long past its last commit; a worker that dies loses it
   /// then, and another worker takes the range over from its committed cursor.
   std::chrono::milliseconds lease{30000};
@@ -131,6 +142,9 @@ struct backfill_progress {
   /// database that went away shows here while the backfill waits for it, with its words.
   std::uint64_t store_retries = 0;
   std::string last_store_error{};   ///< the last retried error's message ("" when none)
+  /// Batches this run that gave up waiting for a row lock (backfill_options::lock_timeout) and
+  /// put their range aside; the error's message is in last_store_error.
+  std::uint64_t lock_waits = 0;
 
   /// Done so far, 0..1; exactly 1 once the job is done.
   double fraction() const noexcept {

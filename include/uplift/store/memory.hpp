@@ -62,6 +62,9 @@ class memory_store final : public store {
                         const std::string& error_text) override;
   result<std::optional<range_record>> claim_range(const std::string& name, std::string_view owner,
                                                   std::chrono::milliseconds lease) override;
+  result<std::optional<range_record>> claim_range_except(
+      const std::string& name, std::string_view owner, std::chrono::milliseconds lease,
+      const std::vector<std::int64_t>& skip) override;
   status release_range(const std::string& name, std::int64_t range_id,
                        std::string_view owner) override;
   result<batch_result> commit_batch(const batch_commit& b) override;

@@ -109,6 +109,9 @@ class postgres_store final : public store {
                         const std::string& error_text) override;
   result<std::optional<range_record>> claim_range(const std::string& name, std::string_view owner,
                                                   std::chrono::milliseconds lease) override;
+  result<std::optional<range_record>> claim_range_except(
+      const std::string& name, std::string_view owner, std::chrono::milliseconds lease,
+      const std::vector<std::int64_t>& skip) override;
   status release_range(const std::string& name, std::int64_t range_id,
                        std::string_view owner) override;
   /// One statement for the writes, the quarantine rows and the range's progress (see the top of
@@ -133,6 +136,8 @@ class postgres_store final : public store {
   result<std::vector<knob_flip>> knob_log(std::string_view record, std::size_t n) override;
   /// LISTEN uplift_knob on this connection (at its first call), then waits on its socket: true
   /// when a notification came (a flip of any record's knob committed since the last wait).
+  /// SET lock_timeout on this connection, and again after each reconnect.
+  status set_lock_timeout(std::chrono::milliseconds timeout) override;
   result<bool> wait_for_knob(std::chrono::milliseconds timeout) override;
 
   // ---- the application's own writes (not part of the store interface) ----

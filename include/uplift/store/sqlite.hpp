@@ -97,6 +97,9 @@ class sqlite_store final : public store {
                         const std::string& error_text) override;
   result<std::optional<range_record>> claim_range(const std::string& name, std::string_view owner,
                                                   std::chrono::milliseconds lease) override;
+  result<std::optional<range_record>> claim_range_except(
+      const std::string& name, std::string_view owner, std::chrono::milliseconds lease,
+      const std::vector<std::int64_t>& skip) override;
   status release_range(const std::string& name, std::int64_t range_id,
                        std::string_view owner) override;
   /// One BEGIN IMMEDIATE transaction: checks that `owner` holds the range, runs each conditional

@@ -361,6 +361,16 @@ class store {
   virtual result<std::optional<range_record>> claim_range(const std::string& name,
                                                           std::string_view owner,
                                                           std::chrono::milliseconds lease) = 0;
+  /// As claim_range, passing over the ranges whose ids are in `skip` (ranges the backfill puts
+  /// aside while a row in them is locked, to work the others first); nullopt when only those are
+  /// free. By default it is claim_range, `skip` unheeded: the backfill then gives a range it
+  /// put aside back and comes back to it later.
+  virtual result<std::optional<range_record>> claim_range_except(
+      const std::string& name, std::string_view owner, std::chrono::milliseconds lease,
+      const std::vector<std::int64_t>& skip) {
+    (void)skip;
+    return claim_range(name, owner, lease);
+  }
   /// Gives a held range back without finishing it (pause, cancel, shutdown).
   virtual status release_range(const std::string& name, std::int64_t range_id,
                                std::string_view owner) = 0;
@@ -406,6 +416,16 @@ class store {
   /// channel uplift_knob (this connection listens from its first call); SQLite: PRAGMA
   /// data_version, checked every few milliseconds; by default: it sleeps.
   virtual result<bool> wait_for_knob(std::chrono::milliseconds timeout);
+
+  /// How long a statement of this connection waits for a row lock another transaction holds
+  /// before it fails with errc::lock_timeout, applying nothing (0: the database's own setting).
+  /// PostgreSQL: its lock_timeout, kept across reconnects. By default, nothing: SQLite has no row
+  /// locks (a writer waits sqlite_options::busy_timeout for the database's one write lock), nor
+  /// does the memory store.
+  virtual status set_lock_timeout(std::chrono::milliseconds timeout) {
+    (void)timeout;
+    return {};
+  }
 
  protected:
   store() = default;
@@ -459,9 +479,11 @@ inline std::string key_to_string(const row_key& k) {
   return std::get<1>(k);
 }
 
-/// A store error with the database's words.
-inline error store_failure(std::string_view what, std::string_view db_words) {
-  error e(errc::store_error);
+/// A store error with the database's words (errc::lock_timeout when the database gave up
+/// waiting for a lock, else errc::store_error).
+inline error store_failure(std::string_view what, std::string_view db_words,
+                           errc code = errc::store_error) {
+  error e(code);
   std::string words(what);
   if (!db_words.empty()) words.append(": ").append(db_words);
   e.with_detail(words);
