@@ -408,7 +408,7 @@ struct backfill::state {
           return false;
         }
         retrying(r.error());
-        if (!sleep_for(opt.retry_backoff * (std::int64_t{1} << std::min<std::size_t>(attempt, 10)))) {
+        if (!sleep_for(backoff(attempt))) {
           (void)db.release_range(spec.name, range.id, owner);
           return false;
         }
@@ -627,7 +627,7 @@ struct backfill::state {
   void set_aside(const range_record& range, const error& e, ranges_aside& aside,
                  std::size_t& batch) {
     range_aside& a = aside[range.id];
-    const auto doubled = opt.retry_backoff * (std::int64_t{1} << std::min<std::size_t>(a.waits, 10));
+    const auto doubled = backoff(a.waits);
     a.due = opt.clock.now() + std::min(doubled, std::max(opt.lock_timeout, opt.retry_backoff));
     ++a.waits;
     batch = std::max(opt.min_batch, batch / 2);
@@ -643,6 +643,11 @@ struct backfill::state {
     last_store_error = e.message();
   }
 
+  /// The wait before try number n + 1: retry_backoff, doubled n times (at most 10).
+  std::chrono::milliseconds backoff(std::size_t n) const {
+    return opt.retry_backoff * (std::int64_t{1} << std::min<std::size_t>(n, 10));
+  }
+
   /// The errors a store call is tried again after: the database's (it may come back) and a lock
   /// wait that ran out (the lock may be gone).
   static bool retried(errc code) noexcept {
@@ -655,7 +660,7 @@ struct backfill::state {
       auto r = f();
       if (r || !retried(r.error().code) || attempt >= opt.max_retries) return r;
       retrying(r.error());
-      if (!sleep_for(opt.retry_backoff * (std::int64_t{1} << std::min<std::size_t>(attempt, 10))))
+      if (!sleep_for(backoff(attempt)))
         return r;
     }
   }
