@@ -6,9 +6,9 @@
 //   uplift-bench [--smoke] [--only SCENARIO[,SCENARIO...]] [--out FILE.tsv] [--samples N]
 //                [--min-sample-ms N]
 //
-// Scenarios: read_latest, version_mix, chain_depth, read_json (all by default). --smoke reads tiny
-// data sets once each, with every check: the test suite runs it. Tables go to stdout as markdown;
-// --out also writes them for uplift-bench-report (bench/results.hpp has the format).
+// Scenarios: read_latest, version_mix, chain_depth, read_json, write (all by default). --smoke
+// reads tiny data sets once each, with every check: the test suite runs it. Tables go to stdout as
+// markdown; --out also writes them for uplift-bench-report (bench/results.hpp has the format).
 
 #include <algorithm>
 #include <chrono>
@@ -34,7 +34,7 @@ namespace {
 constexpr const char* usage =
     "usage: uplift-bench [--smoke] [--only SCENARIO[,SCENARIO...]] [--out FILE.tsv] "
     "[--samples N] [--min-sample-ms N]\n"
-    "scenarios: read_latest, version_mix, chain_depth, read_json\n";
+    "scenarios: read_latest, version_mix, chain_depth, read_json, write\n";
 
 bool wanted(const std::string& only, std::string_view scenario) {
   if (only.empty()) return true;
@@ -120,6 +120,7 @@ int main(int argc, char** argv) {
   if (wanted(only, "version_mix")) run_version_mix(s, out);
   if (wanted(only, "chain_depth")) run_chain_depth(s, out);
   if (wanted(only, "read_json")) run_read_json(s, out);
+  if (wanted(only, "write")) run_write(s, out);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   char buf[32];

@@ -23,6 +23,10 @@ void run_chain_depth(const settings& s, results& out);
 /// Reading JSON records: uplift::read_json against hand-written simdjson and nlohmann-json.
 void run_read_json(const settings& s, results& out);
 
+/// Writing records: uplift's writes (a FlatBufferBuilder finished as a record, an Object API
+/// struct, a codec mid-rollout) against raw FlatBuffers and the peers' writers.
+void run_write(const settings& s, results& out);
+
 /// Formats a byte count as "1.2 MiB".
 std::string pretty_bytes(double bytes);
 

@@ -9,6 +9,7 @@
 
 #include <uplift/version.hpp>
 
+#include "hooks.hpp"
 #include "templates.hpp"
 
 namespace uplift_gen {
@@ -48,6 +49,10 @@ std::string cpp_ns(const std::string& dotted) {
       out += c;
   }
   return out;
+}
+
+std::string record_ns(const record_model& rec) {
+  return rec.parent_ns.empty() ? std::string("::uplift_records") : cpp_ns(rec.parent_ns);
 }
 
 std::string folder_name(const record_model& rec) {
@@ -94,8 +99,8 @@ bool has_new_values(const enum_model& older, const enum_model& newer) {
 class step_emitter {
  public:
   step_emitter(const record_model& rec, const version_model& a, const version_model& b,
-               const step_report& step)
-      : rec_(rec), a_(a), b_(b), step_(step), na_(a), nb_(b) {}
+               const step_report& step, const step_hooks& hooks)
+      : rec_(rec), a_(a), b_(b), step_(step), hooks_(hooks), na_(a), nb_(b) {}
 
   /// Appends the step's functions; `down` (vK+1 -> vK) only `with_down`.
   void emit(std::string& declarations, std::string& definitions, bool with_down) {
@@ -144,10 +149,25 @@ class step_emitter {
       out += down ? convert(*f.to, *f.from, f.to->name, f.from->name, true, ts.name)
                   : convert(*f.from, *f.to, f.from->name, f.to->name, false, ts.name, moving);
     }
-    if (hook)
+    if (hooks_.k == step_hooks::kind::field) {
+      if (ts.name == a_.root) out += field_hook_calls(down ? hooks_.down : hooks_.up);
+    } else if (hook) {
       out += render(templates::hook_call, {{"ns", cpp_ns(rec_.parent_ns)},
                                            {"hook", down ? "downgrade" : "upgrade"}});
+    }
     return out;
+  }
+
+  /// The field hooks of the step called on the Object API path, each filling its field.
+  std::string field_hook_calls(const std::vector<field_hook>& hooks) const {
+    if (hooks.empty()) return {};
+    const std::string ns = record_ns(rec_);
+    std::string out = render(templates::field_hooks_begin, {{"ns", ns}, {"input", hooks.front().input}});
+    for (const field_hook& h : hooks)
+      out += render(h.returns == "uplift::text" ? templates::field_hook_text
+                                                : templates::field_hook_value,
+                    {{"ns", ns}, {"name", h.name}, {"b", h.field->name}});
+    return out + templates::field_hooks_end;
   }
 
   /// The check, in a downgrade, that a field the older version requires is there (a string or a
@@ -301,6 +321,7 @@ class step_emitter {
   const version_model& a_;
   const version_model& b_;
   const step_report& step_;
+  const step_hooks& hooks_;
   names na_, nb_;
 };
 
@@ -329,8 +350,7 @@ std::string hook_list(const std::vector<std::string>& hooks) {
 
 /// The names the separately compiled read paths need: the record's qualified C++ type and more.
 std::map<std::string, std::string> separate_names(const record_model& rec) {
-  const std::string ns =
-      rec.parent_ns.empty() ? std::string("uplift_records") : cpp_ns(rec.parent_ns).substr(2);
+  const std::string ns = record_ns(rec).substr(2);
   return {{"folder", folder_name(rec)},
           {"gen_version", generator_version()},
           {"qualified", rec.parent_ns.empty() ? rec.name : rec.parent_ns + "." + rec.name},
@@ -350,8 +370,7 @@ std::string emit_header(const record_model& rec, const std::vector<step_report>&
   const version_model& first = rec.versions.front();
   const version_model& latest = rec.versions.back();
 
-  const std::string ns =
-      rec.parent_ns.empty() ? std::string("uplift_records") : cpp_ns(rec.parent_ns).substr(2);
+  const std::string ns = record_ns(rec).substr(2);
 
   std::string includes;
   for (const auto& v : rec.versions)
@@ -363,12 +382,18 @@ std::string emit_header(const record_model& rec, const std::vector<step_report>&
   std::string upgrades;
   std::string downgrades;
   std::string moving;
+  std::vector<step_hooks> plans;
+  for (std::size_t i = 0; i < steps.size(); ++i) plans.push_back(plan_hooks(rec, steps[i], i));
+  const field_inputs_text inputs = emit_field_inputs(rec, steps, plans, options.downgrades);
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const version_model& a = rec.versions[i];
     const version_model& b = rec.versions[i + 1];
     const step_report& step = steps[i];
     std::vector<std::string> down_hooks;  // the `downgrade` hooks the step's `down` calls
+    for (const field_hook& h : plans[i].down)
+      down_hooks.push_back(ns + "::" + h.name + "(const " + ns + "::" + h.input + "&)");
     for (const table_step& ts : step.tables) {
+      if (plans[i].k == step_hooks::kind::field) break;
       const std::string fields = computed_fields(ts);
       if (fields.empty() || !a.structs.count(ts.name)) continue;
       std::map<std::string, std::string> v{{"from", std::to_string(a.number)},
@@ -383,7 +408,7 @@ std::string emit_header(const record_model& rec, const std::vector<step_report>&
                            v["from_type"].substr(2) + "&)");
     }
     const bool left_out = !options.downgrades && !down_hooks.empty();
-    step_emitter emitter(rec, a, b, step);
+    step_emitter emitter(rec, a, b, step, plans[i]);
     emitter.emit(declarations, definitions, !left_out);
     const std::string src = names(a).object(rec.name), dst = names(b).object(rec.name);
     std::map<std::string, std::string> e{{"k", std::to_string(a.number)}, {"record", rec.name}};
@@ -408,11 +433,13 @@ std::string emit_header(const record_model& rec, const std::vector<step_report>&
                                       {"them", down_hooks.size() == 1 ? "the hook" : "the hooks"}})
                             : render(templates::step_entry, e));
   }
+  hooks += inputs.hooks;
   if (!hooks.empty())
-    hooks = std::string(options.downgrades ? templates::hooks_intro
+    hooks = inputs.classes +
+            std::string(options.downgrades ? templates::hooks_intro
                                            : templates::hooks_intro_upgrades_only) +
-            hooks + "\n";
-  const std::string rebuilds = emit_rebuilds(rec, steps, declarations, definitions);
+            hooks + "\n" + inputs.definitions;
+  const std::string rebuilds = emit_rebuilds(rec, steps, plans, declarations, definitions);
 
   std::string versions;
   for (const auto& v : rec.versions)

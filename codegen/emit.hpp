@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "classify.hpp"
+#include "hooks.hpp"
 #include "schema.hpp"
 
 namespace uplift_gen {
@@ -27,10 +28,11 @@ std::string emit_header(const record_model& rec, const std::vector<step_report>&
 /// compiled once for a program (the header declares them when UPLIFT_SEPARATE_INSTANTIATION is on).
 std::string emit_separate_source(const record_model& rec);
 /// The fused rebuilds of `rec`: appends their declarations and definitions and returns the
-/// descriptor's `rebuilds` member (empty when no stored version has an all-mechanical,
-/// transforming path to the latest).
+/// descriptor's `rebuilds` member (empty when no stored version has a transforming path to the
+/// latest whose steps are all mechanical or take field hooks).
 std::string emit_rebuilds(const record_model& rec, const std::vector<step_report>& steps,
-                          std::string& declarations, std::string& definitions);
+                          const std::vector<step_hooks>& plans, std::string& declarations,
+                          std::string& definitions);
 
 /// The text of `<record folder name>_uplift_json.hpp` for `rec`: per version, a JSON reader and
 /// writer for every table, struct, enum and union, on top of <uplift/json.hpp>.
@@ -38,6 +40,9 @@ std::string emit_json_header(const record_model& rec);
 
 /// "::demo::v3" for "demo.v3".
 std::string cpp_ns(const std::string& dotted);
+/// The namespace a record's descriptor and hooks live in: "::demo", or "::uplift_records" for a
+/// record whose schemas have no namespace above the versions'.
+std::string record_ns(const record_model& rec);
 /// The record folder's name: "user" for "schemas/user/".
 std::string folder_name(const record_model& rec);
 /// "0.1.0": the generator's version, printed in generated files.

@@ -19,28 +19,18 @@ int scalar_bytes(const std::string& s) {
   return 1;
 }
 
-/// The C++ type flatc uses for a scalar in vectors.
-std::string scalar_cpp(const std::string& s) {
-  static const std::map<std::string, std::string> table = {
-      {"bool", "std::uint8_t"},   {"byte", "std::int8_t"},    {"ubyte", "std::uint8_t"},
-      {"short", "std::int16_t"},  {"ushort", "std::uint16_t"}, {"int", "std::int32_t"},
-      {"uint", "std::uint32_t"},  {"long", "std::int64_t"},   {"ulong", "std::uint64_t"},
-      {"float", "float"},         {"double", "double"}};
-  auto it = table.find(s);
-  return it == table.end() ? s : it->second;
-}
-
-const table_step* find_table(const step_report& step, const std::string& name) {
-  for (const auto& t : step.tables)
-    if (t.name == name) return &t;
-  return nullptr;
+/// The C++ type flatc uses for a scalar in vectors (a bool is a byte there).
+std::string element_cpp(const std::string& s) {
+  return s == "bool" ? std::string("std::uint8_t") : scalar_cpp(s);
 }
 
 /// The rebuild functions of one stored version (index `k` of rec.versions) to the latest.
 class rebuild_emitter {
  public:
   rebuild_emitter(const record_model& rec, const std::vector<step_report>& steps, std::size_t k)
-      : rec_(rec), steps_(steps), k_(k), from_(rec.versions[k]), to_(rec.versions.back()) {}
+      : rec_(rec), steps_(steps), k_(k), from_(rec.versions[k]),
+        to_(rec.versions.back()),
+        ns_(record_ns(rec)) {}
 
   /// The root table's function name.
   std::string root_fn() const { return fn(to_.root); }
@@ -100,8 +90,17 @@ class rebuild_emitter {
     std::vector<piece> pieces;
     std::set<std::string> used;
     std::string defaults;
+    std::set<std::size_t> inputs;  // the steps whose field hooks the table's fields call
     for (const auto& f : dst.fields) {
       if (f.deprecated || is_union_type_field(dst, f)) continue;
+      if (table == to_.root) {
+        const field_origin o = trace_field(steps_, table, f, steps_.size(), k_);
+        if (o.k == field_origin::kind::computed) {
+          inputs.insert(o.step);
+          pieces.push_back(hooked(f, o));
+          continue;
+        }
+      }
       const field_model* s = trace(table, f);
       if (!s) {
         defaults += (defaults.empty() ? "" : ", ") + f.name;
@@ -113,6 +112,13 @@ class rebuild_emitter {
     std::stable_sort(pieces.begin(), pieces.end(),
                      [](const piece& a, const piece& b) { return a.tier > b.tier; });
     std::string offsets, adds;
+    for (std::size_t step : inputs)
+      offsets += render(templates::rb_input,
+                        {{"ns", ns_},
+                         {"input", "uplift_fields_" + rec_.name + "::v" +
+                                       std::to_string(rec_.versions[step].number)},
+                         {"v", std::to_string(rec_.versions[step].number)},
+                         {"stored", std::to_string(from_.number)}});
     for (const auto& p : pieces) {
       offsets += p.offset;
       adds += p.add;
@@ -127,6 +133,26 @@ class rebuild_emitter {
     v["offsets"] = offsets;
     v["adds"] = adds;
     v["what"] = what;
+  }
+
+  /// The statements that fill the latest field `d` with the field hook of step `o.step`.
+  piece hooked(const field_model& d, const field_origin& o) const {
+    const std::string input = std::to_string(rec_.versions[o.step].number);
+    std::map<std::string, std::string> v{{"b", d.name},
+                                         {"ns", ns_},
+                                         {"name", "upgrade_" + o.field->name},
+                                         {"v", input},
+                                         {"required", d.required ? "true" : "false"}};
+    using k = type_ref::kind;
+    if (d.type.k == k::string)
+      return {4, render(templates::rb_hook_text, v), render(templates::rb_add_offset, v)};
+    if (d.type.k == k::enumeration) {
+      v["type"] = cpp_ns(to_.ns) + "::" + d.type.name;
+      return {scalar_bytes(to_.enums.at(d.type.name).underlying), {},
+              render(templates::rb_hook_value, v)};
+    }
+    v["type"] = scalar_cpp(d.type.scalar);
+    return {scalar_bytes(d.type.scalar), {}, render(templates::rb_hook_value, v)};
   }
 
   /// The statements that copy `s` (stored version) into the latest field `d`.
@@ -184,7 +210,7 @@ class rebuild_emitter {
       case k::scalar:
         v["helper"] = st.element_scalar == dt.element_scalar
                           ? std::string("copy_vector")
-                          : "cast_vector<" + scalar_cpp(dt.element_scalar) + ">";
+                          : "cast_vector<" + element_cpp(dt.element_scalar) + ">";
         return render(templates::rb_offset, v);
       case k::enumeration:  // vectors of enums are typed by the enum: cast to the newer one
         v["helper"] = "cast_vector<" + cpp_ns(to_.ns) + "::" + dt.element + ">";
@@ -225,6 +251,7 @@ class rebuild_emitter {
   std::size_t k_;
   const version_model& from_;
   const version_model& to_;
+  std::string ns_;
   std::vector<std::string> queue_;
   std::set<std::string> wanted_;
 };
@@ -232,17 +259,19 @@ class rebuild_emitter {
 }  // namespace
 
 std::string emit_rebuilds(const record_model& rec, const std::vector<step_report>& steps,
-                          std::string& declarations, std::string& definitions) {
+                          const std::vector<step_hooks>& plans, std::string& declarations,
+                          std::string& definitions) {
   std::string entries;
   for (std::size_t k = 0; k < steps.size(); ++k) {
     bool mechanical = true, transforming = false;
     for (std::size_t s = k; s < steps.size(); ++s) {
-      // A range-checked conversion can fail, which a rebuild cannot report: the steps do it.
-      mechanical = mechanical && !steps[s].needs_hook && !steps[s].range_checked &&
-                   steps[s].errors.empty();
+      // A range-checked conversion can fail, which a rebuild cannot report: the steps do it. A
+      // record hook needs the Object API structs; field hooks are called inside the rebuild.
+      mechanical = mechanical && plans[s].k != step_hooks::kind::record &&
+                   !steps[s].range_checked && steps[s].errors.empty();
       transforming = transforming || !steps[s].wire_compatible;
     }
-    // An all wire-compatible path is read with no copy; a hook needs the Object API structs.
+    // An all wire-compatible path is read with no copy.
     if (!mechanical || !transforming) continue;
     rebuild_emitter e(rec, steps, k);
     e.emit(declarations, definitions);

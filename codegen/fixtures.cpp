@@ -617,8 +617,7 @@ std::string emit_fixture_test(const std::vector<const record_check*>& checks, co
     const record_model& rec = *c.record;
     const version_model& latest = rec.versions.back();
     const std::string qualified = rec.parent_ns.empty() ? rec.name : rec.parent_ns + "." + rec.name;
-    const std::string cpp_record =
-        (rec.parent_ns.empty() ? std::string("::uplift_records") : cpp_ns(rec.parent_ns)) + "::" + rec.name;
+    const std::string cpp_record = record_ns(rec) + "::" + rec.name;
     std::string id = qualified;
     std::replace(id.begin(), id.end(), '.', '_');
     names += (names.empty() ? "" : ", ") + qualified;

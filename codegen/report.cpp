@@ -1,6 +1,9 @@
 // Checking a record folder and writing the report of `uplift-gen check`.
 #include "report.hpp"
 
+#include "emit.hpp"
+#include "hooks.hpp"
+
 #include <algorithm>
 #include <filesystem>
 
@@ -205,7 +208,7 @@ bool gains_values(const std::string& name, const version_model& older, const ver
 
 /// What writing version `a` from an object of version `b` does beyond copying fields back.
 std::vector<std::string> downgrade_notes(const step_report& step, const version_model& a,
-                                         const version_model& b) {
+                                         const version_model& b, const step_hooks& hooks) {
   std::vector<std::string> notes;
   for (const table_step& t : step.tables) {
     if (!a.structs.count(t.name)) continue;  // new in b: nothing of a to fill
@@ -245,11 +248,16 @@ std::vector<std::string> downgrade_notes(const step_report& step, const version_
         notes.push_back(t.name + "." + f.from->name + " is range-checked: a member new in " +
                         vname(b.number) + " is an error");
     }
-    for (const field_model* d : t.dropped)
+    for (const field_model* d : t.dropped) {
+      if (hooks.k == step_hooks::kind::field && t.name == a.root) {
+        notes.push_back(t.name + "." + d->name + " is filled by its hook, downgrade_" + d->name);
+        continue;
+      }
       notes.push_back(t.name + "." + d->name +
                       (hook ? " is for the downgrade hook to fill; if it does not, a " +
                                   vname(a.number) + " reader sees the default"
                             : ": a " + vname(a.number) + " reader sees the default"));
+    }
     for (const field_model* d : t.deprecated)
       notes.push_back(t.name + "." + d->name + ": a " + vname(a.number) + " reader sees the default");
   }
@@ -286,22 +294,43 @@ void write_step(std::string& out, const record_model& rec, const step_report& st
   }
 
   std::vector<std::string> upgrades, downgrades;
-  for (const table_step& t : step.tables) {
-    if (!has_computed(t) || !a.structs.count(t.name)) continue;
-    const std::string older = cpp_name(a.ns) + "::" + t.name + "T";
-    const std::string newer = cpp_name(b.ns) + "::" + t.name + "T";
-    upgrades.push_back("void upgrade(const " + older + "& from, " + newer + "& to);");
-    downgrades.push_back("void downgrade(const " + newer + "& from, " + older + "& to);");
+  const step_hooks plan =
+      plan_hooks(rec, step, static_cast<std::size_t>(a.number - rec.versions.front().number));
+  const std::string ns = record_ns(rec).substr(2);
+  if (plan.k == step_hooks::kind::field) {
+    // "demo::v3::Color", as the other names here, not the header's "::demo::v3::Color".
+    auto type = [](const std::string& t) { return t.rfind("::", 0) == 0 ? t.substr(2) : t; };
+    for (const field_hook& h : plan.up)
+      upgrades.push_back(type(h.returns) + " " + h.name + "(const " + ns + "::" + h.input + "& from);");
+    for (const field_hook& h : plan.down)
+      downgrades.push_back(type(h.returns) + " " + h.name + "(const " + ns + "::" + h.input +
+                           "& from);");
+  } else {
+    for (const table_step& t : step.tables) {
+      if (!has_computed(t) || !a.structs.count(t.name)) continue;
+      const std::string older = cpp_name(a.ns) + "::" + t.name + "T";
+      const std::string newer = cpp_name(b.ns) + "::" + t.name + "T";
+      upgrades.push_back("void upgrade(const " + older + "& from, " + newer + "& to);");
+      downgrades.push_back("void downgrade(const " + newer + "& from, " + older + "& to);");
+    }
   }
   if (!upgrades.empty()) {
-    out += "  hooks to write, in namespace " + cpp_name(rec.parent_ns) + ":\n";
+    if (plan.k == step_hooks::kind::field)
+      out += wrapped_words("  ", "field hooks to write, in namespace " + ns +
+                                     " (each fills one field from the " + vname(a.number) +
+                                     " fields, read in place: one rebuild, no Object API):");
+    else
+      out += wrapped_words("  ", "record hooks to write, in namespace " + ns +
+                                     " (on Object API structs, because " + plan.why + "):");
     for (const auto& h : upgrades) out += "    " + h + "\n";
     // Called only by a header generated with DOWNGRADES (see uplift_generate).
-    out += "  and, to write " + vname(a.number) + " or older (generated with DOWNGRADES):\n";
-    for (const auto& h : downgrades) out += "    " + h + "\n";
+    if (!downgrades.empty()) {
+      out += "  and, to write " + vname(a.number) + " or older (generated with DOWNGRADES):\n";
+      for (const auto& h : downgrades) out += "    " + h + "\n";
+    }
   }
 
-  const std::vector<std::string> notes = downgrade_notes(step, a, b);
+  const std::vector<std::string> notes = downgrade_notes(step, a, b, plan);
   out += "  downgrade " + vname(b.number) + " -> " + vname(a.number) + ":";
   if (notes.empty()) {
     out += " every field maps back as it is\n";

@@ -71,6 +71,52 @@ inline constexpr const char* downgrade_hook = R"tmpl(/// v{{to}} -> v{{from}} (w
 void downgrade(const {{to_type}}& from, {{from_type}}& to);
 )tmpl";
 
+// Field hooks: each computes one field from the fields of the version before it (after it, for
+// a downgrade), which it reads through that version's input.
+inline constexpr const char* input_namespace = R"tmpl(namespace uplift_fields_{{record}} {
+{{classes}}}  // namespace uplift_fields_{{record}}
+
+)tmpl";
+
+inline constexpr const char* input_class = R"tmpl(
+/// The fields of {{qualified}} v{{version}} as a field hook reads them: scalars and enums as values,
+/// strings as std::string_view (valid for the hook's call). In a read it is the stored record's
+/// own table, read in place through the steps between, or, on the Object API path, the v{{version}}
+/// struct.
+class {{cls}} {
+ public:
+  explicit {{cls}}(const {{object}}& object) noexcept : s_{&object, nullptr, {{version}}, nullptr} {}
+  /// A stored root table, of v{{version}} or older, inside a fused rebuild.
+  explicit {{cls}}(const uplift::gen::field_source& source) noexcept : s_(source) {}
+{{accessors}}{{left_out}}
+ private:
+  uplift::gen::field_source s_;
+};
+)tmpl";
+
+inline constexpr const char* input_accessor_begin = R"tmpl(inline {{type}} {{input}}::{{field}}() const {
+  if (s_.object) return {{object_value}};
+)tmpl";
+
+inline constexpr const char* upgrade_field_hook = R"tmpl(/// v{{from}} -> v{{to}}: {{field}}, from the v{{from}} fields.
+{{returns}} {{name}}(const {{input}}& from);
+)tmpl";
+
+inline constexpr const char* downgrade_field_hook = R"tmpl(/// v{{to}} -> v{{from}} (writing v{{from}} during a rollout): {{field}}, from the v{{to}} fields.
+{{returns}} {{name}}(const {{input}}& from);
+)tmpl";
+
+inline constexpr const char* downgrade_field_hook_unused = R"tmpl(/// v{{to}} -> v{{from}} (writing v{{from}}; not called without DOWNGRADES): {{field}}, from the v{{to}} fields.
+{{returns}} {{name}}(const {{input}}& from);
+)tmpl";
+
+// A step's field hooks called on the Object API path: the input reads `from`.
+inline constexpr const char* field_hooks_begin = "  {\n    const {{ns}}::{{input}} in(from);\n";
+inline constexpr const char* field_hook_text = "    to.{{b}} = {{ns}}::{{name}}(in).take();\n";
+inline constexpr const char* field_hook_value =
+    "    to.{{b}} = static_cast<decltype(to.{{b}})>({{ns}}::{{name}}(in));\n";
+inline constexpr const char* field_hooks_end = "  }\n";
+
 inline constexpr const char* declaration = R"tmpl(inline uplift::status {{fn}}(const {{src}}& from, {{dst}}& to);
 )tmpl";
 
@@ -225,6 +271,14 @@ inline constexpr const char* rb_add_optional =
     "  if (const auto v = from.{{a}}(); v.has_value()) to.add_{{b}}(*v);\n";
 inline constexpr const char* rb_add_cast_optional =
     "  if (const auto v = from.{{a}}(); v.has_value()) to.add_{{b}}(static_cast<{{type}}>(*v));\n";
+// A field a field hook fills, inside a rebuild: `in_{{v}}` reads the stored table.
+inline constexpr const char* rb_input =
+    "  const {{ns}}::{{input}} in_{{v}}(uplift::gen::field_source{\n"
+    "      nullptr, reinterpret_cast<const flatbuffers::Table*>(&from), {{stored}}, &cx});\n";
+inline constexpr const char* rb_hook_value =
+    "  to.add_{{b}}(static_cast<{{type}}>({{ns}}::{{name}}(in_{{v}})));\n";
+inline constexpr const char* rb_hook_text =
+    "  const auto f_{{b}} = uplift::gen::create_text(cx, {{ns}}::{{name}}(in_{{v}}), {{required}});\n";
 inline constexpr const char* rb_add_offset = "  to.add_{{b}}(f_{{b}});\n";
 inline constexpr const char* rb_add_struct =
     "  if (const auto* s = from.{{a}}()) {\n"

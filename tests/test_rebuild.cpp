@@ -4,31 +4,15 @@
 // read into a reused upgrade_buffer.
 #include <doctest/doctest.h>
 
-#include <atomic>
 #include <cstdint>
-#include <cstdlib>
 #include <limits>
 #include <memory>
-#include <new>
 #include <string>
 #include <vector>
 
+#include "counting_new.hpp"
 #include "kinds_samples.hpp"
 #include "mech_uplift.hpp"
-
-// Every allocation of this test binary is counted, so that a test can check a stretch of code
-// allocates nothing.
-namespace {
-std::atomic<std::size_t> allocations{0};
-}  // namespace
-// Out of line, so that GCC does not pair an inlined malloc with a free it cannot see matching.
-[[gnu::noinline]] void* operator new(std::size_t n) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -242,21 +226,21 @@ TEST_CASE("reading old records into a reused upgrade_buffer allocates nothing pe
   uplift::upgrade_buffer scratch;
   for (const uplift::buffer& rec : recs) REQUIRE(uplift::read<mech::Thing>(rec, scratch));  // warm
   std::uint64_t sum = 0;
-  const std::size_t before = allocations.load();
+  const std::size_t before = uplift_test::allocations();
   for (int round = 0; round < 100; ++round)
     for (const uplift::buffer& rec : recs) {
       auto r = uplift::read<mech::Thing>(rec, scratch);
       if (r) sum += (*r)->id();
     }
-  const std::size_t during = allocations.load() - before;
+  const std::size_t during = uplift_test::allocations() - before;
   CHECK(sum != 0);
   CHECK(during == 0);
 
   // Without an upgrade_buffer, a read owns a copy of the rebuilt record: one allocation.
   for (const uplift::buffer& rec : recs) REQUIRE(uplift::read<mech::Thing>(rec));
-  const std::size_t owned_before = allocations.load();
+  const std::size_t owned_before = uplift_test::allocations();
   for (const uplift::buffer& rec : recs) REQUIRE(uplift::read<mech::Thing>(rec));
-  CHECK(allocations.load() - owned_before == recs.size());
+  CHECK(uplift_test::allocations() - owned_before == recs.size());
 }
 
 TEST_CASE("reading old records through a hook allocates only for the Object API structs") {
@@ -266,12 +250,12 @@ TEST_CASE("reading old records through a hook allocates only for the Object API 
   uplift::upgrade_buffer scratch;
   REQUIRE(uplift::read<k::Thing>(rec, scratch));  // warm: the buffer, and each thread's builder
   REQUIRE(uplift::read<k::Thing>(rec));
-  std::size_t before = allocations.load();
+  std::size_t before = uplift_test::allocations();
   REQUIRE(uplift::read<k::Thing>(rec, scratch));
-  const std::size_t into = allocations.load() - before;
-  before = allocations.load();
+  const std::size_t into = uplift_test::allocations() - before;
+  before = uplift_test::allocations();
   REQUIRE(uplift::read<k::Thing>(rec));
-  const std::size_t owned = allocations.load() - before;
+  const std::size_t owned = uplift_test::allocations() - before;
   MESSAGE("allocations per k.Thing v1 read through its hook: " << into << " into an upgrade_buffer, "
           << owned << " owned");
   CHECK(owned == into + 1);  // the view's copy of the record

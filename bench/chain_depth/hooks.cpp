@@ -1,6 +1,7 @@
 // The hooks of the computed chain (schemas/bench/chain_computed): step k fills c_k with the day k
-// days after created_at. Its downgrades have nothing to fill (the older version has no field the
-// newer lacks).
+// days after created_at, a field hook on the vk fields (the rebuild of an old record calls every
+// hook on its way in one pass). Its downgrades have nothing to fill (the older version has no field
+// the newer lacks).
 #include "chain_computed_uplift.hpp"
 
 namespace bench::computed {
@@ -9,26 +10,15 @@ namespace {
 constexpr std::int64_t day = 86'400;
 }  // namespace
 
-void upgrade(const v1::ChainT& from, v2::ChainT& to) { to.c1 = from.created_at + 1 * day; }
-void upgrade(const v2::ChainT& from, v3::ChainT& to) { to.c2 = from.created_at + 2 * day; }
-void upgrade(const v3::ChainT& from, v4::ChainT& to) { to.c3 = from.created_at + 3 * day; }
-void upgrade(const v4::ChainT& from, v5::ChainT& to) { to.c4 = from.created_at + 4 * day; }
-void upgrade(const v5::ChainT& from, v6::ChainT& to) { to.c5 = from.created_at + 5 * day; }
-void upgrade(const v6::ChainT& from, v7::ChainT& to) { to.c6 = from.created_at + 6 * day; }
-void upgrade(const v7::ChainT& from, v8::ChainT& to) { to.c7 = from.created_at + 7 * day; }
-void upgrade(const v8::ChainT& from, v9::ChainT& to) { to.c8 = from.created_at + 8 * day; }
-void upgrade(const v9::ChainT& from, v10::ChainT& to) { to.c9 = from.created_at + 9 * day; }
-void upgrade(const v10::ChainT& from, v11::ChainT& to) { to.c10 = from.created_at + 10 * day; }
-
-void downgrade(const v2::ChainT&, v1::ChainT&) {}
-void downgrade(const v3::ChainT&, v2::ChainT&) {}
-void downgrade(const v4::ChainT&, v3::ChainT&) {}
-void downgrade(const v5::ChainT&, v4::ChainT&) {}
-void downgrade(const v6::ChainT&, v5::ChainT&) {}
-void downgrade(const v7::ChainT&, v6::ChainT&) {}
-void downgrade(const v8::ChainT&, v7::ChainT&) {}
-void downgrade(const v9::ChainT&, v8::ChainT&) {}
-void downgrade(const v10::ChainT&, v9::ChainT&) {}
-void downgrade(const v11::ChainT&, v10::ChainT&) {}
+std::int64_t upgrade_c1(const uplift_fields_Chain::v1& from) { return from.created_at() + 1 * day; }
+std::int64_t upgrade_c2(const uplift_fields_Chain::v2& from) { return from.created_at() + 2 * day; }
+std::int64_t upgrade_c3(const uplift_fields_Chain::v3& from) { return from.created_at() + 3 * day; }
+std::int64_t upgrade_c4(const uplift_fields_Chain::v4& from) { return from.created_at() + 4 * day; }
+std::int64_t upgrade_c5(const uplift_fields_Chain::v5& from) { return from.created_at() + 5 * day; }
+std::int64_t upgrade_c6(const uplift_fields_Chain::v6& from) { return from.created_at() + 6 * day; }
+std::int64_t upgrade_c7(const uplift_fields_Chain::v7& from) { return from.created_at() + 7 * day; }
+std::int64_t upgrade_c8(const uplift_fields_Chain::v8& from) { return from.created_at() + 8 * day; }
+std::int64_t upgrade_c9(const uplift_fields_Chain::v9& from) { return from.created_at() + 9 * day; }
+std::int64_t upgrade_c10(const uplift_fields_Chain::v10& from) { return from.created_at() + 10 * day; }
 
 }  // namespace bench::computed

@@ -13,40 +13,48 @@
 
 namespace uplift_bench::record {
 
+/// The fields every version's struct has, set from `r`.
+template <class Builder>
+Builder set_capnp_common(const logical& r, Builder b) {
+  b.setSchemaVersion(r.stored_version);
+  b.setId(r.id);
+  b.setCreatedAt(r.created_at);
+  b.setFlags(r.flags);
+  b.setEmail(r.email);
+  auto tags = b.initTags(static_cast<unsigned>(r.tags.size()));
+  for (unsigned i = 0; i < tags.size(); ++i) tags.set(i, r.tags[i]);
+  auto values = b.initValues(static_cast<unsigned>(r.values.size()));
+  for (unsigned i = 0; i < values.size(); ++i) values.set(i, r.values[i]);
+  return b;
+}
+
+/// `r` built as the latest struct.
+inline void build_capnp(const logical& r, bench::cp::Record::Builder b) {
+  set_capnp_common(r, b);
+  b.setKind(r.kind);
+  b.setScore(r.score);
+  b.setDisplayName(r.display_name);
+  b.setNote(r.note);
+  b.setEmailDomain(r.email_domain);
+}
+
 /// `r` as a single-segment message of its stored version's struct, which names the version in
 /// `schemaVersion`.
 inline kj::Array<capnp::word> encode_capnp(const logical& r) {
   capnp::MallocMessageBuilder message;
-  auto common = [&r](auto b) {
-    b.setSchemaVersion(r.stored_version);
-    b.setId(r.id);
-    b.setCreatedAt(r.created_at);
-    b.setFlags(r.flags);
-    b.setEmail(r.email);
-    auto tags = b.initTags(static_cast<unsigned>(r.tags.size()));
-    for (unsigned i = 0; i < tags.size(); ++i) tags.set(i, r.tags[i]);
-    auto values = b.initValues(static_cast<unsigned>(r.values.size()));
-    for (unsigned i = 0; i < values.size(); ++i) values.set(i, r.values[i]);
-    return b;
-  };
   if (r.stored_version == 1) {
-    auto b = common(message.initRoot<bench::cp::RecordV1>());
+    auto b = set_capnp_common(r, message.initRoot<bench::cp::RecordV1>());
     b.setKind(static_cast<std::int32_t>(r.kind));
     b.setScore(static_cast<float>(r.score));
     b.setName(r.display_name);
   } else if (r.stored_version == 2) {
-    auto b = common(message.initRoot<bench::cp::RecordV2>());
+    auto b = set_capnp_common(r, message.initRoot<bench::cp::RecordV2>());
     b.setKind(static_cast<std::int32_t>(r.kind));
     b.setScore(static_cast<float>(r.score));
     b.setDisplayName(r.display_name);
     b.setNote(r.note);
   } else {
-    auto b = common(message.initRoot<bench::cp::Record>());
-    b.setKind(r.kind);
-    b.setScore(r.score);
-    b.setDisplayName(r.display_name);
-    b.setNote(r.note);
-    b.setEmailDomain(r.email_domain);
+    build_capnp(r, message.initRoot<bench::cp::Record>());
   }
   return capnp::messageToFlatArray(message);
 }

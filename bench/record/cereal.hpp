@@ -96,6 +96,12 @@ class memory_buffer : public std::streambuf {
   }
 };
 
+/// `r` as the latest struct.
+inline record to_cereal(const logical& r) {
+  return {r.id,      r.created_at, r.kind,   r.flags, r.score,       r.display_name,
+          r.email,   r.tags,       r.values, r.note,  r.email_domain};
+}
+
 inline std::string encode(const logical& r) {
   std::ostringstream out;
   {
@@ -109,9 +115,7 @@ inline std::string encode(const logical& r) {
                   static_cast<float>(r.score), r.display_name, r.email, r.tags, r.values, r.note};
       ar(o);
     } else {
-      record o{r.id, r.created_at, r.kind, r.flags, r.score, r.display_name, r.email, r.tags,
-               r.values, r.note, r.email_domain};
-      ar(o);
+      ar(to_cereal(r));
     }
   }
   return std::move(out).str();

@@ -10,21 +10,34 @@
 
 namespace uplift_bench::record {
 
+/// The fields every version's message has, set from `r`.
+template <class Message>
+void set_protobuf_common(const logical& r, Message& m) {
+  m.set_schema_version(r.stored_version);
+  m.set_id(r.id);
+  m.set_created_at(r.created_at);
+  m.set_flags(r.flags);
+  m.set_email(r.email);
+  for (const std::string& t : r.tags) m.add_tags(t);
+  m.mutable_values()->Add(r.values.begin(), r.values.end());
+}
+
+/// `r` as the latest message.
+inline void to_protobuf(const logical& r, bench::pb::Record& m) {
+  set_protobuf_common(r, m);
+  m.set_kind(r.kind);
+  m.set_score(r.score);
+  m.set_display_name(r.display_name);
+  m.set_note(r.note);
+  m.set_email_domain(r.email_domain);
+}
+
 /// `r` serialized as the message of its stored version, which names the version in
 /// `schema_version` (protobuf has no header of its own).
 inline std::string encode_protobuf(const logical& r) {
-  auto common = [&r](auto& m) {
-    m.set_schema_version(r.stored_version);
-    m.set_id(r.id);
-    m.set_created_at(r.created_at);
-    m.set_flags(r.flags);
-    m.set_email(r.email);
-    for (const std::string& t : r.tags) m.add_tags(t);
-    m.mutable_values()->Add(r.values.begin(), r.values.end());
-  };
   if (r.stored_version == 1) {
     bench::pb::RecordV1 m;
-    common(m);
+    set_protobuf_common(r, m);
     m.set_kind(static_cast<std::int32_t>(r.kind));
     m.set_score(static_cast<float>(r.score));
     m.set_name(r.display_name);
@@ -32,7 +45,7 @@ inline std::string encode_protobuf(const logical& r) {
   }
   if (r.stored_version == 2) {
     bench::pb::RecordV2 m;
-    common(m);
+    set_protobuf_common(r, m);
     m.set_kind(static_cast<std::int32_t>(r.kind));
     m.set_score(static_cast<float>(r.score));
     m.set_display_name(r.display_name);
@@ -40,12 +53,7 @@ inline std::string encode_protobuf(const logical& r) {
     return m.SerializeAsString();
   }
   bench::pb::Record m;
-  common(m);
-  m.set_kind(r.kind);
-  m.set_score(r.score);
-  m.set_display_name(r.display_name);
-  m.set_note(r.note);
-  m.set_email_domain(r.email_domain);
+  to_protobuf(r, m);
   return m.SerializeAsString();
 }
 

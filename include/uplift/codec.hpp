@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "bytes.hpp"
@@ -135,6 +136,40 @@ class codec {
         !st)
       return std::move(st).error();
     return out;
+  }
+  /// A latest-version table built with `fbb` (its root is `root`), finished as a record at the
+  /// write version. At the latest version this is uplift::finish: the header is pushed in front,
+  /// nothing is copied. At an older one the table is read back as the latest struct, taken down the
+  /// downgrade steps and written into `fbb` again (cleared first). The record is `fbb`'s buffer.
+  /// On failure (a downgrade step's errc::range_error) `fbb` is cleared.
+  template <class Table>
+  result<bytes_view> finish(flatbuffers::FlatBufferBuilder& fbb,
+                            flatbuffers::Offset<Table> root) const {
+    static_assert(std::is_same_v<Table, typename C::latest::table>,
+                  "codec<R>::finish(fbb, root): root must be the latest version's table; to finish "
+                  "an older one as itself, use uplift::finish<R>");
+    if (write_version() == C::latest_version) return uplift::finish<R>(fbb, root);
+    fbb.Finish(root);
+    object_type latest;
+    flatbuffers::GetRoot<Table>(fbb.GetBufferPointer())->UnPackTo(&latest);
+    if (auto st = detail::write_as<C, detail::builder_format>(latest, write_version(), fbb, options_);
+        !st) {
+      fbb.Clear();
+      return std::move(st).error();
+    }
+    return detail::finished(fbb);
+  }
+
+  /// The same write into `into`, cleared first, its memory kept: the record is valid until the
+  /// next write into `into`. On failure `into` holds no record.
+  result<bytes_view> write(const object_type& obj, write_buffer& into) const {
+    flatbuffers::FlatBufferBuilder& fbb = into.builder();
+    if (auto st = detail::write_as<C, detail::builder_format>(obj, write_version(), fbb, options_);
+        !st) {
+      fbb.Clear();
+      return std::move(st).error();
+    }
+    return into.record();
   }
 
  private:

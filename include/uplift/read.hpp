@@ -567,7 +567,7 @@ class record_reader {
         gen::rebuild_context& cx = into ? into->cx_ : thread_context();
         if constexpr (C::template has_rebuild<I>) {
           // Every step to the latest is mechanical: one generated rebuild, table to table.
-          cx.fbb.Clear();
+          cx.start();
           const auto& from = *flatbuffers::GetRoot<typename C::template table_at<I>>(rec.payload().data());
           detail::finish_record(cx.fbb, C::template rebuild_fn<I>()(cx, from),
                                 C::header_at(C::last));
@@ -576,7 +576,7 @@ class record_reader {
           auto up = detail::upgrade_object<C, detail::wire_reach<C, false>(I), J>(
               unpack<detail::wire_reach<C, false>(I)>(rec));
           if (!up) return stored_at(std::move(up).error(), rec);
-          cx.fbb.Clear();
+          cx.start();
           detail::finish_record(cx.fbb, C::template table_at<J>::Pack(cx.fbb, &*up),
                                 C::header_at(C::last));
         }

@@ -1,5 +1,6 @@
 // Uses the generated demo record without defining its hooks: linking must fail and name
-// `demo::upgrade(const demo::v2::UserT&, demo::v3::UserT&)`. Built only by its test.
+// the field hook `demo::upgrade_given_name(const demo::uplift_fields_User::v2&)`. Built only by
+// its test.
 #include "user_uplift.hpp"
 
 int main() {

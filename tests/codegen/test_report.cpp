@@ -113,14 +113,15 @@ TEST_CASE("the check report lists each step field by field with its hooks and do
         "  table Maker\n"
         "    copied    name\n"
         "    added     country  = \"\"\n"
-        "  hooks to write, in namespace shop:\n"
-        "    void upgrade(const shop::v2::ItemT& from, shop::v3::ItemT& to);\n"
+        "  field hooks to write, in namespace shop (each fills one field from the v2 fields, read in place:\n"
+        "  one rebuild, no Object API):\n"
+        "    uplift::text upgrade_label(const shop::uplift_fields_Item::v2& from);\n"
         "  and, to write v2 or older (generated with DOWNGRADES):\n"
-        "    void downgrade(const shop::v3::ItemT& from, shop::v2::ItemT& to);\n"
+        "    uplift::text downgrade_name(const shop::uplift_fields_Item::v3& from);\n"
         "  downgrade v3 -> v2:\n"
         "    Item.price is narrowed int -> short with a range check: a value that does not fit is an error\n"
         "    Item.size is range-checked: a value new in v3 is an error\n"
-        "    Item.name is for the downgrade hook to fill; if it does not, a v2 reader sees the default\n"
+        "    Item.name is filled by its hook, downgrade_name\n"
         "    Maker.country is left out (v2 has no such field)\n"
         "\n"
         "lock: nothing is locked yet (no " + d + "/uplift.lock)\n"
@@ -222,4 +223,44 @@ root_type Item;
         "Item.bravo moves from slot 1 to 2; Item.charlie moves from slot 2 to 3; "
         "Item.delta moves from slot 3 to 4; Item.echo moves from slot 4 to 5; "
         "Item.foxtrot moves from slot 5 to 6");
+}
+
+TEST_CASE("the check report names the record hooks a step takes instead of field hooks, and why") {
+  struct variant {
+    std::string label_line, why;
+  };
+  const variant variants[] = {
+      {"  label:string (computed: \"record\");",
+       "`Item.label` asks for one (computed: \"record\")"},
+      {"  label:[string] (computed);",
+       "`Item.label` is a [string]; field hooks fill strings, and scalars and enums that are not "
+       "optional"},
+      {"  label:int = null (computed);",
+       "`Item.label` is an optional int; field hooks fill strings, and scalars and enums that are "
+       "not optional"},
+  };
+  for (const variant& v : variants) {
+    CAPTURE(v.label_line);
+    temp_dir tmp("report-record-hooks");
+    const fs::path dir = tmp.sub("item");
+    write_file(dir / "v1.fbs", shop_v1);
+    write_file(dir / "v2.fbs", shop_v2);
+    std::string v3 = shop_v3;
+    v3.replace(v3.find("  label:string (computed);"), std::string("  label:string (computed);").size(),
+               v.label_line);
+    write_file(dir / "v3.fbs", v3);
+    const record_check c = check_record(dir.string());
+    REQUIRE(c.errors.empty());
+    const std::string report = check_report(c);
+    std::string flat;  // the report's wrapped lines joined again
+    for (char ch : report) flat += ch == '\n' ? ' ' : ch;
+    while (flat.find("  ") != std::string::npos) flat.replace(flat.find("  "), 2, " ");
+    CHECK(flat.find("record hooks to write, in namespace shop (on Object API structs, because " +
+                    v.why + "):") != std::string::npos);
+    CHECK(report.find("    void upgrade(const shop::v2::ItemT& from, shop::v3::ItemT& to);\n") !=
+          std::string::npos);
+    CHECK(report.find("    void downgrade(const shop::v3::ItemT& from, shop::v2::ItemT& to);\n") !=
+          std::string::npos);
+    CHECK(report.find("upgrade_label") == std::string::npos);
+  }
 }

@@ -10,16 +10,8 @@
 
 #include "contact_uplift_json.hpp"
 
-namespace contact_test {
-
-// v1 -> v2: split the name at its last space. No `downgrade`: this program never writes v1.
-void upgrade(const v1::ContactT& from, v2::ContactT& to) {
-  const auto space = from.full_name.rfind(' ');
-  to.given_name = from.full_name.substr(0, space);
-  if (space != std::string::npos) to.family_name = from.full_name.substr(space + 1);
-}
-
-}  // namespace contact_test
+// The upgrade hooks are in contact_upgrade_hooks.cpp. No `downgrade_full_name`: this program
+// never writes v1.
 
 namespace {
 
@@ -33,8 +25,8 @@ uplift::buffer ada_at_v1() {
 }
 
 constexpr const char* left_out_v1 =
-    "cannot write v1: the step v2 -> v1 calls the hook contact_test::downgrade(const "
-    "contact_test::v2::ContactT&, contact_test::v1::ContactT&), which contact_uplift.hpp was "
+    "cannot write v1: the step v2 -> v1 calls the hook contact_test::downgrade_full_name(const "
+    "contact_test::uplift_fields_Contact::v2&), which contact_uplift.hpp was "
     "generated without: generate it with DOWNGRADES (uplift_generate) or --downgrades "
     "(uplift-gen generate) and define the hook";
 

@@ -1,22 +1,17 @@
 // Writes a contact at v1 through a header generated with DOWNGRADES (tests/codegen/schemas/contact).
-// Built twice: with UPLIFT_TEST_DEFINE_DOWNGRADE it defines both hooks, and must link and run;
-// without, it defines the `upgrade` hook only, and linking must fail naming the `downgrade` one
-// (built only by its test).
+// Built twice, with the upgrade hooks of contact_upgrade_hooks.cpp: with
+// UPLIFT_TEST_DEFINE_DOWNGRADE it defines the downgrade hook too, and must link and run; without,
+// linking must fail naming the downgrade hook (built only by its test).
 #include <string>
 
 #include "contact_uplift.hpp"
 
 namespace contact_test {
 
-void upgrade(const v1::ContactT& from, v2::ContactT& to) {
-  const auto space = from.full_name.rfind(' ');
-  to.given_name = from.full_name.substr(0, space);
-  if (space != std::string::npos) to.family_name = from.full_name.substr(space + 1);
-}
-
 #ifdef UPLIFT_TEST_DEFINE_DOWNGRADE
-void downgrade(const v2::ContactT& from, v1::ContactT& to) {
-  to.full_name = from.family_name.empty() ? from.given_name : from.given_name + " " + from.family_name;
+uplift::text downgrade_full_name(const uplift_fields_Contact::v2& from) {
+  if (from.family_name().empty()) return from.given_name();
+  return std::string(from.given_name()) + " " + std::string(from.family_name());
 }
 #endif
 

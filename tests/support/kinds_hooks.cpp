@@ -5,9 +5,15 @@
 #include "kinds_uplift.hpp"
 
 namespace k {
-void upgrade(const v1::ThingT& from, v2::ThingT& to) { to.summary = from.title + "/" + from.legacy; }
-void downgrade(const v2::ThingT& from, v1::ThingT& to) {
-  const auto slash = from.summary.find('/');
-  to.legacy = slash == std::string::npos ? std::string() : from.summary.substr(slash + 1);
+
+uplift::text upgrade_summary(const uplift_fields_Thing::v1& from) {
+  return std::string(from.title()) + "/" + std::string(from.legacy());
 }
+
+uplift::text downgrade_legacy(const uplift_fields_Thing::v2& from) {
+  const std::string_view summary = from.summary();
+  const auto slash = summary.find('/');
+  return slash == std::string_view::npos ? std::string_view() : summary.substr(slash + 1);
+}
+
 }  // namespace k

@@ -4,12 +4,11 @@
 
 namespace uplift_test {
 
-// v2 -> v3: `maker` is the label's text before ':'.
-void upgrade(const v2::WidgetT& from, v3::WidgetT& to) {
-  to.maker = from.label.substr(0, from.label.find(':'));
+// v2 -> v3: `maker` is the label's text before ':' (a view into the stored label). v2 keeps the
+// label, so the downgrade has nothing to fill.
+uplift::text upgrade_maker(const uplift_fields_Widget::v2& from) {
+  const std::string_view label = from.label();
+  return label.substr(0, label.find(':'));
 }
-
-// v3 -> v2: `maker` is derived from the label, which v2 keeps: nothing more to fill.
-void downgrade(const v3::WidgetT&, v2::WidgetT&) {}
 
 }  // namespace uplift_test

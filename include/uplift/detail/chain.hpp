@@ -416,6 +416,19 @@ result<typename C::template object_at<J>> downgrade_object(
     return downgrade_object<C, I - 1, J>(next);
 }
 
+/// Index of the version whose FlatBuffers table is `Table`, or `count` when none is.
+template <class C, class Table>
+constexpr std::size_t index_of_table() {
+  return []<std::size_t... I>(std::index_sequence<I...>) {
+    std::size_t found = C::count;
+    ((found = (found == C::count && std::is_same_v<typename C::template table_at<I>, Table>)
+                  ? I
+                  : found),
+     ...);
+    return found;
+  }(std::make_index_sequence<C::count>{});
+}
+
 /// Index of the version whose Object API struct is `Object`, or `count` when none is.
 template <class C, class Object>
 constexpr std::size_t index_of_object() {

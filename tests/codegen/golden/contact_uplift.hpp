@@ -18,16 +18,79 @@ static_assert(UPLIFT_VERSION == 100,
 
 namespace contact_test {
 
+namespace uplift_fields_Contact {
+
+/// The fields of contact_test.Contact v1 as a field hook reads them: scalars and enums as values,
+/// strings as std::string_view (valid for the hook's call). In a read it is the stored record's
+/// own table, read in place through the steps between, or, on the Object API path, the v1
+/// struct.
+class v1 {
+ public:
+  explicit v1(const ::contact_test::v1::ContactT& object) noexcept : s_{&object, nullptr, 1, nullptr} {}
+  /// A stored root table, of v1 or older, inside a fused rebuild.
+  explicit v1(const uplift::gen::field_source& source) noexcept : s_(source) {}
+  std::uint64_t id() const;
+  std::string_view full_name() const;
+
+ private:
+  uplift::gen::field_source s_;
+};
+
+/// The fields of contact_test.Contact v2 as a field hook reads them: scalars and enums as values,
+/// strings as std::string_view (valid for the hook's call). In a read it is the stored record's
+/// own table, read in place through the steps between, or, on the Object API path, the v2
+/// struct.
+class v2 {
+ public:
+  explicit v2(const ::contact_test::v2::ContactT& object) noexcept : s_{&object, nullptr, 2, nullptr} {}
+  /// A stored root table, of v2 or older, inside a fused rebuild.
+  explicit v2(const uplift::gen::field_source& source) noexcept : s_(source) {}
+  std::uint64_t id() const;
+  std::string_view given_name() const;
+  std::string_view family_name() const;
+
+ private:
+  uplift::gen::field_source s_;
+};
+}  // namespace uplift_fields_Contact
+
 // Hooks: semantic changes the generator cannot derive. Define each `upgrade` once in your code;
 // a missing one is a link error naming it. Each runs after the mechanical fields are filled.
 // The `downgrade` hooks are declared, not called: this header was generated without DOWNGRADES,
 // so the versions below their steps are not written (errc::no_downgrade_path). To write them
 // (a rollout's first step), generate it with DOWNGRADES (uplift_generate) or --downgrades
 // (uplift-gen generate) and define each `downgrade` too.
-/// v1 -> v2: fill given_name, family_name.
-void upgrade(const ::contact_test::v1::ContactT& from, ::contact_test::v2::ContactT& to);
-/// v2 -> v1 (writing v1 during a rollout): fill full_name.
-void downgrade(const ::contact_test::v2::ContactT& from, ::contact_test::v1::ContactT& to);
+/// v1 -> v2: given_name, from the v1 fields.
+uplift::text upgrade_given_name(const uplift_fields_Contact::v1& from);
+/// v1 -> v2: family_name, from the v1 fields.
+uplift::text upgrade_family_name(const uplift_fields_Contact::v1& from);
+/// v2 -> v1 (writing v1; not called without DOWNGRADES): full_name, from the v2 fields.
+uplift::text downgrade_full_name(const uplift_fields_Contact::v2& from);
+
+inline std::uint64_t uplift_fields_Contact::v1::id() const {
+  if (s_.object) return static_cast<const ::contact_test::v1::ContactT*>(s_.object)->id;
+  return s_.table->GetField<std::uint64_t>(4, static_cast<std::uint64_t>(0));
+}
+
+inline std::string_view uplift_fields_Contact::v1::full_name() const {
+  if (s_.object) return std::string_view(static_cast<const ::contact_test::v1::ContactT*>(s_.object)->full_name);
+  return uplift::gen::string_at(s_.table, 6);
+}
+
+inline std::uint64_t uplift_fields_Contact::v2::id() const {
+  if (s_.object) return static_cast<const ::contact_test::v2::ContactT*>(s_.object)->id;
+  return s_.table->GetField<std::uint64_t>(4, static_cast<std::uint64_t>(0));
+}
+
+inline std::string_view uplift_fields_Contact::v2::given_name() const {
+  if (s_.object) return std::string_view(static_cast<const ::contact_test::v2::ContactT*>(s_.object)->given_name);
+  return uplift::gen::string_at(s_.table, 6);
+}
+
+inline std::string_view uplift_fields_Contact::v2::family_name() const {
+  if (s_.object) return std::string_view(static_cast<const ::contact_test::v2::ContactT*>(s_.object)->family_name);
+  return uplift::gen::string_at(s_.table, 8);
+}
 
 namespace uplift_steps_Contact {
 
@@ -35,11 +98,16 @@ inline uplift::status up(const ::contact_test::v1::ContactT& from, ::contact_tes
 inline uplift::status up(const ::contact_test::v2::ContactT& from, ::contact_test::v3::ContactT& to);
 inline uplift::status down(const ::contact_test::v3::ContactT& from, ::contact_test::v2::ContactT& to);
 inline uplift::status up(::contact_test::v2::ContactT&& from, ::contact_test::v3::ContactT& to);
+inline flatbuffers::Offset<::contact_test::v3::Contact> rebuild_Contact_v1(uplift::gen::rebuild_context& cx, const ::contact_test::v1::Contact& from);
 
 /// Contact v1 -> v2
 inline uplift::status up(const ::contact_test::v1::ContactT& from, ::contact_test::v2::ContactT& to) {
   to.id = from.id;
-  ::contact_test::upgrade(from, to);
+  {
+    const ::contact_test::uplift_fields_Contact::v1 in(from);
+    to.given_name = ::contact_test::upgrade_given_name(in).take();
+    to.family_name = ::contact_test::upgrade_family_name(in).take();
+  }
   return {};
 }
 
@@ -67,6 +135,20 @@ inline uplift::status up(::contact_test::v2::ContactT&& from, ::contact_test::v3
   return {};
 }
 
+/// Contact v1 -> v3 in one rebuild; at their defaults: phone; dropped: full_name
+inline flatbuffers::Offset<::contact_test::v3::Contact> rebuild_Contact_v1([[maybe_unused]] uplift::gen::rebuild_context& cx,
+    [[maybe_unused]] const ::contact_test::v1::Contact& from) {
+  const ::contact_test::uplift_fields_Contact::v1 in_1(uplift::gen::field_source{
+      nullptr, reinterpret_cast<const flatbuffers::Table*>(&from), 1, &cx});
+  const auto f_given_name = uplift::gen::create_text(cx, ::contact_test::upgrade_given_name(in_1), false);
+  const auto f_family_name = uplift::gen::create_text(cx, ::contact_test::upgrade_family_name(in_1), false);
+  ::contact_test::v3::ContactBuilder to(cx.fbb);
+  to.add_id(from.id());
+  to.add_given_name(f_given_name);
+  to.add_family_name(f_family_name);
+  return to.Finish();
+}
+
 }  // namespace uplift_steps_Contact
 
 /// The record descriptor of contact_test.Contact: versions v1..v3 and the steps between them.
@@ -89,12 +171,14 @@ struct Contact {
       uplift::wire_step<2>(static_cast<uplift::status (*)(const ::contact_test::v2::ContactT&, ::contact_test::v3::ContactT&)>(&uplift_steps_Contact::up)));
   static constexpr auto downgrades = uplift::steps(
       uplift::downgrade_left_out<1>(
-          "the step v2 -> v1 calls the hook contact_test::downgrade(const contact_test::v2::ContactT&, contact_test::v1::ContactT&), "
+          "the step v2 -> v1 calls the hook contact_test::downgrade_full_name(const contact_test::uplift_fields_Contact::v2&), "
           "which contact_uplift.hpp was generated without: generate it with DOWNGRADES (uplift_generate) "
           "or --downgrades (uplift-gen generate) and define the hook"),
       uplift::downgrade_step<2>(static_cast<uplift::status (*)(const ::contact_test::v3::ContactT&, ::contact_test::v2::ContactT&)>(&uplift_steps_Contact::down)));
   static constexpr auto moving_upgrades = uplift::steps(
       uplift::moving_step<2>(static_cast<uplift::status (*)(::contact_test::v2::ContactT&&, ::contact_test::v3::ContactT&)>(&uplift_steps_Contact::up)));
+  static constexpr auto rebuilds = uplift::steps(
+      uplift::rebuild_from<1>(&uplift_steps_Contact::rebuild_Contact_v1));
 };
 
 }  // namespace contact_test

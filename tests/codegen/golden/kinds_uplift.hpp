@@ -18,12 +18,117 @@ static_assert(UPLIFT_VERSION == 100,
 
 namespace k {
 
+namespace uplift_fields_Thing {
+
+/// The fields of k.Thing v1 as a field hook reads them: scalars and enums as values,
+/// strings as std::string_view (valid for the hook's call). In a read it is the stored record's
+/// own table, read in place through the steps between, or, on the Object API path, the v1
+/// struct.
+class v1 {
+ public:
+  explicit v1(const ::k::v1::ThingT& object) noexcept : s_{&object, nullptr, 1, nullptr} {}
+  /// A stored root table, of v1 or older, inside a fused rebuild.
+  explicit v1(const uplift::gen::field_source& source) noexcept : s_(source) {}
+  std::uint32_t id() const;
+  std::string_view title() const;
+  ::k::v1::Color color() const;
+  std::int16_t small() const;
+  float ratio() const;
+  std::string_view legacy() const;
+  // Not offered (a hook that needs them is a record hook: (computed: "record")): pos, parts, main_part, att, nums, names, points, colors.
+
+ private:
+  uplift::gen::field_source s_;
+};
+
+/// The fields of k.Thing v2 as a field hook reads them: scalars and enums as values,
+/// strings as std::string_view (valid for the hook's call). In a read it is the stored record's
+/// own table, read in place through the steps between, or, on the Object API path, the v2
+/// struct.
+class v2 {
+ public:
+  explicit v2(const ::k::v2::ThingT& object) noexcept : s_{&object, nullptr, 2, nullptr} {}
+  /// A stored root table, of v2 or older, inside a fused rebuild.
+  explicit v2(const uplift::gen::field_source& source) noexcept : s_(source) {}
+  std::uint64_t id() const;
+  std::string_view name() const;
+  ::k::v2::Color color() const;
+  std::int32_t small() const;
+  double ratio() const;
+  std::string_view summary() const;
+  // Not offered (a hook that needs them is a record hook: (computed: "record")): pos, parts, main_part, att, nums, names, points, colors.
+
+ private:
+  uplift::gen::field_source s_;
+};
+}  // namespace uplift_fields_Thing
+
 // Hooks: semantic changes the generator cannot derive. Define each of these once in your code;
 // a missing one is a link error naming it. Each runs after the mechanical fields are filled.
-/// v1 -> v2: fill summary.
-void upgrade(const ::k::v1::ThingT& from, ::k::v2::ThingT& to);
-/// v2 -> v1 (writing v1 during a rollout): fill legacy.
-void downgrade(const ::k::v2::ThingT& from, ::k::v1::ThingT& to);
+/// v1 -> v2: summary, from the v1 fields.
+uplift::text upgrade_summary(const uplift_fields_Thing::v1& from);
+/// v2 -> v1 (writing v1 during a rollout): legacy, from the v2 fields.
+uplift::text downgrade_legacy(const uplift_fields_Thing::v2& from);
+
+inline std::uint32_t uplift_fields_Thing::v1::id() const {
+  if (s_.object) return static_cast<const ::k::v1::ThingT*>(s_.object)->id;
+  return s_.table->GetField<std::uint32_t>(4, static_cast<std::uint32_t>(0));
+}
+
+inline std::string_view uplift_fields_Thing::v1::title() const {
+  if (s_.object) return std::string_view(static_cast<const ::k::v1::ThingT*>(s_.object)->title);
+  return uplift::gen::string_at(s_.table, 6);
+}
+
+inline ::k::v1::Color uplift_fields_Thing::v1::color() const {
+  if (s_.object) return static_cast<const ::k::v1::ThingT*>(s_.object)->color;
+  return static_cast<::k::v1::Color>(s_.table->GetField<std::int8_t>(8, static_cast<std::int8_t>(0)));
+}
+
+inline std::int16_t uplift_fields_Thing::v1::small() const {
+  if (s_.object) return static_cast<const ::k::v1::ThingT*>(s_.object)->small;
+  return s_.table->GetField<std::int16_t>(28, static_cast<std::int16_t>(0));
+}
+
+inline float uplift_fields_Thing::v1::ratio() const {
+  if (s_.object) return static_cast<const ::k::v1::ThingT*>(s_.object)->ratio;
+  return s_.table->GetField<float>(30, static_cast<float>(0.0));
+}
+
+inline std::string_view uplift_fields_Thing::v1::legacy() const {
+  if (s_.object) return std::string_view(static_cast<const ::k::v1::ThingT*>(s_.object)->legacy);
+  return uplift::gen::string_at(s_.table, 32);
+}
+
+inline std::uint64_t uplift_fields_Thing::v2::id() const {
+  if (s_.object) return static_cast<const ::k::v2::ThingT*>(s_.object)->id;
+  return s_.table->GetField<std::uint64_t>(4, static_cast<std::uint64_t>(0));
+}
+
+inline std::string_view uplift_fields_Thing::v2::name() const {
+  if (s_.object) return std::string_view(static_cast<const ::k::v2::ThingT*>(s_.object)->name);
+  return uplift::gen::string_at(s_.table, 6);
+}
+
+inline ::k::v2::Color uplift_fields_Thing::v2::color() const {
+  if (s_.object) return static_cast<const ::k::v2::ThingT*>(s_.object)->color;
+  return static_cast<::k::v2::Color>(s_.table->GetField<std::int8_t>(8, static_cast<std::int8_t>(0)));
+}
+
+inline std::int32_t uplift_fields_Thing::v2::small() const {
+  if (s_.object) return static_cast<const ::k::v2::ThingT*>(s_.object)->small;
+  return s_.table->GetField<std::int32_t>(28, static_cast<std::int32_t>(0));
+}
+
+inline double uplift_fields_Thing::v2::ratio() const {
+  if (s_.object) return static_cast<const ::k::v2::ThingT*>(s_.object)->ratio;
+  return s_.table->GetField<double>(30, static_cast<double>(0.0));
+}
+
+inline std::string_view uplift_fields_Thing::v2::summary() const {
+  if (s_.object) return std::string_view(static_cast<const ::k::v2::ThingT*>(s_.object)->summary);
+  return uplift::gen::string_at(s_.table, 32);
+}
 
 namespace uplift_steps_Thing {
 
@@ -42,6 +147,9 @@ inline uplift::status up(::k::v2::PartT&& from, ::k::v3::PartT& to);
 inline uplift::status up(const ::k::v2::ThingT& from, ::k::v3::ThingT& to);
 inline uplift::status down(const ::k::v3::ThingT& from, ::k::v2::ThingT& to);
 inline uplift::status up(::k::v2::ThingT&& from, ::k::v3::ThingT& to);
+inline flatbuffers::Offset<::k::v3::Thing> rebuild_Thing_v1(uplift::gen::rebuild_context& cx, const ::k::v1::Thing& from);
+inline flatbuffers::Offset<::k::v3::Part> rebuild_Part_v1(uplift::gen::rebuild_context& cx, const ::k::v1::Part& from);
+inline flatbuffers::Offset<::k::v3::Note> rebuild_Note_v1(uplift::gen::rebuild_context& cx, const ::k::v1::Note& from);
 
 /// Note v1 -> v2
 inline uplift::status up(const ::k::v1::NoteT& from, ::k::v2::NoteT& to) {
@@ -103,7 +211,10 @@ inline uplift::status up(const ::k::v1::ThingT& from, ::k::v2::ThingT& to) {
   uplift::gen::cast_each(from.colors, to.colors);
   to.small = static_cast<decltype(to.small)>(from.small);
   to.ratio = static_cast<decltype(to.ratio)>(from.ratio);
-  ::k::upgrade(from, to);
+  {
+    const ::k::uplift_fields_Thing::v1 in(from);
+    to.summary = ::k::upgrade_summary(in).take();
+  }
   return {};
 }
 
@@ -143,7 +254,10 @@ inline uplift::status down(const ::k::v2::ThingT& from, ::k::v1::ThingT& to) {
     return st;
   if (auto st = uplift::gen::narrow(from.small, to.small, "Thing.small"); !st) return st;
   if (auto st = uplift::gen::narrow(from.ratio, to.ratio, "Thing.ratio"); !st) return st;
-  ::k::downgrade(from, to);
+  {
+    const ::k::uplift_fields_Thing::v2 in(from);
+    to.legacy = ::k::downgrade_legacy(in).take();
+  }
   return {};
 }
 
@@ -303,6 +417,80 @@ inline uplift::status up(::k::v2::ThingT&& from, ::k::v3::ThingT& to) {
   return {};
 }
 
+/// Thing v1 -> v3 in one rebuild; at their defaults: tag, rank; dropped: legacy
+inline flatbuffers::Offset<::k::v3::Thing> rebuild_Thing_v1([[maybe_unused]] uplift::gen::rebuild_context& cx,
+    [[maybe_unused]] const ::k::v1::Thing& from) {
+  const ::k::uplift_fields_Thing::v1 in_1(uplift::gen::field_source{
+      nullptr, reinterpret_cast<const flatbuffers::Table*>(&from), 1, &cx});
+  const auto f_label = uplift::gen::copy_string(cx, from.title());
+  const auto f_parts = uplift::gen::rebuild_tables(cx, from.parts(),
+      [&cx](const auto& t) { return rebuild_Part_v1(cx, t); });
+  flatbuffers::Offset<::k::v3::Part> f_main_part;
+  if (const auto* t = from.main_part()) f_main_part = rebuild_Part_v1(cx, *t);
+  flatbuffers::Offset<void> f_att;
+  auto f_att_type = ::k::v3::Attachment::NONE;
+  if (const void* u = from.att()) {
+    switch (from.att_type()) {
+      case ::k::v1::Attachment::Part:
+        f_att = rebuild_Part_v1(cx, *static_cast<const ::k::v1::Part*>(u)).Union();
+        f_att_type = ::k::v3::Attachment::Part;
+        break;
+      case ::k::v1::Attachment::Note:
+        f_att = rebuild_Note_v1(cx, *static_cast<const ::k::v1::Note*>(u)).Union();
+        f_att_type = ::k::v3::Attachment::Note;
+        break;
+      default:
+        break;
+    }
+  }
+  const auto f_nums = uplift::gen::cast_vector<std::int64_t>(cx, from.nums());
+  const auto f_names = uplift::gen::copy_strings(cx, from.names());
+  const auto f_points = uplift::gen::copy_struct_vector<::k::v3::Vec2>(cx, from.points());
+  const auto f_colors = uplift::gen::cast_vector<::k::v3::Color>(cx, from.colors());
+  const auto f_summary = uplift::gen::create_text(cx, ::k::upgrade_summary(in_1), false);
+  ::k::v3::ThingBuilder to(cx.fbb);
+  to.add_id(from.id());
+  if (const auto* s = from.pos()) {
+    const auto v = uplift::gen::copy_struct_value<::k::v3::Vec2>(*s);
+    to.add_pos(&v);
+  }
+  to.add_ratio(from.ratio());
+  to.add_label(f_label);
+  to.add_parts(f_parts);
+  to.add_main_part(f_main_part);
+  if (!f_att.IsNull()) {
+    to.add_att_type(f_att_type);
+    to.add_att(f_att);
+  }
+  to.add_nums(f_nums);
+  to.add_names(f_names);
+  to.add_points(f_points);
+  to.add_colors(f_colors);
+  to.add_small(from.small());
+  to.add_summary(f_summary);
+  to.add_color(static_cast<::k::v3::Color>(from.color()));
+  return to.Finish();
+}
+
+/// Part v1 -> v3 in one rebuild; at their defaults: note, weight
+inline flatbuffers::Offset<::k::v3::Part> rebuild_Part_v1([[maybe_unused]] uplift::gen::rebuild_context& cx,
+    [[maybe_unused]] const ::k::v1::Part& from) {
+  const auto f_name = uplift::gen::copy_string(cx, from.name());
+  ::k::v3::PartBuilder to(cx.fbb);
+  to.add_qty(from.qty());
+  to.add_name(f_name);
+  return to.Finish();
+}
+
+/// Note v1 -> v3 in one rebuild
+inline flatbuffers::Offset<::k::v3::Note> rebuild_Note_v1([[maybe_unused]] uplift::gen::rebuild_context& cx,
+    [[maybe_unused]] const ::k::v1::Note& from) {
+  const auto f_text = uplift::gen::copy_string(cx, from.text());
+  ::k::v3::NoteBuilder to(cx.fbb);
+  to.add_text(f_text);
+  return to.Finish();
+}
+
 }  // namespace uplift_steps_Thing
 
 /// The record descriptor of k.Thing: versions v1..v3 and the steps between them.
@@ -328,6 +516,8 @@ struct Thing {
       uplift::downgrade_step<2>(static_cast<uplift::status (*)(const ::k::v3::ThingT&, ::k::v2::ThingT&)>(&uplift_steps_Thing::down)));
   static constexpr auto moving_upgrades = uplift::steps(
       uplift::moving_step<2>(static_cast<uplift::status (*)(::k::v2::ThingT&&, ::k::v3::ThingT&)>(&uplift_steps_Thing::up)));
+  static constexpr auto rebuilds = uplift::steps(
+      uplift::rebuild_from<1>(&uplift_steps_Thing::rebuild_Thing_v1));
 };
 
 }  // namespace k

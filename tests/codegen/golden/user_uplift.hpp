@@ -18,12 +18,116 @@ static_assert(UPLIFT_VERSION == 100,
 
 namespace demo {
 
+namespace uplift_fields_User {
+
+/// The fields of demo.User v2 as a field hook reads them: scalars and enums as values,
+/// strings as std::string_view (valid for the hook's call). In a read it is the stored record's
+/// own table, read in place through the steps between, or, on the Object API path, the v2
+/// struct.
+class v2 {
+ public:
+  explicit v2(const ::demo::v2::UserT& object) noexcept : s_{&object, nullptr, 2, nullptr} {}
+  /// A stored root table, of v2 or older, inside a fused rebuild.
+  explicit v2(const uplift::gen::field_source& source) noexcept : s_(source) {}
+  std::uint64_t id() const;
+  std::string_view full_name() const;
+  std::string_view email() const;
+  std::int16_t age() const;
+  std::int64_t created_at() const;
+
+ private:
+  uplift::gen::field_source s_;
+};
+
+/// The fields of demo.User v3 as a field hook reads them: scalars and enums as values,
+/// strings as std::string_view (valid for the hook's call). In a read it is the stored record's
+/// own table, read in place through the steps between, or, on the Object API path, the v3
+/// struct.
+class v3 {
+ public:
+  explicit v3(const ::demo::v3::UserT& object) noexcept : s_{&object, nullptr, 3, nullptr} {}
+  /// A stored root table, of v3 or older, inside a fused rebuild.
+  explicit v3(const uplift::gen::field_source& source) noexcept : s_(source) {}
+  std::uint64_t id() const;
+  std::string_view given_name() const;
+  std::string_view family_name() const;
+  std::string_view email() const;
+  std::int32_t age() const;
+  std::int64_t created_at() const;
+
+ private:
+  uplift::gen::field_source s_;
+};
+}  // namespace uplift_fields_User
+
 // Hooks: semantic changes the generator cannot derive. Define each of these once in your code;
 // a missing one is a link error naming it. Each runs after the mechanical fields are filled.
-/// v2 -> v3: fill given_name, family_name.
-void upgrade(const ::demo::v2::UserT& from, ::demo::v3::UserT& to);
-/// v3 -> v2 (writing v2 during a rollout): fill full_name.
-void downgrade(const ::demo::v3::UserT& from, ::demo::v2::UserT& to);
+/// v2 -> v3: given_name, from the v2 fields.
+uplift::text upgrade_given_name(const uplift_fields_User::v2& from);
+/// v2 -> v3: family_name, from the v2 fields.
+uplift::text upgrade_family_name(const uplift_fields_User::v2& from);
+/// v3 -> v2 (writing v2 during a rollout): full_name, from the v3 fields.
+uplift::text downgrade_full_name(const uplift_fields_User::v3& from);
+
+inline std::uint64_t uplift_fields_User::v2::id() const {
+  if (s_.object) return static_cast<const ::demo::v2::UserT*>(s_.object)->id;
+  return s_.table->GetField<std::uint64_t>(4, static_cast<std::uint64_t>(0));
+}
+
+inline std::string_view uplift_fields_User::v2::full_name() const {
+  if (s_.object) return std::string_view(static_cast<const ::demo::v2::UserT*>(s_.object)->full_name);
+  return uplift::gen::string_at(s_.table, 6);
+}
+
+inline std::string_view uplift_fields_User::v2::email() const {
+  if (s_.object) return std::string_view(static_cast<const ::demo::v2::UserT*>(s_.object)->email);
+  return uplift::gen::string_at(s_.table, 8);
+}
+
+inline std::int16_t uplift_fields_User::v2::age() const {
+  if (s_.object) return static_cast<const ::demo::v2::UserT*>(s_.object)->age;
+  return s_.table->GetField<std::int16_t>(10, static_cast<std::int16_t>(0));
+}
+
+inline std::int64_t uplift_fields_User::v2::created_at() const {
+  if (s_.object) return static_cast<const ::demo::v2::UserT*>(s_.object)->created_at;
+  switch (s_.stored) {
+    case 1:
+      return static_cast<std::int64_t>(0);
+    default:
+      return s_.table->GetField<std::int64_t>(12, static_cast<std::int64_t>(0));
+  }
+}
+
+inline std::uint64_t uplift_fields_User::v3::id() const {
+  if (s_.object) return static_cast<const ::demo::v3::UserT*>(s_.object)->id;
+  return s_.table->GetField<std::uint64_t>(4, static_cast<std::uint64_t>(0));
+}
+
+inline std::string_view uplift_fields_User::v3::given_name() const {
+  if (s_.object) return std::string_view(static_cast<const ::demo::v3::UserT*>(s_.object)->given_name);
+  return uplift::gen::string_at(s_.table, 6);
+}
+
+inline std::string_view uplift_fields_User::v3::family_name() const {
+  if (s_.object) return std::string_view(static_cast<const ::demo::v3::UserT*>(s_.object)->family_name);
+  return uplift::gen::string_at(s_.table, 8);
+}
+
+inline std::string_view uplift_fields_User::v3::email() const {
+  if (s_.object) return std::string_view(static_cast<const ::demo::v3::UserT*>(s_.object)->email);
+  return uplift::gen::string_at(s_.table, 10);
+}
+
+inline std::int32_t uplift_fields_User::v3::age() const {
+  if (s_.object) return static_cast<const ::demo::v3::UserT*>(s_.object)->age;
+  return s_.table->GetField<std::int32_t>(12, static_cast<std::int32_t>(0));
+}
+
+inline std::int64_t uplift_fields_User::v3::created_at() const {
+  if (s_.object) return static_cast<const ::demo::v3::UserT*>(s_.object)->created_at;
+  return s_.table->GetField<std::int64_t>(14, static_cast<std::int64_t>(0));
+}
 
 namespace uplift_steps_User {
 
@@ -32,6 +136,8 @@ inline uplift::status down(const ::demo::v2::UserT& from, ::demo::v1::UserT& to)
 inline uplift::status up(::demo::v1::UserT&& from, ::demo::v2::UserT& to);
 inline uplift::status up(const ::demo::v2::UserT& from, ::demo::v3::UserT& to);
 inline uplift::status down(const ::demo::v3::UserT& from, ::demo::v2::UserT& to);
+inline flatbuffers::Offset<::demo::v3::User> rebuild_User_v1(uplift::gen::rebuild_context& cx, const ::demo::v1::User& from);
+inline flatbuffers::Offset<::demo::v3::User> rebuild_User_v2(uplift::gen::rebuild_context& cx, const ::demo::v2::User& from);
 
 /// User v1 -> v2
 inline uplift::status up(const ::demo::v1::UserT& from, ::demo::v2::UserT& to) {
@@ -66,7 +172,11 @@ inline uplift::status up(const ::demo::v2::UserT& from, ::demo::v3::UserT& to) {
   to.email = from.email;
   to.age = static_cast<decltype(to.age)>(from.age);
   to.created_at = from.created_at;
-  ::demo::upgrade(from, to);
+  {
+    const ::demo::uplift_fields_User::v2 in(from);
+    to.given_name = ::demo::upgrade_given_name(in).take();
+    to.family_name = ::demo::upgrade_family_name(in).take();
+  }
   return {};
 }
 
@@ -76,8 +186,46 @@ inline uplift::status down(const ::demo::v3::UserT& from, ::demo::v2::UserT& to)
   to.email = from.email;
   if (auto st = uplift::gen::narrow(from.age, to.age, "User.age"); !st) return st;
   to.created_at = from.created_at;
-  ::demo::downgrade(from, to);
+  {
+    const ::demo::uplift_fields_User::v3 in(from);
+    to.full_name = ::demo::downgrade_full_name(in).take();
+  }
   return {};
+}
+
+/// User v1 -> v3 in one rebuild; at their defaults: created_at; dropped: name
+inline flatbuffers::Offset<::demo::v3::User> rebuild_User_v1([[maybe_unused]] uplift::gen::rebuild_context& cx,
+    [[maybe_unused]] const ::demo::v1::User& from) {
+  const ::demo::uplift_fields_User::v2 in_2(uplift::gen::field_source{
+      nullptr, reinterpret_cast<const flatbuffers::Table*>(&from), 1, &cx});
+  const auto f_given_name = uplift::gen::create_text(cx, ::demo::upgrade_given_name(in_2), false);
+  const auto f_family_name = uplift::gen::create_text(cx, ::demo::upgrade_family_name(in_2), false);
+  const auto f_email = uplift::gen::copy_string(cx, from.email());
+  ::demo::v3::UserBuilder to(cx.fbb);
+  to.add_id(from.id());
+  to.add_given_name(f_given_name);
+  to.add_family_name(f_family_name);
+  to.add_email(f_email);
+  to.add_age(from.age());
+  return to.Finish();
+}
+
+/// User v2 -> v3 in one rebuild; dropped: full_name
+inline flatbuffers::Offset<::demo::v3::User> rebuild_User_v2([[maybe_unused]] uplift::gen::rebuild_context& cx,
+    [[maybe_unused]] const ::demo::v2::User& from) {
+  const ::demo::uplift_fields_User::v2 in_2(uplift::gen::field_source{
+      nullptr, reinterpret_cast<const flatbuffers::Table*>(&from), 2, &cx});
+  const auto f_given_name = uplift::gen::create_text(cx, ::demo::upgrade_given_name(in_2), false);
+  const auto f_family_name = uplift::gen::create_text(cx, ::demo::upgrade_family_name(in_2), false);
+  const auto f_email = uplift::gen::copy_string(cx, from.email());
+  ::demo::v3::UserBuilder to(cx.fbb);
+  to.add_id(from.id());
+  to.add_created_at(from.created_at());
+  to.add_given_name(f_given_name);
+  to.add_family_name(f_family_name);
+  to.add_email(f_email);
+  to.add_age(from.age());
+  return to.Finish();
 }
 
 }  // namespace uplift_steps_User
@@ -105,6 +253,9 @@ struct User {
       uplift::downgrade_step<2>(static_cast<uplift::status (*)(const ::demo::v3::UserT&, ::demo::v2::UserT&)>(&uplift_steps_User::down)));
   static constexpr auto moving_upgrades = uplift::steps(
       uplift::moving_step<1>(static_cast<uplift::status (*)(::demo::v1::UserT&&, ::demo::v2::UserT&)>(&uplift_steps_User::up)));
+  static constexpr auto rebuilds = uplift::steps(
+      uplift::rebuild_from<1>(&uplift_steps_User::rebuild_User_v1),
+      uplift::rebuild_from<2>(&uplift_steps_User::rebuild_User_v2));
 };
 
 }  // namespace demo

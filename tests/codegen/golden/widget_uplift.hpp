@@ -18,12 +18,57 @@ static_assert(UPLIFT_VERSION == 100,
 
 namespace uplift_test {
 
+namespace uplift_fields_Widget {
+
+/// The fields of uplift_test.Widget v2 as a field hook reads them: scalars and enums as values,
+/// strings as std::string_view (valid for the hook's call). In a read it is the stored record's
+/// own table, read in place through the steps between, or, on the Object API path, the v2
+/// struct.
+class v2 {
+ public:
+  explicit v2(const ::uplift_test::v2::WidgetT& object) noexcept : s_{&object, nullptr, 2, nullptr} {}
+  /// A stored root table, of v2 or older, inside a fused rebuild.
+  explicit v2(const uplift::gen::field_source& source) noexcept : s_(source) {}
+  std::uint32_t id() const;
+  std::string_view label() const;
+  std::int32_t count() const;
+  ::uplift_test::v2::Color color() const;
+  // Not offered (a hook that needs them is a record hook: (computed: "record")): tags, dims.
+
+ private:
+  uplift::gen::field_source s_;
+};
+}  // namespace uplift_fields_Widget
+
 // Hooks: semantic changes the generator cannot derive. Define each of these once in your code;
 // a missing one is a link error naming it. Each runs after the mechanical fields are filled.
-/// v2 -> v3: fill maker.
-void upgrade(const ::uplift_test::v2::WidgetT& from, ::uplift_test::v3::WidgetT& to);
-/// v3 -> v2 (writing v2 during a rollout): fill the fields the computed ones came from.
-void downgrade(const ::uplift_test::v3::WidgetT& from, ::uplift_test::v2::WidgetT& to);
+/// v2 -> v3: maker, from the v2 fields.
+uplift::text upgrade_maker(const uplift_fields_Widget::v2& from);
+
+inline std::uint32_t uplift_fields_Widget::v2::id() const {
+  if (s_.object) return static_cast<const ::uplift_test::v2::WidgetT*>(s_.object)->id;
+  return s_.table->GetField<std::uint32_t>(4, static_cast<std::uint32_t>(0));
+}
+
+inline std::string_view uplift_fields_Widget::v2::label() const {
+  if (s_.object) return std::string_view(static_cast<const ::uplift_test::v2::WidgetT*>(s_.object)->label);
+  return uplift::gen::string_at(s_.table, 6);
+}
+
+inline std::int32_t uplift_fields_Widget::v2::count() const {
+  if (s_.object) return static_cast<const ::uplift_test::v2::WidgetT*>(s_.object)->count;
+  return s_.table->GetField<std::int32_t>(8, static_cast<std::int32_t>(0));
+}
+
+inline ::uplift_test::v2::Color uplift_fields_Widget::v2::color() const {
+  if (s_.object) return static_cast<const ::uplift_test::v2::WidgetT*>(s_.object)->color;
+  switch (s_.stored) {
+    case 1:
+      return static_cast<::uplift_test::v2::Color>(2);
+    default:
+      return static_cast<::uplift_test::v2::Color>(s_.table->GetField<std::int8_t>(14, static_cast<std::int8_t>(2)));
+  }
+}
 
 namespace uplift_steps_Widget {
 
@@ -32,6 +77,8 @@ inline uplift::status down(const ::uplift_test::v2::WidgetT& from, ::uplift_test
 inline uplift::status up(::uplift_test::v1::WidgetT&& from, ::uplift_test::v2::WidgetT& to);
 inline uplift::status up(const ::uplift_test::v2::WidgetT& from, ::uplift_test::v3::WidgetT& to);
 inline uplift::status down(const ::uplift_test::v3::WidgetT& from, ::uplift_test::v2::WidgetT& to);
+inline flatbuffers::Offset<::uplift_test::v3::Widget> rebuild_Widget_v1(uplift::gen::rebuild_context& cx, const ::uplift_test::v1::Widget& from);
+inline flatbuffers::Offset<::uplift_test::v3::Widget> rebuild_Widget_v2(uplift::gen::rebuild_context& cx, const ::uplift_test::v2::Widget& from);
 
 /// Widget v1 -> v2
 inline uplift::status up(const ::uplift_test::v1::WidgetT& from, ::uplift_test::v2::WidgetT& to) {
@@ -71,7 +118,10 @@ inline uplift::status up(const ::uplift_test::v2::WidgetT& from, ::uplift_test::
   to.tags = from.tags;
   to.dims = uplift::gen::copy_struct<::uplift_test::v3::Dims>(from.dims);
   to.color = static_cast<::uplift_test::v3::Color>(from.color);
-  ::uplift_test::upgrade(from, to);
+  {
+    const ::uplift_test::uplift_fields_Widget::v2 in(from);
+    to.maker = ::uplift_test::upgrade_maker(in).take();
+  }
   return {};
 }
 
@@ -83,8 +133,50 @@ inline uplift::status down(const ::uplift_test::v3::WidgetT& from, ::uplift_test
   to.tags = from.tags;
   to.dims = uplift::gen::copy_struct<::uplift_test::v2::Dims>(from.dims);
   to.color = static_cast<::uplift_test::v2::Color>(from.color);
-  ::uplift_test::downgrade(from, to);
   return {};
+}
+
+/// Widget v1 -> v3 in one rebuild; at their defaults: color, parts
+inline flatbuffers::Offset<::uplift_test::v3::Widget> rebuild_Widget_v1([[maybe_unused]] uplift::gen::rebuild_context& cx,
+    [[maybe_unused]] const ::uplift_test::v1::Widget& from) {
+  const ::uplift_test::uplift_fields_Widget::v2 in_2(uplift::gen::field_source{
+      nullptr, reinterpret_cast<const flatbuffers::Table*>(&from), 1, &cx});
+  const auto f_label = uplift::gen::copy_string(cx, from.name());
+  const auto f_tags = uplift::gen::copy_strings(cx, from.tags());
+  const auto f_maker = uplift::gen::create_text(cx, ::uplift_test::upgrade_maker(in_2), false);
+  ::uplift_test::v3::WidgetBuilder to(cx.fbb);
+  to.add_count(from.count());
+  if (const auto* s = from.dims()) {
+    const auto v = uplift::gen::copy_struct_value<::uplift_test::v3::Dims>(*s);
+    to.add_dims(&v);
+  }
+  to.add_id(from.id());
+  to.add_label(f_label);
+  to.add_tags(f_tags);
+  to.add_maker(f_maker);
+  return to.Finish();
+}
+
+/// Widget v2 -> v3 in one rebuild; at their defaults: parts
+inline flatbuffers::Offset<::uplift_test::v3::Widget> rebuild_Widget_v2([[maybe_unused]] uplift::gen::rebuild_context& cx,
+    [[maybe_unused]] const ::uplift_test::v2::Widget& from) {
+  const ::uplift_test::uplift_fields_Widget::v2 in_2(uplift::gen::field_source{
+      nullptr, reinterpret_cast<const flatbuffers::Table*>(&from), 2, &cx});
+  const auto f_label = uplift::gen::copy_string(cx, from.label());
+  const auto f_tags = uplift::gen::copy_strings(cx, from.tags());
+  const auto f_maker = uplift::gen::create_text(cx, ::uplift_test::upgrade_maker(in_2), false);
+  ::uplift_test::v3::WidgetBuilder to(cx.fbb);
+  to.add_count(from.count());
+  if (const auto* s = from.dims()) {
+    const auto v = uplift::gen::copy_struct_value<::uplift_test::v3::Dims>(*s);
+    to.add_dims(&v);
+  }
+  to.add_id(from.id());
+  to.add_label(f_label);
+  to.add_tags(f_tags);
+  to.add_maker(f_maker);
+  to.add_color(static_cast<::uplift_test::v3::Color>(from.color()));
+  return to.Finish();
 }
 
 }  // namespace uplift_steps_Widget
@@ -112,6 +204,9 @@ struct Widget {
       uplift::downgrade_step<2>(static_cast<uplift::status (*)(const ::uplift_test::v3::WidgetT&, ::uplift_test::v2::WidgetT&)>(&uplift_steps_Widget::down)));
   static constexpr auto moving_upgrades = uplift::steps(
       uplift::moving_step<1>(static_cast<uplift::status (*)(::uplift_test::v1::WidgetT&&, ::uplift_test::v2::WidgetT&)>(&uplift_steps_Widget::up)));
+  static constexpr auto rebuilds = uplift::steps(
+      uplift::rebuild_from<1>(&uplift_steps_Widget::rebuild_Widget_v1),
+      uplift::rebuild_from<2>(&uplift_steps_Widget::rebuild_Widget_v2));
 };
 
 }  // namespace uplift_test

@@ -1,13 +1,18 @@
-// The hooks of the computed_hook case: initials from the full name, and nothing to fill back.
+// The hooks of the computed_hook case: initials from the full name (a string of their own).
+#include <string>
+
 #include "computed_hook_uplift.hpp"
 
 namespace evo::computed_hook {
-void upgrade(const v1::PersonT& from, v2::PersonT& to) {
+
+uplift::text upgrade_initials(const uplift_fields_Person::v1& from) {
+  std::string initials;
   bool start = true;
-  for (char c : from.name) {
-    if (start && c != ' ') to.initials += c;
+  for (char c : from.name()) {
+    if (start && c != ' ') initials += c;
     start = c == ' ';
   }
+  return initials;
 }
-void downgrade(const v2::PersonT&, v1::PersonT&) {}
+
 }  // namespace evo::computed_hook
