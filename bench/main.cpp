@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
     const std::size_t comma = std::min(only.find(',', start), only.size());
     const std::string_view name = std::string_view(only).substr(start, comma - start);
     if (name != "read_latest" && name != "version_mix" && name != "chain_depth" &&
-        name != "read_json") {
+        name != "read_json" && name != "write") {
       std::fprintf(stderr, "uplift-bench: unknown scenario '%.*s'\n%s", static_cast<int>(name.size()),
                    name.data(), usage);
       return 2;

@@ -105,8 +105,8 @@ TEST_CASE("input as std::byte span and as string_view reads the same record") {
 
 TEST_CASE("a misaligned record is read correctly from an aligned copy") {
   auto rec = uplift::write<W>(sample_v3());
-  std::vector<std::uint8_t> shifted(rec.size() + 1);
-  std::memcpy(shifted.data() + 1, rec.data(), rec.size());
+  std::vector<std::uint8_t> shifted(1);  // one byte, then the record: at an odd address
+  shifted.insert(shifted.end(), rec.data(), rec.data() + rec.size());
   uplift::bytes_view odd(shifted.data() + 1, rec.size());
   auto r = uplift::read<W>(odd);
   REQUIRE(r);

@@ -219,15 +219,18 @@ std::vector<check> evaluate(const results& res) {
               "uplift_trusted", 2.0, base + "1");
   }
   {
+    // The hand-written rebuild reuses its builder: uplift's read into a reused upgrade_buffer is
+    // the same use (the owned read, one allocation and copy more, is in the table too).
     const std::string base = "chain_depth/computed/";
-    t.at_most("a chain with hooks, depth 1: <= 1.0x the fused hand-written rebuild", base + "1",
-              "uplift_trusted", "fused", 1.0);
+    t.at_most("a chain with hooks, depth 1: <= 1.0x the fused hand-written rebuild (both reusing "
+              "their buffer)",
+              base + "1", "uplift_reused_trusted", "fused", 1.0);
     for (const char* depth : {"3", "10"})
       t.at_most(std::string("a chain with hooks, depth ") + depth +
-                    ": <= 1.25x the fused hand-written rebuild",
-                base + depth, "uplift_trusted", "fused", 1.25);
-    t.at_most("a chain with hooks: depth 10 <= 1.5x depth 1", base + "10", "uplift_trusted",
-              "uplift_trusted", 1.5, base + "1");
+                    ": <= 1.25x the fused hand-written rebuild (both reusing their buffer)",
+                base + depth, "uplift_reused_trusted", "fused", 1.25);
+    t.at_most("a chain with hooks: depth 10 <= 1.5x depth 1", base + "10", "uplift_reused_trusted",
+              "uplift_reused_trusted", 1.5, base + "1");
   }
   for (const char* size : {"S", "M", "L"}) {
     const std::string id = std::string("read_json/") + size;
@@ -242,12 +245,15 @@ std::vector<check> evaluate(const results& res) {
   for (const char* size : {"S", "M", "L"})
     for (const char* mix : {"latest", "v1", "90-9-1"}) {
       const std::string id = std::string("version_mix/") + size + "/" + mix;
+      // The peers parse into a message or struct they reuse: uplift reads into an upgrade_buffer
+      // it reuses.
       if (std::string_view(size) != "L" || std::string_view(mix) == "v1")
         t.faster("faster than protobuf + migration (S and M; all-v1 on L too), verified", id,
-                 "uplift_verified", "protobuf", 1);
-      t.faster(">= 3x faster than Avro's resolving reader, verified", id, "uplift_verified",
+                 "uplift_reused_verified", "protobuf", 1);
+      t.faster(">= 3x faster than Avro's resolving reader, verified", id, "uplift_reused_verified",
                "avro", 3);
-      t.faster("faster than cereal's versioned load, verified", id, "uplift_verified", "cereal", 1);
+      t.faster("faster than cereal's versioned load, verified", id, "uplift_reused_verified",
+               "cereal", 1);
     }
   for (const char* size : {"S", "M", "L"}) {
     const std::string id = std::string("write/") + size;

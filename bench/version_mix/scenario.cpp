@@ -28,6 +28,8 @@ void run_version_mix(const settings& s, results& out) {
       object_api_migration object_api;
       uplift_read<false> trusted;
       uplift_read<true> verified;
+      uplift_read_reused<false> reused_trusted;
+      uplift_read_reused<true> reused_verified;
       protobuf_migration pb;
       capnp_migration cp;
       avro_resolving av;
@@ -36,6 +38,8 @@ void run_version_mix(const settings& s, results& out) {
       su.add(object_api, expected);
       su.add(trusted, expected);
       su.add(verified, expected);
+      su.add(reused_trusted, expected);
+      su.add(reused_verified, expected);
       su.add(pb, expected);
       su.add(cp, expected);
       su.add(av, expected);

@@ -360,6 +360,11 @@ class [[nodiscard]] result {
   result(uplift::error e) noexcept  // NOLINT: implicit
       : state_(std::in_place_index<1>, std::move(e)) {}
   result(errc code) noexcept : state_(std::in_place_index<1>, code) {}  // NOLINT: implicit
+  /// The value made in place from `args`.
+  template <class... Args>
+  explicit result(std::in_place_t, Args&&... args) noexcept(
+      std::is_nothrow_constructible_v<T, Args...>)
+      : state_(std::in_place_index<0>, std::forward<Args>(args)...) {}
 
   bool has_value() const noexcept { return state_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }

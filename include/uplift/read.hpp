@@ -137,6 +137,23 @@ class view {
 
   view() = default;
 
+ public:
+  /// A zero-copy view of `table` in the caller's `record` (the read path makes these, in place in
+  /// its result).
+  struct in_place_args {
+    const table_type* table;
+    bytes_view record;
+    std::uint16_t stored_version;
+  };
+  explicit view(const in_place_args& a) noexcept
+      : table_(a.table),
+        record_(a.record),
+        stored_version_(a.stored_version),
+        zero_copy_(true),
+        needs_new_header_(a.stored_version < chain::latest::number) {}
+
+ private:
+
   /// What a view owns, when it owns anything: a zero-copy read allocates none of it, and moving
   /// or destroying its view is a pointer's work.
   struct owned_bytes {
@@ -233,25 +250,36 @@ struct routed_record {
   bool in_place() const noexcept { return copy.empty(); }
 };
 
-/// Stages 1 and 2 of every read but the latest version's fast path: the header decoded and checked,
-/// the record routed, its payload aligned. `r.index` is the version's reader on success.
+/// Stages 1 and 2 of every read but the latest version's fast path, into `rec` (the caller's, so
+/// that nothing is copied on the way): the header decoded and checked, the record routed, its
+/// payload aligned. On success `r.index` is the version's reader. A header fault is returned; a
+/// record the route refuses leaves `r.code` set. open_error makes the error of either.
 template <class C>
-result<routed_record> open(bytes_view bytes, const options& o, route& r) {
-  routed_record rec;
-  if (const header_fault f = decode_header(bytes, rec.header); f.code != errc::ok) [[unlikely]] {
-    error e = header_error(f, rec.header).for_record(C::info());
-    e.latest_version = C::latest_version;
-    return e;
-  }
+[[gnu::always_inline]] inline header_fault open(bytes_view bytes, const options& o, route& r,
+                                                routed_record& rec) {
+  if (const header_fault f = decode_header(bytes, rec.header); f.code != errc::ok) [[unlikely]]
+    return f;
   r = route_of(C::info(), rec.header, o.newer);
   if (r.code != errc::ok) [[unlikely]]
-    return route_error<C>(r, rec.header);
+    return {};
   rec.record = bytes;
   if (reinterpret_cast<std::uintptr_t>(bytes.data() + rec.header.size) % 8 != 0) {
     rec.copy = buffer::copy_of(bytes);
     rec.record = rec.copy.span();
   }
-  return rec;
+  return {};
+}
+
+/// The error of a record `open` refused: its header fault `f`, else the route's refusal `r`.
+template <class C>
+[[gnu::cold, gnu::noinline]] error open_error(header_fault f, const route& r,
+                                              const record_header& h) {
+  if (f.code != errc::ok) {
+    error e = header_error(f, h).for_record(C::info());
+    e.latest_version = C::latest_version;
+    return e;
+  }
+  return route_error<C>(r, h);
 }
 
 // ---- 1b. buffers without uplift's header (options::untagged) -------------------------------------
@@ -473,13 +501,10 @@ template <class R, class Table>
   if (const payload_fault f = check_payload<Table>(payload, o); f != payload_fault::none)
       [[unlikely]]
     return payload_error<C>(f, payload, header_size, version);
-  view<R> v;
-  v.table_ = flatbuffers::GetRoot<typename C::latest::table>(payload.data());
-  v.record_ = bytes;
-  v.stored_version_ = version;
-  v.zero_copy_ = true;
-  v.needs_new_header_ = version < C::latest_version;
-  return v;
+  return result<view<R>>(std::in_place,
+                         typename view<R>::in_place_args{
+                             flatbuffers::GetRoot<typename C::latest::table>(payload.data()), bytes,
+                             version});
 }
 
 }  // namespace detail
@@ -506,21 +531,33 @@ class record_reader {
   static result<std::uint16_t> untagged_version(bytes_view bytes, const options& o);
 
  private:
-  /// Stages 1 and 2, a buffer without uplift's header read as `o.untagged` says.
-  static result<detail::routed_record> open(bytes_view bytes, const options& o, detail::route& r) {
-    auto rec = detail::open<C>(bytes, o, r);
-    if (!rec && (o.untagged != untagged_binary::refuse || o.untagged_sniffer) &&
-        rec.error().code == errc::bad_magic)
-        [[unlikely]] {
-      auto v = untagged_version(bytes, o);
-      if (!v) return std::move(v).error();
-      return detail::untagged_record<C>(bytes, *v, r);
+  /// Stages 1 and 2 into `rec`, a buffer without uplift's header read as `o.untagged` says.
+  [[gnu::always_inline]] static status open(bytes_view bytes, const options& o, detail::route& r,
+                                            detail::routed_record& rec) {
+    const detail::header_fault f = detail::open<C>(bytes, o, r, rec);
+    if (f.code == errc::ok && r.code == errc::ok) [[likely]]
+      return {};
+    return refused(bytes, o, r, rec, f);
+  }
+  /// What `open` does with a record the header or the route refused: a buffer without uplift's
+  /// header is read as `o.untagged` says, anything else is an error.
+  [[gnu::cold, gnu::noinline]] static status refused(bytes_view bytes, const options& o,
+                                                     detail::route& r, detail::routed_record& rec,
+                                                     detail::header_fault f) {
+    if (f.code == errc::bad_magic) {
+      if (o.untagged != untagged_binary::refuse || o.untagged_sniffer) {
+        auto v = untagged_version(bytes, o);
+        if (!v) return std::move(v).error();
+        rec = detail::untagged_record<C>(bytes, *v, r);
+        return {};
+      }
+      if (detail::root_slots(bytes))
+        return detail::open_error<C>(f, r, rec.header)
+            .with_detail(
+                "the bytes are shaped like a FlatBuffer without uplift's header: if it was written "
+                "before uplift, read it with options::untagged (by_shape, as_version or by_sniffer)");
     }
-    if (!rec && rec.error().code == errc::bad_magic && detail::root_slots(bytes)) [[unlikely]]
-      return std::move(rec).error().with_detail(
-          "the bytes are shaped like a FlatBuffer without uplift's header: if it was written "
-          "before uplift, read it with options::untagged (by_shape, as_version or by_sniffer)");
-    return rec;
+    return detail::open_error<C>(f, r, rec.header);
   }
 
   /// The table a payload stored at index I is checked as: the newest version that wire-compatible
@@ -643,17 +680,19 @@ class record_reader {
 template <class R>
 result<view<R>> record_reader<R>::read(bytes_view bytes, const options& o, upgrade_buffer* into) {
   detail::route r;
-  auto rec = open(bytes, o, r);
-  if (!rec) return std::move(rec).error();
-  return detail::version_table<C, as_view>[r.index](std::move(*rec), o, into);
+  detail::routed_record rec;
+  if (status st = open(bytes, o, r, rec); !st) [[unlikely]]
+    return std::move(st).error();
+  return detail::version_table<C, as_view>[r.index](std::move(rec), o, into);
 }
 
 template <class R>
 result<latest_object_t<R>> record_reader<R>::read_object(bytes_view bytes, const options& o) {
   detail::route r;
-  auto rec = open(bytes, o, r);
-  if (!rec) return std::move(rec).error();
-  return detail::version_table<C, as_object>[r.index](std::move(*rec), o);
+  detail::routed_record rec;
+  if (status st = open(bytes, o, r, rec); !st) [[unlikely]]
+    return std::move(st).error();
+  return detail::version_table<C, as_object>[r.index](std::move(rec), o);
 }
 
 template <class R>
@@ -724,13 +763,21 @@ result<std::uint16_t> record_reader<R>::untagged_version(bytes_view bytes, const
 
 namespace detail {
 /// The one read: a latest-version record of this record type, aligned, inline (the header compared
-/// as two words); every other record through record_reader<R>::read.
+/// as two words), and so is one stored behind wire-compatible steps only; every other record
+/// through record_reader<R>::read.
 template <class R>
 [[gnu::always_inline]] inline result<view<R>> read_view(bytes_view bytes, const options& o,
                                                         upgrade_buffer* into) {
   using C = chain<R>;
-  if (is_header_of<C::type_id, C::latest_version>(bytes)) [[likely]]
+  constexpr std::uint16_t min_reader = C::header_at(C::last).min_reader_version;
+  if (is_header_of<C::type_id, C::latest_version, min_reader>(bytes)) [[likely]]
     return read_in_place<R, typename C::latest::table>(bytes, C::latest_version, o);
+  if constexpr (min_reader < C::latest_version) {
+    // Stored behind wire-compatible steps only: read in place too, through the latest accessor
+    // and checked as the latest table, as record_reader<R>::read would.
+    if (const std::uint16_t v = wire_version_of<C::type_id, min_reader, C::latest_version>(bytes))
+      return read_in_place<R, typename C::latest::table>(bytes, v, o);
+  }
   return record_reader<R>::read(bytes, o, into);
 }
 }  // namespace detail
@@ -746,7 +793,7 @@ template <class R>
 ///     if (!r) return fail(r.error().message());
 ///     std::string_view email = (*r)->email()->string_view();
 template <class R>
-auto read(bytes_view bytes, const options& o = default_options()) {
+[[gnu::always_inline]] inline auto read(bytes_view bytes, const options& o = default_options()) {
   UPLIFT_REQUIRE_RECORD("uplift::read<R>", R);
   if constexpr (detail::valid_record<R>)
     return detail::read_view<R>(bytes, o, nullptr);
@@ -767,7 +814,8 @@ auto read(std::string_view bytes, const options& o = default_options()) {
 /// `into`. Reading through one upgrade_buffer allocates nothing per record in steady state when
 /// the record's steps are mechanical.
 template <class R>
-auto read(bytes_view bytes, upgrade_buffer& into, const options& o = default_options()) {
+[[gnu::always_inline]] inline auto read(bytes_view bytes, upgrade_buffer& into,
+                                       const options& o = default_options()) {
   UPLIFT_REQUIRE_RECORD("uplift::read<R>", R);
   if constexpr (detail::valid_record<R>)
     return detail::read_view<R>(bytes, o, &into);
