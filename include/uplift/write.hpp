@@ -61,8 +61,10 @@ struct builder_format {
   }
 };
 
-/// The record a builder holds, header included.
+/// The record a builder holds, header included; empty for a builder holding none (cleared, or
+/// not finished: FlatBuffers asserts on the buffer of an unfinished builder).
 inline bytes_view finished(const flatbuffers::FlatBufferBuilder& fbb) noexcept {
+  if (fbb.GetSize() == 0) return {};
   return {fbb.GetBufferPointer(), fbb.GetSize()};
 }
 
