@@ -218,9 +218,9 @@ struct timed : W {
     return mix(h, this->write(d, i).size());
   }
   std::uint64_t check(const dataset& d, std::uint32_t i, std::uint64_t h) {
-    const output out = this->write(d, i);
-    written += out.size();
-    return this->fold_written(h, out);
+    const output bytes = this->write(d, i);
+    written += bytes.size();
+    return this->fold_written(h, bytes);
   }
   std::size_t input_bytes(const dataset&) const { return written; }
 };

@@ -179,7 +179,8 @@ class codec {
   static bool can_write_at(std::uint16_t v) noexcept { return C::knows(v) && C::can_write[C::index_of(v)]; }
   static result<row_info> inspect_row(const uplift::options& o, bytes_view row);
   static constexpr detail::record_ops ops{&C::info(), &can_write_at, &C::check_write_version,
-                                          &rewrite_row, &inspect_row, nullptr, nullptr, nullptr};
+                                          &rewrite_row, &inspect_row, nullptr, nullptr, nullptr,
+                                          nullptr};
   /// The operations of a JSON handle (json_handle(); defined in <uplift/json.hpp>).
   static const detail::record_ops json_ops;
 

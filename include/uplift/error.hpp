@@ -53,10 +53,12 @@ enum class errc : std::uint8_t {
   ambiguous_version,   ///< a buffer without uplift's header fits several versions that read it differently
   knob_refused,        ///< a knob flip (or a process attaching) that a live process could not follow
   lock_timeout,        ///< the database gave up waiting for a row another transaction holds locked
+  cutover_aborted,     ///< a copy job's cut-over would have blocked writes longer than its window
+  table_moved,         ///< the table was moved by a copy job's cut-over: it takes no more writes
 };
 
 /// Number of `errc` values (one past the last); keeps `message` and tests honest.
-inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::lock_timeout) + 1;
+inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::table_moved) + 1;
 
 /// A one-sentence description of `code` that says what to check or do next.
 constexpr std::string_view message(errc code) noexcept {
@@ -147,6 +149,14 @@ constexpr std::string_view message(errc code) noexcept {
       return "lock timeout: the database gave up waiting for a row another transaction holds "
              "locked (its lock_timeout); nothing of the statement was applied: try again when the "
              "lock is released (the backfill does, after its other ranges)";
+    case errc::cutover_aborted:
+      return "cut-over aborted: draining the last changes would have blocked writes longer than "
+             "the window allows; nothing was swapped and writes go on: catch up further (or widen "
+             "copy_options::max_window) and cut over again";
+    case errc::table_moved:
+      return "table moved: a copy job cut this table over to a new place and it takes no more "
+             "writes; nothing was written: write the row again there (uplift::moved_to names "
+             "it)";
   }
   return "unknown error code";
 }

@@ -440,6 +440,41 @@ result<row_rewrite> rewrite_json_row(const options& o, bytes_view row, std::uint
   return row_rewrite{rewrite_outcome::rewritten, *stored};
 }
 
+/// A row of the other form than `to` at `target` in form `to` (record_ops::convert): read as the
+/// latest Object API struct, written at `target`.
+template <class R>
+result<row_info> convert_row(const options& o, bytes_view row, row_format to, std::uint16_t target,
+                             std::string& out) {
+  using C = chain<R>;
+  if (auto st = C::check_write_version(target); !st) return std::move(st).error();
+  const std::size_t before = out.size();
+  if (to == row_format::json) {
+    auto obj = record_reader<R>::read_object(row, o);
+    if (!obj) return std::move(obj).error();
+    row_info stored{row_format::binary, 0, false};
+    if (auto h = uplift::peek(row)) {
+      stored.version = h->version;
+    } else {
+      auto v = record_reader<R>::untagged_version(row, o);
+      if (!v) return std::move(v).error();
+      stored = {row_format::binary, *v, true};
+    }
+    if (auto st = write_as<C, json_format>(*obj, target, out, o); !st) {
+      out.resize(before);
+      return std::move(st).error();
+    }
+    return stored;
+  }
+  auto stored = inspect_json_row<R>(o, row);
+  if (!stored) return std::move(stored).error();
+  auto obj = read_json_any<R>(row_text(row), o);
+  if (!obj) return std::move(obj).error();
+  buffer rec;
+  if (auto st = write_as<C, binary_format>(*obj, target, rec, o); !st) return std::move(st).error();
+  out.append(rec.as_string_view());
+  return *stored;
+}
+
 }  // namespace detail
 
 /// Reads a JSON record of R stored at any version as the latest Object API struct. `json` is a
@@ -542,7 +577,8 @@ const detail::record_ops codec<R>::json_ops{&C::info(),
                                             &inspect_row,
                                             &detail::rewrite_json_row<R>,
                                             &detail::inspect_json_row<R>,
-                                            &detail::json_version_key<R>};
+                                            &detail::json_version_key<R>,
+                                            &detail::convert_row<R>};
 template <class R>
 record_handle codec<R>::json_handle() const {
   return detail::make_handle(json_ops, options_, write_version());

@@ -72,6 +72,10 @@ struct record_ops {
   result<row_info> (*inspect_json)(const options& o, bytes_view row);
   /// The key JSON rows hold their version in; null as above.
   std::string_view (*json_version_key)(const options& o) noexcept;
+  /// Writes a row of the other form than `to` (a binary row when `to` is JSON, and the reverse)
+  /// at `target` in form `to`, appending to `out`; null as above.
+  result<row_info> (*convert)(const options& o, bytes_view row, row_format to,
+                              std::uint16_t target, std::string& out);
 };
 /// Makes a handle (the codec's door into record_handle).
 record_handle make_handle(const record_ops& ops, const options& o, std::uint16_t write_version);
@@ -141,6 +145,14 @@ class record_handle {
   /// or absent: then the options' legacy rule applies).
   result<row_info> inspect(bytes_view row, value_format column) const;
 
+  /// The row (of a column of format `column`, any stored version, either form) at version
+  /// `target` in form `to`, appended to `out` whole, even when the row is at `target` already
+  /// (then its bytes as they are): what a copy into a column of another form writes. Returns what
+  /// the row was. Converting between forms needs a handle from `codec.json_handle()`
+  /// (errc::invalid_option otherwise).
+  result<row_info> rewrite_as(bytes_view row, value_format column, std::uint16_t target,
+                              row_format to, std::string& out) const;
+
  private:
   friend record_handle detail::make_handle(const detail::record_ops&, const uplift::options&,
                                            std::uint16_t);
@@ -183,6 +195,23 @@ inline result<row_info> record_handle::inspect(bytes_view row, value_format colu
     return ops_->inspect_json(options_, row);
   }
   return ops_->inspect_binary(options_, row);
+}
+
+inline result<row_info> record_handle::rewrite_as(bytes_view row, value_format column,
+                                                  std::uint16_t target, row_format to,
+                                                  std::string& out) const {
+  if (format_of(column, row) != to) {
+    if (ops_->convert == nullptr)
+      return detail::needs_json_handle(name(), to == row_format::json
+                                                   ? "a binary row is to be written as JSON"
+                                                   : "a JSON row is to be written as binary");
+    return ops_->convert(options_, row, to, target, out);
+  }
+  auto r = rewrite_row(row, column, target, out);
+  if (!r) return std::move(r).error();
+  if (r->outcome == rewrite_outcome::current)
+    out.append(reinterpret_cast<const char*>(row.data()), row.size());
+  return r->stored;
 }
 
 inline result<record_header> record_handle::peek(bytes_view row) const {

@@ -139,6 +139,12 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
     explicit transaction(impl& s) : sql_transaction(s, "BEGIN") {}
   };
 
+  static const detail::sql_dialect& dialect() noexcept { return detail::postgres_dialect; }
+  /// True inside a transaction (sql_transaction then nests in it).
+  bool in_transaction() const noexcept {
+    return PQtransactionStatus(conn_->conn) != PQTRANS_IDLE;
+  }
+
   static const detail::job_statements& jobs() {
     // commit_batch's range update runs inside its statement: it adds the writes of the
     // statement's `w` that applied (its parameters count every write a conflict), and waits for

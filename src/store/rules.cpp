@@ -136,4 +136,62 @@ result<bool> store::wait_for_knob(std::chrono::milliseconds timeout) {
   return true;
 }
 
+// ---- copy jobs: a store that cannot run them says so -----------------------------------------
+
+namespace {
+error no_copy_jobs(const store& s, std::string_view doing) {
+  return store_failure("table " + s.spec().table + ": " + std::string(doing),
+                       "this store cannot run copy jobs (they need triggers and transactions: "
+                       "use sqlite_store or postgres_store)");
+}
+}  // namespace
+
+status store::check_copy_source() { return no_copy_jobs(*this, "checking a copy job's source"); }
+result<std::unique_ptr<store>> store::sibling(const table_spec&) const {
+  return no_copy_jobs(*this, "opening another table on this connection");
+}
+status store::install_capture(std::string_view) { return no_copy_jobs(*this, "installing a capture"); }
+result<bool> store::has_capture(std::string_view) { return no_copy_jobs(*this, "looking for a capture"); }
+status store::remove_capture(std::string_view) { return no_copy_jobs(*this, "removing a capture"); }
+result<std::vector<capture_entry>> store::read_capture(std::string_view, std::size_t) {
+  return no_copy_jobs(*this, "reading a capture log");
+}
+result<std::uint64_t> store::consume_capture(std::string_view, const std::vector<std::int64_t>&) {
+  return no_copy_jobs(*this, "consuming capture entries");
+}
+result<capture_backlog> store::backlog(std::string_view) {
+  return no_copy_jobs(*this, "measuring a capture log");
+}
+status store::begin_exclusive(std::chrono::milliseconds) {
+  return no_copy_jobs(*this, "blocking writers for a cut-over");
+}
+status store::end_exclusive(bool) { return no_copy_jobs(*this, "ending a cut-over"); }
+status store::swap_by_rename(std::string_view, std::string_view, std::string_view) {
+  return no_copy_jobs(*this, "swapping tables");
+}
+status store::swap_by_route(std::string_view, std::string_view) {
+  return no_copy_jobs(*this, "routing a table away");
+}
+result<std::optional<std::string>> store::route() { return std::optional<std::string>{}; }
+status store::ensure_copy_tables() { return no_copy_jobs(*this, "creating the copy job tables"); }
+result<std::optional<copy_record>> store::load_copy(std::string_view) {
+  return no_copy_jobs(*this, "loading a copy job");
+}
+result<copy_record> store::open_copy(const copy_record&) {
+  return no_copy_jobs(*this, "opening a copy job");
+}
+status store::commit_copy_chunk(const copy_chunk&) {
+  return no_copy_jobs(*this, "committing a copy chunk");
+}
+status store::apply_copy_changes(const copy_changes&) {
+  return no_copy_jobs(*this, "applying captured changes");
+}
+status store::set_copy_phase(std::string_view, std::string_view, std::string_view) {
+  return no_copy_jobs(*this, "setting a copy job's phase");
+}
+
+result<std::vector<quarantined_row>> store::list_copy_quarantine(std::string_view, std::size_t) {
+  return no_copy_jobs(*this, "listing a copy job's quarantine");
+}
+
 }  // namespace uplift

@@ -14,6 +14,7 @@
 //
 // A row has is_null(i), i64(i), boolean(i), text(i), bytes(i) and key(i, key_type).
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -483,6 +484,275 @@ class sql_adapter {
                               });
   }
 
+
+  // ---- copy jobs: the source ----
+  status check_copy_source() {
+    const std::string doing = self().what("checking the table as a copy job's source");
+    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    if (c.source_check.empty()) return store_failure(doing, "copy jobs are not supported here yet");
+    sql_args a;
+    a.text(spec_.table).text(spec_.key_column);
+    auto facts = first<std::array<std::int64_t, 3>>(
+        c.source_check, a, doing, [](const auto& row) -> result<std::array<std::int64_t, 3>> {
+          return std::array<std::int64_t, 3>{row.i64(0), row.is_null(1) ? -1 : row.i64(1),
+                                             row.i64(2)};
+        });
+    if (!facts) return std::move(facts).error();
+    const auto f = facts->value_or(std::array<std::int64_t, 3>{0, -1, 0});
+    if (f[0] == 0)
+      return store_failure(doing, "there is no such table: create it, or name the table the "
+                                  "application writes (table_spec::table)");
+    if (f[1] < 0)
+      return store_failure(doing, "the table has no column \"" + spec_.key_column +
+                                      "\": name its primary key column (table_spec::key_column)");
+    if (f[1] == 0 || f[2] != 1)
+      return store_failure(doing, "the key column \"" + spec_.key_column +
+                                      "\" is not the table's primary key (of one column): a copy "
+                                      "job goes row by row by a unique key; make it the primary key "
+                                      "first");
+    return {};
+  }
+
+  status install_capture(std::string_view job) {
+    const std::string doing = self().what("installing the capture of copy job \"" + std::string(job) + "\"");
+    const copy_statements c = capture_statements(job);
+    typename Driver::transaction tx(self());
+    if (auto st = tx.begin(doing); !st) return st;
+    for (const std::string& sql : c.create_capture)
+      if (auto st = self().exec_sql(sql, doing); !st) return st;
+    for (const std::string& sql : c.install_capture)
+      if (auto st = self().exec_sql(sql, doing); !st) return st;
+    return tx.commit(doing);
+  }
+
+  result<bool> has_capture(std::string_view job) {
+    const copy_statements c = capture_statements(job);
+    auto n = first<std::int64_t>(c.has_capture, {}, self().what("looking for a capture"),
+                                 [](const auto& row) -> result<std::int64_t> { return row.i64(0); });
+    if (!n) return std::move(n).error();
+    return n->value_or(0) == 3;
+  }
+
+  status remove_capture(std::string_view job) {
+    const std::string doing = self().what("removing the capture of copy job \"" + std::string(job) + "\"");
+    const copy_statements c = capture_statements(job);
+    typename Driver::transaction tx(self());
+    if (auto st = tx.begin(doing); !st) return st;
+    for (const std::string& sql : c.remove_capture)
+      if (auto st = self().exec_sql(sql, doing); !st) return st;
+    auto exists = first<bool>(c.capture_table_lookup, {}, doing,
+                              [](const auto&) -> result<bool> { return true; });
+    if (!exists) return std::move(exists).error();
+    if (exists->has_value()) {
+      sql_args a;
+      if (auto st = self().execute(c.delete_capture, a.text(capture_key(job)), doing); !st)
+        return std::move(st).error();
+    }
+    return tx.commit(doing);
+  }
+
+  result<std::vector<capture_entry>> read_capture(std::string_view job, std::size_t n) {
+    const copy_statements c = capture_statements(job);
+    sql_args a;
+    a.owned_text(capture_key(job)).integer(static_cast<std::int64_t>(n));
+    return collect<capture_entry>(
+        c.read_capture, a, self().what("reading the capture log of copy job \"" + std::string(job) + "\""),
+        [this](const auto& row) -> result<capture_entry> {
+          return capture_entry{row.i64(0), row.key(1, spec_.key), row.i64(2)};
+        });
+  }
+
+  result<std::uint64_t> consume_capture(std::string_view job, const std::vector<std::int64_t>& ids) {
+    const std::string doing = self().what("consuming the capture log of copy job \"" + std::string(job) + "\"");
+    const copy_statements c = capture_statements(job);
+    const std::string key = capture_key(job);
+    typename Driver::transaction tx(self());
+    if (auto st = tx.begin(doing); !st) return std::move(st).error();
+    std::uint64_t deleted = 0;
+    for (std::int64_t id : ids) {
+      sql_args a;
+      auto n = self().execute(c.consume, a.text(key).integer(id), doing);
+      if (!n) return std::move(n).error();
+      deleted += *n;
+    }
+    if (auto st = tx.commit(doing); !st) return std::move(st).error();
+    return deleted;
+  }
+
+  result<capture_backlog> backlog(std::string_view job) {
+    const copy_statements c = capture_statements(job);
+    sql_args a;
+    auto b = first<capture_backlog>(
+        c.backlog, a.owned_text(capture_key(job)),
+        self().what("measuring the capture log of copy job \"" + std::string(job) + "\""),
+        [](const auto& row) -> result<capture_backlog> {
+          return capture_backlog{static_cast<std::uint64_t>(row.i64(0)), row.i64(1), row.i64(2)};
+        });
+    if (!b) return std::move(b).error();
+    return b->value_or(capture_backlog{});
+  }
+
+  status swap_by_rename(std::string_view job, std::string_view new_table, std::string_view old_name) {
+    const std::string doing = self().what("swapping in the table " + std::string(new_table));
+    const copy_statements c =
+        make_copy_statements(spec_, Driver::dialect(), capture_key(job), {}, new_table, old_name);
+    for (const std::string& sql : c.remove_capture)
+      if (auto st = self().exec_sql(sql, doing); !st) return st;
+    sql_args a;
+    if (auto st = self().execute(c.delete_capture, a.owned_text(capture_key(job)), doing); !st)
+      return std::move(st).error();
+    if (auto st = self().exec_sql(c.rename_old, doing); !st) return st;
+    return self().exec_sql(c.rename_new, doing);
+  }
+
+  status swap_by_route(std::string_view job, std::string_view where) {
+    const std::string doing = self().what("routing the table to " + std::string(where));
+    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), capture_key(job), where);
+    for (const std::string& sql : c.remove_capture)
+      if (auto st = self().exec_sql(sql, doing); !st) return st;
+    sql_args del;
+    if (auto st = self().execute(c.delete_capture, del.owned_text(capture_key(job)), doing); !st)
+      return std::move(st).error();
+    for (const std::string& sql : c.route)
+      if (auto st = self().exec_sql(sql, doing); !st) return st;
+    sql_args a;
+    a.text(spec_.table).text(where).text(job);
+    if (auto st = self().execute(c.set_route, a, doing); !st) return std::move(st).error();
+    return {};
+  }
+
+  result<std::optional<std::string>> route() {
+    const std::string doing = self().what("looking for the table's route");
+    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    auto exists = first<bool>(c.routes_table_lookup, {}, doing,
+                              [](const auto&) -> result<bool> { return true; });
+    if (!exists) return std::move(exists).error();
+    if (!exists->has_value()) return std::optional<std::string>{};
+    sql_args a;
+    return first<std::string>(c.get_route, a.text(spec_.table), doing,
+                              [](const auto& row) -> result<std::string> {
+                                return std::string(row.text(0));
+                              });
+  }
+
+  // ---- copy jobs: the target ----
+  status ensure_copy_tables() {
+    if (auto st = ensure_job_tables(); !st) return st;  // uplift_quarantine
+    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    return self().exec_sql(c.create_copy, self().what("creating the copy job table"));
+  }
+
+  result<std::optional<copy_record>> load_copy(std::string_view name) {
+    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    sql_args a;
+    return first<copy_record>(
+        c.load_copy, a.owned_text(job_key(spec_.table, name)),
+        self().what("loading copy job \"" + std::string(name) + "\""),
+        [this](const auto& row) -> result<copy_record> {
+          copy_record r;
+          r.name = std::string(row.text(0));
+          r.source = std::string(row.text(1));
+          r.record = std::string(row.text(2));
+          r.target_version = static_cast<std::uint16_t>(row.i64(3));
+          r.phase = std::string(row.text(4));
+          auto cursor = optional_key_from_text(nullable_text(row, 5), spec_.key);
+          if (!cursor) return std::move(cursor).error();
+          r.cursor = std::move(*cursor);
+          auto u = [&](int i) { return static_cast<std::uint64_t>(row.i64(i)); };
+          r.total_rows = u(6);
+          r.copied = u(7);
+          r.quarantined = u(8);
+          r.applied = u(9);
+          r.error = std::string(row.text(10));
+          return r;
+        });
+  }
+
+  result<copy_record> open_copy(const copy_record& fresh) {
+    const std::string doing = self().what("opening copy job \"" + fresh.name + "\"");
+    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    sql_args a;
+    a.owned_text(job_key(spec_.table, fresh.name))
+        .text(fresh.name)
+        .text(spec_.table)
+        .text(fresh.source)
+        .text(fresh.record)
+        .integer(fresh.target_version)
+        .text(fresh.phase)
+        .integer(static_cast<std::int64_t>(fresh.total_rows));
+    if (auto st = self().execute(c.insert_copy, a, doing); !st) return std::move(st).error();
+    auto have = load_copy(fresh.name);
+    if (!have) return std::move(have).error();
+    if (!*have) return store_failure(doing, "the job was deleted while it was being opened");
+    return std::move(**have);
+  }
+
+  status commit_copy_chunk(const copy_chunk& chunk) {
+    const std::string doing = self().what("committing a chunk of copy job \"" + chunk.job + "\"");
+    if (auto st = check_row_keys(chunk.rows, spec_, doing); !st) return st;
+    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    typename Driver::transaction tx(self());
+    if (auto st = tx.begin(doing); !st) return st;
+    std::uint64_t inserted = 0;
+    for (const stored_row& r : chunk.rows) {
+      sql_args a;
+      a.key(r.key);
+      auto n = self().execute(rows_.insert_absent,
+                              add_value(a, r.value, format_of(spec_.format, as_bytes_view(r.value))),
+                              doing);
+      if (!n) return std::move(n).error();
+      inserted += *n;
+    }
+    if (auto st = quarantine_copy_rows(chunk.job, chunk.quarantine, doing); !st) return st;
+    sql_args p;
+    p.owned_text(job_key(spec_.table, chunk.job))
+        .text_or_null(key_text(chunk.cursor))
+        .integer(static_cast<std::int64_t>(inserted))
+        .integer(static_cast<std::int64_t>(chunk.quarantine.size()))
+        .boolean(chunk.last);
+    if (auto st = self().execute(c.chunk_progress, p, doing); !st) return std::move(st).error();
+    return tx.commit(doing);
+  }
+
+  status apply_copy_changes(const copy_changes& ch) {
+    const std::string doing = self().what("applying captured changes of copy job \"" + ch.job + "\"");
+    if (auto st = check_row_keys(ch.upserts, spec_, doing); !st) return st;
+    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    typename Driver::transaction tx(self());
+    if (auto st = tx.begin(doing); !st) return st;
+    if (auto st = self().put_rows(ch.upserts, doing); !st) return st;
+    for (const row_key& k : ch.deletes) {
+      sql_args a;
+      if (auto st = self().execute(rows_.erase, a.key(k), doing); !st) return std::move(st).error();
+    }
+    if (auto st = quarantine_copy_rows(ch.job, ch.quarantine, doing); !st) return st;
+    sql_args p;
+    p.owned_text(job_key(spec_.table, ch.job))
+        .integer(static_cast<std::int64_t>(ch.entries))
+        .integer(static_cast<std::int64_t>(ch.quarantine.size()));
+    if (auto st = self().execute(c.changes_progress, p, doing); !st) return std::move(st).error();
+    return tx.commit(doing);
+  }
+
+  result<std::vector<quarantined_row>> list_copy_quarantine(std::string_view name, std::size_t n) {
+    sql_args a;
+    a.owned_text("copy " + job_key(spec_.table, name)).integer(static_cast<std::int64_t>(n));
+    return collect<quarantined_row>(
+        Driver::jobs().list_quarantine_of_job, a,
+        self().what("listing the quarantine of copy job \"" + std::string(name) + "\""),
+        [this](const auto& row) { return read_quarantined(row, spec_.key); });
+  }
+
+  status set_copy_phase(std::string_view name, std::string_view phase, std::string_view error_text) {
+    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    sql_args a;
+    a.owned_text(job_key(spec_.table, name)).text(phase).text(error_text);
+    auto n = self().execute(c.set_phase, a,
+                            self().what("setting the phase of copy job \"" + std::string(name) + "\""));
+    if (!n) return std::move(n).error();
+    return {};
+  }
+
   // ---- the application's own writes (not part of the store interface) ----
   /// CREATE TABLE IF NOT EXISTS: the key column as primary key and the value column.
   status create_table() {
@@ -556,6 +826,25 @@ class sql_adapter {
     sql_args a;
     return first<stored_job>(Driver::jobs().load_job, a.owned_text(job_key(spec_.table, name)), doing,
                              [](const auto& row) { return read_job(row); });
+  }
+
+
+  /// The capture log's `job` for copy job `job` on this table.
+  std::string capture_key(std::string_view job) const { return job_key(spec_.table, job); }
+  copy_statements capture_statements(std::string_view job) const {
+    return make_copy_statements(spec_, Driver::dialect(), capture_key(job));
+  }
+  /// The rows a copy job quarantined, in uplift_quarantine as job "copy <job key>".
+  status quarantine_copy_rows(const std::string& job, const std::vector<quarantined_row>& rows,
+                              std::string_view doing) {
+    const std::string key = "copy " + job_key(spec_.table, job);
+    for (const quarantined_row& q : rows) {
+      sql_args a;
+      a.text(key).owned_text(key_to_string(q.key)).integer(q.stored_version).text(q.error);
+      if (auto st = self().execute(Driver::jobs().quarantine, a, doing); !st)
+        return std::move(st).error();
+    }
+    return {};
   }
 
   result<bool> write(const conditional_write& w, std::string_view doing) {

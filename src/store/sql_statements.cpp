@@ -156,6 +156,7 @@ table_statements make_table_statements(const table_spec& spec, const sql_dialect
       r("INSERT INTO {t} ({k}, {v}) VALUES (?1, {put_value}) "
         "ON CONFLICT ({k}) DO UPDATE SET {v} = excluded.{v}");
   s.erase = r("DELETE FROM {t} WHERE {k} = ?1");
+  s.insert_absent = r("INSERT INTO {t} ({k}, {v}) VALUES (?1, {put_value}) ON CONFLICT ({k}) DO NOTHING");
   s.max_key = r("SELECT {k} FROM {t} ORDER BY {ko} DESC LIMIT 1");
   s.count_by_prefix =
       r("SELECT substr({vb}, 1, CAST(?1 AS INTEGER)), count(*) FROM {t} GROUP BY 1");
@@ -365,6 +366,134 @@ knob_statements make_knob_statements(const sql_dialect& d) {
             "detail, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, {now_ms})");
   s.list_log = r("SELECT {log_columns} FROM uplift_knob_log WHERE record = ?1 "
                  "ORDER BY id DESC LIMIT ?2");
+  return s;
+}
+
+namespace {
+/// `text` as an SQL string literal.
+std::string sql_literal(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out.push_back('\'');
+    out.push_back(c);
+  }
+  out.push_back('\'');
+  return out;
+}
+}  // namespace
+
+copy_statements make_copy_statements(const table_spec& spec, const sql_dialect& d,
+                                     std::string_view job, std::string_view moved_to,
+                                     std::string_view new_table, std::string_view old_table) {
+  const bool sqlite = d.param == sqlite_dialect.param;
+  const std::string t = quote_ident(spec.table, true);
+  const std::string k = quote_ident(spec.key_column);
+  const std::string jl = sql_literal(job);
+  // A trigger's name says what it is for: "uplift capture <job key> insert", ...
+  const auto trigger = [&](std::string_view what, std::string_view op) {
+    return std::string("uplift ") + std::string(what) + " " +
+           (what == "capture" ? std::string(job) : spec.table) + " " + std::string(op);
+  };
+  const std::string refusal = std::string(table_moved_words) + " (table " + spec.table +
+                              ") to " + std::string(moved_to) +
+                              " by a copy job's cut-over: write there instead";
+  auto r = [&](std::string_view tpl) {
+    return render(tpl, d,
+                  {{"t", t},
+                   {"k", k},
+                   {"job", jl},
+                   {"serial", sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY"},
+                   {"capkey", sqlite ? "BLOB" : "text"},
+                   {"now_ms", d.now_ms},
+                   {"now_s", d.now_s}});
+  };
+  copy_statements s;
+  s.create_capture = {
+      r("CREATE TABLE IF NOT EXISTS uplift_capture (id {serial}, job TEXT NOT NULL, "
+        "\"key\" {capkey} NOT NULL, at_ms BIGINT NOT NULL)"),
+      r("CREATE INDEX IF NOT EXISTS uplift_capture_by_job ON uplift_capture (job, id)")};
+  const std::string ins = "INSERT INTO uplift_capture (job, \"key\", at_ms) ";
+  if (sqlite) {
+    auto key_of = [&](std::string_view row) {
+      return render("{row}.{k}", d, {{"row", row}, {"k", k}});
+    };
+    const std::string now(d.now_ms);
+    s.install_capture = {
+        "CREATE TRIGGER IF NOT EXISTS " + quote_ident(trigger("capture", "insert")) +
+            " AFTER INSERT ON " + t + " BEGIN " + ins + "VALUES (" + jl + ", " + key_of("NEW") +
+            ", " + now + "); END",
+        "CREATE TRIGGER IF NOT EXISTS " + quote_ident(trigger("capture", "update")) +
+            " AFTER UPDATE ON " + t + " BEGIN " + ins + "VALUES (" + jl + ", " + key_of("NEW") +
+            ", " + now + "); " + ins + "SELECT " + jl + ", " + key_of("OLD") + ", " + now +
+            " WHERE " + key_of("OLD") + " IS NOT " + key_of("NEW") + "; END",
+        "CREATE TRIGGER IF NOT EXISTS " + quote_ident(trigger("capture", "delete")) +
+            " AFTER DELETE ON " + t + " BEGIN " + ins + "VALUES (" + jl + ", " + key_of("OLD") +
+            ", " + now + "); END"};
+    for (std::string_view op : {"insert", "update", "delete"})
+      s.remove_capture.push_back("DROP TRIGGER IF EXISTS " + quote_ident(trigger("capture", op)));
+    s.has_capture = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (" +
+                    sql_literal(trigger("capture", "insert")) + ", " +
+                    sql_literal(trigger("capture", "update")) + ", " +
+                    sql_literal(trigger("capture", "delete")) + ")";
+    s.capture_table_lookup =
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'uplift_capture'";
+    s.routes_table_lookup =
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'uplift_routes'";
+    s.source_check =
+        "SELECT (SELECT count(*) FROM pragma_table_info(?1)), "
+        "(SELECT pk FROM pragma_table_info(?1) WHERE name = ?2), "
+        "(SELECT count(*) FROM pragma_table_info(?1) WHERE pk > 0)";
+    s.route.push_back(
+        "CREATE TABLE IF NOT EXISTS uplift_routes (table_name TEXT PRIMARY KEY, "
+        "moved_to TEXT NOT NULL, job TEXT NOT NULL, at_ms BIGINT NOT NULL)");
+    for (std::string_view op : {"INSERT", "UPDATE", "DELETE"}) {
+      std::string lower(op);
+      for (char& c : lower) c = static_cast<char>(c - 'A' + 'a');
+      s.route.push_back("CREATE TRIGGER IF NOT EXISTS " + quote_ident(trigger("moved", lower)) +
+                        " BEFORE " + std::string(op) + " ON " + t +
+                        " BEGIN SELECT RAISE(ABORT, " + sql_literal(refusal) + "); END");
+    }
+  }
+  s.delete_capture = r("DELETE FROM uplift_capture WHERE job = ?1");
+  s.read_capture =
+      r("SELECT id, \"key\", at_ms FROM uplift_capture WHERE job = ?1 ORDER BY id LIMIT ?2");
+  s.consume = r("DELETE FROM uplift_capture WHERE job = ?1 AND id = ?2");
+  s.backlog = r("SELECT count(*), coalesce(min(at_ms), 0), {now_ms} FROM uplift_capture "
+                "WHERE job = ?1");
+  s.set_route =
+      r("INSERT INTO uplift_routes (table_name, moved_to, job, at_ms) VALUES (?1, ?2, ?3, "
+        "{now_ms}) ON CONFLICT (table_name) DO UPDATE SET moved_to = excluded.moved_to, "
+        "job = excluded.job, at_ms = excluded.at_ms");
+  s.get_route = r("SELECT moved_to FROM uplift_routes WHERE table_name = ?1");
+  if (!old_table.empty()) s.rename_old = r("ALTER TABLE {t} RENAME TO ") + quote_ident(old_table);
+  if (!new_table.empty())
+    s.rename_new = "ALTER TABLE " + quote_ident(new_table, true) + " RENAME TO " +
+                   quote_ident(spec.table.substr(spec.table.rfind('.') == std::string::npos
+                                                     ? 0
+                                                     : spec.table.rfind('.') + 1));
+  s.create_copy =
+      r("CREATE TABLE IF NOT EXISTS uplift_copy (job_key TEXT PRIMARY KEY, name TEXT NOT NULL, "
+        "table_name TEXT NOT NULL, source TEXT NOT NULL, record TEXT NOT NULL, "
+        "target_version BIGINT NOT NULL, phase TEXT NOT NULL, cursor_key TEXT, "
+        "total_rows BIGINT NOT NULL DEFAULT 0, copied BIGINT NOT NULL DEFAULT 0, "
+        "quarantined BIGINT NOT NULL DEFAULT 0, applied BIGINT NOT NULL DEFAULT 0, "
+        "error TEXT NOT NULL DEFAULT '', created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)");
+  s.insert_copy =
+      r("INSERT INTO uplift_copy (job_key, name, table_name, source, record, target_version, "
+        "phase, total_rows, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+        "{now_s}, {now_s}) ON CONFLICT DO NOTHING");
+  s.load_copy =
+      r("SELECT name, source, record, target_version, phase, cursor_key, total_rows, copied, "
+        "quarantined, applied, error FROM uplift_copy WHERE job_key = ?1");
+  s.chunk_progress =
+      r("UPDATE uplift_copy SET cursor_key = coalesce(?2, cursor_key), copied = copied + ?3, "
+        "quarantined = quarantined + ?4, phase = CASE WHEN ?5 THEN 'catching up' ELSE phase END, "
+        "updated_at = {now_s} WHERE job_key = ?1");
+  s.changes_progress =
+      r("UPDATE uplift_copy SET applied = applied + ?2, quarantined = quarantined + ?3, "
+        "updated_at = {now_s} WHERE job_key = ?1");
+  s.set_phase =
+      r("UPDATE uplift_copy SET phase = ?2, error = ?3, updated_at = {now_s} WHERE job_key = ?1");
   return s;
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <uplift/store/store.hpp>
 
@@ -131,6 +132,8 @@ struct table_statements {
   std::string count[4];  ///< by bounds_variant
   std::string step[4];   ///< by bounds_variant, then the offset: split's walk
   std::string get, write_if, put, erase, max_key, count_by_prefix, create_table, drop_table;
+  /// ?1 the key, ?2 the value: inserted when no row has the key, else nothing (a copy's chunk).
+  std::string insert_absent;
   /// ?1 the key: rows (kind, version, rows) of json_version_count's kind as a number; "" when
   /// the column cannot be counted by the database's JSON functions.
   std::string count_by_json_version;
@@ -187,6 +190,40 @@ struct knob_statements {
 /// log rows as knob_flip's.
 knob_statements make_knob_statements(const sql_dialect& d);
 
+/// The statements of copy jobs: the capture on a source table (`job` is the job's key), its
+/// route, and the copy job table of a target database.
+struct copy_statements {
+  std::vector<std::string> create_capture;  ///< uplift_capture and its index
+  std::vector<std::string> install_capture; ///< the triggers (IF NOT EXISTS)
+  std::vector<std::string> remove_capture;  ///< drops the triggers; then delete_capture
+  std::string delete_capture;               ///< ?1 job: its log entries
+  std::string has_capture;                  ///< one row: how many of the job's triggers exist
+  std::string capture_table_lookup;         ///< one row when uplift_capture exists
+  std::string read_capture;                 ///< ?1 job, ?2 n: (id, key, at_ms) oldest first
+  std::string consume;                      ///< ?1 job, ?2 id
+  std::string backlog;                      ///< ?1 job: (entries, oldest at_ms, now_ms)
+  std::vector<std::string> route;           ///< uplift_routes, the refusing triggers, then:
+  std::string set_route;                    ///< ?1 table, ?2 moved_to, ?3 job
+  std::string routes_table_lookup;          ///< one row when uplift_routes exists
+  std::string get_route;                    ///< ?1 table: moved_to
+  std::string rename_old, rename_new;       ///< the table to its old name; the new one to it
+  std::string source_check;                 ///< (columns, the key column's pk, pk columns)
+  std::string create_copy;                  ///< uplift_copy
+  std::string insert_copy, load_copy, chunk_progress, changes_progress, set_phase;
+};
+
+/// The text of the refusal of a routed table's triggers, and what the stores look for in their
+/// error messages to call a failure errc::table_moved.
+inline constexpr std::string_view table_moved_words = "uplift: this table was moved";
+
+/// Renders the copy statements for the table `spec` (a source's or a target's), the job `job`
+/// (its key, for the capture; empty for a target), and `moved_to` (the route's words) and
+/// `new_table`/`old_table` (a rename).
+copy_statements make_copy_statements(const table_spec& spec, const sql_dialect& d,
+                                     std::string_view job, std::string_view moved_to = {},
+                                     std::string_view new_table = {},
+                                     std::string_view old_table = {});
+
 /// A transaction on a SQL store: `begin` runs the store's BEGIN statement, `commit` COMMIT; it
 /// is rolled back when it ends without commit (an early return on a failure). The store gives it
 /// `exec_sql(sql, doing)`.
@@ -199,12 +236,16 @@ class sql_transaction {
   ~sql_transaction() {
     if (open_) (void)s_.exec_sql(std::string("ROLLBACK"), "rolling back");
   }
+  /// Inside a transaction the connection is in already (store::begin_exclusive), begin and
+  /// commit do nothing: the statements run in that one, which commits or rolls back as a whole.
   status begin(std::string_view doing) {
+    if (s_.in_transaction()) return {};
     auto st = s_.exec_sql(begin_, doing);
     open_ = bool(st);
     return st;
   }
   status commit(std::string_view doing) {
+    if (!open_) return {};
     auto st = s_.exec_sql(std::string("COMMIT"), doing);
     open_ = !st;
     return st;

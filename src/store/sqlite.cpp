@@ -138,6 +138,10 @@ struct sqlite_store::impl : detail::sql_adapter<sqlite_store::impl> {
     explicit transaction(impl& s) : sql_transaction(s, "BEGIN IMMEDIATE") {}
   };
 
+  static const detail::sql_dialect& dialect() noexcept { return detail::sqlite_dialect; }
+  /// True inside a transaction (sql_transaction then nests in it).
+  bool in_transaction() const noexcept { return sqlite3_get_autocommit(db()) == 0; }
+
   static const detail::job_statements& jobs() {
     static const detail::job_statements s = detail::make_job_statements(detail::sqlite_dialect);
     return s;
@@ -188,10 +192,46 @@ struct sqlite_store::impl : detail::sql_adapter<sqlite_store::impl> {
     return "sqlite " + path_ + ", table " + spec_.table + ": " + std::string(doing);
   }
   /// errc::store_error with SQLite's words about the last failure.
-  error failure(std::string_view doing) const { return store_failure(doing, sqlite3_errmsg(db())); }
+  error failure(std::string_view doing) const {
+    const std::string_view words = sqlite3_errmsg(db());
+    // A routed table's triggers refuse every write (swap_by_route): errc::table_moved.
+    if (words.starts_with(detail::table_moved_words))
+      return store_failure(doing, words, errc::table_moved);
+    return store_failure(doing, words);
+  }
+
+  /// BEGIN IMMEDIATE, waiting at most `wait` for the write lock.
+  status begin_exclusive(std::chrono::milliseconds wait) {
+    const std::string doing = what("blocking the database's writers for a cut-over");
+    if (in_transaction()) return store_failure(doing, "a transaction is open on this connection");
+    const auto saved = conn_->busy_timeout;
+    conn_->busy_timeout = wait;
+    auto st = exec_sql("BEGIN IMMEDIATE", doing);
+    conn_->busy_timeout = saved;
+    return st;
+  }
+  status end_exclusive(bool commit) {
+    const std::string doing = what(commit ? "committing a cut-over" : "rolling back a cut-over");
+    if (!in_transaction()) return commit ? store_failure(doing, "no cut-over transaction is open")
+                                         : status{};
+    return exec_sql(commit ? "COMMIT" : "ROLLBACK", doing);
+  }
+
+  /// Another table on this connection.
+  std::unique_ptr<impl> sibling(const table_spec& table) const {
+    auto i = std::make_unique<impl>(path_, table, options_);
+    i->conn_ = conn_;
+    return i;
+  }
+
+  /// The database file's full path (what realpath gives; the path as given when it has none).
+  std::string database_id() const {
+    const char* f = sqlite3_db_filename(db(), "main");
+    return f != nullptr && *f != '\0' ? std::string(f) : path_;
+  }
 
   status open_connection() {
-    conn_ = std::make_unique<sqlite_connection>();
+    conn_ = std::make_shared<sqlite_connection>();
     const int flags = SQLITE_OPEN_READWRITE | (options_.create ? SQLITE_OPEN_CREATE : 0) |
                       SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
     const int rc = sqlite3_open_v2(path_.c_str(), &conn_->db, flags, nullptr);
@@ -328,7 +368,7 @@ struct sqlite_store::impl : detail::sql_adapter<sqlite_store::impl> {
 
   std::string path_;
   sqlite_options options_;
-  std::unique_ptr<sqlite_connection> conn_;
+  std::shared_ptr<sqlite_connection> conn_;  ///< shared with its siblings
   std::int64_t data_version_ = 0;  ///< PRAGMA data_version at the last wait_for_knob
 };
 
@@ -448,6 +488,58 @@ result<std::vector<knob_flip>> sqlite_store::knob_log(std::string_view record, s
 }
 result<bool> sqlite_store::wait_for_knob(std::chrono::milliseconds timeout) {
   return impl_->wait_for_knob(timeout);
+}
+
+
+status sqlite_store::check_copy_source() { return impl_->check_copy_source(); }
+std::string sqlite_store::database_id() const { return impl_->database_id(); }
+result<std::unique_ptr<store>> sqlite_store::sibling(const table_spec& table) const {
+  return std::unique_ptr<store>(new sqlite_store(impl_->sibling(table)));
+}
+status sqlite_store::install_capture(std::string_view job) { return impl_->install_capture(job); }
+result<bool> sqlite_store::has_capture(std::string_view job) { return impl_->has_capture(job); }
+status sqlite_store::remove_capture(std::string_view job) { return impl_->remove_capture(job); }
+result<std::vector<capture_entry>> sqlite_store::read_capture(std::string_view job, std::size_t n) {
+  return impl_->read_capture(job, n);
+}
+result<std::uint64_t> sqlite_store::consume_capture(std::string_view job,
+                                                    const std::vector<std::int64_t>& ids) {
+  return impl_->consume_capture(job, ids);
+}
+result<capture_backlog> sqlite_store::backlog(std::string_view job) { return impl_->backlog(job); }
+status sqlite_store::begin_exclusive(std::chrono::milliseconds wait) {
+  return impl_->begin_exclusive(wait);
+}
+status sqlite_store::end_exclusive(bool commit) { return impl_->end_exclusive(commit); }
+status sqlite_store::swap_by_rename(std::string_view job, std::string_view new_table,
+                                    std::string_view old_name) {
+  return impl_->swap_by_rename(job, new_table, old_name);
+}
+status sqlite_store::swap_by_route(std::string_view job, std::string_view where) {
+  return impl_->swap_by_route(job, where);
+}
+result<std::optional<std::string>> sqlite_store::route() { return impl_->route(); }
+status sqlite_store::ensure_copy_tables() { return impl_->ensure_copy_tables(); }
+result<std::optional<copy_record>> sqlite_store::load_copy(std::string_view name) {
+  return impl_->load_copy(name);
+}
+result<copy_record> sqlite_store::open_copy(const copy_record& fresh) {
+  return impl_->open_copy(fresh);
+}
+status sqlite_store::commit_copy_chunk(const copy_chunk& chunk) {
+  return impl_->commit_copy_chunk(chunk);
+}
+status sqlite_store::apply_copy_changes(const copy_changes& changes) {
+  return impl_->apply_copy_changes(changes);
+}
+status sqlite_store::set_copy_phase(std::string_view name, std::string_view phase,
+                                    std::string_view error_text) {
+  return impl_->set_copy_phase(name, phase, error_text);
+}
+
+result<std::vector<quarantined_row>> sqlite_store::list_copy_quarantine(std::string_view name,
+                                                                        std::size_t n) {
+  return impl_->list_copy_quarantine(name, n);
 }
 
 status sqlite_store::create_table() { return impl_->create_table(); }

@@ -333,7 +333,7 @@ TEST_CASE_TEMPLATE(
   const bool tells = F::column::condition == compares::content;  // the jsonb columns
   for (const uplift::key_range& range :
        {uplift::key_range{}, uplift::key_range{std::int64_t{2}, std::int64_t{14}}}) {
-    for (std::uint16_t version : {1, 2, 3, 65535}) {
+    for (const std::uint16_t version : {std::uint16_t{1}, std::uint16_t{2}, std::uint16_t{3}, std::uint16_t{65535}}) {
       CAPTURE(version);
       const auto skipping = ok(fx.s().scan_skipping(range, 1000, "_v", version));
       std::size_t expected_rows = 0, at_version = 0, expected_at = 0;

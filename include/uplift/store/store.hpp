@@ -272,6 +272,62 @@ struct knob_flip {
 using knob_decision =
     std::function<result<knob_flip>(const knob_setting&, const std::vector<knob_node>&)>;
 
+// ---- copy jobs -----------------------------------------------------------------------------
+// A copy job (<uplift/rows/copy.hpp>) moves a table into another through a pure function. Its
+// change capture lives in the source database: triggers on the table write the key of every row
+// inserted, changed or deleted into uplift_capture, in the writer's own transaction; its route
+// (where a table cut over by route went) in uplift_routes. Its state lives in the target
+// database: uplift_copy (one row per job: phase, cursor, counters), and uplift_quarantine for the
+// rows the function rejected (job "copy:<name>").
+
+/// An entry of the capture log: the row `key` was inserted, changed or deleted.
+struct capture_entry {
+  std::int64_t id = 0;     ///< the entry's own id: entries are consumed by id, exactly
+  row_key key;
+  std::int64_t at_ms = 0;  ///< unix milliseconds, database time, when the change was logged
+};
+
+/// How far a job's capture log is behind.
+struct capture_backlog {
+  std::uint64_t entries = 0;   ///< entries not consumed yet
+  std::int64_t oldest_ms = 0;  ///< the oldest one's at_ms (0: none)
+  std::int64_t now_ms = 0;     ///< the database's clock when counted
+};
+
+/// A copy job's row of uplift_copy, in the target database.
+struct copy_record {
+  std::string name;                  ///< the job's name
+  std::string source;                ///< the source's table, and where it is, for messages
+  std::string record;                ///< the record descriptor's name
+  std::uint16_t target_version = 0;
+  std::string phase;                 ///< "copying", "catching up", "cut over", "failed"
+  std::optional<row_key> cursor;     ///< the last source key the copy committed (none: from the start)
+  std::uint64_t total_rows = 0;      ///< source rows when the job was created
+  std::uint64_t copied = 0;
+  std::uint64_t quarantined = 0;
+  std::uint64_t applied = 0;         ///< capture entries applied
+  std::string error;
+};
+
+/// One chunk of a copy job, committed in one transaction of the target database: its rows
+/// inserted where the key is absent (never overwriting a row), its quarantine rows, the cursor.
+struct copy_chunk {
+  std::string job;
+  std::vector<stored_row> rows;
+  std::vector<quarantined_row> quarantine;
+  std::optional<row_key> cursor;  ///< the chunk's last source key
+  bool last = false;              ///< no source rows after it: the phase becomes "catching up"
+};
+
+/// One batch of the catch-up, committed in one transaction of the target database.
+struct copy_changes {
+  std::string job;
+  std::vector<stored_row> upserts;         ///< f(source row now), inserted or overwritten
+  std::vector<row_key> deletes;            ///< rows gone from the source (or rejected now)
+  std::vector<quarantined_row> quarantine; ///< source rows the function rejected
+  std::uint64_t entries = 0;               ///< log entries this batch applies (counted)
+};
+
 /// What every store offers: the rows of one table, and the backfill job tables beside it. The row
 /// engine (backfill, read-repair, histograms) works on this interface, so it is compiled once, in
 /// the runtime library. Adapters: memory_store (tests, and the reference implementation),
@@ -426,6 +482,66 @@ class store {
     (void)timeout;
     return {};
   }
+
+  // ---- copy jobs: the source ----
+  // A store that cannot run copy jobs (the memory store) answers each with errc::store_error.
+
+  /// Checks that the table exists and that its key column is its primary key (a copy job goes
+  /// by key, and a key that is not unique cannot be copied row for row); the error says which.
+  virtual status check_copy_source();
+  /// The database this store connects to, as a string that is equal for two stores exactly when
+  /// they are one database (SQLite: the file's full path): a copy within one database swaps by
+  /// rename.
+  virtual std::string database_id() const { return {}; }
+  /// Another table of this same connection (`table`'s columns): its statements run in this
+  /// connection's transactions, so a cut-over within one database drains and swaps in one.
+  virtual result<std::unique_ptr<store>> sibling(const table_spec& table) const;
+  /// Creates uplift_capture when missing and the triggers that log job `job`'s changes (once).
+  virtual status install_capture(std::string_view job);
+  /// True when job `job`'s triggers are installed.
+  virtual result<bool> has_capture(std::string_view job);
+  /// Drops job `job`'s triggers and its log entries.
+  virtual status remove_capture(std::string_view job);
+  /// Up to n of job `job`'s log entries, oldest first.
+  virtual result<std::vector<capture_entry>> read_capture(std::string_view job, std::size_t n);
+  /// Deletes exactly these entries (ids read by read_capture); returns how many were deleted.
+  virtual result<std::uint64_t> consume_capture(std::string_view job,
+                                                const std::vector<std::int64_t>& ids);
+  /// Job `job`'s log: its size and oldest entry.
+  virtual result<capture_backlog> backlog(std::string_view job);
+  /// Blocks every other writer of the database (readers go on) until end_exclusive: SQLite
+  /// BEGIN IMMEDIATE, waiting at most `wait` for the write lock. Every call of this store (and
+  /// its siblings) in between runs in that one transaction.
+  virtual status begin_exclusive(std::chrono::milliseconds wait);
+  /// Commits (true) or rolls back (false) what begin_exclusive began.
+  virtual status end_exclusive(bool commit);
+  /// In the exclusive transaction: drops job `job`'s capture, renames the table to `old_name`
+  /// and the table `new_table` (of this database) to the table's name.
+  virtual status swap_by_rename(std::string_view job, std::string_view new_table,
+                                std::string_view old_name);
+  /// In the exclusive transaction: drops job `job`'s capture, makes the table refuse every
+  /// insert, update and delete with errc::table_moved naming `where`, and records the route.
+  virtual status swap_by_route(std::string_view job, std::string_view where);
+  /// Where the table was routed to (swap_by_route), or nullopt.
+  virtual result<std::optional<std::string>> route();
+
+  // ---- copy jobs: the target ----
+  /// Creates uplift_copy (and uplift_quarantine) when missing.
+  virtual status ensure_copy_tables();
+  /// Job `name`'s row, or nullopt.
+  virtual result<std::optional<copy_record>> load_copy(std::string_view name);
+  /// Inserts `fresh` unless a job of its name exists; returns the job's row as it is then.
+  virtual result<copy_record> open_copy(const copy_record& fresh);
+  /// Commits one chunk of the copy (copy_chunk).
+  virtual status commit_copy_chunk(const copy_chunk& chunk);
+  /// Commits one batch of the catch-up (copy_changes).
+  virtual status apply_copy_changes(const copy_changes& changes);
+  /// Sets job `name`'s phase (and error, for "failed").
+  virtual status set_copy_phase(std::string_view name, std::string_view phase,
+                                std::string_view error_text);
+  /// Up to n rows copy job `name` quarantined, oldest first.
+  virtual result<std::vector<quarantined_row>> list_copy_quarantine(std::string_view name,
+                                                                    std::size_t n);
 
  protected:
   store() = default;

@@ -1,0 +1,574 @@
+// uplift::copy_job (rows/copy.hpp): capture, copy, catch up, verify and cut over, over the store
+// interface, with the record type behind its record handle.
+#include <uplift/rows/copy.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "token_bucket.hpp"
+
+namespace uplift {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+/// FNV-1a over a range's rows (key and bytes, in key order): verify()'s checksum of each side.
+struct range_checksum {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  void add(std::string_view bytes) noexcept {
+    for (unsigned char c : bytes) {
+      h ^= c;
+      h *= 0x100000001b3ull;
+    }
+  }
+  void add_row(const row_key& k, std::string_view value) {
+    add(key_to_string(k));
+    add(std::string_view("\0", 1));
+    add(std::to_string(value.size()));
+    add(value);
+  }
+};
+
+error job_error(errc code, std::string_view job, std::string detail) {
+  return error(code).with_detail("copy job \"" + std::string(job) + "\": " + std::move(detail));
+}
+
+}  // namespace
+
+struct copy_job::state {
+  std::unique_ptr<store> source;
+  std::unique_ptr<store> target;
+  /// The target table on the source's connection, when both are in one database: the cut-over
+  /// drains into it and swaps in the one transaction that blocks the writers.
+  std::unique_ptr<store> target_in_source;
+  record_handle record;
+  copy_options opt;
+  std::string name;
+  std::uint16_t target_version = 0;
+  bool same_database = false;
+  std::atomic<bool> cancelled{false};
+  mutable std::mutex mutex;
+  copy_progress prog;  // under mutex
+
+  state(std::unique_ptr<store> s, std::unique_ptr<store> t, record_handle r, copy_options o)
+      : source(std::move(s)), target(std::move(t)), record(std::move(r)), opt(std::move(o)) {}
+
+  void point(std::string_view where) const {
+    if (opt.failpoint) opt.failpoint(where);
+  }
+  template <class F>
+  void update(F&& f) {
+    std::lock_guard lock(mutex);
+    f(prog);
+  }
+  void take(const copy_record& r) {
+    update([&](copy_progress& p) {
+      p.total_rows = r.total_rows;
+      p.copied = r.copied;
+      p.quarantined = r.quarantined;
+      p.applied = r.applied;
+      p.error = r.error;
+      p.phase = r.phase == "cut over"      ? copy_phase::cut_over
+                : r.phase == "catching up" ? copy_phase::catching_up
+                : r.phase == "failed"      ? copy_phase::failed
+                                           : copy_phase::copying;
+    });
+  }
+  status check_cancel() const {
+    if (cancelled.load()) return error(errc::cancelled).with_detail("copy job \"" + name + "\" was cancelled; a new run resumes it");
+    return {};
+  }
+  result<copy_record> load() {
+    auto r = target->load_copy(name);
+    if (!r) return std::move(r).error();
+    if (!*r) return job_error(errc::store_error, name, "its row in uplift_copy is gone");
+    take(**r);
+    return std::move(**r);
+  }
+
+  /// The form a row is written in, in the target column.
+  row_format target_form(const stored_row& row) const {
+    switch (target->spec().format) {
+      case value_format::binary: return row_format::binary;
+      case value_format::json: return row_format::json;
+      case value_format::detect: break;
+    }
+    return format_of(source->spec().format, as_bytes_view(row.value));
+  }
+
+  /// f(row): the chain to the target version in the target's form, then the user's transform.
+  result<std::string> f(const stored_row& row) const {
+    std::string out;
+    auto info = record.rewrite_as(as_bytes_view(row.value), source->spec().format, target_version,
+                                  target_form(row), out);
+    if (!info) return std::move(info).error();
+    if (!opt.transform) return out;
+    return opt.transform(row.key, std::move(out));
+  }
+
+  /// The changes of log entries `entries` as they are in the source now.
+  result<copy_changes> changes_of(const std::vector<capture_entry>& entries) {
+    copy_changes ch;
+    ch.job = name;
+    ch.entries = entries.size();
+    std::set<row_key, decltype([](const row_key& a, const row_key& b) {
+               return compare_keys(a, b) < 0;
+             })>
+        keys;
+    for (const capture_entry& e : entries) keys.insert(e.key);
+    for (const row_key& k : keys) {
+      auto v = source->get(k);
+      if (!v) return std::move(v).error();
+      if (!*v) {
+        ch.deletes.push_back(k);
+        continue;
+      }
+      stored_row row{k, std::move(**v)};
+      auto out = f(row);
+      if (!out) {
+        // The row as it is now cannot be copied: whatever the target held for it goes.
+        ch.quarantine.push_back({k, out.error().stored_version, out.error().message(), 0});
+        ch.deletes.push_back(k);
+        continue;
+      }
+      ch.upserts.push_back({k, std::move(*out)});
+    }
+    return ch;
+  }
+
+  /// Applies up to one batch of the log through `into`: how many entries it applied.
+  result<std::uint64_t> apply_batch(store& into) {
+    auto entries = source->read_capture(name, opt.apply_batch);
+    if (!entries) return std::move(entries).error();
+    if (entries->empty()) return std::uint64_t{0};
+    auto ch = changes_of(*entries);
+    if (!ch) return std::move(ch).error();
+    if (auto st = into.apply_copy_changes(*ch); !st) return std::move(st).error();
+    point("catch-up: applied");
+    std::vector<std::int64_t> ids;
+    ids.reserve(entries->size());
+    for (const capture_entry& e : *entries) ids.push_back(e.id);
+    if (auto n = source->consume_capture(name, ids); !n) return std::move(n).error();
+    update([&](copy_progress& p) {
+      p.applied += entries->size();
+      p.quarantined += ch->quarantine.size();
+    });
+    return static_cast<std::uint64_t>(entries->size());
+  }
+
+  result<capture_backlog> measure() {
+    auto b = source->backlog(name);
+    if (!b) return std::move(b).error();
+    update([&](copy_progress& p) {
+      p.backlog = b->entries;
+      p.lag = std::chrono::milliseconds(b->entries == 0 ? 0 : std::max<std::int64_t>(0, b->now_ms - b->oldest_ms));
+    });
+    return *b;
+  }
+};
+
+copy_job::copy_job(std::unique_ptr<state> s) noexcept : s_(std::move(s)) {}
+copy_job::copy_job(copy_job&&) noexcept = default;
+copy_job& copy_job::operator=(copy_job&&) noexcept = default;
+copy_job::~copy_job() = default;
+
+const std::string& copy_job::job() const noexcept { return s_->name; }
+std::uint16_t copy_job::target_version() const noexcept { return s_->target_version; }
+result<std::vector<quarantined_row>> copy_job::quarantine(std::size_t n) const {
+  return s_->target->list_copy_quarantine(s_->name, n);
+}
+void copy_job::cancel() { s_->cancelled = true; }
+copy_progress copy_job::progress() const {
+  std::lock_guard lock(s_->mutex);
+  return s_->prog;
+}
+
+result<copy_job> copy_job::open(std::unique_ptr<store> source, std::unique_ptr<store> target,
+                                record_handle record, copy_options o) {
+  if (!source || !target)
+    return error(errc::invalid_option).with_detail("copy_job::open needs a source and a target store");
+  const std::uint16_t version = o.target_version != 0 ? o.target_version : record.write_version();
+  if (auto st = record.check_write_version(version); !st) return std::move(st).error();
+  for (const store* s : {source.get(), target.get()})
+    if (s->spec().format != value_format::binary && !record.reads_json())
+      return detail::needs_json_handle(record.name(), "the table " + s->spec().table +
+                                                          " holds JSON rows");
+  if (source->spec().key != target->spec().key)
+    return error(errc::invalid_option)
+        .with_detail("the source table " + source->spec().table + " and the target table " +
+                     target->spec().table +
+                     " have keys of different types: give both the same table_spec::key");
+  auto s = std::make_unique<state>(std::move(source), std::move(target), std::move(record), std::move(o));
+  s->target_version = version;
+  s->name = s->opt.job.empty()
+                ? std::string(s->record.name()) + "@v" + std::to_string(version)
+                : s->opt.job;
+  const std::string src_id = s->source->database_id();
+  s->same_database = !src_id.empty() && src_id == s->target->database_id();
+  const table_spec& src = s->source->spec();
+  const table_spec& dst = s->target->spec();
+  if (s->same_database && src.table == dst.table)
+    return job_error(errc::invalid_option, s->name,
+                     "the source and the target are one table (" + src.table +
+                     "): copy into a new table, or into another database");
+
+  // A job that exists resumes, whatever it has done since.
+  std::optional<copy_record> existing;
+  if (auto have_tables = s->target->has_job_tables(); have_tables && *have_tables) {
+    auto have = s->target->load_copy(s->name);
+    if (!have && have.error().code != errc::store_error) return std::move(have).error();
+    if (have && *have) existing = std::move(**have);
+  }
+  if (existing) {
+    if (existing->record != s->record.name() || existing->target_version != version)
+      return error(errc::job_mismatch)
+          .with_detail("copy job \"" + s->name + "\" exists for " + existing->record + " at v" +
+                       std::to_string(existing->target_version) + "; asked for " +
+                       std::string(s->record.name()) + " at v" + std::to_string(version) +
+                       ": give the new job another name");
+    if (existing->phase != "cut over") {
+      // A route committed with the swap, and the phase after it did not: the swap happened.
+      auto routed = s->source->route();
+      if (routed && *routed) {
+        if (auto st = s->target->set_copy_phase(s->name, "cut over", ""); !st) return std::move(st).error();
+        existing->phase = "cut over";
+      } else if (auto st = s->source->install_capture(s->name); !st) {
+        return std::move(st).error();
+      }
+    }
+    s->take(*existing);
+  } else {
+    // Everything is checked before anything is changed.
+    if (auto st = s->source->check_copy_source(); !st) return std::move(st).error();
+    if (auto routed = s->source->route(); !routed) {
+      return std::move(routed).error();
+    } else if (*routed) {
+      return job_error(errc::table_moved, s->name,
+                       "the source table " + src.table + " was moved to " + **routed +
+                           " already: copy from there");
+    }
+    auto rows = s->target->count({});
+    if (!rows)
+      return job_error(errc::store_error, s->name,
+                       "the target table " + dst.table + " cannot be read (" +
+                           rows.error().message() +
+                           "): create it first (sqlite_store::create_table or your own DDL)");
+    if (*rows != 0)
+      return job_error(errc::invalid_option, s->name,
+                       "the target table " + dst.table + " has " + std::to_string(*rows) +
+                           " rows already: a copy starts from an empty table; empty it, or name "
+                           "another table");
+    auto total = s->source->count({});
+    if (!total) return std::move(total).error();
+    // Capture first: every change from here on is logged, before the copy reads a row.
+    if (auto st = s->source->install_capture(s->name); !st) return std::move(st).error();
+    if (auto st = s->target->ensure_copy_tables(); !st) return std::move(st).error();
+    copy_record fresh;
+    fresh.name = s->name;
+    fresh.source = src.table + (src_id.empty() ? std::string() : " in " + src_id);
+    fresh.record = std::string(s->record.name());
+    fresh.target_version = version;
+    fresh.phase = std::string(to_string(copy_phase::copying));
+    fresh.total_rows = *total;
+    auto opened = s->target->open_copy(fresh);
+    if (!opened) return std::move(opened).error();
+    s->take(*opened);
+  }
+  if (s->same_database) {
+    auto sib = s->source->sibling(dst);
+    if (!sib) return std::move(sib).error();
+    s->target_in_source = std::move(*sib);
+  }
+  return copy_job(std::move(s));
+}
+
+status copy_job::copy() {
+  state& s = *s_;
+  auto job = s.load();
+  if (!job) return std::move(job).error();
+  if (job->phase != to_string(copy_phase::copying)) return {};
+  std::optional<row_key> cursor = job->cursor;
+  std::size_t chunk = std::clamp(s.opt.initial_chunk, s.opt.min_chunk, s.opt.max_chunk);
+  detail::token_bucket bucket(s.opt.rows_per_second, s.opt.rows_per_second * s.opt.burst_seconds,
+                              [] { return clock_type::now(); });
+  const auto started = clock_type::now();
+  std::uint64_t done_here = 0;
+  for (;;) {
+    if (auto st = s.check_cancel(); !st) return st;
+    const auto t0 = clock_type::now();
+    auto rows = s.source->scan({cursor, std::nullopt}, chunk);
+    if (!rows) return std::move(rows).error();
+    copy_chunk c;
+    c.job = s.name;
+    c.last = rows->size() < chunk;
+    c.cursor = rows->empty() ? cursor : std::optional<row_key>(rows->back().key);
+    c.rows.reserve(rows->size());
+    for (stored_row& row : *rows) {
+      auto out = s.f(row);
+      if (!out)
+        c.quarantine.push_back({row.key, out.error().stored_version, out.error().message(), 0});
+      else
+        c.rows.push_back({std::move(row.key), std::move(*out)});
+    }
+    if (auto st = s.target->commit_copy_chunk(c); !st) return st;
+    s.point("copy: chunk committed");
+    cursor = c.cursor;
+    done_here += rows->size();
+    const double secs = std::chrono::duration<double>(clock_type::now() - started).count();
+    s.update([&](copy_progress& p) {
+      p.copied += c.rows.size();
+      p.quarantined += c.quarantine.size();
+      p.rows_per_second = secs > 0 ? static_cast<double>(done_here) / secs : 0;
+      if (c.last) p.phase = copy_phase::catching_up;
+    });
+    if (c.last) return {};
+    // The next chunk: sized so that it takes about target_chunk_duration.
+    const auto took = clock_type::now() - t0;
+    const double ratio = std::chrono::duration<double>(s.opt.target_chunk_duration).count() /
+                         std::max(1e-6, std::chrono::duration<double>(took).count());
+    chunk = std::clamp<std::size_t>(
+        static_cast<std::size_t>(static_cast<double>(chunk) * std::clamp(ratio, 0.5, 2.0)),
+        s.opt.min_chunk, s.opt.max_chunk);
+    if (s.opt.rows_per_second > 0)
+      if (auto wait = bucket.take(static_cast<double>(rows->size())); wait.count() > 0)
+        std::this_thread::sleep_for(wait);
+  }
+}
+
+result<std::uint64_t> copy_job::catch_up(std::uint64_t until_backlog) {
+  state& s = *s_;
+  auto job = s.load();
+  if (!job) return std::move(job).error();
+  if (job->phase == to_string(copy_phase::cut_over)) return std::uint64_t{0};
+  if (job->phase != to_string(copy_phase::catching_up))
+    return job_error(errc::invalid_option, s.name,
+                     "the catch-up applies changes to copied rows: copy() every row first");
+  std::uint64_t applied = 0;
+  for (;;) {
+    if (auto st = s.check_cancel(); !st) return std::move(st).error();
+    auto n = s.apply_batch(*s.target);
+    if (!n) return std::move(n).error();
+    applied += *n;
+    if (*n < s.opt.apply_batch || until_backlog > 0) {
+      auto b = s.measure();
+      if (!b) return std::move(b).error();
+      if (b->entries <= until_backlog) return applied;
+    }
+  }
+}
+
+result<copy_verification> copy_job::verify(std::size_t ranges) {
+  state& s = *s_;
+  auto job = s.load();
+  if (!job) return std::move(job).error();
+  if (job->phase == to_string(copy_phase::cut_over))
+    return job_error(errc::invalid_option, s.name, "it is cut over: the source is gone");
+  auto total = s.source->count({});
+  if (!total) return std::move(total).error();
+  const std::size_t n = ranges != 0 ? ranges : static_cast<std::size_t>(*total / 10000 + 1);
+  auto parts = s.source->split({}, n);
+  if (!parts) return std::move(parts).error();
+  copy_verification out;
+  constexpr std::size_t page = 5000;
+  constexpr std::size_t max_listed = 100;
+  std::vector<row_key> differing;
+  // Every row of one side of a range, in key order.
+  auto read_all = [&](store& db, const key_range& r) -> result<std::vector<stored_row>> {
+    std::vector<stored_row> all;
+    key_range next = r;
+    for (;;) {
+      auto rows = db.scan(next, page);
+      if (!rows) return std::move(rows).error();
+      const bool more = rows->size() == page;
+      if (!rows->empty()) next.after = rows->back().key;
+      for (stored_row& row : *rows) all.push_back(std::move(row));
+      if (!more) return all;
+    }
+  };
+  for (const key_range& r : *parts) {
+    if (auto st = s.check_cancel(); !st) return std::move(st).error();
+    auto src = read_all(*s.source, r);
+    if (!src) return std::move(src).error();
+    auto dst = read_all(*s.target, r);
+    if (!dst) return std::move(dst).error();
+    std::vector<stored_row> expected;
+    expected.reserve(src->size());
+    for (stored_row& row : *src) {
+      auto v = s.f(row);
+      if (!v) {
+        ++out.quarantined_rows;
+        continue;
+      }
+      expected.push_back({std::move(row.key), std::move(*v)});
+    }
+    out.rows += src->size();
+    ++out.ranges;
+    range_checksum a, b;
+    for (const stored_row& row : expected) a.add_row(row.key, row.value);
+    for (const stored_row& row : *dst) b.add_row(row.key, row.value);
+    if (a.h == b.h && expected.size() == dst->size()) continue;
+    ++out.mismatched_ranges;
+    // Row by row: a key on one side only, or different bytes.
+    std::size_t i = 0, j = 0;
+    while (i < expected.size() || j < dst->size()) {
+      const auto c = i == expected.size()   ? std::strong_ordering::greater
+                     : j == dst->size()     ? std::strong_ordering::less
+                                            : compare_keys(expected[i].key, (*dst)[j].key);
+      if (c < 0) {
+        differing.push_back(expected[i++].key);
+      } else if (c > 0) {
+        differing.push_back((*dst)[j++].key);
+      } else {
+        if (expected[i].value != (*dst)[j].value) differing.push_back(expected[i].key);
+        ++i;
+        ++j;
+      }
+    }
+  }
+  if (!differing.empty()) {
+    // Keys with changes in the log are behind, not wrong: the catch-up brings them level.
+    std::set<std::string> pending;
+    auto entries = s.source->read_capture(s.name, 1000000);
+    if (!entries) return std::move(entries).error();
+    for (const capture_entry& e : *entries) pending.insert(key_to_string(e.key));
+    for (row_key& k : differing) {
+      if (pending.count(key_to_string(k)) != 0) {
+        ++out.pending_rows;
+        continue;
+      }
+      ++out.mismatched_rows;
+      if (out.mismatched_keys.size() < max_listed) out.mismatched_keys.push_back(std::move(k));
+    }
+  }
+  return out;
+}
+
+result<cutover_report> copy_job::cut_over() {
+  state& s = *s_;
+  auto job = s.load();
+  if (!job) return std::move(job).error();
+  if (job->phase == to_string(copy_phase::cut_over))
+    return job_error(errc::invalid_option, s.name, "it is cut over already");
+  if (job->phase != to_string(copy_phase::catching_up))
+    return job_error(errc::invalid_option, s.name, "copy() every row before the cut-over");
+  swap_mode mode = s.opt.swap;
+  if (mode == swap_mode::automatic) mode = s.same_database ? swap_mode::rename : swap_mode::route;
+  if (mode == swap_mode::rename && !s.same_database)
+    return job_error(errc::invalid_option, s.name,
+                     "a rename swaps two tables of one database, and the target is in another: "
+                     "use swap_mode::route");
+  const table_spec& src = s.source->spec();
+  const table_spec& dst = s.target->spec();
+  auto b = s.measure();
+  if (!b) return std::move(b).error();
+  const auto lag = std::chrono::milliseconds(b->entries == 0 ? 0 : b->now_ms - b->oldest_ms);
+  if (b->entries > s.opt.max_backlog || lag > s.opt.max_lag)
+    return job_error(errc::cutover_aborted, s.name,
+                     "the log holds " + std::to_string(b->entries) + " entries (limit " +
+                         std::to_string(s.opt.max_backlog) + ") and its oldest is " +
+                         std::to_string(lag.count()) + " ms old (limit " +
+                         std::to_string(s.opt.max_lag.count()) + " ms): catch_up() first");
+
+  cutover_report report;
+  report.swap = mode;
+  if (auto st = s.source->begin_exclusive(s.opt.max_window); !st)
+    return job_error(errc::cutover_aborted, s.name,
+                     "the writers' lock was not free within the window (" + st.error().message() +
+                         "); nothing was swapped");
+  const auto locked = clock_type::now();
+  auto abort = [&](std::string why) -> error {
+    (void)s.source->end_exclusive(false);
+    return job_error(errc::cutover_aborted, s.name, std::move(why) + "; nothing was swapped");
+  };
+  store& into = s.same_database ? *s.target_in_source : *s.target;
+  std::uint64_t drained = 0;
+  auto last_batch = clock_type::duration::zero();
+  for (;;) {
+    const auto t0 = clock_type::now();
+    if (t0 - locked + last_batch > s.opt.max_window)
+      return abort("draining the log would take longer than the window (" +
+                   std::to_string(s.opt.max_window.count()) + " ms)");
+    auto n = s.apply_batch(into);
+    if (!n) return abort("draining the log failed: " + n.error().message());
+    drained += *n;
+    last_batch = clock_type::now() - t0;
+    if (*n == 0) break;
+  }
+  s.point("cut-over: drained");
+  if (mode == swap_mode::rename) {
+    std::string old_name = s.opt.old_table.empty() ? src.table + "_uplift_old" : s.opt.old_table;
+    if (auto st = s.source->swap_by_rename(s.name, dst.table, old_name); !st)
+      return abort("the rename failed: " + st.error().message());
+    if (auto st = s.target_in_source->set_copy_phase(s.name, "cut over", ""); !st)
+      return abort(st.error().message());
+    report.old_table = std::move(old_name);
+  } else {
+    const std::string where = s.opt.moved_to.empty() ? dst.table : s.opt.moved_to;
+    if (auto st = s.source->swap_by_route(s.name, where); !st)
+      return abort("the route failed: " + st.error().message());
+  }
+  if (clock_type::now() - locked > s.opt.max_window)
+    return abort("the drain and the swap took longer than the window (" +
+                 std::to_string(s.opt.max_window.count()) + " ms)");
+  s.point("cut-over: swapped, not committed");
+  if (auto st = s.source->end_exclusive(true); !st) return std::move(st).error();
+  report.window = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - locked);
+  report.drained = drained;
+  if (mode == swap_mode::route)
+    if (auto st = s.target->set_copy_phase(s.name, "cut over", ""); !st) return std::move(st).error();
+  s.update([](copy_progress& p) {
+    p.phase = copy_phase::cut_over;
+    p.backlog = 0;
+    p.lag = std::chrono::milliseconds(0);
+  });
+  return report;
+}
+
+result<cutover_report> copy_job::run() {
+  state& s = *s_;
+  auto fail = [&](const error& e) {
+    s.update([&](copy_progress& p) {
+      if (e.code != errc::cancelled) p.phase = copy_phase::failed;
+      p.error = e.message();
+    });
+    return e;
+  };
+  auto job = s.load();
+  if (!job) return std::move(job).error();
+  if (job->phase == to_string(copy_phase::cut_over))
+    return job_error(errc::invalid_option, s.name, "it is cut over already");
+  if (auto st = copy(); !st) return fail(st.error());
+  if (auto n = catch_up(0); !n) return fail(n.error());
+  if (s.opt.verify_before_cutover) {
+    auto v = verify();
+    if (!v) return fail(v.error());
+    if (!v->ok()) {
+      std::string keys;
+      for (std::size_t i = 0; i < v->mismatched_keys.size() && i < 10; ++i)
+        keys += (i ? ", " : "") + key_to_string(v->mismatched_keys[i]);
+      return fail(job_error(errc::store_error, s.name,
+                            std::to_string(v->mismatched_rows) + " rows of the target differ from "
+                            "f(source) in " + std::to_string(v->mismatched_ranges) +
+                            " ranges (keys " + keys + "): no cut-over"));
+    }
+  }
+  error last(errc::cutover_aborted);
+  for (std::size_t attempt = 0; attempt < std::max<std::size_t>(1, s.opt.cutover_attempts); ++attempt) {
+    if (auto n = catch_up(0); !n) return fail(n.error());
+    auto r = cut_over();
+    if (r) return r;
+    if (r.error().code != errc::cutover_aborted) return fail(r.error());
+    last = std::move(r).error();
+    std::this_thread::sleep_for(s.opt.cutover_retry);
+  }
+  return last;
+}
+
+result<std::optional<std::string>> moved_to(store& db) { return db.route(); }
+
+}  // namespace uplift

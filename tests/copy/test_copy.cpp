@@ -1,0 +1,716 @@
+// The copy-transform's promises (uplift::copy_job) against real SQLite files, with the demo record
+// demo.User (v1 -> v2 wire-compatible, v2 -> v3 transforming): the copy into a new table of the
+// same database (swapped by rename) and into another database file (swapped by route), under a
+// live workload, killed with SIGKILL in every phase, and its refusals of bad input.
+#include <doctest/doctest.h>
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <uplift/json.hpp>
+#include <uplift/rows/copy.hpp>
+#include <uplift/store/sqlite.hpp>
+
+#include "user_uplift.hpp"
+#include "user_uplift_json.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using User = demo::User;
+using uplift::errc;
+using uplift::row_key;
+
+template <class T>
+T ok(uplift::result<T> r) {
+  if (!r) FAIL(r.error().message());
+  return std::move(*r);
+}
+void ok(const uplift::status& st) {
+  if (!st) FAIL(st.error().message());
+}
+
+/// User i at `version`, binary (or JSON): the same person at every version.
+std::string user(int i, std::uint16_t version, std::string_view tag = "", bool json = false) {
+  const std::string given = "Given" + std::to_string(i) + std::string(tag);
+  const std::string family = "Family" + std::to_string(i);
+  const std::string email = "user" + std::to_string(i) + "@example.com";
+  auto encode = [&](const auto& u) {
+    if (json) return uplift::write_json<User>(u).value();
+    return std::string(uplift::write<User>(u).as_string_view());
+  };
+  if (version == 1) {
+    demo::v1::UserT u;
+    u.id = static_cast<std::uint64_t>(i);
+    u.name = given + " " + family;
+    u.email = email;
+    u.age = static_cast<std::int16_t>(i % 90);
+    return encode(u);
+  }
+  if (version == 2) {
+    demo::v2::UserT u;
+    u.id = static_cast<std::uint64_t>(i);
+    u.full_name = given + " " + family;
+    u.email = email;
+    u.age = static_cast<std::int16_t>(i % 90);
+    u.created_at = 1'700'000'000 + i;
+    return encode(u);
+  }
+  demo::v3::UserT u;
+  u.id = static_cast<std::uint64_t>(i);
+  u.given_name = given;
+  u.family_name = family;
+  u.email = email;
+  u.age = i % 90;
+  u.created_at = 1'700'000'000 + i;
+  return encode(u);
+}
+
+uplift::record_handle handle() {
+  static const uplift::codec<User> c;
+  return c.json_handle();
+}
+
+/// A temporary folder with SQLite database files in it.
+struct sqlite_dir {
+  std::filesystem::path dir;
+  sqlite_dir() {
+    std::string tpl = (std::filesystem::temp_directory_path() / "uplift-copy-test.XXXXXX").string();
+    REQUIRE(::mkdtemp(tpl.data()) != nullptr);
+    dir = tpl;
+  }
+  ~sqlite_dir() {
+    std::error_code ec;
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+    std::filesystem::remove_all(dir, ec);
+  }
+  sqlite_dir(const sqlite_dir&) = delete;
+  sqlite_dir& operator=(const sqlite_dir&) = delete;
+  std::string path(std::string_view file) const { return (dir / std::string(file)).string(); }
+
+  uplift::sqlite_store open(std::string_view file, std::string table,
+                            uplift::value_format f = uplift::value_format::binary) const {
+    return ok(uplift::sqlite_store::open(path(file), {.table = std::move(table), .key_column = "id",
+                                                      .value_column = "record", .format = f}));
+  }
+  void run_sql(std::string_view file, const std::string& sql) const {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path(file).c_str(), &db) == SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    const std::string words = err != nullptr ? err : "";
+    sqlite3_free(err);
+    sqlite3_close(db);
+    if (rc != SQLITE_OK) FAIL(sql << ": " << words);
+  }
+  /// The names of the tables of a database file.
+  std::vector<std::string> tables(std::string_view file) const {
+    std::vector<std::string> out;
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path(file).c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+                               -1, &st, nullptr) == SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW)
+      out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+  }
+};
+
+/// Every row of a store's table, by key.
+std::map<std::string, std::string> rows_of(uplift::store& s) {
+  std::map<std::string, std::string> out;
+  for (auto& row : ok(s.scan({}, 100000000))) out[uplift::key_to_string(row.key)] = row.value;
+  return out;
+}
+
+/// f(row) for each row: what the target must hold (rows the function rejects are left out).
+std::map<std::string, std::string> expected_of(const std::map<std::string, std::string>& source,
+                                               uplift::value_format from = uplift::value_format::binary,
+                                               uplift::row_format to = uplift::row_format::binary) {
+  std::map<std::string, std::string> out;
+  for (const auto& [k, v] : source) {
+    std::string bytes;
+    if (handle().rewrite_as(uplift::as_bytes_view(v), from, 3, to, bytes)) out[k] = bytes;
+  }
+  return out;
+}
+
+/// Rows 1..n of `s`, versions 1, 2, 3 in turn.
+void fill(uplift::sqlite_store& s, int n, bool json = false) {
+  ok(s.create_table());
+  std::vector<uplift::stored_row> rows;
+  for (int i = 1; i <= n; ++i)
+    rows.push_back({std::int64_t{i}, user(i, static_cast<std::uint16_t>(1 + i % 3), "", json)});
+  ok(s.put_many(rows));
+}
+
+uplift::copy_options quick(std::string job = "move") {
+  uplift::copy_options o;
+  o.job = std::move(job);
+  o.initial_chunk = 50;
+  o.min_chunk = 10;
+  o.max_chunk = 200;
+  o.apply_batch = 100;
+  o.cutover_retry = 20ms;
+  return o;
+}
+
+/// Writers that insert, update and delete rows of the table through their own connections while
+/// the copy runs, keeping a ledger of what each key must hold at the end. A write refused with
+/// errc::table_moved is written again at the table's new place (`moved`), as a service does.
+struct workload {
+  static constexpr int writers = 3;
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0}, refused{0};
+  std::mutex m;
+  std::string first_failure;
+  std::vector<std::map<std::string, std::optional<std::string>>> ledgers{writers};
+  std::vector<std::thread> threads;
+
+  template <class Open, class OpenMoved>
+  void start(int rows, Open open, OpenMoved open_moved) {
+    for (int w = 0; w < writers; ++w)
+      threads.emplace_back([this, w, rows, open, open_moved] {
+        std::mt19937 rng(static_cast<unsigned>(w + 7));
+        uplift::sqlite_store db = open();
+        std::optional<uplift::sqlite_store> moved;
+        auto& ledger = ledgers[static_cast<std::size_t>(w)];
+        int inserted = 0;
+        for (int op = 0; !stop.load() || op < 100; ++op) {
+          const int pick = static_cast<int>(rng() % 3);
+          int i = 0;
+          if (pick == 2) {
+            i = 100000 * (w + 1) + inserted++;
+          } else {
+            i = 1 + static_cast<int>(rng() % static_cast<unsigned>(rows));
+            i -= i % writers;
+            i += w;
+            if (i < 1 || i > rows) continue;
+          }
+          const row_key k = std::int64_t{i};
+          const bool erase = pick == 1;
+          const std::string v = user(i, static_cast<std::uint16_t>(1 + op % 3), "-w" + std::to_string(op));
+          auto write = [&](uplift::sqlite_store& s) { return erase ? s.erase(k) : s.put(k, v); };
+          uplift::status st = moved ? write(*moved) : write(db);
+          if (!st && st.error().code == errc::table_moved) {
+            ++refused;
+            moved.emplace(open_moved());
+            st = write(*moved);
+          }
+          if (st) {
+            ledger[uplift::key_to_string(k)] = erase ? std::nullopt : std::optional<std::string>(v);
+          } else {
+            ++failures;
+            std::lock_guard lock(m);
+            if (first_failure.empty()) first_failure = st.error().message();
+          }
+          std::this_thread::sleep_for(300us);
+        }
+      });
+  }
+  void finish() {
+    stop = true;
+    for (auto& t : threads) t.join();
+  }
+  std::map<std::string, std::optional<std::string>> ledger() const {
+    std::map<std::string, std::optional<std::string>> all;
+    for (const auto& l : ledgers) all.insert(l.begin(), l.end());
+    return all;
+  }
+};
+
+/// Checks that `after` (the table after the cut-over) holds f(row) of every row written before
+/// the copy that no writer touched, f(the writer's last write) of every key a writer wrote, and
+/// nothing else: no write lost, none applied twice over a later one, none resurrected.
+void check_against_ledger(const std::map<std::string, std::string>& before,
+                          const std::map<std::string, std::optional<std::string>>& ledger,
+                          const std::map<std::string, std::string>& after) {
+  std::size_t from_ledger = 0, untouched = 0;
+  for (const auto& [k, want] : ledger) {
+    CAPTURE(k);
+    auto it = after.find(k);
+    if (!want) {
+      CHECK(it == after.end());
+      continue;
+    }
+    REQUIRE(it != after.end());
+    // A row written after the swap is the writer's bytes as written; one copied is f(bytes).
+    auto f = expected_of({{k, *want}});
+    CHECK((it->second == *want || it->second == f.at(k)));
+    ++from_ledger;
+  }
+  for (const auto& [k, v] : before) {
+    if (ledger.count(k) != 0) continue;
+    CAPTURE(k);
+    auto it = after.find(k);
+    REQUIRE(it != after.end());
+    CHECK(it->second == expected_of({{k, v}}).at(k));
+    ++untouched;
+  }
+  for (const auto& [k, v] : after) {
+    CAPTURE(k);
+    CHECK((ledger.count(k) != 0 || before.count(k) != 0));
+  }
+  CHECK(from_ledger > 0);
+  CHECK(untouched > 0);
+}
+
+}  // namespace
+
+TEST_CASE("copy: a copy into a new table of the same database equals f(source) and takes the old table's name") {
+  sqlite_dir d;
+  auto src = d.open("app.db", "users");
+  fill(src, 1000);
+  const auto before = rows_of(src);
+  auto dst = d.open("app.db", "users_v3");
+  ok(dst.create_table());
+  auto job = ok(uplift::copy_job::open(d.open("app.db", "users"), std::move(dst), handle(), quick()));
+  auto report = ok(job.run());
+  CHECK(report.swap == uplift::swap_mode::rename);
+  CHECK(report.old_table == "users_uplift_old");
+  const auto p = job.progress();
+  CHECK(p.phase == uplift::copy_phase::cut_over);
+  CHECK(p.copied == 1000);
+  CHECK(p.quarantined == 0);
+  CHECK(p.total_rows == 1000);
+  // "users" is the copy now: every row at v3, meaning what it meant; the old table kept aside.
+  auto now = d.open("app.db", "users");
+  CHECK(rows_of(now) == expected_of(before));
+  auto old = d.open("app.db", "users_uplift_old");
+  CHECK(rows_of(old) == before);
+  const auto tables = d.tables("app.db");
+  CHECK(std::find(tables.begin(), tables.end(), "users_v3") == tables.end());
+  // The capture is gone with the swap: a write to the table logs nothing.
+  ok(now.put(std::int64_t{5000}, user(5000, 3)));
+  CHECK(ok(old.backlog("move")).entries == 0);
+}
+
+TEST_CASE("copy: a copy into another database file routes the old table, which then refuses writes with table_moved") {
+  sqlite_dir d;
+  auto src = d.open("old.db", "users");
+  fill(src, 700);
+  const auto before = rows_of(src);
+  auto dst = d.open("new.db", "users");
+  ok(dst.create_table());
+  auto o = quick();
+  o.moved_to = d.path("new.db") + ", table users";
+  auto job = ok(uplift::copy_job::open(d.open("old.db", "users"), std::move(dst), handle(), o));
+  auto report = ok(job.run());
+  CHECK(report.swap == uplift::swap_mode::route);
+  auto now = d.open("new.db", "users");
+  CHECK(rows_of(now) == expected_of(before));
+  // The old table is left as it was, and takes no more writes: each says where to go.
+  auto old = d.open("old.db", "users");
+  CHECK(rows_of(old) == before);
+  for (auto st : {old.put(std::int64_t{1}, user(1, 3)), old.put(std::int64_t{99999}, user(9, 3)),
+                  old.erase(std::int64_t{2})}) {
+    REQUIRE(!st);
+    CHECK(st.error().code == errc::table_moved);
+    CHECK(st.error().message().find("new.db, table users") != std::string::npos);
+  }
+  CHECK(rows_of(old) == before);
+  CHECK(ok(uplift::moved_to(old)) == std::optional<std::string>(o.moved_to));
+  CHECK(ok(uplift::moved_to(now)) == std::nullopt);
+}
+
+TEST_CASE("copy: the phases driven one by one report progress, backlog and lag, and verify finds the table level") {
+  sqlite_dir d;
+  auto src = d.open("app.db", "users");
+  fill(src, 500);
+  auto dst = d.open("app.db", "users_v3");
+  ok(dst.create_table());
+  auto job = ok(uplift::copy_job::open(d.open("app.db", "users"), std::move(dst), handle(), quick()));
+  CHECK(job.progress().phase == uplift::copy_phase::copying);
+  CHECK(job.target_version() == 3);
+  // Writes between the capture and the copy's end are logged, and the catch-up applies them.
+  ok(src.put(std::int64_t{10}, user(10, 1, "-changed")));
+  ok(src.erase(std::int64_t{11}));
+  ok(src.put(std::int64_t{9000}, user(9000, 2)));
+  ok(job.copy());
+  ok(src.put(std::int64_t{12}, user(12, 2, "-after")));
+  auto p = job.progress();
+  CHECK(p.phase == uplift::copy_phase::catching_up);
+  CHECK(p.fraction() == 1.0);
+  auto early = ok(job.verify(4));
+  CHECK(early.ranges == 4);
+  CHECK(early.mismatched_rows == 0);  // row 12 differs, and is in the log
+  CHECK(early.pending_rows >= 1);
+  CHECK(ok(job.catch_up()) == 4);
+  p = job.progress();
+  CHECK(p.applied == 4);
+  CHECK(p.backlog == 0);
+  auto v = ok(job.verify());
+  CHECK(v.ok());
+  CHECK(v.rows == 500);  // 500 + 9000 - 11
+  CHECK(v.pending_rows == 0);
+  auto target = d.open("app.db", "users_v3");
+  CHECK(rows_of(target) == expected_of(rows_of(src)));
+  auto r = ok(job.cut_over());
+  CHECK(r.drained == 0);
+  CHECK(r.window < 5s);
+}
+
+TEST_CASE("copy: verify names the keys of target rows changed behind the job's back") {
+  sqlite_dir d;
+  auto src = d.open("app.db", "users");
+  fill(src, 300);
+  auto dst = d.open("app.db", "users_v3");
+  ok(dst.create_table());
+  auto job = ok(uplift::copy_job::open(d.open("app.db", "users"), std::move(dst), handle(), quick()));
+  ok(job.copy());
+  d.run_sql("app.db", "UPDATE users_v3 SET record = X'00' WHERE id = 77; DELETE FROM users_v3 WHERE id = 200");
+  auto v = ok(job.verify(3));
+  CHECK(!v.ok());
+  CHECK(v.mismatched_rows == 2);
+  CHECK(v.mismatched_ranges == 2);
+  REQUIRE(v.mismatched_keys.size() == 2);
+  CHECK(v.mismatched_keys[0] == row_key{std::int64_t{77}});
+  CHECK(v.mismatched_keys[1] == row_key{std::int64_t{200}});
+  // run() refuses the cut-over with the keys named.
+  auto r = job.run();
+  REQUIRE(!r);
+  CHECK(r.error().message().find("keys 77, 200") != std::string::npos);
+  const auto tables = d.tables("app.db");
+  CHECK(std::find(tables.begin(), tables.end(), "users_v3") != tables.end());
+}
+
+TEST_CASE("copy: JSON rows are copied into a binary column as binary records at the target version") {
+  sqlite_dir d;
+  auto src = d.open("app.db", "users", uplift::value_format::json);
+  fill(src, 200, /*json=*/true);
+  const auto before = rows_of(src);
+  auto dst = d.open("app.db", "users_bin");
+  ok(dst.create_table());
+  auto job = ok(uplift::copy_job::open(d.open("app.db", "users", uplift::value_format::json),
+                                       std::move(dst), handle(), quick()));
+  ok(job.run());
+  auto now = d.open("app.db", "users");
+  const auto after = rows_of(now);
+  CHECK(after == expected_of(before, uplift::value_format::json, uplift::row_format::binary));
+  const uplift::codec<User> c;
+  for (const auto& [k, v] : after) {
+    auto h = uplift::peek(uplift::as_bytes_view(v));
+    REQUIRE(h);
+    CHECK(h->version == 3);
+    CHECK(c.read_object(v).value().email == c.read_json(before.at(k)).value().email);
+  }
+}
+
+TEST_CASE("copy: rows the function rejects are quarantined and counted, and the rest are copied") {
+  sqlite_dir d;
+  auto src = d.open("app.db", "users");
+  fill(src, 300);
+  ok(src.put(std::int64_t{50}, "not a record"));
+  auto o = quick();
+  o.transform = [](const row_key& k, std::string row) -> uplift::result<std::string> {
+    if (std::get<std::int64_t>(k) % 100 == 7)
+      return uplift::error(errc::step_failed).with_detail("the transform refuses row " + uplift::key_to_string(k));
+    return row;
+  };
+  auto dst = d.open("app.db", "users_v3");
+  ok(dst.create_table());
+  auto job = ok(uplift::copy_job::open(d.open("app.db", "users"), std::move(dst), handle(), o));
+  ok(job.copy());
+  const auto p = job.progress();
+  CHECK(p.quarantined == 4);  // 50, 7, 107, 207
+  CHECK(p.copied == 296);
+  auto target = d.open("app.db", "users_v3");
+  auto q = ok(job.quarantine());
+  std::vector<std::string> keys;
+  for (const auto& row : q) keys.push_back(uplift::key_to_string(row.key));
+  std::sort(keys.begin(), keys.end());
+  CHECK(keys == std::vector<std::string>{"107", "207", "50", "7"});
+  auto v = ok(job.verify());
+  CHECK(v.ok());
+  CHECK(v.quarantined_rows == 4);
+  CHECK(rows_of(target).size() == 296);
+}
+
+TEST_CASE("copy: a source table without a primary key is refused before anything is changed") {
+  sqlite_dir d;
+  d.run_sql("app.db", "CREATE TABLE users (id INTEGER, record BLOB)");
+  auto dst = d.open("app.db", "users_v3");
+  ok(dst.create_table());
+  const auto tables = d.tables("app.db");
+  auto job = uplift::copy_job::open(d.open("app.db", "users"), std::move(dst), handle(), quick());
+  REQUIRE(!job);
+  CHECK(job.error().message().find("is not the table's primary key") != std::string::npos);
+  CHECK(d.tables("app.db") == tables);  // no capture log, no job table
+  auto missing = uplift::copy_job::open(d.open("app.db", "nobody"), d.open("app.db", "users_v3"), handle(), quick());
+  REQUIRE(!missing);
+  CHECK(missing.error().message().find("there is no such table") != std::string::npos);
+}
+
+TEST_CASE("copy: a target that already has rows is refused before anything is changed") {
+  sqlite_dir d;
+  auto src = d.open("app.db", "users");
+  fill(src, 10);
+  auto dst = d.open("app.db", "users_v3");
+  ok(dst.create_table());
+  ok(dst.put(std::int64_t{1}, user(1, 3)));
+  const auto tables = d.tables("app.db");
+  auto job = uplift::copy_job::open(d.open("app.db", "users"), std::move(dst), handle(), quick());
+  REQUIRE(!job);
+  CHECK(job.error().message().find("has 1 rows already") != std::string::npos);
+  CHECK(d.tables("app.db") == tables);
+  auto absent = uplift::copy_job::open(d.open("app.db", "users"), d.open("app.db", "nowhere"), handle(), quick());
+  REQUIRE(!absent);
+  CHECK(absent.error().message().find("create it first") != std::string::npos);
+  CHECK(d.tables("app.db") == tables);
+}
+
+TEST_CASE("copy: a capture that cannot be installed (a read-only source database) is refused before anything is changed") {
+  sqlite_dir d;
+  {
+    auto src = d.open("old.db", "users");
+    fill(src, 10);
+  }
+  auto dst = d.open("new.db", "users");
+  ok(dst.create_table());
+  auto ro = ok(uplift::sqlite_store::open("file:" + d.path("old.db") + "?mode=ro",
+                                          {.table = "users", .key_column = "id", .value_column = "record"}));
+  const auto old_tables = d.tables("old.db");
+  const auto new_tables = d.tables("new.db");
+  auto job = uplift::copy_job::open(std::move(ro), std::move(dst), handle(), quick());
+  REQUIRE(!job);
+  CHECK(job.error().code == errc::store_error);
+  CHECK(job.error().message().find("installing the capture") != std::string::npos);
+  CHECK(job.error().message().find("readonly") != std::string::npos);
+  CHECK(d.tables("old.db") == old_tables);
+  CHECK(d.tables("new.db") == new_tables);
+}
+
+TEST_CASE("copy: a cut-over over its backlog limit is refused, and one whose drain outlasts the window rolls back with nothing swapped") {
+  sqlite_dir d;
+  auto src = d.open("app.db", "users");
+  fill(src, 200);
+  auto dst = d.open("app.db", "users_v3");
+  ok(dst.create_table());
+  auto o = quick();
+  o.max_backlog = 5;
+  o.max_window = 50ms;
+  o.failpoint = [](std::string_view point) {
+    if (point == "catch-up: applied") std::this_thread::sleep_for(30ms);  // a slow drain
+  };
+  auto job = ok(uplift::copy_job::open(d.open("app.db", "users"), std::move(dst), handle(), o));
+  ok(job.copy());
+  for (int i = 1; i <= 20; ++i) ok(src.put(std::int64_t{i}, user(i, 2, "-x")));
+  auto over = job.cut_over();
+  REQUIRE(!over);
+  CHECK(over.error().code == errc::cutover_aborted);
+  CHECK(over.error().message().find("the log holds 20 entries (limit 5)") != std::string::npos);
+  // Under the limit, but each drained batch takes 30 ms: the window of 50 ms cannot hold two.
+  ok(job.catch_up());
+  for (int i = 21; i <= 23; ++i) ok(src.put(std::int64_t{i}, user(i, 2, "-x")));
+  auto o2 = o;  // one entry per batch: three batches of 30 ms
+  o2.apply_batch = 1;
+  auto slow = ok(uplift::copy_job::open(d.open("app.db", "users"), d.open("app.db", "users_v3"), handle(), o2));
+  auto aborted = slow.cut_over();
+  REQUIRE(!aborted);
+  CHECK(aborted.error().code == errc::cutover_aborted);
+  CHECK(aborted.error().message().find("nothing was swapped") != std::string::npos);
+  const auto tables = d.tables("app.db");
+  CHECK(std::find(tables.begin(), tables.end(), "users_v3") != tables.end());
+  ok(src.put(std::int64_t{24}, user(24, 3)));  // writes go on
+  // With room enough it goes through.
+  ok(slow.catch_up());
+  auto fast = ok(uplift::copy_job::open(d.open("app.db", "users"), d.open("app.db", "users_v3"), handle(), quick()));
+  auto done = ok(fast.cut_over());
+  CHECK(done.swap == uplift::swap_mode::rename);
+  CHECK(rows_of(src).size() == 200);  // "users" is the copy now, with every row of the old one
+}
+
+TEST_CASE("copy: under a live workload of inserts, updates and deletes, the new table of the same database matches the ledger") {
+  sqlite_dir d;
+  constexpr int rows = 1500;
+  auto src = d.open("app.db", "users");
+  fill(src, rows);
+  const auto before = rows_of(src);
+  auto dst = d.open("app.db", "users_v3");
+  ok(dst.create_table());
+  workload w;
+  w.start(rows, [&] { return d.open("app.db", "users"); }, [&] { return d.open("app.db", "users"); });
+  std::this_thread::sleep_for(20ms);
+  auto o = quick();
+  o.rows_per_second = 20000;  // the copy takes a while: writes land in every phase
+  auto job = ok(uplift::copy_job::open(d.open("app.db", "users"), std::move(dst), handle(), o));
+  auto report = ok(job.run());
+  std::this_thread::sleep_for(30ms);  // writes after the swap, to the new table
+  w.finish();
+  INFO("first failed write: ", w.first_failure);
+  CHECK(w.failures.load() == 0);
+  CHECK(w.refused.load() == 0);  // a rename refuses nothing: writers wait for the lock
+  auto now = d.open("app.db", "users");
+  check_against_ledger(before, w.ledger(), rows_of(now));
+  MESSAGE("cut-over window " << report.window.count() << " us, " << report.drained
+                             << " entries drained in it, " << job.progress().applied << " applied");
+}
+
+TEST_CASE("copy: under a live workload, a copy into another file matches the ledger; writes refused at the swap are written at the new place") {
+  sqlite_dir d;
+  constexpr int rows = 1500;
+  auto src = d.open("old.db", "users");
+  fill(src, rows);
+  const auto before = rows_of(src);
+  auto dst = d.open("new.db", "users");
+  ok(dst.create_table());
+  workload w;
+  w.start(rows, [&] { return d.open("old.db", "users"); }, [&] { return d.open("new.db", "users"); });
+  std::this_thread::sleep_for(20ms);
+  auto o = quick();
+  o.rows_per_second = 20000;
+  auto job = ok(uplift::copy_job::open(d.open("old.db", "users"), std::move(dst), handle(), o));
+  ok(job.run());
+  std::this_thread::sleep_for(30ms);
+  w.finish();
+  INFO("first failed write: ", w.first_failure);
+  CHECK(w.failures.load() == 0);
+  CHECK(w.refused.load() > 0);
+  auto now = d.open("new.db", "users");
+  check_against_ledger(before, w.ledger(), rows_of(now));
+}
+
+TEST_CASE("copy: the last rows written while the cut-over drains are not lost (Spirit's last rows)") {
+  // A write that reaches the source while the cut-over holds it waits, then lands in the new table
+  // under the old name (rename), or is refused with table_moved and written at the new place.
+  for (bool same_database : {true, false}) {
+    CAPTURE(same_database);
+    sqlite_dir d;
+    const std::string dst_file = same_database ? "app.db" : "new.db";
+    const std::string dst_table = same_database ? "users_v3" : "users";
+    auto src = d.open("app.db", "users");
+    fill(src, 100);
+    auto dst = d.open(dst_file, dst_table);
+    ok(dst.create_table());
+    std::thread late;
+    uplift::status late_write;
+    auto o = quick();
+    o.failpoint = [&](std::string_view point) {
+      if (point != "cut-over: drained") return;
+      late = std::thread([&] {
+        auto db = d.open("app.db", "users");
+        late_write = db.put(std::int64_t{42}, user(42, 3, "-late"));
+        if (!late_write && late_write.error().code == errc::table_moved)
+          late_write = d.open(dst_file, dst_table).put(std::int64_t{42}, user(42, 3, "-late"));
+      });
+      std::this_thread::sleep_for(20ms);  // the write is waiting for the lock now
+    };
+    auto job = ok(uplift::copy_job::open(d.open("app.db", "users"), std::move(dst), handle(), o));
+    ok(job.run());
+    late.join();
+    ok(late_write);
+    auto final_table = d.open(same_database ? "app.db" : "new.db", "users");
+    CHECK(ok(final_table.get(std::int64_t{42})) == std::optional<std::string>(user(42, 3, "-late")));
+  }
+}
+
+TEST_CASE("copy: a write racing the swap is applied before it or refused with a retryable error, never lost (pg-osc's replay/swap race)") {
+  sqlite_dir d;
+  auto src = d.open("old.db", "users");
+  fill(src, 100);
+  auto dst = d.open("new.db", "users");
+  ok(dst.create_table());
+  std::thread racer;
+  uplift::status first_try;
+  auto o = quick();
+  o.failpoint = [&](std::string_view point) {
+    if (point != "cut-over: swapped, not committed") return;
+    racer = std::thread([&] { first_try = d.open("old.db", "users").put(std::int64_t{43}, user(43, 3, "-race")); });
+    std::this_thread::sleep_for(20ms);
+  };
+  auto job = ok(uplift::copy_job::open(d.open("old.db", "users"), std::move(dst), handle(), o));
+  ok(job.run());
+  racer.join();
+  REQUIRE(!first_try);  // it waited for the swap's commit, then met the route
+  CHECK(first_try.error().code == errc::table_moved);
+  ok(d.open("new.db", "users").put(std::int64_t{43}, user(43, 3, "-race")));
+  CHECK(ok(d.open("new.db", "users").get(std::int64_t{43})) == std::optional<std::string>(user(43, 3, "-race")));
+  CHECK(ok(d.open("old.db", "users").get(std::int64_t{43})) == std::optional<std::string>(user(43, 2)));
+}
+
+TEST_CASE("copy: a copier killed with SIGKILL in every phase resumes and ends as an uninterrupted run") {
+  for (bool same_database : {true, false}) {
+    CAPTURE(same_database);
+    sqlite_dir d;
+    constexpr int rows = 2000;
+    const std::string dst_file = same_database ? "app.db" : "new.db";
+    const std::string dst_table = same_database ? "users_v3" : "users";
+    {
+      auto src = d.open("app.db", "users");
+      fill(src, rows);
+      ok(d.open(dst_file, dst_table).create_table());
+    }
+    // Each run is a child process killed at the nth pass of one point of one phase.
+    const std::vector<std::pair<std::string, int>> kills = {
+        {"copy: chunk committed", 3},  {"copy: chunk committed", 7},
+        {"catch-up: applied", 1},      {"catch-up: applied", 2},
+        {"cut-over: drained", 1},      {"cut-over: swapped, not committed", 1}};
+    int killed = 0, writes = 0;
+    for (const auto& [point, nth] : kills) {
+      // Writes between the runs, for the catch-up and the drain to apply.
+      {
+        auto db = d.open("app.db", "users");
+        for (int j = 0; j < 15; ++j, ++writes) {
+          const int i = 1 + (writes * 37) % rows;
+          if (writes % 5 == 4) ok(db.erase(std::int64_t{i}));
+          else ok(db.put(std::int64_t{i}, user(i, 2, "-k" + std::to_string(writes))));
+        }
+      }
+      const pid_t pid = ::fork();
+      REQUIRE(pid >= 0);
+      if (pid == 0) {
+        int seen = 0;
+        auto o = quick("killed");
+        o.initial_chunk = o.max_chunk = 100;
+        o.apply_batch = 5;
+        o.failpoint = [&, p = point, n = nth](std::string_view at) {
+          if (at == p && ++seen == n) ::raise(SIGKILL);
+        };
+        auto src = uplift::sqlite_store::open(d.path("app.db"), {.table = "users", .key_column = "id", .value_column = "record"});
+        auto dst = uplift::sqlite_store::open(d.path(dst_file), {.table = dst_table, .key_column = "id", .value_column = "record"});
+        if (!src || !dst) ::_exit(3);
+        auto job = uplift::copy_job::open(std::move(*src), std::move(*dst), handle(), o);
+        if (!job) ::_exit(4);
+        auto r = job->run();
+        ::_exit(r ? 0 : 5);
+      }
+      int wstatus = 0;
+      REQUIRE(::waitpid(pid, &wstatus, 0) == pid);
+      CAPTURE(point);
+      CAPTURE(nth);
+      if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL) ++killed;
+      else CHECK((WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0));
+      if (point == "cut-over: swapped, not committed") break;
+    }
+    CHECK(killed == static_cast<int>(kills.size()));
+    // The source as it is now (the last kill rolled the swap back), and the run that ends it.
+    auto src = d.open("app.db", "users");
+    const auto source_now = rows_of(src);
+    auto job = ok(uplift::copy_job::open(d.open("app.db", "users"), d.open(dst_file, dst_table), handle(), quick("killed")));
+    ok(job.run());
+    auto final_table = d.open(dst_file, same_database ? "users" : dst_table);
+    CHECK(rows_of(final_table) == expected_of(source_now));
+    const auto p = job.progress();
+    CHECK(p.copied + p.quarantined <= static_cast<std::uint64_t>(rows));  // no chunk counted twice
+  }
+}
