@@ -291,7 +291,48 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
   /// not granted within lock_timeout, or NOWAIT), else errc::store_error.
   static error pg_failure(std::string_view doing, std::string_view words) {
     const bool lock = words.find("[SQLSTATE 55P03]") != std::string_view::npos;
-    return store_failure(doing, words, lock ? errc::lock_timeout : errc::store_error);
+    // A routed table's trigger refuses every write (swap_by_route): errc::table_moved.
+    const bool moved = words.find(detail::table_moved_words) != std::string_view::npos;
+    return store_failure(doing, words,
+                         moved ? errc::table_moved : lock ? errc::lock_timeout : errc::store_error);
+  }
+
+  /// BEGIN, then the table locked in EXCLUSIVE mode (its readers go on, its writers wait), with
+  /// lock_timeout `wait` for that lock and the statements after it.
+  status begin_exclusive(std::chrono::milliseconds wait) {
+    const std::string doing = what("blocking the table's writers for a cut-over");
+    if (auto st = ready(doing); !st) return st;
+    if (in_transaction()) return store_failure(doing, "a transaction is open on this connection");
+    if (auto st = exec_sql("BEGIN", doing); !st) return st;
+    const std::string lock = "SET LOCAL lock_timeout = " + std::to_string(std::max<std::int64_t>(1, wait.count())) +
+                             "; LOCK TABLE " + detail::quote_ident(spec_.table, true) +
+                             " IN EXCLUSIVE MODE";
+    if (auto st = exec_sql(lock, doing); !st) {
+      (void)exec_sql("ROLLBACK", doing);
+      return st;
+    }
+    return {};
+  }
+  status end_exclusive(bool commit) {
+    const std::string doing = what(commit ? "committing a cut-over" : "rolling back a cut-over");
+    if (!in_transaction())
+      return commit ? store_failure(doing, "no cut-over transaction is open") : status{};
+    return exec_sql(commit ? "COMMIT" : "ROLLBACK", doing);
+  }
+
+  /// Another table on this connection.
+  result<std::unique_ptr<impl>> sibling(const table_spec& table) {
+    auto i = std::make_unique<impl>(conninfo_, table, options_);
+    i->conn_ = conn_;
+    if (auto st = i->prepare_statements(); !st) return std::move(st).error();
+    return i;
+  }
+
+  /// host:port/database of the session.
+  std::string database_id() const {
+    auto text = [](const char* p) { return std::string(p != nullptr ? p : ""); };
+    return text(PQhost(conn_->conn)) + ":" + text(PQport(conn_->conn)) + "/" +
+           text(PQdb(conn_->conn));
   }
 
   /// Sets lock_timeout on the session (lock_timeout_ms_, when set).
@@ -304,7 +345,7 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
   }
 
   status open_connection() {
-    conn_ = std::make_unique<detail::pg_connection>();
+    conn_ = std::make_shared<detail::pg_connection>();
     const char* keys[] = {"dbname", "fallback_application_name", nullptr};
     const char* values[] = {conninfo_.c_str(), options_.application_name.c_str(), nullptr};
     conn_->conn = PQconnectdbParams(keys, values, 1);
@@ -677,7 +718,7 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
   std::string commit_sql_, lock_job_sql_, put_many_sql_;
   std::optional<std::int64_t> lock_timeout_ms_;  ///< set_lock_timeout's, set again after a reset
   detail::sql_value_type value_type_ = detail::sql_value_type::bytes;
-  std::unique_ptr<detail::pg_connection> conn_;
+  std::shared_ptr<detail::pg_connection> conn_;  ///< shared with its siblings
 };
 
 // ---- postgres_store: each member hands the call to its impl ----------------------------------
@@ -806,6 +847,62 @@ status postgres_store::set_lock_timeout(std::chrono::milliseconds timeout) {
 }
 result<bool> postgres_store::wait_for_knob(std::chrono::milliseconds timeout) {
   return impl_->wait_for_knob(timeout);
+}
+
+
+status postgres_store::check_copy_source() { return impl_->check_copy_source(); }
+std::string postgres_store::database_id() const { return impl_->database_id(); }
+result<std::unique_ptr<store>> postgres_store::sibling(const table_spec& table) const {
+  auto i = impl_->sibling(table);
+  if (!i) return std::move(i).error();
+  return std::unique_ptr<store>(new postgres_store(std::move(*i)));
+}
+status postgres_store::install_capture(std::string_view job) { return impl_->install_capture(job); }
+result<bool> postgres_store::has_capture(std::string_view job) { return impl_->has_capture(job); }
+status postgres_store::remove_capture(std::string_view job) { return impl_->remove_capture(job); }
+result<std::vector<capture_entry>> postgres_store::read_capture(std::string_view job,
+                                                                std::size_t n) {
+  return impl_->read_capture(job, n);
+}
+result<std::uint64_t> postgres_store::consume_capture(std::string_view job,
+                                                      const std::vector<std::int64_t>& ids) {
+  return impl_->consume_capture(job, ids);
+}
+result<capture_backlog> postgres_store::backlog(std::string_view job) {
+  return impl_->backlog(job);
+}
+status postgres_store::begin_exclusive(std::chrono::milliseconds wait) {
+  return impl_->begin_exclusive(wait);
+}
+status postgres_store::end_exclusive(bool commit) { return impl_->end_exclusive(commit); }
+status postgres_store::swap_by_rename(std::string_view job, std::string_view new_table,
+                                      std::string_view old_name) {
+  return impl_->swap_by_rename(job, new_table, old_name);
+}
+status postgres_store::swap_by_route(std::string_view job, std::string_view where) {
+  return impl_->swap_by_route(job, where);
+}
+result<std::optional<std::string>> postgres_store::route() { return impl_->route(); }
+status postgres_store::ensure_copy_tables() { return impl_->ensure_copy_tables(); }
+result<std::optional<copy_record>> postgres_store::load_copy(std::string_view name) {
+  return impl_->load_copy(name);
+}
+result<copy_record> postgres_store::open_copy(const copy_record& fresh) {
+  return impl_->open_copy(fresh);
+}
+status postgres_store::commit_copy_chunk(const copy_chunk& chunk) {
+  return impl_->commit_copy_chunk(chunk);
+}
+status postgres_store::apply_copy_changes(const copy_changes& changes) {
+  return impl_->apply_copy_changes(changes);
+}
+status postgres_store::set_copy_phase(std::string_view name, std::string_view phase,
+                                      std::string_view error_text) {
+  return impl_->set_copy_phase(name, phase, error_text);
+}
+result<std::vector<quarantined_row>> postgres_store::list_copy_quarantine(std::string_view name,
+                                                                          std::size_t n) {
+  return impl_->list_copy_quarantine(name, n);
 }
 
 status postgres_store::create_table() { return impl_->create_table(); }

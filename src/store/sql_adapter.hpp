@@ -491,7 +491,9 @@ class sql_adapter {
     const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
     if (c.source_check.empty()) return store_failure(doing, "copy jobs are not supported here yet");
     sql_args a;
-    a.text(spec_.table).text(spec_.key_column);
+    // SQLite's pragma_table_info takes the name; PostgreSQL's to_regclass the quoted name.
+    a.owned_text(Driver::dialect().param == '$' ? quote_ident(spec_.table, true) : spec_.table)
+        .text(spec_.key_column);
     auto facts = first<std::array<std::int64_t, 3>>(
         c.source_check, a, doing, [](const auto& row) -> result<std::array<std::int64_t, 3>> {
           return std::array<std::int64_t, 3>{row.i64(0), row.is_null(1) ? -1 : row.i64(1),

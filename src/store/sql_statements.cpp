@@ -380,6 +380,18 @@ std::string sql_literal(std::string_view text) {
   out.push_back('\'');
   return out;
 }
+/// `prefix` and 16 hex digits of a hash of `of`: a PostgreSQL name (at most 63 bytes) per job.
+std::string short_name(std::string_view prefix, std::string_view of) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : of) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out(prefix);
+  for (int i = 60; i >= 0; i -= 4) out.push_back(hex[(h >> i) & 0xF]);
+  return out;
+}
 }  // namespace
 
 copy_statements make_copy_statements(const table_spec& spec, const sql_dialect& d,
@@ -454,9 +466,52 @@ copy_statements make_copy_statements(const table_spec& spec, const sql_dialect& 
                         " BEGIN SELECT RAISE(ABORT, " + sql_literal(refusal) + "); END");
     }
   }
+  else {
+    // PostgreSQL: one trigger function per job, its name short (identifiers hold 63 bytes) and
+    // made of the job key's hash; the key logged as text.
+    const std::string fn = short_name("uplift_capture_", job);
+    const std::string moved = short_name("uplift_moved_", spec.table);
+    s.install_capture = {
+        "CREATE OR REPLACE FUNCTION " + fn + "() RETURNS trigger LANGUAGE plpgsql AS $uplift$ "
+        "BEGIN "
+        "IF TG_OP <> 'DELETE' THEN " + ins + "VALUES (" + jl + ", CAST(NEW." + k + " AS text), " +
+            std::string(d.now_ms) + "); END IF; "
+        "IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD." + k + " IS DISTINCT FROM NEW." + k +
+            ") THEN " + ins + "VALUES (" + jl + ", CAST(OLD." + k + " AS text), " +
+            std::string(d.now_ms) + "); END IF; "
+        "RETURN NULL; END $uplift$",
+        "CREATE OR REPLACE TRIGGER " + fn + " AFTER INSERT OR UPDATE OR DELETE ON " + t +
+            " FOR EACH ROW EXECUTE FUNCTION " + fn + "()"};
+    s.remove_capture = {"DROP TRIGGER IF EXISTS " + fn + " ON " + t,
+                        "DROP FUNCTION IF EXISTS " + fn + "()"};
+    s.has_capture = "SELECT CASE WHEN count(*) = 1 THEN 3 ELSE 0 END FROM pg_trigger "
+                    "WHERE tgname = '" + fn + "' AND tgrelid = to_regclass(" + sql_literal(t) + ")";
+    s.capture_table_lookup = "SELECT 1 WHERE to_regclass('uplift_capture') IS NOT NULL";
+    s.routes_table_lookup = "SELECT 1 WHERE to_regclass('uplift_routes') IS NOT NULL";
+    s.source_check =
+        "SELECT (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 "
+        "AND NOT attisdropped), "
+        "(SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = a.attrelid AND "
+        "i.indisprimary AND i.indkey[0] = a.attnum) THEN 1 ELSE 0 END FROM pg_attribute a "
+        "WHERE a.attrelid = to_regclass($1) AND a.attname = $2 AND NOT a.attisdropped), "
+        "(SELECT coalesce(max(i.indnatts), 0) FROM pg_index i WHERE i.indrelid = to_regclass($1) "
+        "AND i.indisprimary)";
+    s.route.push_back(
+        "CREATE TABLE IF NOT EXISTS uplift_routes (table_name TEXT PRIMARY KEY, "
+        "moved_to TEXT NOT NULL, job TEXT NOT NULL, at_ms BIGINT NOT NULL)");
+    s.route.push_back("CREATE OR REPLACE FUNCTION " + moved +
+                      "() RETURNS trigger LANGUAGE plpgsql AS $uplift$ BEGIN "
+                      "RAISE EXCEPTION USING MESSAGE = " + sql_literal(refusal) +
+                      ", ERRCODE = 'object_not_in_prerequisite_state'; END $uplift$");
+    s.route.push_back("CREATE OR REPLACE TRIGGER " + moved +
+                      " BEFORE INSERT OR UPDATE OR DELETE ON " + t +
+                      " FOR EACH ROW EXECUTE FUNCTION " + moved + "()");
+  }
   s.delete_capture = r("DELETE FROM uplift_capture WHERE job = ?1");
   s.read_capture =
-      r("SELECT id, \"key\", at_ms FROM uplift_capture WHERE job = ?1 ORDER BY id LIMIT ?2");
+      r(std::string("SELECT id, ") +
+        (!sqlite && spec.key == key_type::integer ? "CAST(\"key\" AS bigint)" : "\"key\"") +
+        ", at_ms FROM uplift_capture WHERE job = ?1 ORDER BY id LIMIT ?2");
   s.consume = r("DELETE FROM uplift_capture WHERE job = ?1 AND id = ?2");
   s.backlog = r("SELECT count(*), coalesce(min(at_ms), 0), {now_ms} FROM uplift_capture "
                 "WHERE job = ?1");

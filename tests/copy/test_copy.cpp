@@ -1,7 +1,10 @@
-// The copy-transform's promises (uplift::copy_job) against real SQLite files, with the demo record
-// demo.User (v1 -> v2 wire-compatible, v2 -> v3 transforming): the copy into a new table of the
-// same database (swapped by rename) and into another database file (swapped by route), under a
-// live workload, killed with SIGKILL in every phase, and its refusals of bad input.
+// The copy-transform's promises (uplift::copy_job) against real databases, with the demo record
+// demo.User (v1 -> v2 wire-compatible, v2 -> v3 transforming): into a new table of the same
+// database (swapped by rename) and into another database (swapped by route), for each of the
+// setups the copy serves: one SQLite file, one SQLite file to another, SQLite to PostgreSQL, one
+// PostgreSQL database, one PostgreSQL database to another (the server tests/store/pg_cluster.sh
+// starts); under a live workload, killed with SIGKILL in every phase; and its refusals of bad
+// input.
 #include <doctest/doctest.h>
 
 #include <signal.h>
@@ -12,6 +15,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <memory>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -25,8 +30,10 @@
 
 #include <uplift/json.hpp>
 #include <uplift/rows/copy.hpp>
+#include <uplift/store/postgres.hpp>
 #include <uplift/store/sqlite.hpp>
 
+#include "store_fixtures.hpp"
 #include "user_uplift.hpp"
 #include "user_uplift_json.hpp"
 
@@ -34,17 +41,9 @@ namespace {
 
 using namespace std::chrono_literals;
 using User = demo::User;
+using store_test::ok;
 using uplift::errc;
 using uplift::row_key;
-
-template <class T>
-T ok(uplift::result<T> r) {
-  if (!r) FAIL(r.error().message());
-  return std::move(*r);
-}
-void ok(const uplift::status& st) {
-  if (!st) FAIL(st.error().message());
-}
 
 /// User i at `version`, binary (or JSON): the same person at every version.
 std::string user(int i, std::uint16_t version, std::string_view tag = "", bool json = false) {
@@ -175,13 +174,201 @@ uplift::copy_options quick(std::string job = "move") {
   return o;
 }
 
+// ---- where the tables are -------------------------------------------------------------------
+
+/// Runs `f` on the concrete store behind `s` (the application's own writes are theirs).
+template <class F>
+auto on_store(uplift::store& s, F&& f) {
+  if (auto* q = dynamic_cast<uplift::sqlite_store*>(&s)) return f(*q);
+  return f(dynamic_cast<uplift::postgres_store&>(s));
+}
+uplift::status put(uplift::store& s, const row_key& k, const std::string& v) {
+  return on_store(s, [&](auto& c) { return c.put(k, v); });
+}
+uplift::status erase(uplift::store& s, const row_key& k) {
+  return on_store(s, [&](auto& c) { return c.erase(k); });
+}
+
+/// A database the tests put tables in.
+struct place {
+  virtual ~place() = default;
+  virtual std::unique_ptr<uplift::store> open(const std::string& table) = 0;
+  /// The names of its tables, sorted.
+  virtual std::vector<std::string> tables() = 0;
+  /// Words for where a table of it is (copy_options::moved_to).
+  virtual std::string where(const std::string& table) const = 0;
+};
+
+struct sqlite_place final : place {
+  const sqlite_dir& d;
+  std::string file;
+  sqlite_place(const sqlite_dir& dir, std::string f) : d(dir), file(std::move(f)) {}
+  std::unique_ptr<uplift::store> open(const std::string& table) override {
+    return std::make_unique<uplift::sqlite_store>(d.open(file, table));
+  }
+  std::vector<std::string> tables() override { return d.tables(file); }
+  std::string where(const std::string& table) const override {
+    return d.path(file) + ", table " + table;
+  }
+};
+
+/// A PostgreSQL database of the test server: a schema of its own in the server's database, or
+/// (own_database) a database of its own; dropped at its end.
+struct postgres_place final : place {
+  std::string conninfo;
+  std::string name;
+  std::string base;
+  bool own_database;
+  PGconn* admin = nullptr;  // to the server's database, which creates and drops ours
+  PGconn* inside = nullptr; // in ours, for tables()
+
+  postgres_place(const std::string& server, bool own)
+      : name(store_test::unique_name("uplift_copy")), base(server), own_database(own) {
+    admin = PQconnectdb(server.c_str());
+    REQUIRE(PQstatus(admin) == CONNECTION_OK);
+    PQsetNoticeProcessor(admin, [](void*, const char*) {}, nullptr);
+    if (own_database) {
+      sql(admin, "CREATE DATABASE " + name);
+      conninfo = server + " dbname=" + name;
+    } else {
+      sql(admin, "CREATE SCHEMA " + name);
+      conninfo = server + " options='-c search_path=" + name + "'";
+    }
+    inside = PQconnectdb(conninfo.c_str());
+    REQUIRE(PQstatus(inside) == CONNECTION_OK);
+  }
+  ~postgres_place() override {
+    PQfinish(inside);
+    sql(admin, own_database ? "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"
+                            : "DROP SCHEMA IF EXISTS " + name + " CASCADE");
+    PQfinish(admin);
+  }
+  postgres_place(const postgres_place&) = delete;
+  postgres_place& operator=(const postgres_place&) = delete;
+
+  static std::vector<std::string> sql(PGconn* c, const std::string& text) {
+    PGresult* r = PQexec(c, text.c_str());
+    const ExecStatusType st = PQresultStatus(r);
+    std::vector<std::string> out;
+    if (st == PGRES_TUPLES_OK)
+      for (int i = 0; i < PQntuples(r); ++i) out.emplace_back(PQgetvalue(r, i, 0));
+    const std::string words = PQresultErrorMessage(r);
+    PQclear(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) FAIL(text << ": " << words);
+    return out;
+  }
+  std::unique_ptr<uplift::store> open(const std::string& table) override {
+    return std::make_unique<uplift::postgres_store>(ok(uplift::postgres_store::open(
+        conninfo, {.table = table, .key_column = "id", .value_column = "record"})));
+  }
+  std::vector<std::string> tables() override {
+    return sql(inside, "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() "
+                       "ORDER BY tablename COLLATE \"C\"");
+  }
+  std::string where(const std::string& table) const override {
+    return "PostgreSQL database " + (own_database ? name : "of the server, schema " + name) +
+           ", table " + table;
+  }
+};
+
+/// Where a test copies from and to: the source table "users" in `from`, the target in `to`
+/// (named "users_v3" in the same database, else "users").
+struct setup {
+  sqlite_dir dir;
+  std::shared_ptr<place> from, to;  // one place for a copy within one database
+  bool same_database = false;
+  std::string target_table = "users";
+  /// False when the setup needs the PostgreSQL server and there is none (the test is skipped).
+  bool available = true;
+
+  std::unique_ptr<uplift::store> source() { return from->open("users"); }
+  std::unique_ptr<uplift::store> target() { return to->open(target_table); }
+  /// The table the application uses after the cut-over.
+  std::unique_ptr<uplift::store> after_cutover() {
+    return same_database ? from->open("users") : to->open(target_table);
+  }
+  /// The old table after the cut-over.
+  std::unique_ptr<uplift::store> old_table() {
+    return from->open(same_database ? "users_uplift_old" : "users");
+  }
+  uplift::copy_options options(std::string job = "move") {
+    auto o = quick(std::move(job));
+    if (!same_database) o.moved_to = to->where(target_table);
+    return o;
+  }
+  /// Rows 1..n in the source, versions 1, 2, 3 in turn; the target table created, empty.
+  void fill(int n) {
+    auto s = source();
+    on_store(*s, [&](auto& c) {
+      ok(c.create_table());
+      std::vector<uplift::stored_row> rows;
+      for (int i = 1; i <= n; ++i)
+        rows.push_back({std::int64_t{i}, user(i, static_cast<std::uint16_t>(1 + i % 3))});
+      ok(c.put_many(rows));
+    });
+    auto t = target();
+    on_store(*t, [&](auto& c) { ok(c.create_table()); });
+  }
+
+ protected:
+  /// The server, or "" (and the test skipped; a failure under CI, where the server must run).
+  std::string server() {
+    const std::string c = store_test::postgres_conninfo();
+    if (c.empty()) {
+      if (store_test::under_ci()) FAIL("no PostgreSQL server for the copy tests under CI: run them through ctest");
+      std::printf("uplift-copy-tests: SKIPPED: no PostgreSQL server\n");
+      available = false;
+    }
+    return c;
+  }
+};
+
+struct one_sqlite_file : setup {
+  one_sqlite_file() {
+    from = std::make_shared<sqlite_place>(dir, "app.db");
+    to = from;
+    same_database = true;
+    target_table = "users_v3";
+  }
+};
+struct sqlite_to_sqlite : setup {
+  sqlite_to_sqlite() {
+    from = std::make_shared<sqlite_place>(dir, "app.db");
+    to = std::make_shared<sqlite_place>(dir, "new.db");
+  }
+};
+struct sqlite_to_postgres : setup {
+  sqlite_to_postgres() {
+    from = std::make_shared<sqlite_place>(dir, "app.db");
+    if (const std::string s = server(); !s.empty()) to = std::make_shared<postgres_place>(s, false);
+  }
+};
+struct one_postgres_database : setup {
+  one_postgres_database() {
+    if (const std::string s = server(); !s.empty()) {
+      from = std::make_shared<postgres_place>(s, false);
+      to = from;
+    }
+    same_database = true;
+    target_table = "users_v3";
+  }
+};
+struct postgres_to_postgres : setup {
+  postgres_to_postgres() {
+    if (const std::string s = server(); !s.empty()) {
+      from = std::make_shared<postgres_place>(s, false);
+      to = std::make_shared<postgres_place>(s, true);
+    }
+  }
+};
+
 /// Writers that insert, update and delete rows of the table through their own connections while
 /// the copy runs, keeping a ledger of what each key must hold at the end. A write refused with
-/// errc::table_moved is written again at the table's new place (`moved`), as a service does.
+/// errc::table_moved is written again at the table's new place (`open_moved`), as a service does.
 struct workload {
   static constexpr int writers = 3;
   std::atomic<bool> stop{false};
-  std::atomic<int> failures{0}, refused{0};
+  std::atomic<int> failures{0}, refused{0}, written{0};
   std::mutex m;
   std::string first_failure;
   std::vector<std::map<std::string, std::optional<std::string>>> ledgers{writers};
@@ -192,8 +379,8 @@ struct workload {
     for (int w = 0; w < writers; ++w)
       threads.emplace_back([this, w, rows, open, open_moved] {
         std::mt19937 rng(static_cast<unsigned>(w + 7));
-        uplift::sqlite_store db = open();
-        std::optional<uplift::sqlite_store> moved;
+        std::unique_ptr<uplift::store> db = open();
+        std::unique_ptr<uplift::store> moved;
         auto& ledger = ledgers[static_cast<std::size_t>(w)];
         int inserted = 0;
         for (int op = 0; !stop.load() || op < 100; ++op) {
@@ -208,17 +395,18 @@ struct workload {
             if (i < 1 || i > rows) continue;
           }
           const row_key k = std::int64_t{i};
-          const bool erase = pick == 1;
+          const bool erasing = pick == 1;
           const std::string v = user(i, static_cast<std::uint16_t>(1 + op % 3), "-w" + std::to_string(op));
-          auto write = [&](uplift::sqlite_store& s) { return erase ? s.erase(k) : s.put(k, v); };
-          uplift::status st = moved ? write(*moved) : write(db);
+          auto write = [&](uplift::store& s) { return erasing ? erase(s, k) : put(s, k, v); };
+          uplift::status st = write(moved ? *moved : *db);
           if (!st && st.error().code == errc::table_moved) {
             ++refused;
-            moved.emplace(open_moved());
+            moved = open_moved();
             st = write(*moved);
           }
           if (st) {
-            ledger[uplift::key_to_string(k)] = erase ? std::nullopt : std::optional<std::string>(v);
+            ++written;
+            ledger[uplift::key_to_string(k)] = erasing ? std::nullopt : std::optional<std::string>(v);
           } else {
             ++failures;
             std::lock_guard lock(m);
@@ -277,63 +465,54 @@ void check_against_ledger(const std::map<std::string, std::string>& before,
 
 }  // namespace
 
-TEST_CASE("copy: a copy into a new table of the same database equals f(source) and takes the old table's name") {
-  sqlite_dir d;
-  auto src = d.open("app.db", "users");
-  fill(src, 1000);
-  const auto before = rows_of(src);
-  auto dst = d.open("app.db", "users_v3");
-  ok(dst.create_table());
-  auto job = ok(uplift::copy_job::open(d.open("app.db", "users"), std::move(dst), handle(), quick()));
+TYPE_TO_STRING_AS("one SQLite file", one_sqlite_file);
+TYPE_TO_STRING_AS("SQLite file to SQLite file", sqlite_to_sqlite);
+TYPE_TO_STRING_AS("SQLite file to postgres", sqlite_to_postgres);
+TYPE_TO_STRING_AS("one postgres database", one_postgres_database);
+TYPE_TO_STRING_AS("postgres to another postgres database", postgres_to_postgres);
+#define COPY_SETUPS one_sqlite_file, sqlite_to_sqlite, sqlite_to_postgres, one_postgres_database, postgres_to_postgres
+#define COPY_ACROSS_DATABASES sqlite_to_sqlite, sqlite_to_postgres, postgres_to_postgres
+
+TEST_CASE_TEMPLATE("copy: the new table equals f(source) and takes the old one's place, by rename in one database, else by a route", S, COPY_SETUPS) {
+  S setup;
+  if (!setup.available) return;
+  setup.fill(1000);
+  const auto before = rows_of(*setup.source());
+  auto job = ok(uplift::copy_job::open(setup.source(), setup.target(), handle(), setup.options()));
   auto report = ok(job.run());
-  CHECK(report.swap == uplift::swap_mode::rename);
-  CHECK(report.old_table == "users_uplift_old");
   const auto p = job.progress();
   CHECK(p.phase == uplift::copy_phase::cut_over);
   CHECK(p.copied == 1000);
   CHECK(p.quarantined == 0);
   CHECK(p.total_rows == 1000);
-  // "users" is the copy now: every row at v3, meaning what it meant; the old table kept aside.
-  auto now = d.open("app.db", "users");
-  CHECK(rows_of(now) == expected_of(before));
-  auto old = d.open("app.db", "users_uplift_old");
-  CHECK(rows_of(old) == before);
-  const auto tables = d.tables("app.db");
-  CHECK(std::find(tables.begin(), tables.end(), "users_v3") == tables.end());
-  // The capture is gone with the swap: a write to the table logs nothing.
-  ok(now.put(std::int64_t{5000}, user(5000, 3)));
-  CHECK(ok(old.backlog("move")).entries == 0);
-}
-
-TEST_CASE("copy: a copy into another database file routes the old table, which then refuses writes with table_moved") {
-  sqlite_dir d;
-  auto src = d.open("old.db", "users");
-  fill(src, 700);
-  const auto before = rows_of(src);
-  auto dst = d.open("new.db", "users");
-  ok(dst.create_table());
-  auto o = quick();
-  o.moved_to = d.path("new.db") + ", table users";
-  auto job = ok(uplift::copy_job::open(d.open("old.db", "users"), std::move(dst), handle(), o));
-  auto report = ok(job.run());
-  CHECK(report.swap == uplift::swap_mode::route);
-  auto now = d.open("new.db", "users");
-  CHECK(rows_of(now) == expected_of(before));
-  // The old table is left as it was, and takes no more writes: each says where to go.
-  auto old = d.open("old.db", "users");
-  CHECK(rows_of(old) == before);
-  for (auto st : {old.put(std::int64_t{1}, user(1, 3)), old.put(std::int64_t{99999}, user(9, 3)),
-                  old.erase(std::int64_t{2})}) {
-    REQUIRE(!st);
-    CHECK(st.error().code == errc::table_moved);
-    CHECK(st.error().message().find("new.db, table users") != std::string::npos);
+  auto now = setup.after_cutover();
+  CHECK(rows_of(*now) == expected_of(before));  // every row at v3, meaning what it meant
+  auto old = setup.old_table();
+  CHECK(rows_of(*old) == before);  // the old table as it was, kept aside
+  if (setup.same_database) {
+    CHECK(report.swap == uplift::swap_mode::rename);
+    CHECK(report.old_table == "users_uplift_old");
+    const auto tables = setup.from->tables();
+    CHECK(std::find(tables.begin(), tables.end(), "users_v3") == tables.end());
+    // The capture went with the swap: a write to the table logs nothing.
+    ok(put(*now, std::int64_t{5000}, user(5000, 3)));
+    CHECK(ok(old->backlog("move")).entries == 0);
+  } else {
+    CHECK(report.swap == uplift::swap_mode::route);
+    // The old table takes no more writes: each says where the table went, and writes nothing.
+    for (auto st : {put(*old, std::int64_t{1}, user(1, 3)), put(*old, std::int64_t{99999}, user(9, 3)),
+                    erase(*old, std::int64_t{2})}) {
+      REQUIRE(!st);
+      CHECK(st.error().code == errc::table_moved);
+      CHECK(st.error().message().find(setup.to->where(setup.target_table)) != std::string::npos);
+    }
+    CHECK(rows_of(*old) == before);
+    CHECK(ok(uplift::moved_to(*old)) == std::optional<std::string>(setup.to->where(setup.target_table)));
+    CHECK(ok(uplift::moved_to(*now)) == std::nullopt);
   }
-  CHECK(rows_of(old) == before);
-  CHECK(ok(uplift::moved_to(old)) == std::optional<std::string>(o.moved_to));
-  CHECK(ok(uplift::moved_to(now)) == std::nullopt);
 }
 
-TEST_CASE("copy: the phases driven one by one report progress, backlog and lag, and verify finds the table level") {
+TEST_CASE("copy: the phases driven one by one report progress, backlog and lag, and verify finds the table level<SQLite>") {
   sqlite_dir d;
   auto src = d.open("app.db", "users");
   fill(src, 500);
@@ -370,7 +549,7 @@ TEST_CASE("copy: the phases driven one by one report progress, backlog and lag, 
   CHECK(r.window < 5s);
 }
 
-TEST_CASE("copy: verify names the keys of target rows changed behind the job's back") {
+TEST_CASE("copy: verify names the keys of target rows changed behind the job's back<SQLite>") {
   sqlite_dir d;
   auto src = d.open("app.db", "users");
   fill(src, 300);
@@ -394,7 +573,7 @@ TEST_CASE("copy: verify names the keys of target rows changed behind the job's b
   CHECK(std::find(tables.begin(), tables.end(), "users_v3") != tables.end());
 }
 
-TEST_CASE("copy: JSON rows are copied into a binary column as binary records at the target version") {
+TEST_CASE("copy: JSON rows are copied into a binary column as binary records at the target version<SQLite>") {
   sqlite_dir d;
   auto src = d.open("app.db", "users", uplift::value_format::json);
   fill(src, 200, /*json=*/true);
@@ -416,7 +595,7 @@ TEST_CASE("copy: JSON rows are copied into a binary column as binary records at 
   }
 }
 
-TEST_CASE("copy: rows the function rejects are quarantined and counted, and the rest are copied") {
+TEST_CASE("copy: rows the function rejects are quarantined and counted, and the rest are copied<SQLite>") {
   sqlite_dir d;
   auto src = d.open("app.db", "users");
   fill(src, 300);
@@ -446,7 +625,7 @@ TEST_CASE("copy: rows the function rejects are quarantined and counted, and the 
   CHECK(rows_of(target).size() == 296);
 }
 
-TEST_CASE("copy: a source table without a primary key is refused before anything is changed") {
+TEST_CASE("copy: a source table without a primary key is refused before anything is changed<SQLite>") {
   sqlite_dir d;
   d.run_sql("app.db", "CREATE TABLE users (id INTEGER, record BLOB)");
   auto dst = d.open("app.db", "users_v3");
@@ -461,7 +640,7 @@ TEST_CASE("copy: a source table without a primary key is refused before anything
   CHECK(missing.error().message().find("there is no such table") != std::string::npos);
 }
 
-TEST_CASE("copy: a target that already has rows is refused before anything is changed") {
+TEST_CASE("copy: a target that already has rows is refused before anything is changed<SQLite>") {
   sqlite_dir d;
   auto src = d.open("app.db", "users");
   fill(src, 10);
@@ -479,7 +658,7 @@ TEST_CASE("copy: a target that already has rows is refused before anything is ch
   CHECK(d.tables("app.db") == tables);
 }
 
-TEST_CASE("copy: a capture that cannot be installed (a read-only source database) is refused before anything is changed") {
+TEST_CASE("copy: a capture that cannot be installed (a read-only source database) is refused before anything is changed<SQLite>") {
   sqlite_dir d;
   {
     auto src = d.open("old.db", "users");
@@ -500,7 +679,7 @@ TEST_CASE("copy: a capture that cannot be installed (a read-only source database
   CHECK(d.tables("new.db") == new_tables);
 }
 
-TEST_CASE("copy: a cut-over over its backlog limit is refused, and one whose drain outlasts the window rolls back with nothing swapped") {
+TEST_CASE("copy: a cut-over over its backlog limit is refused, and one whose drain outlasts the window rolls back with nothing swapped<SQLite>") {
   sqlite_dir d;
   auto src = d.open("app.db", "users");
   fill(src, 200);
@@ -540,177 +719,127 @@ TEST_CASE("copy: a cut-over over its backlog limit is refused, and one whose dra
   CHECK(rows_of(src).size() == 200);  // "users" is the copy now, with every row of the old one
 }
 
-TEST_CASE("copy: under a live workload of inserts, updates and deletes, the new table of the same database matches the ledger") {
-  sqlite_dir d;
-  constexpr int rows = 1500;
-  auto src = d.open("app.db", "users");
-  fill(src, rows);
-  const auto before = rows_of(src);
-  auto dst = d.open("app.db", "users_v3");
-  ok(dst.create_table());
+TEST_CASE_TEMPLATE("copy: under a live workload of inserts, updates and deletes in every phase, the new table matches the writers' ledger", S, COPY_SETUPS) {
+  S setup;
+  if (!setup.available) return;
+  constexpr int rows = 3000;
+  setup.fill(rows);
+  const auto before = rows_of(*setup.source());
   workload w;
-  w.start(rows, [&] { return d.open("app.db", "users"); }, [&] { return d.open("app.db", "users"); });
+  w.start(rows, [&] { return setup.source(); }, [&] { return setup.after_cutover(); });
   std::this_thread::sleep_for(20ms);
-  auto o = quick();
-  o.rows_per_second = 20000;  // the copy takes a while: writes land in every phase
-  auto job = ok(uplift::copy_job::open(d.open("app.db", "users"), std::move(dst), handle(), o));
+  auto o = setup.options();
+  o.rows_per_second = 10000;  // the copy takes a while: writes land in every phase
+  auto job = ok(uplift::copy_job::open(setup.source(), setup.target(), handle(), o));
   auto report = ok(job.run());
   std::this_thread::sleep_for(30ms);  // writes after the swap, to the new table
   w.finish();
   INFO("first failed write: ", w.first_failure);
   CHECK(w.failures.load() == 0);
-  CHECK(w.refused.load() == 0);  // a rename refuses nothing: writers wait for the lock
-  auto now = d.open("app.db", "users");
-  check_against_ledger(before, w.ledger(), rows_of(now));
+  if (setup.same_database) CHECK(w.refused.load() == 0);  // a rename refuses nothing: writers wait
+  else CHECK(w.refused.load() > 0);  // each writer met the route once
+  check_against_ledger(before, w.ledger(), rows_of(*setup.after_cutover()));
   MESSAGE("cut-over window " << report.window.count() << " us, " << report.drained
-                             << " entries drained in it, " << job.progress().applied << " applied");
+                             << " entries drained in it, " << job.progress().applied
+                             << " applied in all; " << w.written.load() << " writes");
 }
 
-TEST_CASE("copy: under a live workload, a copy into another file matches the ledger; writes refused at the swap are written at the new place") {
-  sqlite_dir d;
-  constexpr int rows = 1500;
-  auto src = d.open("old.db", "users");
-  fill(src, rows);
-  const auto before = rows_of(src);
-  auto dst = d.open("new.db", "users");
-  ok(dst.create_table());
-  workload w;
-  w.start(rows, [&] { return d.open("old.db", "users"); }, [&] { return d.open("new.db", "users"); });
-  std::this_thread::sleep_for(20ms);
-  auto o = quick();
-  o.rows_per_second = 20000;
-  auto job = ok(uplift::copy_job::open(d.open("old.db", "users"), std::move(dst), handle(), o));
-  ok(job.run());
-  std::this_thread::sleep_for(30ms);
-  w.finish();
-  INFO("first failed write: ", w.first_failure);
-  CHECK(w.failures.load() == 0);
-  CHECK(w.refused.load() > 0);
-  auto now = d.open("new.db", "users");
-  check_against_ledger(before, w.ledger(), rows_of(now));
-}
-
-TEST_CASE("copy: the last rows written while the cut-over drains are not lost (Spirit's last rows)") {
+TEST_CASE_TEMPLATE("copy: the last rows written while the cut-over drains are not lost (Spirit's last rows)", S, COPY_SETUPS) {
   // A write that reaches the source while the cut-over holds it waits, then lands in the new table
   // under the old name (rename), or is refused with table_moved and written at the new place.
-  for (bool same_database : {true, false}) {
-    CAPTURE(same_database);
-    sqlite_dir d;
-    const std::string dst_file = same_database ? "app.db" : "new.db";
-    const std::string dst_table = same_database ? "users_v3" : "users";
-    auto src = d.open("app.db", "users");
-    fill(src, 100);
-    auto dst = d.open(dst_file, dst_table);
-    ok(dst.create_table());
-    std::thread late;
-    uplift::status late_write;
-    auto o = quick();
-    o.failpoint = [&](std::string_view point) {
-      if (point != "cut-over: drained") return;
-      late = std::thread([&] {
-        auto db = d.open("app.db", "users");
-        late_write = db.put(std::int64_t{42}, user(42, 3, "-late"));
-        if (!late_write && late_write.error().code == errc::table_moved)
-          late_write = d.open(dst_file, dst_table).put(std::int64_t{42}, user(42, 3, "-late"));
-      });
-      std::this_thread::sleep_for(20ms);  // the write is waiting for the lock now
-    };
-    auto job = ok(uplift::copy_job::open(d.open("app.db", "users"), std::move(dst), handle(), o));
-    ok(job.run());
-    late.join();
-    ok(late_write);
-    auto final_table = d.open(same_database ? "app.db" : "new.db", "users");
-    CHECK(ok(final_table.get(std::int64_t{42})) == std::optional<std::string>(user(42, 3, "-late")));
-  }
+  S setup;
+  if (!setup.available) return;
+  setup.fill(100);
+  std::thread late;
+  uplift::status late_write;
+  auto o = setup.options();
+  o.failpoint = [&](std::string_view point) {
+    if (point != "cut-over: drained") return;
+    late = std::thread([&] {
+      auto db = setup.source();
+      late_write = put(*db, std::int64_t{42}, user(42, 3, "-late"));
+      if (!late_write && late_write.error().code == errc::table_moved)
+        late_write = put(*setup.after_cutover(), std::int64_t{42}, user(42, 3, "-late"));
+    });
+    std::this_thread::sleep_for(50ms);  // the write is waiting for the lock now
+  };
+  auto job = ok(uplift::copy_job::open(setup.source(), setup.target(), handle(), o));
+  ok(job.run());
+  late.join();
+  ok(late_write);
+  CHECK(ok(setup.after_cutover()->get(std::int64_t{42})) == std::optional<std::string>(user(42, 3, "-late")));
 }
 
-TEST_CASE("copy: a write racing the swap is applied before it or refused with a retryable error, never lost (pg-osc's replay/swap race)") {
-  sqlite_dir d;
-  auto src = d.open("old.db", "users");
-  fill(src, 100);
-  auto dst = d.open("new.db", "users");
-  ok(dst.create_table());
+TEST_CASE_TEMPLATE("copy: a write racing the swap is applied before it or refused with a retryable error, never lost (pg-osc's replay/swap race)", S, COPY_ACROSS_DATABASES) {
+  S setup;
+  if (!setup.available) return;
+  setup.fill(100);
   std::thread racer;
   uplift::status first_try;
-  auto o = quick();
+  auto o = setup.options();
   o.failpoint = [&](std::string_view point) {
     if (point != "cut-over: swapped, not committed") return;
-    racer = std::thread([&] { first_try = d.open("old.db", "users").put(std::int64_t{43}, user(43, 3, "-race")); });
-    std::this_thread::sleep_for(20ms);
+    racer = std::thread([&] { first_try = put(*setup.source(), std::int64_t{43}, user(43, 3, "-race")); });
+    std::this_thread::sleep_for(50ms);
   };
-  auto job = ok(uplift::copy_job::open(d.open("old.db", "users"), std::move(dst), handle(), o));
+  auto job = ok(uplift::copy_job::open(setup.source(), setup.target(), handle(), o));
   ok(job.run());
   racer.join();
   REQUIRE(!first_try);  // it waited for the swap's commit, then met the route
   CHECK(first_try.error().code == errc::table_moved);
-  ok(d.open("new.db", "users").put(std::int64_t{43}, user(43, 3, "-race")));
-  CHECK(ok(d.open("new.db", "users").get(std::int64_t{43})) == std::optional<std::string>(user(43, 3, "-race")));
-  CHECK(ok(d.open("old.db", "users").get(std::int64_t{43})) == std::optional<std::string>(user(43, 2)));
+  ok(put(*setup.after_cutover(), std::int64_t{43}, user(43, 3, "-race")));
+  CHECK(ok(setup.after_cutover()->get(std::int64_t{43})) == std::optional<std::string>(user(43, 3, "-race")));
+  CHECK(ok(setup.old_table()->get(std::int64_t{43})) == std::optional<std::string>(user(43, 2)));
 }
 
-TEST_CASE("copy: a copier killed with SIGKILL in every phase resumes and ends as an uninterrupted run") {
-  for (bool same_database : {true, false}) {
-    CAPTURE(same_database);
-    sqlite_dir d;
-    constexpr int rows = 2000;
-    const std::string dst_file = same_database ? "app.db" : "new.db";
-    const std::string dst_table = same_database ? "users_v3" : "users";
-    {
-      auto src = d.open("app.db", "users");
-      fill(src, rows);
-      ok(d.open(dst_file, dst_table).create_table());
-    }
-    // Each run is a child process killed at the nth pass of one point of one phase.
-    const std::vector<std::pair<std::string, int>> kills = {
-        {"copy: chunk committed", 3},  {"copy: chunk committed", 7},
-        {"catch-up: applied", 1},      {"catch-up: applied", 2},
-        {"cut-over: drained", 1},      {"cut-over: swapped, not committed", 1}};
-    int killed = 0, writes = 0;
-    for (const auto& [point, nth] : kills) {
-      // Writes between the runs, for the catch-up and the drain to apply.
-      {
-        auto db = d.open("app.db", "users");
-        for (int j = 0; j < 15; ++j, ++writes) {
-          const int i = 1 + (writes * 37) % rows;
-          if (writes % 5 == 4) ok(db.erase(std::int64_t{i}));
-          else ok(db.put(std::int64_t{i}, user(i, 2, "-k" + std::to_string(writes))));
-        }
+TEST_CASE_TEMPLATE("copy: a copier killed with SIGKILL in every phase resumes and ends as an uninterrupted run", S, COPY_SETUPS) {
+  S setup;
+  if (!setup.available) return;
+  constexpr int rows = 2000;
+  setup.fill(rows);
+  // Each run is a child process killed at the nth pass of one point of one phase.
+  const std::vector<std::pair<std::string, int>> kills = {
+      {"copy: chunk committed", 3}, {"copy: chunk committed", 7}, {"catch-up: applied", 1},
+      {"catch-up: applied", 2},     {"cut-over: drained", 1},     {"cut-over: swapped, not committed", 1}};
+  int killed = 0, writes = 0;
+  for (const auto& [point, nth] : kills) {
+    CAPTURE(point);
+    CAPTURE(nth);
+    {  // writes between the runs, for the catch-up and the drain to apply
+      auto db = setup.source();
+      for (int j = 0; j < 15; ++j, ++writes) {
+        const int i = 1 + (writes * 37) % rows;
+        if (writes % 5 == 4) ok(erase(*db, std::int64_t{i}));
+        else ok(put(*db, std::int64_t{i}, user(i, 2, "-k" + std::to_string(writes))));
       }
-      const pid_t pid = ::fork();
-      REQUIRE(pid >= 0);
-      if (pid == 0) {
-        int seen = 0;
-        auto o = quick("killed");
-        o.initial_chunk = o.max_chunk = 100;
-        o.apply_batch = 5;
-        o.failpoint = [&, p = point, n = nth](std::string_view at) {
-          if (at == p && ++seen == n) ::raise(SIGKILL);
-        };
-        auto src = uplift::sqlite_store::open(d.path("app.db"), {.table = "users", .key_column = "id", .value_column = "record"});
-        auto dst = uplift::sqlite_store::open(d.path(dst_file), {.table = dst_table, .key_column = "id", .value_column = "record"});
-        if (!src || !dst) ::_exit(3);
-        auto job = uplift::copy_job::open(std::move(*src), std::move(*dst), handle(), o);
-        if (!job) ::_exit(4);
-        auto r = job->run();
-        ::_exit(r ? 0 : 5);
-      }
-      int wstatus = 0;
-      REQUIRE(::waitpid(pid, &wstatus, 0) == pid);
-      CAPTURE(point);
-      CAPTURE(nth);
-      if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL) ++killed;
-      else CHECK((WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0));
-      if (point == "cut-over: swapped, not committed") break;
     }
-    CHECK(killed == static_cast<int>(kills.size()));
-    // The source as it is now (the last kill rolled the swap back), and the run that ends it.
-    auto src = d.open("app.db", "users");
-    const auto source_now = rows_of(src);
-    auto job = ok(uplift::copy_job::open(d.open("app.db", "users"), d.open(dst_file, dst_table), handle(), quick("killed")));
-    ok(job.run());
-    auto final_table = d.open(dst_file, same_database ? "users" : dst_table);
-    CHECK(rows_of(final_table) == expected_of(source_now));
-    const auto p = job.progress();
-    CHECK(p.copied + p.quarantined <= static_cast<std::uint64_t>(rows));  // no chunk counted twice
+    std::fflush(nullptr);
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      int seen = 0;
+      auto o = setup.options("killed");
+      o.initial_chunk = o.max_chunk = 100;
+      o.apply_batch = 5;
+      o.failpoint = [&, p = point, n = nth](std::string_view at) {
+        if (at == p && ++seen == n) ::raise(SIGKILL);
+      };
+      auto job = uplift::copy_job::open(setup.source(), setup.target(), handle(), o);
+      if (!job) ::_exit(4);
+      auto r = job->run();
+      ::_exit(r ? 0 : 5);
+    }
+    int wstatus = 0;
+    REQUIRE(::waitpid(pid, &wstatus, 0) == pid);
+    if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL) ++killed;
+    else CHECK((WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0));
   }
+  CHECK(killed == static_cast<int>(kills.size()));
+  // The source as it is now (the last kill rolled the swap back), and the run that ends it.
+  const auto source_now = rows_of(*setup.source());
+  auto job = ok(uplift::copy_job::open(setup.source(), setup.target(), handle(), setup.options("killed")));
+  ok(job.run());
+  CHECK(rows_of(*setup.after_cutover()) == expected_of(source_now));
+  const auto p = job.progress();
+  CHECK(p.copied + p.quarantined <= static_cast<std::uint64_t>(rows));  // no chunk counted twice
 }

@@ -140,6 +140,41 @@ class postgres_store final : public store {
   status set_lock_timeout(std::chrono::milliseconds timeout) override;
   result<bool> wait_for_knob(std::chrono::milliseconds timeout) override;
 
+
+  // ---- copy jobs ----
+  /// pg_index: the table exists and the key column is its one primary key column.
+  status check_copy_source() override;
+  /// host:port/database of the session.
+  std::string database_id() const override;
+  /// Another table on this connection (it shares this connection's transactions).
+  result<std::unique_ptr<store>> sibling(const table_spec& table) const override;
+  /// A trigger function per job (AFTER INSERT OR UPDATE OR DELETE, FOR EACH ROW) logging the key.
+  status install_capture(std::string_view job) override;
+  result<bool> has_capture(std::string_view job) override;
+  status remove_capture(std::string_view job) override;
+  result<std::vector<capture_entry>> read_capture(std::string_view job, std::size_t n) override;
+  result<std::uint64_t> consume_capture(std::string_view job,
+                                        const std::vector<std::int64_t>& ids) override;
+  result<capture_backlog> backlog(std::string_view job) override;
+  /// LOCK TABLE ... IN EXCLUSIVE MODE with lock_timeout `wait`: writers wait, readers go on.
+  status begin_exclusive(std::chrono::milliseconds wait) override;
+  status end_exclusive(bool commit) override;
+  status swap_by_rename(std::string_view job, std::string_view new_table,
+                        std::string_view old_name) override;
+  /// A BEFORE trigger that raises on every insert, update and delete of the table: the writer's
+  /// statement fails with errc::table_moved and writes nothing.
+  status swap_by_route(std::string_view job, std::string_view where) override;
+  result<std::optional<std::string>> route() override;
+  status ensure_copy_tables() override;
+  result<std::optional<copy_record>> load_copy(std::string_view name) override;
+  result<copy_record> open_copy(const copy_record& fresh) override;
+  status commit_copy_chunk(const copy_chunk& chunk) override;
+  status apply_copy_changes(const copy_changes& changes) override;
+  status set_copy_phase(std::string_view name, std::string_view phase,
+                        std::string_view error_text) override;
+  result<std::vector<quarantined_row>> list_copy_quarantine(std::string_view name,
+                                                            std::size_t n) override;
+
   // ---- the application's own writes (not part of the store interface) ----
   /// CREATE TABLE IF NOT EXISTS: the key column (text keys COLLATE "C") as primary key and the
   /// value column: jsonb for value_format::json, else bytea. (A json or text column: create the
