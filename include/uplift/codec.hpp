@@ -178,9 +178,12 @@ class codec {
                                          std::uint16_t target, std::string& out);
   static bool can_write_at(std::uint16_t v) noexcept { return C::knows(v) && C::can_write[C::index_of(v)]; }
   static result<row_info> inspect_row(const uplift::options& o, bytes_view row);
+  /// A binary row at exactly `target` (record_ops::convert of a binary handle: binary only).
+  static result<row_info> convert_binary(const uplift::options& o, bytes_view row, row_format from,
+                                         row_format to, std::uint16_t target, std::string& out);
   static constexpr detail::record_ops ops{&C::info(), &can_write_at, &C::check_write_version,
                                           &rewrite_row, &inspect_row, nullptr, nullptr, nullptr,
-                                          nullptr};
+                                          &convert_binary};
   /// The operations of a JSON handle (json_handle(); defined in <uplift/json.hpp>).
   static const detail::record_ops json_ops;
 
@@ -203,6 +206,24 @@ result<row_info> codec<R>::inspect_row(const uplift::options& o, bytes_view row)
   auto v = record_reader<R>::untagged_version(row, o);
   if (!v) return std::move(v).error();
   return row_info{row_format::binary, *v, true};
+}
+
+template <class R>
+result<row_info> codec<R>::convert_binary(const uplift::options& o, bytes_view row,
+                                          row_format from, row_format to, std::uint16_t target,
+                                          std::string& out) {
+  if (from != row_format::binary || to != row_format::binary)
+    return detail::needs_json_handle(C::info().name(), "a row is to change its form");
+  if (auto st = C::check_write_version(target); !st) return std::move(st).error();
+  auto stored = inspect_row(o, row);
+  if (!stored) return std::move(stored).error();
+  auto obj = record_reader<R>::read_object(row, o);
+  if (!obj) return std::move(obj).error();
+  buffer rec;
+  if (auto st = detail::write_as<C, detail::binary_format>(*obj, target, rec, o); !st)
+    return std::move(st).error();
+  out.append(rec.as_string_view());
+  return *stored;
 }
 
 template <class R>

@@ -440,18 +440,26 @@ result<row_rewrite> rewrite_json_row(const options& o, bytes_view row, std::uint
   return row_rewrite{rewrite_outcome::rewritten, *stored};
 }
 
-/// A row of the other form than `to` at `target` in form `to` (record_ops::convert): read as the
-/// latest Object API struct, written at `target`.
+/// A row of form `from` at exactly `target` in form `to` (record_ops::convert): read as the latest
+/// Object API struct, written at `target`.
 template <class R>
-result<row_info> convert_row(const options& o, bytes_view row, row_format to, std::uint16_t target,
-                             std::string& out) {
+result<row_info> convert_row(const options& o, bytes_view row, row_format from, row_format to,
+                             std::uint16_t target, std::string& out) {
   using C = chain<R>;
   if (auto st = C::check_write_version(target); !st) return std::move(st).error();
-  const std::size_t before = out.size();
-  if (to == row_format::json) {
-    auto obj = record_reader<R>::read_object(row, o);
-    if (!obj) return std::move(obj).error();
-    row_info stored{row_format::binary, 0, false};
+  row_info stored{from, 0, false};
+  std::optional<latest_object_t<R>> obj;
+  if (from == row_format::json) {
+    auto info = inspect_json_row<R>(o, row);
+    if (!info) return std::move(info).error();
+    stored = *info;
+    auto read = read_json_any<R>(row_text(row), o);
+    if (!read) return std::move(read).error();
+    obj.emplace(std::move(*read));
+  } else {
+    auto read = record_reader<R>::read_object(row, o);
+    if (!read) return std::move(read).error();
+    obj.emplace(std::move(*read));
     if (auto h = uplift::peek(row)) {
       stored.version = h->version;
     } else {
@@ -459,20 +467,19 @@ result<row_info> convert_row(const options& o, bytes_view row, row_format to, st
       if (!v) return std::move(v).error();
       stored = {row_format::binary, *v, true};
     }
+  }
+  if (to == row_format::json) {
+    const std::size_t before = out.size();
     if (auto st = write_as<C, json_format>(*obj, target, out, o); !st) {
       out.resize(before);
       return std::move(st).error();
     }
     return stored;
   }
-  auto stored = inspect_json_row<R>(o, row);
-  if (!stored) return std::move(stored).error();
-  auto obj = read_json_any<R>(row_text(row), o);
-  if (!obj) return std::move(obj).error();
   buffer rec;
   if (auto st = write_as<C, binary_format>(*obj, target, rec, o); !st) return std::move(st).error();
   out.append(rec.as_string_view());
-  return *stored;
+  return stored;
 }
 
 }  // namespace detail

@@ -72,9 +72,10 @@ struct record_ops {
   result<row_info> (*inspect_json)(const options& o, bytes_view row);
   /// The key JSON rows hold their version in; null as above.
   std::string_view (*json_version_key)(const options& o) noexcept;
-  /// Writes a row of the other form than `to` (a binary row when `to` is JSON, and the reverse)
-  /// at `target` in form `to`, appending to `out`; null as above.
-  result<row_info> (*convert)(const options& o, bytes_view row, row_format to,
+  /// Writes a row of form `from` at exactly version `target` (a downgrade too) in form `to`,
+  /// appending to `out`: read as the latest Object API struct, written at `target`. A binary
+  /// handle's converts binary rows to binary only.
+  result<row_info> (*convert)(const options& o, bytes_view row, row_format from, row_format to,
                               std::uint16_t target, std::string& out);
 };
 /// Makes a handle (the codec's door into record_handle).
@@ -145,11 +146,13 @@ class record_handle {
   /// or absent: then the options' legacy rule applies).
   result<row_info> inspect(bytes_view row, value_format column) const;
 
-  /// The row (of a column of format `column`, any stored version, either form) at version
-  /// `target` in form `to`, appended to `out` whole, even when the row is at `target` already
-  /// (then its bytes as they are): what a copy into a column of another form writes. Returns what
-  /// the row was. Converting between forms needs a handle from `codec.json_handle()`
-  /// (errc::invalid_option otherwise).
+  /// The row (of a column of format `column`, any stored version, either form) at exactly version
+  /// `target` in form `to`, appended to `out` whole: its bytes as they are when it is at `target`
+  /// in form `to` already, else upgraded or downgraded (through the downgrade steps) and converted.
+  /// What a copy into a column of another form, or back into an older release's table, writes.
+  /// Returns what the row was. Converting between forms needs a handle from `codec.json_handle()`
+  /// (errc::invalid_option otherwise); a version the record cannot be written at is
+  /// errc::no_downgrade_path.
   result<row_info> rewrite_as(bytes_view row, value_format column, std::uint16_t target,
                               row_format to, std::string& out) const;
 
@@ -200,18 +203,22 @@ inline result<row_info> record_handle::inspect(bytes_view row, value_format colu
 inline result<row_info> record_handle::rewrite_as(bytes_view row, value_format column,
                                                   std::uint16_t target, row_format to,
                                                   std::string& out) const {
-  if (format_of(column, row) != to) {
-    if (ops_->convert == nullptr)
-      return detail::needs_json_handle(name(), to == row_format::json
-                                                   ? "a binary row is to be written as JSON"
-                                                   : "a JSON row is to be written as binary");
-    return ops_->convert(options_, row, to, target, out);
+  const row_format from = format_of(column, row);
+  if (from == to) {
+    auto r = rewrite_row(row, column, target, out);
+    if (!r) return std::move(r).error();
+    if (r->outcome == rewrite_outcome::rewritten) return r->stored;
+    if (r->stored.version == target) {
+      out.append(reinterpret_cast<const char*>(row.data()), row.size());
+      return r->stored;
+    }
+    // Newer than the target: written again at it, through the downgrade steps.
+  } else if (ops_->rewrite_json == nullptr) {
+    return detail::needs_json_handle(name(), to == row_format::json
+                                                 ? "a binary row is to be written as JSON"
+                                                 : "a JSON row is to be written as binary");
   }
-  auto r = rewrite_row(row, column, target, out);
-  if (!r) return std::move(r).error();
-  if (r->outcome == rewrite_outcome::current)
-    out.append(reinterpret_cast<const char*>(row.data()), row.size());
-  return r->stored;
+  return ops_->convert(options_, row, from, to, target, out);
 }
 
 inline result<record_header> record_handle::peek(bytes_view row) const {

@@ -34,6 +34,9 @@ struct range_checksum {
   }
 };
 
+/// True once the job's cut-over committed (its roll-back may have been contracted since).
+bool swapped(const copy_record& r) { return r.phase == "cut over" || r.phase == "contracted"; }
+
 error job_error(errc code, std::string_view job, std::string detail) {
   return error(code).with_detail("copy job \"" + std::string(job) + "\": " + std::move(detail));
 }
@@ -73,7 +76,8 @@ struct copy_job::state {
       p.quarantined = r.quarantined;
       p.applied = r.applied;
       p.error = r.error;
-      p.phase = r.phase == "cut over"      ? copy_phase::cut_over
+      p.contracted = r.phase == "contracted";
+      p.phase = r.phase == "cut over" || p.contracted ? copy_phase::cut_over
                 : r.phase == "catching up" ? copy_phase::catching_up
                 : r.phase == "failed"      ? copy_phase::failed
                                            : copy_phase::copying;
@@ -161,6 +165,17 @@ struct copy_job::state {
     return static_cast<std::uint64_t>(entries->size());
   }
 
+  /// The roll-back's capture on the new table: its job in the new table's database.
+  std::string rollback_job() const { return name + " rollback"; }
+  /// How the cut-over swapped (the job's options, or by where the tables are).
+  swap_mode mode() const {
+    if (opt.swap != swap_mode::automatic) return opt.swap;
+    return same_database ? swap_mode::rename : swap_mode::route;
+  }
+  std::string old_name() const {
+    return opt.old_table.empty() ? source->spec().table + "_uplift_old" : opt.old_table;
+  }
+
   result<capture_backlog> measure() {
     auto b = source->backlog(name);
     if (!b) return std::move(b).error();
@@ -194,6 +209,8 @@ result<copy_job> copy_job::open(std::unique_ptr<store> source, std::unique_ptr<s
     return error(errc::invalid_option).with_detail("copy_job::open needs a source and a target store");
   const std::uint16_t version = o.target_version != 0 ? o.target_version : record.write_version();
   if (auto st = record.check_write_version(version); !st) return std::move(st).error();
+  if (o.rollback_to != 0)
+    if (auto st = record.check_write_version(o.rollback_to); !st) return std::move(st).error();
   for (const store* s : {source.get(), target.get()})
     if (s->spec().format != value_format::binary && !record.reads_json())
       return detail::needs_json_handle(record.name(), "the table " + s->spec().table +
@@ -231,7 +248,7 @@ result<copy_job> copy_job::open(std::unique_ptr<store> source, std::unique_ptr<s
                        std::to_string(existing->target_version) + "; asked for " +
                        std::string(s->record.name()) + " at v" + std::to_string(version) +
                        ": give the new job another name");
-    if (existing->phase != "cut over") {
+    if (!swapped(*existing)) {
       // A route committed with the swap, and the phase after it did not: the swap happened.
       auto routed = s->source->route();
       if (routed && *routed) {
@@ -279,7 +296,9 @@ result<copy_job> copy_job::open(std::unique_ptr<store> source, std::unique_ptr<s
     if (!opened) return std::move(opened).error();
     s->take(*opened);
   }
-  if (s->same_database) {
+  auto now = s->load();
+  if (!now) return std::move(now).error();
+  if (s->same_database && !swapped(*now)) {
     auto sib = s->source->sibling(dst);
     if (!sib) return std::move(sib).error();
     s->target_in_source = std::move(*sib);
@@ -344,7 +363,7 @@ result<std::uint64_t> copy_job::catch_up(std::uint64_t until_backlog) {
   state& s = *s_;
   auto job = s.load();
   if (!job) return std::move(job).error();
-  if (job->phase == to_string(copy_phase::cut_over)) return std::uint64_t{0};
+  if (swapped(*job)) return std::uint64_t{0};
   if (job->phase != to_string(copy_phase::catching_up))
     return job_error(errc::invalid_option, s.name,
                      "the catch-up applies changes to copied rows: copy() every row first");
@@ -366,7 +385,7 @@ result<copy_verification> copy_job::verify(std::size_t ranges) {
   state& s = *s_;
   auto job = s.load();
   if (!job) return std::move(job).error();
-  if (job->phase == to_string(copy_phase::cut_over))
+  if (swapped(*job))
     return job_error(errc::invalid_option, s.name, "it is cut over: the source is gone");
   auto total = s.source->count({});
   if (!total) return std::move(total).error();
@@ -452,17 +471,15 @@ result<cutover_report> copy_job::cut_over() {
   state& s = *s_;
   auto job = s.load();
   if (!job) return std::move(job).error();
-  if (job->phase == to_string(copy_phase::cut_over))
+  if (swapped(*job))
     return job_error(errc::invalid_option, s.name, "it is cut over already");
   if (job->phase != to_string(copy_phase::catching_up))
     return job_error(errc::invalid_option, s.name, "copy() every row before the cut-over");
-  swap_mode mode = s.opt.swap;
-  if (mode == swap_mode::automatic) mode = s.same_database ? swap_mode::rename : swap_mode::route;
+  const swap_mode mode = s.mode();
   if (mode == swap_mode::rename && !s.same_database)
     return job_error(errc::invalid_option, s.name,
                      "a rename swaps two tables of one database, and the target is in another: "
                      "use swap_mode::route");
-  const table_spec& src = s.source->spec();
   const table_spec& dst = s.target->spec();
   auto b = s.measure();
   if (!b) return std::move(b).error();
@@ -500,8 +517,13 @@ result<cutover_report> copy_job::cut_over() {
     if (*n == 0) break;
   }
   s.point("cut-over: drained");
+  // The roll-back's capture, before any write can reach the new table: in the same transaction
+  // within one database, else before the swap that sends the writers there commits.
+  if (s.opt.rollback_to != 0)
+    if (auto st = into.install_capture(s.rollback_job()); !st)
+      return abort("the roll-back's capture failed: " + st.error().message());
   if (mode == swap_mode::rename) {
-    std::string old_name = s.opt.old_table.empty() ? src.table + "_uplift_old" : s.opt.old_table;
+    std::string old_name = s.old_name();
     if (auto st = s.source->swap_by_rename(s.name, dst.table, old_name); !st)
       return abort("the rename failed: " + st.error().message());
     if (auto st = s.target_in_source->set_copy_phase(s.name, "cut over", ""); !st)
@@ -529,6 +551,95 @@ result<cutover_report> copy_job::cut_over() {
   return report;
 }
 
+result<std::uint64_t> copy_job::sync_back() {
+  state& s = *s_;
+  auto job = s.load();
+  if (!job) return std::move(job).error();
+  if (s.opt.rollback_to == 0)
+    return job_error(errc::invalid_option, s.name,
+                     "it has no roll-back: set copy_options::rollback_to before the cut-over");
+  if (job->phase == "contracted")
+    return job_error(errc::invalid_option, s.name, "it was contracted: the roll-back is over");
+  if (job->phase != to_string(copy_phase::cut_over))
+    return job_error(errc::invalid_option, s.name, "the roll-back starts at the cut-over");
+  // The tables after the swap: the new one (with the log), and the old one.
+  const bool renamed = s.mode() == swap_mode::rename;
+  store& log = *s.target;  // the log's job is keyed by the new table's name before the swap
+  store& now = renamed ? *s.source : *s.target;
+  std::unique_ptr<store> renamed_old;
+  if (renamed) {
+    table_spec old_spec = s.source->spec();
+    old_spec.table = s.old_name();
+    auto sib = s.source->sibling(old_spec);
+    if (!sib) return std::move(sib).error();
+    renamed_old = std::move(*sib);
+  }
+  store& old = renamed ? *renamed_old : *s.source;
+  const row_format old_form =
+      old.spec().format == value_format::json ? row_format::json : row_format::binary;
+  std::uint64_t applied = 0;
+  for (;;) {
+    if (auto st = s.check_cancel(); !st) return std::move(st).error();
+    auto entries = log.read_capture(s.rollback_job(), s.opt.apply_batch);
+    if (!entries) return std::move(entries).error();
+    if (entries->empty()) break;
+    copy_changes ch;
+    ch.job = s.name;
+    ch.entries = entries->size();
+    ch.counted = false;
+    ch.through_route = !renamed;
+    std::set<std::string> seen;
+    for (const capture_entry& e : *entries) {
+      if (!seen.insert(key_to_string(e.key)).second) continue;
+      auto v = now.get(e.key);
+      if (!v) return std::move(v).error();
+      if (!*v) {
+        ch.deletes.push_back(e.key);
+        continue;
+      }
+      const row_format to = old.spec().format == value_format::detect
+                                ? format_of(now.spec().format, as_bytes_view(**v))
+                                : old_form;
+      std::string out;
+      auto info = s.record.rewrite_as(as_bytes_view(**v), now.spec().format, s.opt.rollback_to, to, out);
+      if (!info)
+        return job_error(info.error().code, s.name,
+                         "the row " + key_to_string(e.key) + " of the new table cannot be written "
+                         "back at v" + std::to_string(s.opt.rollback_to) + ": " +
+                         info.error().message());
+      ch.upserts.push_back({e.key, std::move(out)});
+    }
+    if (auto st = old.apply_copy_changes(ch); !st) return std::move(st).error();
+    s.point("sync back: applied");
+    std::vector<std::int64_t> ids;
+    for (const capture_entry& e : *entries) ids.push_back(e.id);
+    if (auto n = log.consume_capture(s.rollback_job(), ids); !n) return std::move(n).error();
+    applied += entries->size();
+    s.update([&](copy_progress& p) { p.synced_back += entries->size(); });
+  }
+  auto b = log.backlog(s.rollback_job());
+  if (!b) return std::move(b).error();
+  s.update([&](copy_progress& p) { p.rollback_backlog = b->entries; });
+  return applied;
+}
+
+status copy_job::contract() {
+  state& s = *s_;
+  auto job = s.load();
+  if (!job) return std::move(job).error();
+  if (job->phase == "contracted") return {};
+  if (job->phase != to_string(copy_phase::cut_over))
+    return job_error(errc::invalid_option, s.name, "contract() ends the roll-back, after the cut-over");
+  if (s.opt.rollback_to != 0)
+    if (auto st = s.target->remove_capture(s.rollback_job()); !st) return st;
+  if (auto st = s.target->set_copy_phase(s.name, "contracted", ""); !st) return st;
+  s.update([](copy_progress& p) {
+    p.contracted = true;
+    p.rollback_backlog = 0;
+  });
+  return {};
+}
+
 result<cutover_report> copy_job::run() {
   state& s = *s_;
   auto fail = [&](const error& e) {
@@ -540,7 +651,7 @@ result<cutover_report> copy_job::run() {
   };
   auto job = s.load();
   if (!job) return std::move(job).error();
-  if (job->phase == to_string(copy_phase::cut_over))
+  if (swapped(*job))
     return job_error(errc::invalid_option, s.name, "it is cut over already");
   if (auto st = copy(); !st) return fail(st.error());
   if (auto n = catch_up(0); !n) return fail(n.error());

@@ -722,11 +722,23 @@ class sql_adapter {
     const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
     typename Driver::transaction tx(self());
     if (auto st = tx.begin(doing); !st) return st;
+    auto bypass = [&](bool on) -> status {
+      sql_args a;
+      a.text(spec_.table).integer(on ? 1 : 0);
+      auto n = self().execute(c.bypass_route, a, doing);
+      if (!n) return std::move(n).error();
+      return {};
+    };
+    if (ch.through_route)
+      if (auto st = bypass(true); !st) return st;
     if (auto st = self().put_rows(ch.upserts, doing); !st) return st;
     for (const row_key& k : ch.deletes) {
       sql_args a;
       if (auto st = self().execute(rows_.erase, a.key(k), doing); !st) return std::move(st).error();
     }
+    if (ch.through_route)
+      if (auto st = bypass(false); !st) return st;
+    if (!ch.counted) return tx.commit(doing);
     if (auto st = quarantine_copy_rows(ch.job, ch.quarantine, doing); !st) return st;
     sql_args p;
     p.owned_text(job_key(spec_.table, ch.job))

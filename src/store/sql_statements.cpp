@@ -406,6 +406,14 @@ copy_statements make_copy_statements(const table_spec& spec, const sql_dialect& 
     return std::string("uplift ") + std::string(what) + " " +
            (what == "capture" ? std::string(job) : spec.table) + " " + std::string(op);
   };
+  // The route: the refusing triggers pass a write only in a transaction that set `bypass` on the
+  // table's route row (the roll-back's sync back), which no other transaction can see.
+  const std::string routes_table =
+      "CREATE TABLE IF NOT EXISTS uplift_routes (table_name TEXT PRIMARY KEY, "
+      "moved_to TEXT NOT NULL, job TEXT NOT NULL, at_ms BIGINT NOT NULL, "
+      "bypass INTEGER NOT NULL DEFAULT 0)";
+  const std::string not_bypassed = "NOT EXISTS (SELECT 1 FROM uplift_routes WHERE table_name = " +
+                                   sql_literal(spec.table) + " AND bypass = 1)";
   const std::string refusal = std::string(table_moved_words) + " (table " + spec.table +
                               ") to " + std::string(moved_to) +
                               " by a copy job's cut-over: write there instead";
@@ -455,14 +463,12 @@ copy_statements make_copy_statements(const table_spec& spec, const sql_dialect& 
         "SELECT (SELECT count(*) FROM pragma_table_info(?1)), "
         "(SELECT pk FROM pragma_table_info(?1) WHERE name = ?2), "
         "(SELECT count(*) FROM pragma_table_info(?1) WHERE pk > 0)";
-    s.route.push_back(
-        "CREATE TABLE IF NOT EXISTS uplift_routes (table_name TEXT PRIMARY KEY, "
-        "moved_to TEXT NOT NULL, job TEXT NOT NULL, at_ms BIGINT NOT NULL)");
+    s.route.push_back(routes_table);
     for (std::string_view op : {"INSERT", "UPDATE", "DELETE"}) {
       std::string lower(op);
       for (char& c : lower) c = static_cast<char>(c - 'A' + 'a');
       s.route.push_back("CREATE TRIGGER IF NOT EXISTS " + quote_ident(trigger("moved", lower)) +
-                        " BEFORE " + std::string(op) + " ON " + t +
+                        " BEFORE " + std::string(op) + " ON " + t + " WHEN " + not_bypassed +
                         " BEGIN SELECT RAISE(ABORT, " + sql_literal(refusal) + "); END");
     }
   }
@@ -482,8 +488,8 @@ copy_statements make_copy_statements(const table_spec& spec, const sql_dialect& 
         "RETURN NULL; END $uplift$",
         "CREATE OR REPLACE TRIGGER " + fn + " AFTER INSERT OR UPDATE OR DELETE ON " + t +
             " FOR EACH ROW EXECUTE FUNCTION " + fn + "()"};
-    s.remove_capture = {"DROP TRIGGER IF EXISTS " + fn + " ON " + t,
-                        "DROP FUNCTION IF EXISTS " + fn + "()"};
+    // The function's trigger goes with it, whatever its table is called by now.
+    s.remove_capture = {"DROP FUNCTION IF EXISTS " + fn + "() CASCADE"};
     s.has_capture = "SELECT CASE WHEN count(*) = 1 THEN 3 ELSE 0 END FROM pg_trigger "
                     "WHERE tgname = '" + fn + "' AND tgrelid = to_regclass(" + sql_literal(t) + ")";
     s.capture_table_lookup = "SELECT 1 WHERE to_regclass('uplift_capture') IS NOT NULL";
@@ -496,13 +502,13 @@ copy_statements make_copy_statements(const table_spec& spec, const sql_dialect& 
         "WHERE a.attrelid = to_regclass($1) AND a.attname = $2 AND NOT a.attisdropped), "
         "(SELECT coalesce(max(i.indnatts), 0) FROM pg_index i WHERE i.indrelid = to_regclass($1) "
         "AND i.indisprimary)";
-    s.route.push_back(
-        "CREATE TABLE IF NOT EXISTS uplift_routes (table_name TEXT PRIMARY KEY, "
-        "moved_to TEXT NOT NULL, job TEXT NOT NULL, at_ms BIGINT NOT NULL)");
+    s.route.push_back(routes_table);
     s.route.push_back("CREATE OR REPLACE FUNCTION " + moved +
                       "() RETURNS trigger LANGUAGE plpgsql AS $uplift$ BEGIN "
-                      "RAISE EXCEPTION USING MESSAGE = " + sql_literal(refusal) +
-                      ", ERRCODE = 'object_not_in_prerequisite_state'; END $uplift$");
+                      "IF " + not_bypassed + " THEN RAISE EXCEPTION USING MESSAGE = " +
+                      sql_literal(refusal) +
+                      ", ERRCODE = 'object_not_in_prerequisite_state'; END IF; "
+                      "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $uplift$");
     s.route.push_back("CREATE OR REPLACE TRIGGER " + moved +
                       " BEFORE INSERT OR UPDATE OR DELETE ON " + t +
                       " FOR EACH ROW EXECUTE FUNCTION " + moved + "()");
@@ -520,6 +526,7 @@ copy_statements make_copy_statements(const table_spec& spec, const sql_dialect& 
         "{now_ms}) ON CONFLICT (table_name) DO UPDATE SET moved_to = excluded.moved_to, "
         "job = excluded.job, at_ms = excluded.at_ms");
   s.get_route = r("SELECT moved_to FROM uplift_routes WHERE table_name = ?1");
+  s.bypass_route = r("UPDATE uplift_routes SET bypass = ?2 WHERE table_name = ?1");
   if (!old_table.empty()) s.rename_old = r("ALTER TABLE {t} RENAME TO ") + quote_ident(old_table);
   if (!new_table.empty())
     s.rename_new = "ALTER TABLE " + quote_ident(new_table, true) + " RENAME TO " +

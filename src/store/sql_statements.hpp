@@ -204,6 +204,7 @@ struct copy_statements {
   std::string backlog;                      ///< ?1 job: (entries, oldest at_ms, now_ms)
   std::vector<std::string> route;           ///< uplift_routes, the refusing triggers, then:
   std::string set_route;                    ///< ?1 table, ?2 moved_to, ?3 job
+  std::string bypass_route;                 ///< ?1 table, ?2 1 or 0: the refusal passed or not
   std::string routes_table_lookup;          ///< one row when uplift_routes exists
   std::string get_route;                    ///< ?1 table: moved_to
   std::string rename_old, rename_new;       ///< the table to its old name; the new one to it

@@ -36,6 +36,9 @@
 ///    rename when both tables are in one database (the new table takes the old name, in the same
 ///    transaction), else a route: the old table refuses every write from then on with
 ///    errc::table_moved, and `uplift::moved_to` names where the table went.
+/// 6. roll back (with copy_options::rollback_to): the new table's changes are captured from the
+///    cut-over on, and sync_back() writes them into the old table through the downgrade steps,
+///    until contract().
 ///
 /// The job's state (phase, cursor, counters) lives in the target database (`uplift_copy`); the
 /// capture log and the route in the source database. A run with the same job name resumes it.
@@ -105,6 +108,13 @@ struct copy_options {
   /// Verify every range before the cut-over (run() only); a mismatch stops the run before it.
   bool verify_before_cutover = true;
 
+  /// The roll-back: after the cut-over, the new table's changes are captured too, and
+  /// sync_back() writes them into the old table at this version (through the downgrade steps, in
+  /// the old table's form), so the release that reads the old table can be switched back to
+  /// without losing a write made since; contract() ends it. 0: no roll-back (nothing is captured
+  /// after the cut-over). Usually the version the old release writes.
+  std::uint16_t rollback_to = 0;
+
   swap_mode swap = swap_mode::automatic;
   /// rename: the name the old table gets. Empty: "<table>_uplift_old".
   std::string old_table{};
@@ -147,6 +157,11 @@ struct copy_progress {
   std::uint64_t backlog = 0;       ///< log entries not applied yet, when last looked
   std::chrono::milliseconds lag{0};  ///< age of the oldest of them
   double rows_per_second = 0;      ///< the copy's recent rate
+  /// After the cut-over, with copy_options::rollback_to: the new table's changes not synced back
+  /// into the old table yet, and those synced so far.
+  std::uint64_t rollback_backlog = 0;
+  std::uint64_t synced_back = 0;
+  bool contracted = false;         ///< contract() ended the roll-back
   std::string error{};
   /// The copy's share done, 0..1.
   double fraction() const noexcept {
@@ -213,6 +228,15 @@ class copy_job {
   /// One cut-over attempt: errc::cutover_aborted when the backlog or lag is over its limit, or
   /// the drain would exceed max_window (nothing swapped: catch up and try again).
   result<cutover_report> cut_over();
+  /// After the cut-over (with copy_options::rollback_to): writes every change made to the new
+  /// table since into the old table, at rollback_to, until the log is empty; returns how many log
+  /// entries it applied. A row that cannot be written at rollback_to stops it with the error and
+  /// its key (nothing of that batch is applied). Run it as often as the roll-back should stay
+  /// close behind; the old table lags by what it has not synced yet.
+  result<std::uint64_t> sync_back();
+  /// Ends the roll-back: the new table's capture is removed (the old table stays, for you to drop
+  /// when you will).
+  status contract();
   /// Every phase in turn: copy, catch up, verify, and cut-overs until one succeeds
   /// (catching up between them) or cutover_attempts is spent.
   result<cutover_report> run();

@@ -326,6 +326,12 @@ struct copy_changes {
   std::vector<row_key> deletes;            ///< rows gone from the source (or rejected now)
   std::vector<quarantined_row> quarantine; ///< source rows the function rejected
   std::uint64_t entries = 0;               ///< log entries this batch applies (counted)
+  /// Counted in the job's row of uplift_copy in this database (false: the batch goes back into
+  /// the old table, whose database may hold no job row).
+  bool counted = true;
+  /// The table was routed away (swap_by_route): this batch's writes pass its refusal, in their
+  /// own transaction (the roll-back's sync into the old table).
+  bool through_route = false;
 };
 
 /// What every store offers: the rows of one table, and the backfill job tables beside it. The row
