@@ -287,7 +287,9 @@ result<copy_job> copy_job::open(std::unique_ptr<store> source, std::unique_ptr<s
     if (auto st = s->target->ensure_copy_tables(); !st) return std::move(st).error();
     copy_record fresh;
     fresh.name = s->name;
-    fresh.source = src.table + (src_id.empty() ? std::string() : " in " + src_id);
+    fresh.table = dst.table;
+    fresh.source = src.table;
+    fresh.source_database = src_id;
     fresh.record = std::string(s->record.name());
     fresh.target_version = version;
     fresh.phase = std::string(to_string(copy_phase::copying));

@@ -900,6 +900,7 @@ status postgres_store::set_copy_phase(std::string_view name, std::string_view ph
                                       std::string_view error_text) {
   return impl_->set_copy_phase(name, phase, error_text);
 }
+result<std::vector<copy_record>> postgres_store::list_copy_jobs() { return impl_->list_copy_jobs(); }
 result<std::vector<quarantined_row>> postgres_store::list_copy_quarantine(std::string_view name,
                                                                           std::size_t n) {
   return impl_->list_copy_quarantine(name, n);

@@ -190,6 +190,9 @@ status store::set_copy_phase(std::string_view, std::string_view, std::string_vie
   return no_copy_jobs(*this, "setting a copy job's phase");
 }
 
+result<std::vector<copy_record>> store::list_copy_jobs() {
+  return no_copy_jobs(*this, "listing copy jobs");
+}
 result<std::vector<quarantined_row>> store::list_copy_quarantine(std::string_view, std::size_t) {
   return no_copy_jobs(*this, "listing a copy job's quarantine");
 }

@@ -647,27 +647,19 @@ class sql_adapter {
   result<std::optional<copy_record>> load_copy(std::string_view name) {
     const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
     sql_args a;
-    return first<copy_record>(
-        c.load_copy, a.owned_text(job_key(spec_.table, name)),
-        self().what("loading copy job \"" + std::string(name) + "\""),
-        [this](const auto& row) -> result<copy_record> {
-          copy_record r;
-          r.name = std::string(row.text(0));
-          r.source = std::string(row.text(1));
-          r.record = std::string(row.text(2));
-          r.target_version = static_cast<std::uint16_t>(row.i64(3));
-          r.phase = std::string(row.text(4));
-          auto cursor = optional_key_from_text(nullable_text(row, 5), spec_.key);
-          if (!cursor) return std::move(cursor).error();
-          r.cursor = std::move(*cursor);
-          auto u = [&](int i) { return static_cast<std::uint64_t>(row.i64(i)); };
-          r.total_rows = u(6);
-          r.copied = u(7);
-          r.quarantined = u(8);
-          r.applied = u(9);
-          r.error = std::string(row.text(10));
-          return r;
-        });
+    return first<copy_record>(c.load_copy, a.owned_text(job_key(spec_.table, name)),
+                              self().what("loading copy job \"" + std::string(name) + "\""),
+                              read_copy_row());
+  }
+
+  result<std::vector<copy_record>> list_copy_jobs() {
+    const std::string doing = self().what("listing copy jobs");
+    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    auto exists = first<bool>(c.copy_table_lookup, {}, doing,
+                              [](const auto&) -> result<bool> { return true; });
+    if (!exists) return std::move(exists).error();
+    if (!exists->has_value()) return std::vector<copy_record>{};
+    return collect<copy_record>(c.list_copies, {}, doing, read_copy_row());
   }
 
   result<copy_record> open_copy(const copy_record& fresh) {
@@ -681,7 +673,8 @@ class sql_adapter {
         .text(fresh.record)
         .integer(fresh.target_version)
         .text(fresh.phase)
-        .integer(static_cast<std::int64_t>(fresh.total_rows));
+        .integer(static_cast<std::int64_t>(fresh.total_rows))
+        .text(fresh.source_database);
     if (auto st = self().execute(c.insert_copy, a, doing); !st) return std::move(st).error();
     auto have = load_copy(fresh.name);
     if (!have) return std::move(have).error();
@@ -842,6 +835,30 @@ class sql_adapter {
                              [](const auto& row) { return read_job(row); });
   }
 
+
+  /// A row of uplift_copy (copy_statements::load_copy's columns).
+  auto read_copy_row() const {
+    return [this](const auto& row) -> result<copy_record> {
+      copy_record r;
+      r.name = std::string(row.text(0));
+      r.source = std::string(row.text(1));
+      r.record = std::string(row.text(2));
+      r.target_version = static_cast<std::uint16_t>(row.i64(3));
+      r.phase = std::string(row.text(4));
+      auto cursor = optional_key_from_text(nullable_text(row, 5), spec_.key);
+      if (!cursor) return std::move(cursor).error();
+      r.cursor = std::move(*cursor);
+      auto u = [&](int i) { return static_cast<std::uint64_t>(row.i64(i)); };
+      r.total_rows = u(6);
+      r.copied = u(7);
+      r.quarantined = u(8);
+      r.applied = u(9);
+      r.error = std::string(row.text(10));
+      r.table = std::string(row.text(11));
+      r.source_database = std::string(row.text(12));
+      return r;
+    };
+  }
 
   /// The capture log's `job` for copy job `job` on this table.
   std::string capture_key(std::string_view job) const { return job_key(spec_.table, job); }

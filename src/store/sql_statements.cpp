@@ -535,18 +535,23 @@ copy_statements make_copy_statements(const table_spec& spec, const sql_dialect& 
                                                      : spec.table.rfind('.') + 1));
   s.create_copy =
       r("CREATE TABLE IF NOT EXISTS uplift_copy (job_key TEXT PRIMARY KEY, name TEXT NOT NULL, "
-        "table_name TEXT NOT NULL, source TEXT NOT NULL, record TEXT NOT NULL, "
+        "table_name TEXT NOT NULL, source TEXT NOT NULL, source_database TEXT NOT NULL, "
+        "record TEXT NOT NULL, "
         "target_version BIGINT NOT NULL, phase TEXT NOT NULL, cursor_key TEXT, "
         "total_rows BIGINT NOT NULL DEFAULT 0, copied BIGINT NOT NULL DEFAULT 0, "
         "quarantined BIGINT NOT NULL DEFAULT 0, applied BIGINT NOT NULL DEFAULT 0, "
         "error TEXT NOT NULL DEFAULT '', created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)");
   s.insert_copy =
-      r("INSERT INTO uplift_copy (job_key, name, table_name, source, record, target_version, "
-        "phase, total_rows, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-        "{now_s}, {now_s}) ON CONFLICT DO NOTHING");
-  s.load_copy =
-      r("SELECT name, source, record, target_version, phase, cursor_key, total_rows, copied, "
-        "quarantined, applied, error FROM uplift_copy WHERE job_key = ?1");
+      r("INSERT INTO uplift_copy (job_key, name, table_name, source, source_database, record, "
+        "target_version, phase, total_rows, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?9, "
+        "?5, ?6, ?7, ?8, {now_s}, {now_s}) ON CONFLICT DO NOTHING");
+  const std::string copy_columns =
+      "name, source, record, target_version, phase, cursor_key, total_rows, copied, "
+      "quarantined, applied, error, table_name, source_database FROM uplift_copy";
+  s.load_copy = r("SELECT " + copy_columns + " WHERE job_key = ?1");
+  s.list_copies = r("SELECT " + copy_columns + " ORDER BY created_at, job_key");
+  s.copy_table_lookup = sqlite ? "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'uplift_copy'"
+                               : "SELECT 1 WHERE to_regclass('uplift_copy') IS NOT NULL";
   s.chunk_progress =
       r("UPDATE uplift_copy SET cursor_key = coalesce(?2, cursor_key), copied = copied + ?3, "
         "quarantined = quarantined + ?4, phase = CASE WHEN ?5 THEN 'catching up' ELSE phase END, "

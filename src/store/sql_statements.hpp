@@ -211,6 +211,8 @@ struct copy_statements {
   std::string source_check;                 ///< (columns, the key column's pk, pk columns)
   std::string create_copy;                  ///< uplift_copy
   std::string insert_copy, load_copy, chunk_progress, changes_progress, set_phase;
+  std::string list_copies;       ///< every job, oldest first (columns as load_copy's)
+  std::string copy_table_lookup; ///< one row when uplift_copy exists
 };
 
 /// The text of the refusal of a routed table's triggers, and what the stores look for in their

@@ -33,6 +33,7 @@
 #include <uplift/store/postgres.hpp>
 #include <uplift/store/sqlite.hpp>
 
+#include "../backfill/cli.hpp"
 #include "store_fixtures.hpp"
 #include "user_uplift.hpp"
 #include "user_uplift_json.hpp"
@@ -896,4 +897,62 @@ TEST_CASE_TEMPLATE("copy: after the cut-over, writes to the new table reach the 
   REQUIRE(!after);
   CHECK(after.error().message().find("contracted") != std::string::npos);
   CHECK(rows_of(*setup.old_table()).at("1") == written_back(user(1, 3, "-after")));
+}
+
+using cli_test::run_cli;
+
+TEST_CASE("copy: uplift copy shows each job's phase, progress, backlog and lag, and its roll-back's backlog<SQLite>") {
+  one_sqlite_file setup;
+  const std::string store = "sqlite:" + setup.dir.path("app.db");
+  setup.fill(200);
+  {
+    auto [out, code] = run_cli("copy " + store);
+    CHECK(code == 0);
+    CHECK(out == "no copy jobs in " + store + "\n");
+  }
+  auto o = setup.options();
+  o.rollback_to = 2;
+  auto job = ok(uplift::copy_job::open(setup.source(), setup.target(), handle(), o));
+  ok(job.copy());
+  auto src = setup.source();
+  for (int i = 1; i <= 3; ++i) ok(put(*src, std::int64_t{i}, user(i, 2, "-x")));
+  {
+    auto [out, code] = run_cli("copy " + store);
+    INFO(out);
+    CHECK(code == 0);
+    CHECK(out.find("move  demo.User at v3, users -> users_v3, catching up") != std::string::npos);
+    CHECK(out.find("copied 200 of 200 rows (100.0%), quarantined 0, changes applied 0") != std::string::npos);
+    CHECK(out.find("backlog 3 entries, lag ") != std::string::npos);
+  }
+  ok(job.run());
+  auto now = setup.after_cutover();
+  for (int i = 1; i <= 2; ++i) ok(put(*now, std::int64_t{i}, user(i, 3, "-y")));
+  {
+    auto [out, code] = run_cli("copy " + store);
+    INFO(out);
+    CHECK(code == 0);
+    CHECK(out.find("users -> users_v3, cut over") != std::string::npos);
+    CHECK(out.find("changes applied 3") != std::string::npos);
+    CHECK(out.find("roll-back: 2 entries, lag ") != std::string::npos);
+  }
+  ok(job.contract());
+  CHECK(run_cli("copy " + store).first.find("roll-back: contracted") != std::string::npos);
+  CHECK(run_cli("copy " + store + " --table users").second == 2);
+}
+
+TEST_CASE("copy: uplift copy reads the backlog of a copy from another database with --source<SQLite>") {
+  sqlite_to_sqlite setup;
+  setup.fill(50);
+  auto job = ok(uplift::copy_job::open(setup.source(), setup.target(), handle(), setup.options()));
+  ok(job.copy());
+  ok(put(*setup.source(), std::int64_t{7}, user(7, 1, "-z")));
+  const std::string store = "sqlite:" + setup.dir.path("new.db");
+  auto [out, code] = run_cli("copy " + store);
+  INFO(out);
+  CHECK(code == 0);
+  CHECK(out.find("backlog: in the source database (" + setup.dir.path("app.db") + "): give --source STORE") != std::string::npos);
+  auto [with, code2] = run_cli("copy " + store + " --source sqlite:" + setup.dir.path("app.db"));
+  INFO(with);
+  CHECK(code2 == 0);
+  CHECK(with.find("backlog 1 entries, lag ") != std::string::npos);
 }

@@ -6,6 +6,7 @@
 //   uplift quarantine STORE --table T [--job NAME] [--limit N]
 //   uplift inspect --schemas DIR FILE|-   (or STORE --table T --key K --schemas DIR: inspect.cpp)
 //   uplift knob STORE --record NAME [--set N [--force] [--by WHO] | --killswitch]   (knob.cpp)
+//   uplift copy STORE [--source STORE]   (copy.cpp)
 //
 // stats names each record type from a job of it or from a --schemas folder (the headers hold only
 // type ids), and says "no backfill jobs yet" on a database no backfill has run on.
@@ -17,6 +18,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,8 +29,10 @@
 #include <uplift/store/postgres.hpp>
 #include <uplift/store/sqlite.hpp>
 
+#include "copy.hpp"
 #include "knob.hpp"
 #include "schemas.hpp"
+#include "text.hpp"
 
 namespace uplift_cli {
 int inspect(int argc, char** argv);  // uplift inspect: tools/uplift/inspect.cpp
@@ -55,6 +59,10 @@ constexpr const char* usage = R"(usage:
       default 10). --set N flips it, refused while a live process cannot read or write vN
       (--force flips anyway, logged as forced); --killswitch flips back to the version before
       the last flip. --by names who flips (default: USER@host)
+  uplift copy STORE [--source STORE] [--key K] [--value V] [--key-type ...]
+      every copy job into this database: its phase, rows copied, quarantined, changes applied,
+      the backlog and lag of its capture log (in the source database: this one, or --source),
+      and after the cut-over the changes its roll-back has not synced back yet
 
 STORE is sqlite:PATH (a SQLite database file) or a PostgreSQL URL (postgresql://... or
 postgres://...) or pg:CONNINFO (a libpq key=value connection string). --key defaults to id,
@@ -70,6 +78,7 @@ struct arguments {
   std::string version_key = "_v";    ///< --version-key, for stats
   uplift_cli::knob_request knob;     ///< --record, --set, --force, --by, --killswitch
   bool limit_given = false;
+  std::string source;                ///< --source, for copy
 };
 
 [[noreturn]] void usage_error(const std::string& what) {
@@ -111,6 +120,8 @@ arguments parse(int argc, char** argv) {
       if (a.version_key.empty()) usage_error("--version-key needs a key name");
     } else if (arg == "--schemas") {
       a.schemas.push_back(value());
+    } else if (arg == "--source") {
+      a.source = value();
     } else if (arg == "--job") {
       a.job = value();
     } else if (arg == "--record") {
@@ -144,8 +155,16 @@ arguments parse(int argc, char** argv) {
   if (positional.size() != 2) usage_error("give a command and a store");
   a.command = positional[0];
   a.store = positional[1];
-  if (a.command != "stats" && a.command != "quarantine" && a.command != "knob")
+  if (a.command != "stats" && a.command != "quarantine" && a.command != "knob" &&
+      a.command != "copy")
     usage_error("unknown command " + a.command);
+  if (!a.source.empty() && a.command != "copy") usage_error("--source is an option of copy");
+  if (a.command == "copy") {
+    // The copy jobs are the database's, not a table's: the store is opened on its job table.
+    if (!a.spec.table.empty()) usage_error("copy lists every copy job of the database: no --table");
+    a.spec.table = "uplift_copy";
+    return a;
+  }
   const bool knob_options = !a.knob.record.empty() || a.knob.set != 0 || a.knob.force ||
                             a.knob.killswitch || !a.knob.by.empty();
   if (a.command == "knob") {
@@ -164,15 +183,7 @@ arguments parse(int argc, char** argv) {
   return a;
 }
 
-std::string thousands(std::uint64_t n) {
-  const std::string digits = std::to_string(n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i != 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
+using uplift_cli::thousands;
 
 std::string age(std::int64_t unix_seconds) {
   const std::int64_t d = static_cast<std::int64_t>(std::time(nullptr)) - unix_seconds;
@@ -299,6 +310,24 @@ int quarantine(uplift::store& db, const arguments& a) {
   return 0;
 }
 
+/// Opens `store` (sqlite:PATH, a PostgreSQL URL, pg:CONNINFO) on `spec`'s table.
+uplift::result<std::unique_ptr<uplift::store>> open_store(const std::string& store,
+                                                          const uplift::table_spec& spec) {
+  auto own = [](auto db) -> uplift::result<std::unique_ptr<uplift::store>> {
+    if (!db) return std::move(db).error();
+    using S = typename decltype(db)::value_type;
+    return std::unique_ptr<uplift::store>(std::make_unique<S>(std::move(*db)));
+  };
+  const std::string_view s = store;
+  if (s.rfind("sqlite:", 0) == 0)
+    return own(uplift::sqlite_store::open(std::string(s.substr(7)), spec, {.create = false}));
+  if (s.rfind("postgresql://", 0) == 0 || s.rfind("postgres://", 0) == 0)
+    return own(uplift::postgres_store::open(store, spec));
+  if (s.rfind("pg:", 0) == 0) return own(uplift::postgres_store::open(std::string(s.substr(3)), spec));
+  return uplift::error(uplift::errc::invalid_option)
+      .with_detail("the store is sqlite:PATH, postgresql://..., or pg:CONNINFO, not " + store);
+}
+
 template <class S>
 int run(uplift::result<S> db, const arguments& a) {
   if (!db) {
@@ -306,6 +335,10 @@ int run(uplift::result<S> db, const arguments& a) {
     return 1;
   }
   if (a.command == "knob") return uplift_cli::knob(*db, a.knob);
+  if (a.command == "copy") {
+    uplift::table_spec tables = a.spec;
+    return uplift_cli::copy_status(*db, {a.store, a.source, tables}, &open_store);
+  }
   return a.command == "stats" ? stats(*db, a) : quarantine(*db, a);
 }
 

@@ -174,6 +174,7 @@ class postgres_store final : public store {
                         std::string_view error_text) override;
   result<std::vector<quarantined_row>> list_copy_quarantine(std::string_view name,
                                                             std::size_t n) override;
+  result<std::vector<copy_record>> list_copy_jobs() override;
 
   // ---- the application's own writes (not part of the store interface) ----
   /// CREATE TABLE IF NOT EXISTS: the key column (text keys COLLATE "C") as primary key and the

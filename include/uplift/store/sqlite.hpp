@@ -158,6 +158,7 @@ class sqlite_store final : public store {
                         std::string_view error_text) override;
   result<std::vector<quarantined_row>> list_copy_quarantine(std::string_view name,
                                                             std::size_t n) override;
+  result<std::vector<copy_record>> list_copy_jobs() override;
 
   // ---- the application's own writes (not part of the store interface) ----
   /// CREATE TABLE IF NOT EXISTS: the key column as primary key and the value column: TEXT for

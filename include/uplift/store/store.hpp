@@ -297,7 +297,9 @@ struct capture_backlog {
 /// A copy job's row of uplift_copy, in the target database.
 struct copy_record {
   std::string name;                  ///< the job's name
-  std::string source;                ///< the source's table, and where it is, for messages
+  std::string table;                 ///< the target table, as the job was opened on it
+  std::string source;                ///< the source table
+  std::string source_database;       ///< the source's store::database_id()
   std::string record;                ///< the record descriptor's name
   std::uint16_t target_version = 0;
   std::string phase;                 ///< "copying", "catching up", "cut over", "failed"
@@ -545,6 +547,8 @@ class store {
   /// Sets job `name`'s phase (and error, for "failed").
   virtual status set_copy_phase(std::string_view name, std::string_view phase,
                                 std::string_view error_text);
+  /// Every copy job whose target is in this database (whatever its table), oldest first.
+  virtual result<std::vector<copy_record>> list_copy_jobs();
   /// Up to n rows copy job `name` quarantined, oldest first.
   virtual result<std::vector<quarantined_row>> list_copy_quarantine(std::string_view name,
                                                                     std::size_t n);
