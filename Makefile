@@ -8,8 +8,9 @@
 #   make fuzz   install, build the fuzz targets with clang, run each for FUZZ_SECONDS (or for
 #               FUZZ_RUNS executions, FUZZ_RUNS=10000000), and add each campaign to
 #               docs/fuzz/CAMPAIGNS.md
-#   make bench  install, build in Release, run the benchmarks (decode, compile time, and the
-#               backfill on SQLite and a throwaway PostgreSQL server) and write docs/bench/
+#   make bench  install, build in Release, run the benchmarks (decode, compile time, the backfill,
+#               the knob and the copy-transform on SQLite and a throwaway PostgreSQL server) and
+#               write docs/bench/
 #               (results.md and the plots)
 
 BUILD_DIR ?= build
@@ -66,13 +67,14 @@ demo: deps
 bench: deps
 	$(call configure,$(BENCH_DIR),Release,-DUPLIFT_BUILD_BENCH=ON -DUPLIFT_BUILD_TESTS=OFF)
 	@cmake --build $(BENCH_DIR) -j $(JOBS) --target uplift-bench uplift-bench-compile \
-	  uplift-bench-report uplift-bench-backfill uplift-bench-knob
+	  uplift-bench-report uplift-bench-backfill uplift-bench-knob uplift-bench-copy
 	@$(BENCH_DIR)/bench/uplift-bench --out $(BENCH_DIR)/bench/results.tsv
 	@$(BENCH_DIR)/bench/uplift-bench-compile --out $(BENCH_DIR)/bench/compile.tsv
 	@$(BENCH_DIR)/bench/uplift-bench-report --bench $(BENCH_DIR)/bench/results.tsv \
 	  --compile $(BENCH_DIR)/bench/compile.tsv --dir docs/bench
 	@bash bench/run_backfill.sh $(BENCH_DIR)
 	@bash bench/run_knob.sh $(BENCH_DIR)
+	@bash bench/run_copy.sh $(BENCH_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR) $(BENCH_DIR) $(BUILD_DIR).configure.log $(BENCH_DIR).configure.log \

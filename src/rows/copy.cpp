@@ -125,14 +125,17 @@ struct copy_job::state {
              })>
         keys;
     for (const capture_entry& e : entries) keys.insert(e.key);
+    auto found = source->get_many(std::vector<row_key>(keys.begin(), keys.end()));
+    if (!found) return std::move(found).error();
+    std::map<std::string, std::string> now;
+    for (stored_row& r : *found) now.emplace(key_to_string(r.key), std::move(r.value));
     for (const row_key& k : keys) {
-      auto v = source->get(k);
-      if (!v) return std::move(v).error();
-      if (!*v) {
+      auto v = now.find(key_to_string(k));
+      if (v == now.end()) {
         ch.deletes.push_back(k);
         continue;
       }
-      stored_row row{k, std::move(**v)};
+      stored_row row{k, std::move(v->second)};
       auto out = f(row);
       if (!out) {
         // The row as it is now cannot be copied: whatever the target held for it goes.
@@ -591,19 +594,25 @@ result<std::uint64_t> copy_job::sync_back() {
     ch.counted = false;
     ch.through_route = !renamed;
     std::set<std::string> seen;
-    for (const capture_entry& e : *entries) {
-      if (!seen.insert(key_to_string(e.key)).second) continue;
-      auto v = now.get(e.key);
-      if (!v) return std::move(v).error();
-      if (!*v) {
+    std::vector<row_key> keys;
+    for (const capture_entry& e : *entries)
+      if (seen.insert(key_to_string(e.key)).second) keys.push_back(e.key);
+    auto found = now.get_many(keys);
+    if (!found) return std::move(found).error();
+    std::map<std::string, std::string> rows;
+    for (stored_row& r : *found) rows.emplace(key_to_string(r.key), std::move(r.value));
+    for (const row_key& key : keys) {
+      const capture_entry e{0, key, 0};
+      auto v = rows.find(key_to_string(key));
+      if (v == rows.end()) {
         ch.deletes.push_back(e.key);
         continue;
       }
       const row_format to = old.spec().format == value_format::detect
-                                ? format_of(now.spec().format, as_bytes_view(**v))
+                                ? format_of(now.spec().format, as_bytes_view(v->second))
                                 : old_form;
       std::string out;
-      auto info = s.record.rewrite_as(as_bytes_view(**v), now.spec().format, s.opt.rollback_to, to, out);
+      auto info = s.record.rewrite_as(as_bytes_view(v->second), now.spec().format, s.opt.rollback_to, to, out);
       if (!info)
         return job_error(info.error().code, s.name,
                          "the row " + key_to_string(e.key) + " of the new table cannot be written "

@@ -472,6 +472,21 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
          {"progress", jobs().progress},
          {"on_conflict", detail::quarantine_on_conflict}});
     lock_job_sql_ = "SELECT name FROM uplift_backfill WHERE job_key = $1 FOR UPDATE";
+    insert_absent_sql_ = detail::render(
+        "INSERT INTO {t} ({k}, {v}) SELECT d.k, {nv} FROM unnest(?1::{keys}, ?2::{values}) "
+        "AS d(k, v) ON CONFLICT ({k}) DO NOTHING",
+        d,
+        {{"t", t},
+         {"k", k},
+         {"v", v},
+         {"keys", key_array_type},
+         {"values", value_array_type},
+         {"nv", detail::value_of(value_type_, "d.v")}});
+    get_many_sql_ = detail::render("SELECT {k}, {vr} FROM {t} WHERE {k} = ANY(?1::{keys})", d,
+                                   {{"t", t},
+                                    {"k", k},
+                                    {"vr", detail::value_read(value_type_, v)},
+                                    {"keys", key_array_type}});
     put_many_sql_ = detail::render(
         "INSERT INTO {t} ({k}, {v}) SELECT d.k, {nv} FROM unnest(?1::{keys}, ?2::{values}) "
         "AS d(k, v) ON CONFLICT ({k}) DO UPDATE SET {v} = excluded.{v}",
@@ -633,6 +648,48 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
     return {};
   }
 
+  /// A copy's chunk: the rows whose keys are absent, inserted by one INSERT ... SELECT FROM
+  /// unnest ... ON CONFLICT DO NOTHING per 10000 rows (a distributed table: a statement a row).
+  result<std::uint64_t> insert_absent_rows(const std::vector<stored_row>& rows,
+                                           std::string_view doing) {
+    if (options_.distributed) return insert_absent_each(rows, doing);
+    constexpr std::size_t chunk = 10000;
+    std::uint64_t inserted = 0;
+    for (std::size_t from = 0; from < rows.size(); from += chunk) {
+      const std::size_t n = std::min(chunk, rows.size() - from);
+      detail::pg_array keys(key_element(), n), values(value_element(), n, rows[from].value.size());
+      for (std::size_t i = from; i < from + n; ++i) {
+        keys.add(rows[i].key);
+        values.add(std::string_view(rows[i].value));
+      }
+      detail::pg_params p;
+      p.array(key_array(), std::move(keys)).array(value_array(), std::move(values));
+      auto res = exec(insert_absent_sql_, p, doing);
+      if (!res) return std::move(res).error();
+      inserted += std::strtoull(PQcmdTuples(res->get()), nullptr, 10);
+    }
+    return inserted;
+  }
+
+  /// The rows of `keys` that exist, in one statement.
+  result<std::vector<stored_row>> get_many(const std::vector<row_key>& keys) {
+    const std::string doing = what("reading " + std::to_string(keys.size()) + " rows by key");
+    for (const row_key& k : keys)
+      if (auto st = detail::check_key(k, spec_, doing); !st) return std::move(st).error();
+    detail::pg_array array(key_element(), keys.size());
+    for (const row_key& k : keys) array.add(k);
+    detail::pg_params p;
+    p.array(key_array(), std::move(array));
+    auto res = exec(get_many_sql_, p, doing);
+    if (!res) return std::move(res).error();
+    std::vector<stored_row> out;
+    for (int i = 0; i < PQntuples(res->get()); ++i) {
+      const detail::pg_row row{res->get(), i};
+      out.push_back({row.key(0, spec_.key), std::string(row.bytes(1))});
+    }
+    return out;
+  }
+
   /// Runs SQL without parameters (BEGIN, COMMIT, DDL) with the simple protocol.
   status exec_sql(const std::string& sql, std::string_view doing) {
     if (auto st = ready(doing); !st) return st;
@@ -715,7 +772,7 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
 
   std::string conninfo_;
   postgres_options options_;
-  std::string commit_sql_, lock_job_sql_, put_many_sql_;
+  std::string commit_sql_, lock_job_sql_, put_many_sql_, insert_absent_sql_, get_many_sql_;
   std::optional<std::int64_t> lock_timeout_ms_;  ///< set_lock_timeout's, set again after a reset
   detail::sql_value_type value_type_ = detail::sql_value_type::bytes;
   std::shared_ptr<detail::pg_connection> conn_;  ///< shared with its siblings
@@ -850,6 +907,9 @@ result<bool> postgres_store::wait_for_knob(std::chrono::milliseconds timeout) {
 }
 
 
+result<std::vector<stored_row>> postgres_store::get_many(const std::vector<row_key>& keys) {
+  return impl_->get_many(keys);
+}
 status postgres_store::check_copy_source() { return impl_->check_copy_source(); }
 std::string postgres_store::database_id() const { return impl_->database_id(); }
 result<std::unique_ptr<store>> postgres_store::sibling(const table_spec& table) const {

@@ -146,6 +146,16 @@ error no_copy_jobs(const store& s, std::string_view doing) {
 }
 }  // namespace
 
+result<std::vector<stored_row>> store::get_many(const std::vector<row_key>& keys) {
+  std::vector<stored_row> out;
+  for (const row_key& k : keys) {
+    auto v = get(k);
+    if (!v) return std::move(v).error();
+    if (*v) out.push_back({k, std::move(**v)});
+  }
+  return out;
+}
+
 status store::check_copy_source() { return no_copy_jobs(*this, "checking a copy job's source"); }
 result<std::unique_ptr<store>> store::sibling(const table_spec&) const {
   return no_copy_jobs(*this, "opening another table on this connection");

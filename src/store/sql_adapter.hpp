@@ -570,10 +570,14 @@ class sql_adapter {
     const std::string key = capture_key(job);
     typename Driver::transaction tx(self());
     if (auto st = tx.begin(doing); !st) return std::move(st).error();
+    // consume_ids ids a statement, the last one's list filled up with 0 (no entry has it).
+    constexpr std::size_t per = copy_statements::consume_ids;
     std::uint64_t deleted = 0;
-    for (std::int64_t id : ids) {
+    for (std::size_t from = 0; from < ids.size(); from += per) {
       sql_args a;
-      auto n = self().execute(c.consume, a.text(key).integer(id), doing);
+      a.text(key);
+      for (std::size_t i = from; i < from + per; ++i) a.integer(i < ids.size() ? ids[i] : 0);
+      auto n = self().execute(c.consume, a, doing);
       if (!n) return std::move(n).error();
       deleted += *n;
     }
@@ -688,21 +692,13 @@ class sql_adapter {
     const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
     typename Driver::transaction tx(self());
     if (auto st = tx.begin(doing); !st) return st;
-    std::uint64_t inserted = 0;
-    for (const stored_row& r : chunk.rows) {
-      sql_args a;
-      a.key(r.key);
-      auto n = self().execute(rows_.insert_absent,
-                              add_value(a, r.value, format_of(spec_.format, as_bytes_view(r.value))),
-                              doing);
-      if (!n) return std::move(n).error();
-      inserted += *n;
-    }
+    auto inserted = self().insert_absent_rows(chunk.rows, doing);
+    if (!inserted) return std::move(inserted).error();
     if (auto st = quarantine_copy_rows(chunk.job, chunk.quarantine, doing); !st) return st;
     sql_args p;
     p.owned_text(job_key(spec_.table, chunk.job))
         .text_or_null(key_text(chunk.cursor))
-        .integer(static_cast<std::int64_t>(inserted))
+        .integer(static_cast<std::int64_t>(*inserted))
         .integer(static_cast<std::int64_t>(chunk.quarantine.size()))
         .boolean(chunk.last);
     if (auto st = self().execute(c.chunk_progress, p, doing); !st) return std::move(st).error();
@@ -835,6 +831,21 @@ class sql_adapter {
                              [](const auto& row) { return read_job(row); });
   }
 
+
+  /// The rows whose keys are absent inserted, a statement each; how many were.
+  result<std::uint64_t> insert_absent_each(const std::vector<stored_row>& rows, std::string_view doing) {
+    std::uint64_t inserted = 0;
+    for (const stored_row& r : rows) {
+      sql_args a;
+      a.key(r.key);
+      auto n = self().execute(rows_.insert_absent,
+                              add_value(a, r.value, format_of(spec_.format, as_bytes_view(r.value))),
+                              doing);
+      if (!n) return std::move(n).error();
+      inserted += *n;
+    }
+    return inserted;
+  }
 
   /// A row of uplift_copy (copy_statements::load_copy's columns).
   auto read_copy_row() const {

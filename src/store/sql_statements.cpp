@@ -518,7 +518,12 @@ copy_statements make_copy_statements(const table_spec& spec, const sql_dialect& 
       r(std::string("SELECT id, ") +
         (!sqlite && spec.key == key_type::integer ? "CAST(\"key\" AS bigint)" : "\"key\"") +
         ", at_ms FROM uplift_capture WHERE job = ?1 ORDER BY id LIMIT ?2");
-  s.consume = r("DELETE FROM uplift_capture WHERE job = ?1 AND id = ?2");
+  {
+    std::string in;
+    for (std::size_t i = 0; i < copy_statements::consume_ids; ++i)
+      in.append(i == 0 ? "?" : ", ?").append(std::to_string(i + 2));
+    s.consume = r("DELETE FROM uplift_capture WHERE job = ?1 AND id IN (" + in + ")");
+  }
   s.backlog = r("SELECT count(*), coalesce(min(at_ms), 0), {now_ms} FROM uplift_capture "
                 "WHERE job = ?1");
   s.set_route =

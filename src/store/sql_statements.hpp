@@ -200,7 +200,9 @@ struct copy_statements {
   std::string has_capture;                  ///< one row: how many of the job's triggers exist
   std::string capture_table_lookup;         ///< one row when uplift_capture exists
   std::string read_capture;                 ///< ?1 job, ?2 n: (id, key, at_ms) oldest first
-  std::string consume;                      ///< ?1 job, ?2 id
+  /// ?1 job, ?2 .. the ids of consume_ids entries (0 for none: ids start at 1).
+  std::string consume;
+  static constexpr std::size_t consume_ids = 100;
   std::string backlog;                      ///< ?1 job: (entries, oldest at_ms, now_ms)
   std::vector<std::string> route;           ///< uplift_routes, the refusing triggers, then:
   std::string set_route;                    ///< ?1 table, ?2 moved_to, ?3 job

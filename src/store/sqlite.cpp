@@ -293,6 +293,12 @@ struct sqlite_store::impl : detail::sql_adapter<sqlite_store::impl> {
     return {};
   }
 
+  /// A copy's chunk: the rows whose keys are absent, a statement each (in-process: no round trip).
+  result<std::uint64_t> insert_absent_rows(const std::vector<stored_row>& rows,
+                                           std::string_view doing) {
+    return insert_absent_each(rows, doing);
+  }
+
   /// Runs a statement without parameters (BEGIN, COMMIT, DDL, PRAGMA), reading past its rows.
   status exec_sql(const std::string& sql, std::string_view doing) {
     return query(sql, {}, doing, [](const auto&) { return status{}; });

@@ -141,6 +141,9 @@ class postgres_store final : public store {
   result<bool> wait_for_knob(std::chrono::milliseconds timeout) override;
 
 
+  /// One SELECT ... WHERE key = ANY($1).
+  result<std::vector<stored_row>> get_many(const std::vector<row_key>& keys) override;
+
   // ---- copy jobs ----
   /// pg_index: the table exists and the key column is its one primary key column.
   status check_copy_source() override;

@@ -374,6 +374,9 @@ class store {
   }
   /// One row's bytes, or nullopt when there is no such row.
   virtual result<std::optional<std::string>> get(const row_key& k) = 0;
+  /// The rows of `keys` that exist (any order; keys without a row are left out). By default one
+  /// get() each; PostgreSQL reads them in one statement.
+  virtual result<std::vector<stored_row>> get_many(const std::vector<row_key>& keys);
   /// The conditional write alone (read-repair): true when it applied.
   virtual result<bool> write_if(const conditional_write& w) = 0;
   /// Rows counted by the first n bytes of their value (the histogram's fast path).
