@@ -1,24 +1,34 @@
 // uplift-demo: a running service changes its record shape with no downtime and no lost write.
 //
-// A table of users written by "older releases" (v1, v2 and v3 records) is served by a fleet of
-// service processes (each with reader and writer threads, each attached to the write-version knob)
-// while the rollout goes through its steps: deploy code that reads v3 but still writes v2, flip the
-// knob to v3 (every process follows it), backfill the old rows in the background, and check that
-// no row is left below v3 and that every write the service made is in the database.
+// A table of users written by "older releases" (v1, v2 and v3 records) is brought to v3 while a
+// service reads and writes it, by one of two strategies:
 //
-//   uplift-demo [--rows N] [--db PATH | --postgres URL] [--format binary|json] [--legacy N]
-//               [--processes N] [--readers N] [--writers N] [--rate ROWS_PER_S]
-//               [--read-rate READS_PER_S] [--write-rate WRITES_PER_S] [--baseline-seconds S]
+// --strategy backfill (the default): the table is served by a fleet of service processes (each
+// with reader and writer threads, each attached to the write-version knob) while the rollout goes
+// through its steps: deploy code that reads v3 but still writes v2, flip the knob to v3 (every
+// process follows it), backfill the old rows in the background, and check that no row is left
+// below v3 and that every write the service made is in the database.
 //
-// The service processes are this program again (--serve INDEX DIR, not for people), driven
-// through their stdin and stdout: one command a line, one answer a line.
+// --strategy copy (copy_demo.cpp): reader and writer threads of this process serve the table
+// (the writers write v2 until just before the cut-over) while an uplift::copy_job captures its
+// changes, copies it through the chain to v3 into a new table, catches up, verifies the copy and
+// cuts over: the new table takes the old one's name. Then every write the service made must be in the new table, meaning
+// what it meant, and every row must be stored at v3.
 //
-// The rows are binary records, or with --format json JSON documents (SQLite TEXT, PostgreSQL
-// jsonb); --legacy N adds N rows written before versioning (JSON documents without the version
-// key, or plain FlatBuffers without uplift's header), which the service reads as v1 and the
-// backfill adopts. Only the public API and the shipped schemas/user
-// are used. Exits non-zero if a write was lost, a row is left below v3 or without its version
-// key, or anything fails.
+//   uplift-demo [--strategy backfill|copy] [--rows N] [--db PATH | --postgres URL]
+//               [--format binary|json] [--legacy N] [--processes N] [--readers N] [--writers N]
+//               [--rate ROWS_PER_S] [--read-rate READS_PER_S] [--write-rate WRITES_PER_S]
+//               [--baseline-seconds S]
+//
+// The backfill's service processes are this program again (--serve INDEX DIR, not for people),
+// driven through their stdin and stdout: one command a line, one answer a line.
+//
+// The backfill's rows are binary records, or with --format json JSON documents (SQLite TEXT,
+// PostgreSQL jsonb); --legacy N adds N rows written before versioning (JSON documents without the
+// version key, or plain FlatBuffers without uplift's header), which the service reads as v1 and
+// the backfill adopts. The copy's rows are binary records. Only the public API and the shipped
+// schemas/user are used. Exits non-zero if a write was lost, a row is left below v3 or without
+// its version key, or anything fails.
 
 #include <algorithm>
 #include <atomic>
@@ -56,40 +66,22 @@
 #include <uplift/store/sqlite.hpp>
 #include <uplift/uplift.hpp>
 
+#include "demo.hpp"
 #include "user_uplift.hpp"
 #include "user_uplift_json.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-using clock_type = std::chrono::steady_clock;
-using User = demo::User;
+using namespace uplift_demo;
 
 // ---- options ------------------------------------------------------------------------------------
 
-struct options {
-  std::int64_t rows = 1'000'000;
-  std::string db;        // SQLite file; default: uplift-demo.db next to the program
-  std::string postgres;  // a PostgreSQL URL or conninfo instead of SQLite
-  int processes = 2;  // service processes, each attached to the knob
-  int readers = 2;    // reader threads of each process
-  int writers = 1;    // writer threads of each process
-  double rate = 100'000;      // backfill rows/s
-  double read_rate = 40'000;  // service reads/s, all readers together (0: as fast as they go)
-  double write_rate = 500;    // service writes/s, all writers together
-  double baseline_seconds = 3;
-  bool json = false;         // rows as JSON documents, not binary records
-  std::int64_t legacy = 0;   // JSON documents written before versioning, after the rows
-  int serve = -1;            // --serve INDEX DIR: this process is service process INDEX
-  std::string serve_dir;     // where service processes leave their read latencies
-  /// The table's keys: 1..keys().
-  std::int64_t keys() const { return rows + legacy; }
-};
-
 const char* const usage_line =
-    "usage: uplift-demo [--rows N] [--db PATH | --postgres URL] [--format binary|json] [--legacy N]\n"
-    "                   [--processes N] [--readers N] [--writers N] [--rate ROWS_PER_S]\n"
-    "                   [--read-rate READS_PER_S] [--write-rate WRITES_PER_S] [--baseline-seconds S]\n";
+    "usage: uplift-demo [--strategy backfill|copy] [--rows N] [--db PATH | --postgres URL]\n"
+    "                   [--format binary|json] [--legacy N] [--processes N] [--readers N] [--writers N]\n"
+    "                   [--rate ROWS_PER_S] [--read-rate READS_PER_S] [--write-rate WRITES_PER_S]\n"
+    "                   [--baseline-seconds S]\n";
 
 [[noreturn]] void usage(const std::string& why) {
   std::fprintf(stderr, "uplift-demo: %s\n%s(uplift-demo --help says what each option does)\n", why.c_str(),
@@ -100,30 +92,44 @@ const char* const usage_line =
 [[noreturn]] void help() {
   std::printf(
       "uplift-demo: a zero-downtime migration of a live table, end to end.\n%s"
+      "  --strategy backfill|copy how the rows reach v3 while the service runs:\n"
+      "                           backfill (default): a fleet of service processes flips its write\n"
+      "                             version to v3 and the old rows are rewritten in place;\n"
+      "                           copy: threads of this process serve the table, writing v2 until\n"
+      "                             the cut-over, while a copy job copies it through the chain to v3\n"
+      "                             into a new table (capture, copy, catch up, verify), which then\n"
+      "                             takes the old one's name (cut-over); binary rows only\n"
       "  --rows N                 rows written by three releases, at v1, v2 and v3 (default 1,000,000)\n"
       "  --db PATH                the SQLite file (default: uplift-demo.db next to the program)\n"
       "  --postgres URL           PostgreSQL instead (a URL or conninfo)\n"
-      "                           Either way the table uplift_demo_users is dropped and filled again.\n"
+      "                           Either way the table uplift_demo_users is dropped and filled again\n"
+      "                           (copy: and uplift_demo_users_v3 and uplift_demo_users_uplift_old\n"
+      "                           are dropped).\n"
       "  --format binary|json     rows as binary records (default) or as JSON documents\n"
-      "                           (SQLite TEXT, PostgreSQL jsonb)\n"
+      "                           (SQLite TEXT, PostgreSQL jsonb); backfill only\n"
       "  --legacy N               N more rows written before versioning (JSON documents without\n"
       "                           the version key, or plain FlatBuffers without uplift's header),\n"
-      "                           read as v1 and adopted by the backfill\n"
-      "  --processes N            the service's processes, each attached to the knob (default 2)\n"
-      "  --readers N              reader threads in each service process (default 2)\n"
-      "  --writers N              writer threads in each service process (default 1)\n"
-      "  --rate ROWS_PER_S        the backfill's limit (default 100,000; 0: none)\n"
+      "                           read as v1 and adopted by the backfill; backfill only\n"
+      "  --processes N            the service's processes, each attached to the knob (default 2);\n"
+      "                           backfill only\n"
+      "  --readers N              reader threads in each service process (default 2; copy: reader\n"
+      "                           threads of this process, default 2)\n"
+      "  --writers N              writer threads in each service process (default 1; copy: writer\n"
+      "                           threads of this process, default 2)\n"
+      "  --rate ROWS_PER_S        the backfill's or the copy's limit (default 100,000; 0: none)\n"
       "  --read-rate READS_PER_S  the service's reads, all readers together (default 40,000;\n"
       "                           0: as fast as they go)\n"
       "  --write-rate WRITES_PER_S\n"
       "                           the service's writes, all writers together (default 500)\n"
-      "  --baseline-seconds S     how long the service runs before the flip (default 3)\n",
+      "  --baseline-seconds S     how long the service runs before the flip (copy: before the copy\n"
+      "                           job opens; default 3)\n",
       usage_line);
   std::exit(0);
 }
 
 options parse(int argc, char** argv) {
   options o;
+  std::vector<std::string_view> given;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     if (a == "-h" || a == "--help") help();
@@ -135,7 +141,11 @@ options parse(int argc, char** argv) {
       if (end == v || *end != '\0' || x < lo) usage(std::string(a) + " needs a number >= " + std::to_string(lo));
       return x;
     };
-    if (a == "--rows") o.rows = static_cast<std::int64_t>(number(10));
+    if (a == "--strategy") {
+      if (std::string_view(v) != "backfill" && std::string_view(v) != "copy")
+        usage("--strategy takes backfill or copy, not " + std::string(v));
+      o.strategy = std::string_view(v) == "copy" ? strategy::copy : strategy::backfill;
+    } else if (a == "--rows") o.rows = static_cast<std::int64_t>(number(10));
     else if (a == "--db") o.db = v;
     else if (a == "--postgres") o.postgres = v;
     else if (a == "--processes") o.processes = static_cast<int>(number(1));
@@ -155,88 +165,24 @@ options parse(int argc, char** argv) {
         usage("--format takes binary or json, not " + std::string(v));
       o.json = std::string_view(v) == "json";
     } else usage("unknown option " + std::string(a));
+    given.push_back(a);
   }
+  if (o.strategy == strategy::copy) {  // the copy's service: threads of this process, binary rows
+    if (o.json) usage("--format json is an option of --strategy backfill: the copy's rows are binary records");
+    if (o.legacy > 0) usage("--legacy is an option of --strategy backfill");
+    for (std::string_view a : {"--processes", "--serve"})
+      if (std::find(given.begin(), given.end(), a) != given.end())
+        usage(std::string(a) + " is an option of --strategy backfill: the copy's service is threads of this process");
+  }
+  if (o.writers < 0) o.writers = o.strategy == strategy::copy ? 2 : 1;
   return o;
-}
-
-// ---- output -------------------------------------------------------------------------------------
-
-const bool tty = isatty(STDOUT_FILENO) != 0;
-
-void phase(int n, const char* title, const char* what) {
-  std::printf("\n%s== %d. %s%s\n%s\n", tty ? "\x1b[1m" : "", n, title, tty ? "\x1b[0m" : "", what);
-  std::fflush(stdout);
-}
-
-std::string thousands(std::uint64_t n) {
-  const std::string digits = std::to_string(n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i != 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
-
-/// Rows per stored version, and (`untagged`) the rows written before versioning.
-void print_histogram(const uplift::record_histogram& h, bool untagged) {
-  const std::uint64_t total = std::max<std::uint64_t>(h.rows() + h.untagged, 1);
-  auto line = [&](const std::string& label, std::uint64_t n, const char* note) {
-    const double share = 100.0 * static_cast<double>(n) / static_cast<double>(total);
-    std::printf("   %s  %12s rows  %5.1f%%  %s%s\n", label.c_str(), thousands(n).c_str(), share,
-                std::string(static_cast<std::size_t>(share / 2.5 + 0.5), '#').c_str(), note);
-  };
-  for (std::uint16_t v = 1; v <= 3; ++v) line("v" + std::to_string(v), h.at(v), "");
-  if (untagged) line("--", h.untagged, "  (written before versioning: no version key or header)");
-  if (h.other_types + h.not_records != 0)
-    std::printf("   (%s rows of other types or not records)\n", thousands(h.other_types + h.not_records).c_str());
 }
 
 // ---- the legacy data ----------------------------------------------------------------------------
 
-const char* const given_names[] = {"Ada",   "Grace", "Alan",    "Edsger", "Barbara", "Donald",
-                                   "Frances", "John", "Katherine", "Dennis", "Margaret", "Ken"};
-const char* const family_names[] = {"Lovelace", "Hopper", "Turing",  "Dijkstra", "Liskov", "Knuth",
-                                    "Allen",    "Backus", "Johnson", "Ritchie",  "Hamilton", "Thompson"};
-
-/// User i as a release writing `version` wrote it, handed to `row` (the struct of that version).
-template <class F>
-std::string user_at(std::int64_t i, int version, F&& row) {
-  const std::string given = given_names[i % 12];
-  const std::string family = family_names[(i / 12) % 12];
-  const std::string email = "user" + std::to_string(i) + "@example.com";
-  const auto age = static_cast<std::int16_t>(18 + i % 70);
-  if (version == 1) {
-    demo::v1::UserT u;
-    u.id = static_cast<std::uint64_t>(i);
-    u.name = given + " " + family;
-    u.email = email;
-    u.age = age;
-    return row(u);
-  }
-  if (version == 2) {
-    demo::v2::UserT u;
-    u.id = static_cast<std::uint64_t>(i);
-    u.full_name = given + " " + family;
-    u.email = email;
-    u.age = age;
-    u.created_at = 1'600'000'000 + i;
-    return row(u);
-  }
-  demo::v3::UserT u;
-  u.id = static_cast<std::uint64_t>(i);
-  u.given_name = given;
-  u.family_name = family;
-  u.email = email;
-  u.age = age;
-  u.created_at = 1'600'000'000 + i;
-  return row(u);
-}
-
 /// User i as an older release stored it, in the table's form: half at v1, 30% at v2, 20% at v3.
 std::string legacy_user(std::int64_t i, bool json) {
-  const std::int64_t bucket = i % 10;
-  return user_at(i, bucket < 5 ? 1 : bucket < 8 ? 2 : 3, [json](const auto& u) {
+  return user_at(i, release_of(i), [json](const auto& u) {
     if (json) return uplift::write_json<User>(u).value();  // {"_v":K,...}
     return std::string(uplift::write<User>(u).as_string_view());
   });
@@ -306,20 +252,6 @@ const row_form json_rows{
     [](const uplift::codec<User>& c, const demo::v3::UserT& u) { return c.write_json(u); }};
 
 // ---- the service --------------------------------------------------------------------------------
-
-/// Read latencies and counts of one phase, merged from the reader threads.
-struct phase_stats {
-  std::vector<std::uint32_t> latency_ns;  // one per read (capped per thread)
-  std::uint64_t reads = 0, writes = 0;
-  double seconds = 0;
-  double percentile(double p) const {
-    if (latency_ns.empty()) return 0;
-    std::vector<std::uint32_t> v = latency_ns;
-    const auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-    return v[k] / 1000.0;
-  }
-};
 
 /// The codec the service reads and writes with: rows written before versioning (--legacy) are
 /// read as v1, a JSON document without the version key and a FlatBuffer without uplift's header.
@@ -968,16 +900,17 @@ int main(int argc, char** argv) {
     if (!o.postgres.empty()) return serve(uplift::postgres_store::open(o.postgres, spec).value(), o, form);
     return serve(uplift::sqlite_store::open(o.db, spec).value(), o, form);
   }
+  std::string path = o.db;
+  if (o.postgres.empty() && path.empty()) {  // the demo's own database file: a fresh one on every run
+    path = (std::filesystem::path(argv[0]).parent_path() / "uplift-demo.db").string();
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ec);
+  }
+  if (o.strategy == strategy::copy) return run_copy(o, path);
   if (!o.postgres.empty()) {
     auto db = fresh([&o](const uplift::table_spec& t) { return uplift::postgres_store::open(o.postgres, t); });
     if (!db) return std::fprintf(stderr, "uplift-demo: %s\n", db.error().message().c_str()), 1;
     return run(std::move(*db), o, form, "PostgreSQL", {"--postgres", o.postgres});
-  }
-  std::string path = o.db;
-  if (path.empty()) {  // the demo's own database file: a fresh one on every run
-    path = (std::filesystem::path(argv[0]).parent_path() / "uplift-demo.db").string();
-    std::error_code ec;
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ec);
   }
   auto db = fresh([&path](const uplift::table_spec& t) { return uplift::sqlite_store::open(path, t); });
   if (!db) return std::fprintf(stderr, "uplift-demo: %s\n", db.error().message().c_str()), 1;

@@ -95,6 +95,17 @@ struct copy_job::state {
     return std::move(**r);
   }
 
+  /// Runs `f` (a store call returning a status or result) again after a store error, at most
+  /// max_retries times, waiting retry_backoff doubled each time; then returns its error.
+  template <class F>
+  auto with_retries(F&& f) -> decltype(f()) {
+    for (std::size_t attempt = 0;; ++attempt) {
+      auto r = f();
+      if (r || r.error().code != errc::store_error || attempt >= opt.max_retries) return r;
+      std::this_thread::sleep_for(opt.retry_backoff * (1 << std::min<std::size_t>(attempt, 10)));
+    }
+  }
+
   /// The form a row is written in, in the target column.
   row_format target_form(const stored_row& row) const {
     switch (target->spec().format) {
@@ -155,12 +166,14 @@ struct copy_job::state {
     if (entries->empty()) return std::uint64_t{0};
     auto ch = changes_of(*entries);
     if (!ch) return std::move(ch).error();
-    if (auto st = into.apply_copy_changes(*ch); !st) return std::move(st).error();
+    if (auto st = with_retries([&] { return into.apply_copy_changes(*ch); }); !st)
+      return std::move(st).error();
     point("catch-up: applied");
     std::vector<std::int64_t> ids;
     ids.reserve(entries->size());
     for (const capture_entry& e : *entries) ids.push_back(e.id);
-    if (auto n = source->consume_capture(name, ids); !n) return std::move(n).error();
+    if (auto n = with_retries([&] { return source->consume_capture(name, ids); }); !n)
+      return std::move(n).error();
     update([&](copy_progress& p) {
       p.applied += entries->size();
       p.quarantined += ch->quarantine.size();
@@ -325,7 +338,7 @@ status copy_job::copy() {
   for (;;) {
     if (auto st = s.check_cancel(); !st) return st;
     const auto t0 = clock_type::now();
-    auto rows = s.source->scan({cursor, std::nullopt}, chunk);
+    auto rows = s.with_retries([&] { return s.source->scan({cursor, std::nullopt}, chunk); });
     if (!rows) return std::move(rows).error();
     copy_chunk c;
     c.job = s.name;
@@ -339,7 +352,7 @@ status copy_job::copy() {
       else
         c.rows.push_back({std::move(row.key), std::move(*out)});
     }
-    if (auto st = s.target->commit_copy_chunk(c); !st) return st;
+    if (auto st = s.with_retries([&] { return s.target->commit_copy_chunk(c); }); !st) return st;
     s.point("copy: chunk committed");
     cursor = c.cursor;
     done_here += rows->size();
@@ -350,17 +363,17 @@ status copy_job::copy() {
       p.rows_per_second = secs > 0 ? static_cast<double>(done_here) / secs : 0;
       if (c.last) p.phase = copy_phase::catching_up;
     });
+    const auto took = clock_type::now() - t0;
+    if (s.opt.rows_per_second > 0)
+      if (auto wait = bucket.take(static_cast<double>(rows->size())); wait.count() > 0)
+        std::this_thread::sleep_for(wait);
     if (c.last) return {};
     // The next chunk: sized so that it takes about target_chunk_duration.
-    const auto took = clock_type::now() - t0;
     const double ratio = std::chrono::duration<double>(s.opt.target_chunk_duration).count() /
                          std::max(1e-6, std::chrono::duration<double>(took).count());
     chunk = std::clamp<std::size_t>(
         static_cast<std::size_t>(static_cast<double>(chunk) * std::clamp(ratio, 0.5, 2.0)),
         s.opt.min_chunk, s.opt.max_chunk);
-    if (s.opt.rows_per_second > 0)
-      if (auto wait = bucket.take(static_cast<double>(rows->size())); wait.count() > 0)
-        std::this_thread::sleep_for(wait);
   }
 }
 
@@ -664,8 +677,9 @@ result<cutover_report> copy_job::run() {
   if (!job) return std::move(job).error();
   if (swapped(*job))
     return job_error(errc::invalid_option, s.name, "it is cut over already");
+  const std::uint64_t close_enough = s.opt.max_backlog / 2;
   if (auto st = copy(); !st) return fail(st.error());
-  if (auto n = catch_up(0); !n) return fail(n.error());
+  if (auto n = catch_up(close_enough); !n) return fail(n.error());
   if (s.opt.verify_before_cutover) {
     auto v = verify();
     if (!v) return fail(v.error());
@@ -681,7 +695,7 @@ result<cutover_report> copy_job::run() {
   }
   error last(errc::cutover_aborted);
   for (std::size_t attempt = 0; attempt < std::max<std::size_t>(1, s.opt.cutover_attempts); ++attempt) {
-    if (auto n = catch_up(0); !n) return fail(n.error());
+    if (auto n = catch_up(close_enough); !n) return fail(n.error());
     auto r = cut_over();
     if (r) return r;
     if (r.error().code != errc::cutover_aborted) return fail(r.error());

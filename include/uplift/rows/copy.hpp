@@ -94,6 +94,11 @@ struct copy_options {
   std::size_t max_chunk = 10000;
   /// Log entries applied per catch-up batch.
   std::size_t apply_batch = 1000;
+  /// A chunk or catch-up batch that fails for a store error (the database busy or gone for a
+  /// moment) is tried again this many times, after a wait doubling from retry_backoff, before the
+  /// phase stops with the error (a new run resumes from what was committed).
+  std::size_t max_retries = 5;
+  std::chrono::milliseconds retry_backoff{20};
 
   /// The cut-over starts only when the log holds at most this many entries ...
   std::uint64_t max_backlog = 1000;
@@ -237,8 +242,9 @@ class copy_job {
   /// Ends the roll-back: the new table's capture is removed (the old table stays, for you to drop
   /// when you will).
   status contract();
-  /// Every phase in turn: copy, catch up, verify, and cut-overs until one succeeds
-  /// (catching up between them) or cutover_attempts is spent.
+  /// Every phase in turn: copy, catch up (to half of max_backlog: the cut-over drains the rest,
+  /// so a steady stream of writes cannot keep it from ending), verify, and cut-overs until one
+  /// succeeds (catching up between them) or cutover_attempts is spent.
   result<cutover_report> run();
 
   /// What the job has done so far (its counters in the target database, and this run's view).
