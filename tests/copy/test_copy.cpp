@@ -34,6 +34,7 @@
 #include <uplift/store/sqlite.hpp>
 
 #include "../backfill/cli.hpp"
+#include "pg_own_cluster.hpp"
 #include "store_fixtures.hpp"
 #include "user_uplift.hpp"
 #include "user_uplift_json.hpp"
@@ -957,4 +958,58 @@ TEST_CASE("copy: uplift copy reads the backlog of a copy from another database w
   INFO(with);
   CHECK(code2 == 0);
   CHECK(with.find("backlog 1 entries, lag ") != std::string::npos);
+}
+
+TEST_CASE("copy faults: the PostgreSQL server killed and started again during a copy: the copy retries, resumes, and the new table equals f(source) with every write made around the outage <postgres>") {
+  if (!store_test::own_cluster::wanted()) return;  // no PostgreSQL server on this machine
+  store_test::own_cluster pg(/*durable=*/true);
+  REQUIRE(pg.ok());
+  auto open_table = [&](const std::string& table) {
+    return std::make_unique<uplift::postgres_store>(ok(uplift::postgres_store::open(
+        pg.conninfo(), {.table = table, .key_column = "id", .value_column = "record"})));
+  };
+  constexpr int rows = 8000;
+  {
+    auto src = open_table("users");
+    ok(src->create_table());
+    std::vector<uplift::stored_row> all;
+    for (int i = 1; i <= rows; ++i)
+      all.push_back({std::int64_t{i}, user(i, static_cast<std::uint16_t>(1 + i % 3))});
+    ok(src->put_many(all));
+    ok(open_table("users_v3")->create_table());
+  }
+  auto o = quick();
+  o.rows_per_second = 4000;  // about 2 s without the outage
+  o.retry_backoff = 50ms;
+  o.max_retries = 10;  // waits up to about 50 s for the server
+  auto job = ok(uplift::copy_job::open(open_table("users"), open_table("users_v3"), handle(), o));
+  // Writes before the outage, logged by the capture.
+  {
+    auto db = open_table("users");
+    for (int i = 1; i <= 20; ++i) ok(put(*db, std::int64_t{i}, user(i, 2, "-before")));
+  }
+  uplift::result<uplift::cutover_report> done = uplift::error(errc::cancelled);
+  std::thread copier([&] { done = job.run(); });
+  std::this_thread::sleep_for(700ms);
+  REQUIRE(pg.kill());
+  std::this_thread::sleep_for(1000ms);
+  CHECK(job.progress().phase == uplift::copy_phase::copying);  // still at it, waiting
+  REQUIRE(pg.restart());
+  {
+    // Writes after the outage, while the copy goes on (a new connection: the old ones broke).
+    auto db = open_table("users");
+    for (int i = 21; i <= 40; ++i) ok(put(*db, std::int64_t{i}, user(i, 2, "-after")));
+    ok(erase(*db, std::int64_t{41}));
+  }
+  copier.join();
+  REQUIRE(done);
+  CHECK(job.progress().phase == uplift::copy_phase::cut_over);
+  // "users" is the copy now; the old table holds the source as it was at the swap.
+  const auto old_rows = rows_of(*open_table("users_uplift_old"));
+  CHECK(old_rows.size() == static_cast<std::size_t>(rows - 1));
+  CHECK(old_rows.at("5") == user(5, 2, "-before"));
+  CHECK(old_rows.at("25") == user(25, 2, "-after"));
+  CHECK(rows_of(*open_table("users")) == expected_of(old_rows));
+  MESSAGE("copied " << job.progress().copied << " rows, " << job.progress().applied
+                    << " changes applied, across a server restart");
 }
