@@ -9,7 +9,8 @@
 //   the rows scanned from the source and bulk-loaded into the target (put_many, 10,000 rows a
 //   transaction). Each copy must leave its table equal to f(source) (checked after the clock).
 // - catch-up entries/s: after the copy, N changes to the source (updates, logged by the capture)
-//   applied by copy_job::catch_up().
+//   applied by copy_job::catch_up(); where both stores take several writers (PostgreSQL), N more
+//   applied by 4 catch-up workers (copy_options::catch_up_workers).
 // - the cut-over window: over --cutovers cut-overs (each a fresh table of --cutover-rows rows,
 //   copied into a new table of the same database) with a writer writing the source at
 //   --writer-rate, the time the source's writers were blocked (cutover_report::window): p50, p99
@@ -203,7 +204,25 @@ void check_copied(uplift::store& source, uplift::store& target) {
 
 struct copy_figures {
   double copy_rows_s = 0, ceiling_rows_s = 0, catch_up_entries_s = 0;
+  double catch_up_4_entries_s = 0;  ///< with 4 catch-up workers (0: the store takes one)
 };
+
+/// `changes` updates of random rows of the source, in transactions of up to 1,000 rows.
+void change_rows(place& from, std::int64_t rows, std::int64_t changes, std::uint64_t seed) {
+  auto src = from.open("bench_source");
+  std::map<std::int64_t, std::string> batch;  // put_many takes distinct keys
+  std::mt19937_64 rng(seed);
+  for (std::int64_t c = 0; c < changes; ++c) {
+    const std::int64_t i = 1 + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(rows));
+    batch[i] = user(i, 2, "-c" + std::to_string(seed) + "." + std::to_string(c));
+    if (batch.size() == 1000 || c + 1 == changes) {
+      std::vector<uplift::stored_row> out;
+      for (auto& [k, v] : batch) out.push_back({k, std::move(v)});
+      on_store(*src, [&](auto& db) { ok(db.put_many(out), "changing rows"); });
+      batch.clear();
+    }
+  }
+}
 
 copy_figures measure_copy(const options& o, place& from, place& to, bool same) {
   copy_figures f;
@@ -239,25 +258,22 @@ copy_figures measure_copy(const options& o, place& from, place& to, bool same) {
   f.copy_rows_s = static_cast<double>(o.rows) / seconds_since(t0);
   check_copied(*from.open("bench_source"), *to.open("bench_target"));
   // The catch-up: changes logged by the capture, applied.
-  {
-    auto src = from.open("bench_source");
-    std::map<std::int64_t, std::string> batch;  // put_many takes distinct keys
-    std::mt19937_64 rng(7);
-    for (std::int64_t c = 0; c < o.changes; ++c) {
-      const std::int64_t i = 1 + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(o.rows));
-      batch[i] = user(i, 2, "-c" + std::to_string(c));
-      if (batch.size() == 1000 || c + 1 == o.changes) {
-        std::vector<uplift::stored_row> rows;
-        for (auto& [k, v] : batch) rows.push_back({k, std::move(v)});
-        on_store(*src, [&](auto& db) { ok(db.put_many(rows), "changing rows"); });
-        batch.clear();
-      }
-    }
-  }
+  change_rows(from, o.rows, o.changes, 7);
   t0 = clock_type::now();
   const std::uint64_t applied = ok(job.catch_up(), "catching up");
   f.catch_up_entries_s = static_cast<double>(applied) / seconds_since(t0);
   check_copied(*from.open("bench_source"), *to.open("bench_target"));
+  // Again with 4 workers, where both stores take several writers at once.
+  if (!from.open("bench_source")->single_writer() && !to.open("bench_target")->single_writer()) {
+    change_rows(from, o.rows, o.changes, 8);
+    auto four = ok(uplift::copy_job::open(from.open("bench_source"), to.open("bench_target"), handle(),
+                                          {.job = "bench", .catch_up_workers = 4}),
+                   "opening the copy job again");
+    t0 = clock_type::now();
+    const std::uint64_t n = ok(four.catch_up(), "catching up with 4 workers");
+    f.catch_up_4_entries_s = static_cast<double>(n) / seconds_since(t0);
+    check_copied(*from.open("bench_source"), *to.open("bench_target"));
+  }
   return f;
 }
 
@@ -358,8 +374,8 @@ int main(int argc, char** argv) {
   if (o.sqlite.empty() && o.postgres.empty()) fail("give --sqlite DIR and/or --postgres CONNINFO");
   std::printf("copy-transform, %lld rows of demo.User (v1/v2/v3 -> v3), %lld changes caught up\n\n",
               static_cast<long long>(o.rows), static_cast<long long>(o.changes));
-  std::printf("| setup | copy rows/s | ceiling rows/s | vs ceiling | catch-up entries/s |\n");
-  std::printf("|---|---:|---:|---:|---:|\n");
+  std::printf("| setup | copy rows/s | ceiling rows/s | vs ceiling | catch-up entries/s | with 4 workers |\n");
+  std::printf("|---|---:|---:|---:|---:|---:|\n");
   std::vector<std::pair<std::string, std::pair<place, place>>> setups;
   if (!o.sqlite.empty()) {
     setups.push_back({"one SQLite file (ceiling: INSERT ... SELECT)",
@@ -377,8 +393,9 @@ int main(int argc, char** argv) {
   for (auto& [name, places] : setups) {
     const bool same = name.rfind("one ", 0) == 0;
     const copy_figures f = measure_copy(o, places.first, places.second, same);
-    std::printf("| %s | %.0f | %.0f | %.2f | %.0f |\n", name.c_str(), f.copy_rows_s, f.ceiling_rows_s,
-                f.copy_rows_s / f.ceiling_rows_s, f.catch_up_entries_s);
+    const std::string four = f.catch_up_4_entries_s > 0 ? std::to_string(static_cast<long long>(f.catch_up_4_entries_s)) : "(one writer)";
+    std::printf("| %s | %.0f | %.0f | %.2f | %.0f | %s |\n", name.c_str(), f.copy_rows_s, f.ceiling_rows_s,
+                f.copy_rows_s / f.ceiling_rows_s, f.catch_up_entries_s, four.c_str());
     std::fflush(stdout);
   }
   std::printf("\ncut-overs: %d, each of a table of %lld rows into a new table of the same database, "

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -126,8 +127,9 @@ struct copy_job::state {
     return opt.transform(row.key, std::move(out));
   }
 
-  /// The changes of log entries `entries` as they are in the source now.
-  result<copy_changes> changes_of(const std::vector<capture_entry>& entries) {
+  /// The changes of log entries `entries` as they are in the source (`src`, a connection to it)
+  /// now.
+  result<copy_changes> changes_of(store& src, const std::vector<capture_entry>& entries) {
     copy_changes ch;
     ch.job = name;
     ch.entries = entries.size();
@@ -136,7 +138,7 @@ struct copy_job::state {
              })>
         keys;
     for (const capture_entry& e : entries) keys.insert(e.key);
-    auto found = source->get_many(std::vector<row_key>(keys.begin(), keys.end()));
+    auto found = src.get_many(std::vector<row_key>(keys.begin(), keys.end()));
     if (!found) return std::move(found).error();
     std::map<std::string, std::string> now;
     for (stored_row& r : *found) now.emplace(key_to_string(r.key), std::move(r.value));
@@ -159,12 +161,14 @@ struct copy_job::state {
     return ch;
   }
 
-  /// Applies up to one batch of the log through `into`: how many entries it applied.
-  result<std::uint64_t> apply_batch(store& into) {
-    auto entries = source->read_capture(name, opt.apply_batch);
+  /// Applies up to one batch of the log (the share `part` of `parts`) from `src` through `into`:
+  /// how many entries it applied.
+  result<std::uint64_t> apply_batch(store& src, store& into, std::size_t part = 0,
+                                    std::size_t parts = 1) {
+    auto entries = src.read_capture(name, opt.apply_batch, part, parts);
     if (!entries) return std::move(entries).error();
     if (entries->empty()) return std::uint64_t{0};
-    auto ch = changes_of(*entries);
+    auto ch = changes_of(src, *entries);
     if (!ch) return std::move(ch).error();
     if (auto st = with_retries([&] { return into.apply_copy_changes(*ch); }); !st)
       return std::move(st).error();
@@ -172,7 +176,7 @@ struct copy_job::state {
     std::vector<std::int64_t> ids;
     ids.reserve(entries->size());
     for (const capture_entry& e : *entries) ids.push_back(e.id);
-    if (auto n = with_retries([&] { return source->consume_capture(name, ids); }); !n)
+    if (auto n = with_retries([&] { return src.consume_capture(name, ids); }); !n)
       return std::move(n).error();
     update([&](copy_progress& p) {
       p.applied += entries->size();
@@ -386,9 +390,49 @@ result<std::uint64_t> copy_job::catch_up(std::uint64_t until_backlog) {
     return job_error(errc::invalid_option, s.name,
                      "the catch-up applies changes to copied rows: copy() every row first");
   std::uint64_t applied = 0;
+  const std::size_t workers =
+      s.source->single_writer() || s.target->single_writer() ? 1 : std::max<std::size_t>(1, s.opt.catch_up_workers);
+  if (workers > 1) {
+    // Rounds: each worker applies the changes of its share of the keys until its share of the
+    // log is empty for now, on connections of its own; then the log is measured.
+    std::vector<std::unique_ptr<store>> sources, targets;
+    for (std::size_t w = 0; w < workers; ++w) {
+      auto a = s.source->connect();
+      if (!a) return std::move(a).error();
+      auto b = s.target->connect();
+      if (!b) return std::move(b).error();
+      sources.push_back(std::move(*a));
+      targets.push_back(std::move(*b));
+    }
+    for (;;) {
+      std::vector<std::thread> threads;
+      std::vector<std::optional<error>> failed(workers);
+      std::atomic<std::uint64_t> round{0};
+      for (std::size_t w = 0; w < workers; ++w)
+        threads.emplace_back([&, w] {
+          for (;;) {
+            if (!s.check_cancel()) return failed[w].emplace(errc::cancelled), void();
+            auto n = s.apply_batch(*sources[w], *targets[w], w, workers);
+            if (!n) return failed[w].emplace(std::move(n).error()), void();
+            round += *n;
+            if (*n < s.opt.apply_batch) return;
+          }
+        });
+      for (auto& t : threads) t.join();
+      applied += round.load();
+      for (auto& f : failed)
+        if (f) {
+          if (f->code == errc::cancelled) return s.check_cancel().error();
+          return std::move(*f);
+        }
+      auto b = s.measure();
+      if (!b) return std::move(b).error();
+      if (b->entries <= until_backlog) return applied;
+    }
+  }
   for (;;) {
     if (auto st = s.check_cancel(); !st) return std::move(st).error();
-    auto n = s.apply_batch(*s.target);
+    auto n = s.apply_batch(*s.source, *s.target);
     if (!n) return std::move(n).error();
     applied += *n;
     if (*n < s.opt.apply_batch || until_backlog > 0) {
@@ -528,7 +572,7 @@ result<cutover_report> copy_job::cut_over() {
     if (t0 - locked + last_batch > s.opt.max_window)
       return abort("draining the log would take longer than the window (" +
                    std::to_string(s.opt.max_window.count()) + " ms)");
-    auto n = s.apply_batch(into);
+    auto n = s.apply_batch(*s.source, into);
     if (!n) return abort("draining the log failed: " + n.error().message());
     drained += *n;
     last_batch = clock_type::now() - t0;

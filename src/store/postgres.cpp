@@ -921,8 +921,9 @@ status postgres_store::install_capture(std::string_view job) { return impl_->ins
 result<bool> postgres_store::has_capture(std::string_view job) { return impl_->has_capture(job); }
 status postgres_store::remove_capture(std::string_view job) { return impl_->remove_capture(job); }
 result<std::vector<capture_entry>> postgres_store::read_capture(std::string_view job,
-                                                                std::size_t n) {
-  return impl_->read_capture(job, n);
+                                                                std::size_t n, std::size_t part,
+                                                                std::size_t parts) {
+  return impl_->read_capture(job, n, part, parts);
 }
 result<std::uint64_t> postgres_store::consume_capture(std::string_view job,
                                                       const std::vector<std::int64_t>& ids) {

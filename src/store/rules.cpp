@@ -163,7 +163,8 @@ result<std::unique_ptr<store>> store::sibling(const table_spec&) const {
 status store::install_capture(std::string_view) { return no_copy_jobs(*this, "installing a capture"); }
 result<bool> store::has_capture(std::string_view) { return no_copy_jobs(*this, "looking for a capture"); }
 status store::remove_capture(std::string_view) { return no_copy_jobs(*this, "removing a capture"); }
-result<std::vector<capture_entry>> store::read_capture(std::string_view, std::size_t) {
+result<std::vector<capture_entry>> store::read_capture(std::string_view, std::size_t, std::size_t,
+                                                       std::size_t) {
   return no_copy_jobs(*this, "reading a capture log");
 }
 result<std::uint64_t> store::consume_capture(std::string_view, const std::vector<std::int64_t>&) {

@@ -553,12 +553,19 @@ class sql_adapter {
     return tx.commit(doing);
   }
 
-  result<std::vector<capture_entry>> read_capture(std::string_view job, std::size_t n) {
+  result<std::vector<capture_entry>> read_capture(std::string_view job, std::size_t n,
+                                                  std::size_t part = 0, std::size_t parts = 1) {
     const copy_statements c = capture_statements(job);
     sql_args a;
     a.owned_text(capture_key(job)).integer(static_cast<std::int64_t>(n));
+    if (parts > 1) {
+      if (c.read_capture_part.empty())
+        return store_failure(self().what("reading a share of a capture log"),
+                             "this store's log is caught up by one worker (one writer at a time)");
+      a.integer(static_cast<std::int64_t>(parts)).integer(static_cast<std::int64_t>(part));
+    }
     return collect<capture_entry>(
-        c.read_capture, a, self().what("reading the capture log of copy job \"" + std::string(job) + "\""),
+        parts > 1 ? c.read_capture_part : c.read_capture, a, self().what("reading the capture log of copy job \"" + std::string(job) + "\""),
         [this](const auto& row) -> result<capture_entry> {
           return capture_entry{row.i64(0), row.key(1, spec_.key), row.i64(2)};
         });

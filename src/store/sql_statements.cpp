@@ -514,10 +514,14 @@ copy_statements make_copy_statements(const table_spec& spec, const sql_dialect& 
                       " FOR EACH ROW EXECUTE FUNCTION " + moved + "()");
   }
   s.delete_capture = r("DELETE FROM uplift_capture WHERE job = ?1");
-  s.read_capture =
-      r(std::string("SELECT id, ") +
-        (!sqlite && spec.key == key_type::integer ? "CAST(\"key\" AS bigint)" : "\"key\"") +
-        ", at_ms FROM uplift_capture WHERE job = ?1 ORDER BY id LIMIT ?2");
+  const std::string capture_columns =
+      std::string("SELECT id, ") +
+      (!sqlite && spec.key == key_type::integer ? "CAST(\"key\" AS bigint)" : "\"key\"") +
+      ", at_ms FROM uplift_capture WHERE job = ?1";
+  s.read_capture = r(capture_columns + " ORDER BY id LIMIT ?2");
+  if (!sqlite)
+    s.read_capture_part =
+        r(capture_columns + " AND mod(abs(hashtext(\"key\")), ?3) = ?4 ORDER BY id LIMIT ?2");
   {
     std::string in;
     for (std::size_t i = 0; i < copy_statements::consume_ids; ++i)

@@ -200,6 +200,9 @@ struct copy_statements {
   std::string has_capture;                  ///< one row: how many of the job's triggers exist
   std::string capture_table_lookup;         ///< one row when uplift_capture exists
   std::string read_capture;                 ///< ?1 job, ?2 n: (id, key, at_ms) oldest first
+  /// read_capture, then ?3 parts and ?4 part: the entries of the keys whose hash falls in the
+  /// part ("" where the store does not split its log: SQLite).
+  std::string read_capture_part;
   /// ?1 job, ?2 .. the ids of consume_ids entries (0 for none: ids start at 1).
   std::string consume;
   static constexpr std::size_t consume_ids = 100;

@@ -505,8 +505,9 @@ result<std::unique_ptr<store>> sqlite_store::sibling(const table_spec& table) co
 status sqlite_store::install_capture(std::string_view job) { return impl_->install_capture(job); }
 result<bool> sqlite_store::has_capture(std::string_view job) { return impl_->has_capture(job); }
 status sqlite_store::remove_capture(std::string_view job) { return impl_->remove_capture(job); }
-result<std::vector<capture_entry>> sqlite_store::read_capture(std::string_view job, std::size_t n) {
-  return impl_->read_capture(job, n);
+result<std::vector<capture_entry>> sqlite_store::read_capture(std::string_view job, std::size_t n,
+                                                              std::size_t part, std::size_t parts) {
+  return impl_->read_capture(job, n, part, parts);
 }
 result<std::uint64_t> sqlite_store::consume_capture(std::string_view job,
                                                     const std::vector<std::int64_t>& ids) {

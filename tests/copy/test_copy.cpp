@@ -734,6 +734,8 @@ TEST_CASE_TEMPLATE("copy: under a live workload of inserts, updates and deletes 
   std::this_thread::sleep_for(20ms);
   auto o = setup.options();
   o.rows_per_second = 10000;  // the copy takes a while: writes land in every phase
+  o.catch_up_workers = 3;     // PostgreSQL: three shares of the keys at once (SQLite: one)
+  o.apply_batch = 200;
   auto job = ok(uplift::copy_job::open(setup.source(), setup.target(), handle(), o));
   auto report = ok(job.run());
   std::this_thread::sleep_for(30ms);  // writes after the swap, to the new table

@@ -94,6 +94,10 @@ struct copy_options {
   std::size_t max_chunk = 10000;
   /// Log entries applied per catch-up batch.
   std::size_t apply_batch = 1000;
+  /// Catch-up workers, each applying the changes of its share of the keys on connections of its
+  /// own (PostgreSQL; a store with one writer at a time, SQLite, is caught up by one). The
+  /// cut-over's drain is one, in its transaction.
+  std::size_t catch_up_workers = 1;
   /// A chunk or catch-up batch that fails for a store error (the database busy or gone for a
   /// moment) is tried again this many times, after a wait doubling from retry_backoff, before the
   /// phase stops with the error (a new run resumes from what was committed).

@@ -155,7 +155,9 @@ class postgres_store final : public store {
   status install_capture(std::string_view job) override;
   result<bool> has_capture(std::string_view job) override;
   status remove_capture(std::string_view job) override;
-  result<std::vector<capture_entry>> read_capture(std::string_view job, std::size_t n) override;
+  result<std::vector<capture_entry>> read_capture(std::string_view job, std::size_t n,
+                                                  std::size_t part = 0,
+                                                  std::size_t parts = 1) override;
   result<std::uint64_t> consume_capture(std::string_view job,
                                         const std::vector<std::int64_t>& ids) override;
   result<capture_backlog> backlog(std::string_view job) override;

@@ -513,8 +513,13 @@ class store {
   virtual result<bool> has_capture(std::string_view job);
   /// Drops job `job`'s triggers and its log entries.
   virtual status remove_capture(std::string_view job);
-  /// Up to n of job `job`'s log entries, oldest first.
-  virtual result<std::vector<capture_entry>> read_capture(std::string_view job, std::size_t n);
+  /// Up to n of job `job`'s log entries, oldest first; with parts > 1, only the entries of the
+  /// keys in share `part` (0..parts-1) of a split of the keys by hash, so that several catch-up
+  /// workers each apply the changes of their own keys (errc::store_error where the store cannot
+  /// split: SQLite, one writer at a time, is caught up by one worker).
+  virtual result<std::vector<capture_entry>> read_capture(std::string_view job, std::size_t n,
+                                                          std::size_t part = 0,
+                                                          std::size_t parts = 1);
   /// Deletes exactly these entries (ids read by read_capture); returns how many were deleted.
   virtual result<std::uint64_t> consume_capture(std::string_view job,
                                                 const std::vector<std::int64_t>& ids);
