@@ -526,6 +526,11 @@ result<copy_verification> copy_job::verify(std::size_t ranges) {
       if (out.mismatched_keys.size() < max_listed) out.mismatched_keys.push_back(std::move(k));
     }
   }
+  // Kept with the job, for `uplift copy` and whoever looks next.
+  if (auto st = s.target->set_copy_verification(s.name, out.rows, out.mismatched_rows,
+                                                out.pending_rows);
+      !st)
+    return std::move(st).error();
   return out;
 }
 

@@ -962,6 +962,10 @@ status postgres_store::set_copy_phase(std::string_view name, std::string_view ph
   return impl_->set_copy_phase(name, phase, error_text);
 }
 result<std::vector<copy_record>> postgres_store::list_copy_jobs() { return impl_->list_copy_jobs(); }
+status postgres_store::set_copy_verification(std::string_view name, std::uint64_t rows,
+                                   std::uint64_t mismatches, std::uint64_t pending) {
+  return impl_->set_copy_verification(name, rows, mismatches, pending);
+}
 result<std::vector<quarantined_row>> postgres_store::list_copy_quarantine(std::string_view name,
                                                                           std::size_t n) {
   return impl_->list_copy_quarantine(name, n);

@@ -201,6 +201,10 @@ status store::set_copy_phase(std::string_view, std::string_view, std::string_vie
   return no_copy_jobs(*this, "setting a copy job's phase");
 }
 
+status store::set_copy_verification(std::string_view, std::uint64_t, std::uint64_t,
+                                    std::uint64_t) {
+  return no_copy_jobs(*this, "recording a copy job's verification");
+}
 result<std::vector<copy_record>> store::list_copy_jobs() {
   return no_copy_jobs(*this, "listing copy jobs");
 }

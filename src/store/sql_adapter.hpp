@@ -663,6 +663,18 @@ class sql_adapter {
                               read_copy_row());
   }
 
+  status set_copy_verification(std::string_view name, std::uint64_t rows, std::uint64_t mismatches,
+                               std::uint64_t pending) {
+    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    sql_args a;
+    auto i64 = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
+    a.owned_text(job_key(spec_.table, name)).integer(i64(rows)).integer(i64(mismatches)).integer(i64(pending));
+    auto n = self().execute(c.set_verification, a,
+                            self().what("recording the verification of copy job \"" + std::string(name) + "\""));
+    if (!n) return std::move(n).error();
+    return {};
+  }
+
   result<std::vector<copy_record>> list_copy_jobs() {
     const std::string doing = self().what("listing copy jobs");
     const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
@@ -874,6 +886,10 @@ class sql_adapter {
       r.error = std::string(row.text(10));
       r.table = std::string(row.text(11));
       r.source_database = std::string(row.text(12));
+      r.verified_at = row.i64(13);
+      r.verified_rows = u(14);
+      r.verified_mismatches = u(15);
+      r.verified_pending = u(16);
       return r;
     };
   }

@@ -549,16 +549,22 @@ copy_statements make_copy_statements(const table_spec& spec, const sql_dialect& 
         "target_version BIGINT NOT NULL, phase TEXT NOT NULL, cursor_key TEXT, "
         "total_rows BIGINT NOT NULL DEFAULT 0, copied BIGINT NOT NULL DEFAULT 0, "
         "quarantined BIGINT NOT NULL DEFAULT 0, applied BIGINT NOT NULL DEFAULT 0, "
-        "error TEXT NOT NULL DEFAULT '', created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)");
+        "error TEXT NOT NULL DEFAULT '', created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, "
+        "verified_at BIGINT NOT NULL DEFAULT 0, verified_rows BIGINT NOT NULL DEFAULT 0, "
+        "verified_mismatches BIGINT NOT NULL DEFAULT 0, verified_pending BIGINT NOT NULL DEFAULT 0)");
   s.insert_copy =
       r("INSERT INTO uplift_copy (job_key, name, table_name, source, source_database, record, "
         "target_version, phase, total_rows, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?9, "
         "?5, ?6, ?7, ?8, {now_s}, {now_s}) ON CONFLICT DO NOTHING");
   const std::string copy_columns =
       "name, source, record, target_version, phase, cursor_key, total_rows, copied, "
-      "quarantined, applied, error, table_name, source_database FROM uplift_copy";
+      "quarantined, applied, error, table_name, source_database, verified_at, verified_rows, "
+      "verified_mismatches, verified_pending FROM uplift_copy";
   s.load_copy = r("SELECT " + copy_columns + " WHERE job_key = ?1");
   s.list_copies = r("SELECT " + copy_columns + " ORDER BY created_at, job_key");
+  s.set_verification =
+      r("UPDATE uplift_copy SET verified_at = {now_s}, verified_rows = ?2, "
+        "verified_mismatches = ?3, verified_pending = ?4 WHERE job_key = ?1");
   s.copy_table_lookup = sqlite ? "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'uplift_copy'"
                                : "SELECT 1 WHERE to_regclass('uplift_copy') IS NOT NULL";
   s.chunk_progress =

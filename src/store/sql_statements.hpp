@@ -217,6 +217,7 @@ struct copy_statements {
   std::string create_copy;                  ///< uplift_copy
   std::string insert_copy, load_copy, chunk_progress, changes_progress, set_phase;
   std::string list_copies;       ///< every job, oldest first (columns as load_copy's)
+  std::string set_verification;  ///< ?1 job key, ?2 rows, ?3 mismatches, ?4 pending
   std::string copy_table_lookup; ///< one row when uplift_copy exists
 };
 

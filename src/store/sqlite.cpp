@@ -545,6 +545,10 @@ status sqlite_store::set_copy_phase(std::string_view name, std::string_view phas
 }
 
 result<std::vector<copy_record>> sqlite_store::list_copy_jobs() { return impl_->list_copy_jobs(); }
+status sqlite_store::set_copy_verification(std::string_view name, std::uint64_t rows,
+                                   std::uint64_t mismatches, std::uint64_t pending) {
+  return impl_->set_copy_verification(name, rows, mismatches, pending);
+}
 result<std::vector<quarantined_row>> sqlite_store::list_copy_quarantine(std::string_view name,
                                                                         std::size_t n) {
   return impl_->list_copy_quarantine(name, n);

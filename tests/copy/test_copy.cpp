@@ -928,6 +928,14 @@ TEST_CASE("copy: uplift copy shows each job's phase, progress, backlog and lag, 
     CHECK(out.find("move  demo.User at v3, users -> users_v3, catching up") != std::string::npos);
     CHECK(out.find("copied 200 of 200 rows (100.0%), quarantined 0, changes applied 0") != std::string::npos);
     CHECK(out.find("backlog 3 entries, lag ") != std::string::npos);
+    CHECK(out.find("not verified yet") != std::string::npos);
+  }
+  ok(job.verify());
+  {
+    auto [out, code] = run_cli("copy " + store);
+    INFO(out);
+    CHECK(out.find("verified 200 rows ") != std::string::npos);
+    CHECK(out.find(": 0 differed, 3 more with changes still in the log") != std::string::npos);
   }
   ok(job.run());
   auto now = setup.after_cutover();

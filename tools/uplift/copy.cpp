@@ -47,6 +47,14 @@ int copy_status(uplift::store& db, const copy_request& r, const store_opener& op
                 thousands(j.copied).c_str(), thousands(j.total_rows).c_str(), pct > 100.0 ? 100.0 : pct,
                 thousands(j.quarantined).c_str(), thousands(j.applied).c_str());
     if (!j.error.empty()) std::printf("      error: %s\n", j.error.c_str());
+    if (j.verified_at == 0) {
+      std::printf("      not verified yet\n");
+    } else {
+      const std::int64_t ago = static_cast<std::int64_t>(std::time(nullptr)) - j.verified_at;
+      std::printf("      verified %s rows %lld s ago: %s differed, %s more with changes still in the log\n",
+                  thousands(j.verified_rows).c_str(), static_cast<long long>(ago < 0 ? 0 : ago),
+                  thousands(j.verified_mismatches).c_str(), thousands(j.verified_pending).c_str());
+    }
     uplift::table_spec t = r.spec;
     if (!swapped) {
       // The capture log is in the source's database.

@@ -61,7 +61,8 @@ constexpr const char* usage = R"(usage:
       the last flip. --by names who flips (default: USER@host)
   uplift copy STORE [--source STORE] [--key K] [--value V] [--key-type ...]
       every copy job into this database: its phase, rows copied, quarantined, changes applied,
-      the backlog and lag of its capture log (in the source database: this one, or --source),
+      its last verification, the backlog and lag of its capture log (in the source database:
+      this one, or --source),
       and after the cut-over the changes its roll-back has not synced back yet
 
 STORE is sqlite:PATH (a SQLite database file) or a PostgreSQL URL (postgresql://... or

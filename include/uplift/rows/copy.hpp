@@ -232,7 +232,7 @@ class copy_job {
   /// (0: empty); returns how many it applied.
   result<std::uint64_t> catch_up(std::uint64_t until_backlog = 0);
   /// Compares every key range of f(source) with the target (`ranges` ranges: 0 for about one per
-  /// 10,000 rows).
+  /// 10,000 rows). Its counts are kept in the job's row (`uplift copy` shows them).
   result<copy_verification> verify(std::size_t ranges = 0);
   /// One cut-over attempt: errc::cutover_aborted when the backlog or lag is over its limit, or
   /// the drain would exceed max_window (nothing swapped: catch up and try again).

@@ -161,6 +161,8 @@ class sqlite_store final : public store {
   result<std::vector<quarantined_row>> list_copy_quarantine(std::string_view name,
                                                             std::size_t n) override;
   result<std::vector<copy_record>> list_copy_jobs() override;
+  status set_copy_verification(std::string_view name, std::uint64_t rows, std::uint64_t mismatches,
+                               std::uint64_t pending) override;
 
   // ---- the application's own writes (not part of the store interface) ----
   /// CREATE TABLE IF NOT EXISTS: the key column as primary key and the value column: TEXT for

@@ -309,6 +309,13 @@ struct copy_record {
   std::uint64_t quarantined = 0;
   std::uint64_t applied = 0;         ///< capture entries applied
   std::string error;
+  /// The last verification (copy_job::verify): when (unix seconds, database time; 0: never),
+  /// the source rows compared, the rows that differed, the rows that differed with changes still
+  /// in the log.
+  std::int64_t verified_at = 0;
+  std::uint64_t verified_rows = 0;
+  std::uint64_t verified_mismatches = 0;
+  std::uint64_t verified_pending = 0;
 };
 
 /// One chunk of a copy job, committed in one transaction of the target database: its rows
@@ -555,6 +562,9 @@ class store {
   /// Sets job `name`'s phase (and error, for "failed").
   virtual status set_copy_phase(std::string_view name, std::string_view phase,
                                 std::string_view error_text);
+  /// Records job `name`'s last verification (copy_record::verified_*; the time is now).
+  virtual status set_copy_verification(std::string_view name, std::uint64_t rows,
+                                       std::uint64_t mismatches, std::uint64_t pending);
   /// Every copy job whose target is in this database (whatever its table), oldest first.
   virtual result<std::vector<copy_record>> list_copy_jobs();
   /// Up to n rows copy job `name` quarantined, oldest first.
