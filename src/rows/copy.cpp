@@ -38,6 +38,21 @@ struct range_checksum {
 /// True once the job's cut-over committed (its roll-back may have been contracted since).
 bool swapped(const copy_record& r) { return r.phase == "cut over" || r.phase == "contracted"; }
 
+/// The distinct keys of log entries, and the rows of `db` that hold them now (by key as text;
+/// a key without a row was deleted), read in one get_many.
+result<std::pair<std::vector<row_key>, std::map<std::string, std::string>>> rows_of_entries(
+    store& db, const std::vector<capture_entry>& entries) {
+  std::set<std::string> seen;
+  std::vector<row_key> keys;
+  for (const capture_entry& e : entries)
+    if (seen.insert(key_to_string(e.key)).second) keys.push_back(e.key);
+  auto found = db.get_many(keys);
+  if (!found) return std::move(found).error();
+  std::map<std::string, std::string> rows;
+  for (stored_row& r : *found) rows.emplace(key_to_string(r.key), std::move(r.value));
+  return std::pair{std::move(keys), std::move(rows)};
+}
+
 error job_error(errc code, std::string_view job, std::string detail) {
   return error(code).with_detail("copy job \"" + std::string(job) + "\": " + std::move(detail));
 }
@@ -133,15 +148,9 @@ struct copy_job::state {
     copy_changes ch;
     ch.job = name;
     ch.entries = entries.size();
-    std::set<row_key, decltype([](const row_key& a, const row_key& b) {
-               return compare_keys(a, b) < 0;
-             })>
-        keys;
-    for (const capture_entry& e : entries) keys.insert(e.key);
-    auto found = src.get_many(std::vector<row_key>(keys.begin(), keys.end()));
+    auto found = rows_of_entries(src, entries);
     if (!found) return std::move(found).error();
-    std::map<std::string, std::string> now;
-    for (stored_row& r : *found) now.emplace(key_to_string(r.key), std::move(r.value));
+    auto& [keys, now] = *found;
     for (const row_key& k : keys) {
       auto v = now.find(key_to_string(k));
       if (v == now.end()) {
@@ -655,19 +664,13 @@ result<std::uint64_t> copy_job::sync_back() {
     ch.entries = entries->size();
     ch.counted = false;
     ch.through_route = !renamed;
-    std::set<std::string> seen;
-    std::vector<row_key> keys;
-    for (const capture_entry& e : *entries)
-      if (seen.insert(key_to_string(e.key)).second) keys.push_back(e.key);
-    auto found = now.get_many(keys);
+    auto found = rows_of_entries(now, *entries);
     if (!found) return std::move(found).error();
-    std::map<std::string, std::string> rows;
-    for (stored_row& r : *found) rows.emplace(key_to_string(r.key), std::move(r.value));
+    auto& [keys, rows] = *found;
     for (const row_key& key : keys) {
-      const capture_entry e{0, key, 0};
       auto v = rows.find(key_to_string(key));
       if (v == rows.end()) {
-        ch.deletes.push_back(e.key);
+        ch.deletes.push_back(key);
         continue;
       }
       const row_format to = old.spec().format == value_format::detect
@@ -677,10 +680,10 @@ result<std::uint64_t> copy_job::sync_back() {
       auto info = s.record.rewrite_as(as_bytes_view(v->second), now.spec().format, s.opt.rollback_to, to, out);
       if (!info)
         return job_error(info.error().code, s.name,
-                         "the row " + key_to_string(e.key) + " of the new table cannot be written "
+                         "the row " + key_to_string(key) + " of the new table cannot be written "
                          "back at v" + std::to_string(s.opt.rollback_to) + ": " +
                          info.error().message());
-      ch.upserts.push_back({e.key, std::move(out)});
+      ch.upserts.push_back({key, std::move(out)});
     }
     if (auto st = old.apply_copy_changes(ch); !st) return std::move(st).error();
     s.point("sync back: applied");

@@ -472,31 +472,26 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
          {"progress", jobs().progress},
          {"on_conflict", detail::quarantine_on_conflict}});
     lock_job_sql_ = "SELECT name FROM uplift_backfill WHERE job_key = $1 FOR UPDATE";
-    insert_absent_sql_ = detail::render(
-        "INSERT INTO {t} ({k}, {v}) SELECT d.k, {nv} FROM unnest(?1::{keys}, ?2::{values}) "
-        "AS d(k, v) ON CONFLICT ({k}) DO NOTHING",
-        d,
-        {{"t", t},
-         {"k", k},
-         {"v", v},
-         {"keys", key_array_type},
-         {"values", value_array_type},
-         {"nv", detail::value_of(value_type_, "d.v")}});
+    // put_many's upsert and a copy chunk's insert: the same rows from unnest of two arrays.
+    auto insert_from_arrays = [&](std::string_view on_conflict) {
+      return detail::render(
+          "INSERT INTO {t} ({k}, {v}) SELECT d.k, {nv} FROM unnest(?1::{keys}, ?2::{values}) "
+          "AS d(k, v) ON CONFLICT ({k}) " + std::string(on_conflict),
+          d,
+          {{"t", t},
+           {"k", k},
+           {"v", v},
+           {"keys", key_array_type},
+           {"values", value_array_type},
+           {"nv", detail::value_of(value_type_, "d.v")}});
+    };
+    put_many_sql_ = insert_from_arrays("DO UPDATE SET {v} = excluded.{v}");
+    insert_absent_sql_ = insert_from_arrays("DO NOTHING");
     get_many_sql_ = detail::render("SELECT {k}, {vr} FROM {t} WHERE {k} = ANY(?1::{keys})", d,
                                    {{"t", t},
                                     {"k", k},
                                     {"vr", detail::value_read(value_type_, v)},
                                     {"keys", key_array_type}});
-    put_many_sql_ = detail::render(
-        "INSERT INTO {t} ({k}, {v}) SELECT d.k, {nv} FROM unnest(?1::{keys}, ?2::{values}) "
-        "AS d(k, v) ON CONFLICT ({k}) DO UPDATE SET {v} = excluded.{v}",
-        d,
-        {{"t", t},
-         {"k", k},
-         {"v", v},
-         {"keys", key_array_type},
-         {"values", value_array_type},
-         {"nv", detail::value_of(value_type_, "d.v")}});
     return {};
   }
 
@@ -614,6 +609,22 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
     return std::strtoull(PQcmdTuples(res->get()), nullptr, 10);
   }
 
+  /// Runs `sql` (put_many_sql_ or insert_absent_sql_) on rows[from, from + n) as two binary
+  /// arrays, keys and values; the rows it changed.
+  result<std::uint64_t> exec_unnest(const std::string& sql, const std::vector<stored_row>& rows,
+                                    std::size_t from, std::size_t n, std::string_view doing) {
+    detail::pg_array keys(key_element(), n), values(value_element(), n, rows[from].value.size());
+    for (std::size_t i = from; i < from + n; ++i) {
+      keys.add(rows[i].key);
+      values.add(std::string_view(rows[i].value));
+    }
+    detail::pg_params p;
+    p.array(key_array(), std::move(keys)).array(value_array(), std::move(values));
+    auto res = exec(sql, p, doing);
+    if (!res) return std::move(res).error();
+    return std::strtoull(PQcmdTuples(res->get()), nullptr, 10);
+  }
+
   /// 10000 rows to a statement: an INSERT ... SELECT FROM unnest of binary arrays; on a
   /// distributed table, an INSERT per row, 10000 to a round trip.
   status put_rows(const std::vector<stored_row>& rows, std::string_view doing) {
@@ -636,14 +647,8 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
         if (!sent) return sent;
         continue;
       }
-      detail::pg_array keys(key_element(), n), values(value_element(), n, rows[from].value.size());
-      for (std::size_t i = from; i < from + n; ++i) {
-        keys.add(rows[i].key);
-        values.add(std::string_view(rows[i].value));
-      }
-      detail::pg_params p;
-      p.array(key_array(), std::move(keys)).array(value_array(), std::move(values));
-      if (auto res = exec(put_many_sql_, p, doing); !res) return std::move(res).error();
+      if (auto res = exec_unnest(put_many_sql_, rows, from, n, doing); !res)
+        return std::move(res).error();
     }
     return {};
   }
@@ -657,16 +662,9 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
     std::uint64_t inserted = 0;
     for (std::size_t from = 0; from < rows.size(); from += chunk) {
       const std::size_t n = std::min(chunk, rows.size() - from);
-      detail::pg_array keys(key_element(), n), values(value_element(), n, rows[from].value.size());
-      for (std::size_t i = from; i < from + n; ++i) {
-        keys.add(rows[i].key);
-        values.add(std::string_view(rows[i].value));
-      }
-      detail::pg_params p;
-      p.array(key_array(), std::move(keys)).array(value_array(), std::move(values));
-      auto res = exec(insert_absent_sql_, p, doing);
+      auto res = exec_unnest(insert_absent_sql_, rows, from, n, doing);
       if (!res) return std::move(res).error();
-      inserted += std::strtoull(PQcmdTuples(res->get()), nullptr, 10);
+      inserted += *res;
     }
     return inserted;
   }
