@@ -2,6 +2,7 @@
 //
 //   uplift-bench-copy [--sqlite DIR] [--postgres CONNINFO] [--rows N] [--changes N]
 //                     [--cutovers N] [--cutover-rows N] [--writer-rate WRITES_PER_S]
+//                     [--backlog-ms MS,MS...]
 //
 // - copy rows/s: copy_job::copy() of N demo.User rows (a third each at v1, v2 and v3, about 200
 //   bytes; each row through the chain to v3) against the ceiling, the same store copying the same
@@ -14,7 +15,12 @@
 // - the cut-over window: over --cutovers cut-overs (each a fresh table of --cutover-rows rows,
 //   copied into a new table of the same database) with a writer writing the source at
 //   --writer-rate, the time the source's writers were blocked (cutover_report::window): p50, p99
-//   and max, and the writer's own longest write among those that overlapped a cut-over.
+//   and max, and the writer's own longest write among those that overlapped a cut-over. Each
+//   cut-over first lets --backlog-ms of writes gather after the last catch-up (100 and 1000 ms by
+//   default; the writer keeps a connection to the new table ready), and runs twice:
+//   draining them with the writers blocked (cutover_mode::drain), and putting their keys in
+//   maintenance (cutover_mode::maintenance): then also how many keys were held, and for how long
+//   after the writers were let go (cutover_report::maintenance_keys, ::maintenance).
 //
 // Setups: one SQLite file (rename), one SQLite file to another (route), one PostgreSQL database
 // (rename), SQLite to PostgreSQL (route). A PostgreSQL server for it: tests/store/pg_cluster.sh
@@ -56,6 +62,7 @@ struct options {
   int cutovers = 20;
   std::int64_t cutover_rows = 20'000;
   double writer_rate = 500;
+  std::vector<int> backlogs_ms{100, 1000};
 };
 
 [[noreturn]] void fail(const std::string& what) {
@@ -181,7 +188,8 @@ void empty_table(place& p, const std::string& table) {
   on_store(*s, [&](auto& db) { ok(db.create_table(), "creating a table"); });
 }
 void drop_copy_state(place& p) {
-  for (const char* t : {"uplift_copy", "uplift_capture", "uplift_routes"}) p.sql(std::string("DROP TABLE IF EXISTS ") + t);
+  for (const char* t : {"uplift_copy", "uplift_capture", "uplift_routes", "uplift_maintenance"})
+    p.sql(std::string("DROP TABLE IF EXISTS ") + t);
 }
 
 double seconds_since(clock_type::time_point t0) {
@@ -277,13 +285,35 @@ copy_figures measure_copy(const options& o, place& from, place& to, bool same) {
   return f;
 }
 
+/// After a maintenance cut-over: the new table holds f(row) of every row the old one held at
+/// the swap, except the rows the writer wrote since (its own bytes, at v2).
+void check_copied_by_route(place& p, const std::string& src, const std::string& dst) {
+  auto a = ok(p.open(src)->scan({}, 100000000), "reading the old table");
+  auto b = ok(p.open(dst)->scan({}, 100000000), "reading the new table");
+  if (a.size() != b.size()) fail("the new table has " + std::to_string(b.size()) + " rows, not " + std::to_string(a.size()));
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    std::string want;
+    ok(handle().rewrite_as(uplift::as_bytes_view(a[i].value), uplift::value_format::binary, 3,
+                           uplift::row_format::binary, want),
+       "rewriting a row");
+    if (b[i].key != a[i].key || (b[i].value != want && uplift::peek(uplift::as_bytes_view(b[i].value))->version != 2))
+      fail("row " + uplift::key_to_string(a[i].key) + " of the new table is not f(old row) nor the writer's");
+  }
+}
+
 struct window_figures {
   std::vector<double> windows_ms;
+  std::vector<double> held_keys, held_ms;  // maintenance: keys held, and for how long, per cut-over
   double writer_max_ms = 0;
-  std::uint64_t writes = 0, drained = 0;
+  std::uint64_t writes = 0, drained = 0, refused = 0;
 };
 
-window_figures measure_cutovers(const options& o, place& p) {
+/// --cutovers cut-overs of fresh tables with a writer at --writer-rate: each catches up, lets
+/// --backlog-ms of writes gather (a copier that catches up now and then), then cuts over, by
+/// draining (rename) or by putting the changed keys in maintenance (route).
+window_figures measure_cutovers(const options& o, place& p, uplift::cutover_mode mode,
+                                int backlog_ms) {
+  const bool held = mode == uplift::cutover_mode::maintenance;
   window_figures w;
   drop_copy_state(p);
   for (int k = 0; k < o.cutovers; ++k) {
@@ -295,15 +325,31 @@ window_figures measure_cutovers(const options& o, place& p) {
     std::atomic<std::uint64_t> writes{0};
     // The writer's writes that took longer than 1 ms: when each began, and how long it took.
     std::vector<std::pair<clock_type::time_point, double>> slow;
+    std::atomic<std::uint64_t> refused{0};
     std::thread writer([&] {
       auto db = p.open(src);
+      // A service keeps a connection to the new place ready: its first write there is not a
+      // connection's set-up.
+      auto next_place = held ? p.open(dst) : nullptr;
       std::mt19937_64 rng(static_cast<std::uint64_t>(k));
       const auto gap = std::chrono::duration<double>(1.0 / o.writer_rate);
       auto next = clock_type::now();
       while (!stop.load()) {
         const std::int64_t i = 1 + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(o.cutover_rows));
         const auto t0 = clock_type::now();
-        auto st = on_store(*db, [&](auto& s) { return s.put(i, user(i, 2, "-w")); });
+        auto put = [&] { return on_store(*db, [&](auto& s) { return s.put(i, user(i, 2, "-w")); }); };
+        auto st = put();
+        // A route sends the writer to the new table; a key in maintenance is written again a
+        // moment later. Both count in the write's time.
+        if (!st && st.error().code == uplift::errc::table_moved && next_place) {
+          db = std::move(next_place);
+          st = put();
+        }
+        while (!st && st.error().code == uplift::errc::key_in_maintenance) {
+          ++refused;
+          std::this_thread::sleep_for(std::chrono::microseconds(200));
+          st = put();
+        }
         if (!st) fail("the writer's write failed: " + st.error().message());
         const double ms = seconds_since(t0) * 1000;
         if (ms > 1.0) slow.emplace_back(t0, ms);
@@ -312,12 +358,15 @@ window_figures measure_cutovers(const options& o, place& p) {
         std::this_thread::sleep_until(next);
       }
     });
-    auto job = ok(uplift::copy_job::open(p.open(src), p.open(dst), handle(), {.job = "cut"}), "opening");
+    auto job = ok(uplift::copy_job::open(p.open(src), p.open(dst), handle(),
+                                         {.job = "cut", .cutover = mode}),
+                  "opening");
     ok(job.copy(), "copying");
     std::optional<uplift::cutover_report> r;
     clock_type::time_point cut_began, cut_ended;
     for (int attempt = 0; !r; ++attempt) {
       ok(job.catch_up(), "catching up");
+      std::this_thread::sleep_for(std::chrono::milliseconds(backlog_ms));
       cut_began = clock_type::now();
       auto tried = job.cut_over();
       cut_ended = clock_type::now();
@@ -331,18 +380,24 @@ window_figures measure_cutovers(const options& o, place& p) {
     stop = true;
     writer.join();
     w.windows_ms.push_back(static_cast<double>(r->window.count()) / 1000.0);
+    w.held_keys.push_back(static_cast<double>(r->maintenance_keys));
+    w.held_ms.push_back(static_cast<double>(r->maintenance.count()) / 1000.0);
     w.drained += r->drained;
     w.writes += writes.load();
+    w.refused += refused.load();
     // The writer's longest write among those the cut-over could have held up: begun before it
     // ended and ended after it began.
     for (const auto& [began, ms] : slow)
       if (began < cut_ended && began + std::chrono::duration_cast<clock_type::duration>(
                                            std::chrono::duration<double, std::milli>(ms)) > cut_began)
         w.writer_max_ms = std::max(w.writer_max_ms, ms);
+    if (held) check_copied_by_route(p, src, dst);
     p.sql("DROP TABLE IF EXISTS " + src);
     p.sql("DROP TABLE IF EXISTS " + src + "_uplift_old");
+    p.sql("DROP TABLE IF EXISTS " + dst);
   }
-  std::sort(w.windows_ms.begin(), w.windows_ms.end());
+  drop_copy_state(p);  // the routes of these tables, for the next run
+  for (auto* v : {&w.windows_ms, &w.held_keys, &w.held_ms}) std::sort(v->begin(), v->end());
   return w;
 }
 
@@ -369,6 +424,15 @@ int main(int argc, char** argv) {
     else if (a == "--cutovers") o.cutovers = std::stoi(value());
     else if (a == "--cutover-rows") o.cutover_rows = std::stoll(value());
     else if (a == "--writer-rate") o.writer_rate = std::stod(value());
+    else if (a == "--backlog-ms") {
+      o.backlogs_ms.clear();
+      std::string list = value();
+      for (std::size_t at = 0; at <= list.size();) {
+        const std::size_t comma = std::min(list.find(',', at), list.size());
+        o.backlogs_ms.push_back(std::stoi(list.substr(at, comma - at)));
+        at = comma + 1;
+      }
+    }
     else fail("unknown option " + a + " (see the top of bench/copy/main.cpp)");
   }
   if (o.sqlite.empty() && o.postgres.empty()) fail("give --sqlite DIR and/or --postgres CONNINFO");
@@ -398,20 +462,31 @@ int main(int argc, char** argv) {
                 f.copy_rows_s / f.ceiling_rows_s, f.catch_up_entries_s, four.c_str());
     std::fflush(stdout);
   }
-  std::printf("\ncut-overs: %d, each of a table of %lld rows into a new table of the same database, "
-              "a writer at %.0f writes/s\n\n",
+  std::printf("\ncut-overs: %d of each kind, each of a table of %lld rows into a new table of the same "
+              "database, a writer at %.0f writes/s; before each, the writer's writes of the given "
+              "time gather in the log after the last catch-up\n\n",
               o.cutovers, static_cast<long long>(o.cutover_rows), o.writer_rate);
-  std::printf("| store | window p50 | p99 | max | entries drained | the writer's longest write during a cut-over |\n");
-  std::printf("|---|---:|---:|---:|---:|---:|\n");
+  std::printf("| store, cut-over | writers blocked p50 | p99 | max | keys held p50 | p99 | held for p50 | p99 | max | the writer's longest write during a cut-over |\n");
+  std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   std::vector<std::pair<std::string, place>> stores;
   if (!o.sqlite.empty()) stores.push_back({"SQLite", sqlite_place(o.sqlite + "/cut.db")});
   if (!o.postgres.empty()) stores.push_back({"PostgreSQL", postgres_place(o.postgres)});
-  for (auto& [name, p] : stores) {
-    const window_figures w = measure_cutovers(o, p);
-    std::printf("| %s | %.2f ms | %.2f ms | %.2f ms | %llu | %.2f ms |\n", name.c_str(), at(w.windows_ms, 0.5),
-                at(w.windows_ms, 0.99), w.windows_ms.empty() ? 0.0 : w.windows_ms.back(),
-                static_cast<unsigned long long>(w.drained), w.writer_max_ms);
-    std::fflush(stdout);
-  }
+  for (auto& [name, p] : stores)
+    for (const int backlog : o.backlogs_ms)
+      for (auto mode : {uplift::cutover_mode::drain, uplift::cutover_mode::maintenance}) {
+        const window_figures w = measure_cutovers(o, p, mode, backlog);
+        const double max_window = w.windows_ms.empty() ? 0.0 : w.windows_ms.back();
+        if (mode == uplift::cutover_mode::drain)
+          std::printf("| %s, %d ms of writes, drain (%llu entries drained) | %.2f ms | %.2f ms | %.2f ms | - | - | - | - | - | %.2f ms |\n",
+                      name.c_str(), backlog, static_cast<unsigned long long>(w.drained),
+                      at(w.windows_ms, 0.5), at(w.windows_ms, 0.99), max_window, w.writer_max_ms);
+        else
+          std::printf("| %s, %d ms of writes, maintenance (%llu writes refused while held, retried) | %.2f ms | %.2f ms | %.2f ms | %.0f | %.0f | %.2f ms | %.2f ms | %.2f ms | %.2f ms |\n",
+                      name.c_str(), backlog, static_cast<unsigned long long>(w.refused),
+                      at(w.windows_ms, 0.5), at(w.windows_ms, 0.99), max_window,
+                      at(w.held_keys, 0.5), at(w.held_keys, 0.99), at(w.held_ms, 0.5),
+                      at(w.held_ms, 0.99), w.held_ms.empty() ? 0.0 : w.held_ms.back(), w.writer_max_ms);
+        std::fflush(stdout);
+      }
   return 0;
 }

@@ -55,10 +55,11 @@ enum class errc : std::uint8_t {
   lock_timeout,        ///< the database gave up waiting for a row another transaction holds locked
   cutover_aborted,     ///< a copy job's cut-over would have blocked writes longer than its window
   table_moved,         ///< the table was moved by a copy job's cut-over: it takes no more writes
+  key_in_maintenance,  ///< a copy job's cut-over is applying this key's last changes: retry soon
 };
 
 /// Number of `errc` values (one past the last); keeps `message` and tests honest.
-inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::table_moved) + 1;
+inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::key_in_maintenance) + 1;
 
 /// A one-sentence description of `code` that says what to check or do next.
 constexpr std::string_view message(errc code) noexcept {
@@ -157,6 +158,10 @@ constexpr std::string_view message(errc code) noexcept {
       return "table moved: a copy job cut this table over to a new place and it takes no more "
              "writes; nothing was written: write the row again there (uplift::moved_to names "
              "it)";
+    case errc::key_in_maintenance:
+      return "key in maintenance: a copy job's cut-over is applying this row's last changes into "
+             "its new table (it takes milliseconds); nothing was read or written: try again in a "
+             "moment";
   }
   return "unknown error code";
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <limits>
 #include <map>
 #include <optional>
 #include <mutex>
@@ -36,16 +37,24 @@ struct range_checksum {
 };
 
 /// True once the job's cut-over committed (its roll-back may have been contracted since).
-bool swapped(const copy_record& r) { return r.phase == "cut over" || r.phase == "contracted"; }
+bool swapped(const copy_record& r) {
+  return r.phase == "cut over" || r.phase == "contracted" || r.phase == "maintenance";
+}
 
 /// The distinct keys of log entries, and the rows of `db` that hold them now (by key as text;
 /// a key without a row was deleted), read in one get_many.
-result<std::pair<std::vector<row_key>, std::map<std::string, std::string>>> rows_of_entries(
-    store& db, const std::vector<capture_entry>& entries) {
+/// The distinct keys of log entries, in the order they first appear.
+std::vector<row_key> distinct_keys(const std::vector<capture_entry>& entries) {
   std::set<std::string> seen;
   std::vector<row_key> keys;
   for (const capture_entry& e : entries)
     if (seen.insert(key_to_string(e.key)).second) keys.push_back(e.key);
+  return keys;
+}
+
+result<std::pair<std::vector<row_key>, std::map<std::string, std::string>>> rows_of_entries(
+    store& db, const std::vector<capture_entry>& entries) {
+  std::vector<row_key> keys = distinct_keys(entries);
   auto found = db.get_many(keys);
   if (!found) return std::move(found).error();
   std::map<std::string, std::string> rows;
@@ -94,6 +103,7 @@ struct copy_job::state {
       p.error = r.error;
       p.contracted = r.phase == "contracted";
       p.phase = r.phase == "cut over" || p.contracted ? copy_phase::cut_over
+                : r.phase == "maintenance" ? copy_phase::maintenance
                 : r.phase == "catching up" ? copy_phase::catching_up
                 : r.phase == "failed"      ? copy_phase::failed
                                            : copy_phase::copying;
@@ -199,7 +209,117 @@ struct copy_job::state {
   /// How the cut-over swapped (the job's options, or by where the tables are).
   swap_mode mode() const {
     if (opt.swap != swap_mode::automatic) return opt.swap;
+    if (opt.cutover == cutover_mode::maintenance) return swap_mode::route;
     return same_database ? swap_mode::rename : swap_mode::route;
+  }
+
+  /// The maintenance cut-over after its swap: applies the keys in maintenance (the source row as
+  /// it is now, which no writer changes any more: the table is routed) one batch at a time, each
+  /// key leaving maintenance in the transaction that writes it; then ends the maintenance.
+  /// The maintenance cut-over (copy_options::cutover): in one short block of the source's
+  /// writers, the keys of every entry in the log go into maintenance and the table is routed;
+  /// then finish_maintenance applies them.
+  result<cutover_report> maintenance_cut_over() {
+    if (mode() != swap_mode::route)
+      return job_error(errc::invalid_option, name,
+                       "a maintenance cut-over swaps by route: leave copy_options::swap "
+                       "automatic, or set swap_mode::route");
+    auto b = measure();
+    if (!b) return std::move(b).error();
+    const auto lag = std::chrono::milliseconds(b->entries == 0 ? 0 : b->now_ms - b->oldest_ms);
+    if (b->entries > opt.max_backlog || lag > opt.max_lag)
+      return job_error(errc::cutover_aborted, name,
+                       "the log holds " + std::to_string(b->entries) + " entries (limit " +
+                           std::to_string(opt.max_backlog) + ") and its oldest is " +
+                           std::to_string(lag.count()) + " ms old (limit " +
+                           std::to_string(opt.max_lag.count()) + " ms): catch_up() first");
+    cutover_report report;
+    report.swap = swap_mode::route;
+    // The triggers first, outside the block (they refuse nothing until keys are in maintenance);
+    // an aborted attempt removes them.
+    if (auto st = target->prepare_maintenance(); !st) return std::move(st).error();
+    auto unprepare = [&] { (void)target->end_maintenance(name, "catching up"); };
+    if (auto st = source->begin_exclusive(opt.max_window); !st) {
+      unprepare();
+      return job_error(errc::cutover_aborted, name,
+                       "the writers' lock was not free within the window (" +
+                           st.error().message() + "); nothing was swapped");
+    }
+    const auto locked = clock_type::now();
+    // Within one database the keys go into maintenance in the block's own transaction; across
+    // two, in the target's, committed first, and taken back when the swap does not commit.
+    store& into = same_database ? *target_in_source : *target;
+    auto abort = [&](std::string why) -> error {
+      (void)source->end_exclusive(false);
+      unprepare();
+      return job_error(errc::cutover_aborted, name, std::move(why) + "; nothing was swapped");
+    };
+    // Every entry of the log: the writers are blocked, so it holds still. More than the limit's
+    // tenfold means the log grew past what the backlog measured a moment ago.
+    const std::size_t most = std::max<std::size_t>(1, opt.max_backlog) * 10;
+    auto entries = source->read_capture(name, most);
+    if (!entries) return abort("reading the log failed: " + entries.error().message());
+    if (entries->size() >= most)
+      return abort("the log grew past " + std::to_string(most) + " entries while the writers were "
+                   "being blocked");
+    const std::vector<row_key> keys = distinct_keys(*entries);
+    if (auto st = into.begin_maintenance(name, keys); !st)
+      return abort("putting the keys in maintenance failed: " + st.error().message());
+    point("cut-over: in maintenance, not swapped");
+    if (opt.rollback_to != 0)
+      if (auto st = into.install_capture(rollback_job()); !st)
+        return abort("the roll-back's capture failed: " + st.error().message());
+    const std::string where = opt.moved_to.empty() ? target->spec().table : opt.moved_to;
+    if (auto st = source->swap_by_route(name, where); !st)
+      return abort("the route failed: " + st.error().message());
+    if (clock_type::now() - locked > opt.max_window)
+      return abort("putting the keys in maintenance and the swap took longer than the window (" +
+                   std::to_string(opt.max_window.count()) + " ms)");
+    point("cut-over: swapped, not committed");
+    if (auto st = source->end_exclusive(true); !st) return std::move(st).error();
+    report.window = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - locked);
+    report.maintenance_keys = keys.size();
+    update([&](copy_progress& p) {
+      p.phase = copy_phase::maintenance;
+      p.in_maintenance = keys.size();
+      p.backlog = 0;
+      p.lag = std::chrono::milliseconds(0);
+    });
+    point("cut-over: keys in maintenance");
+    if (auto st = finish_maintenance(report); !st) return std::move(st).error();
+    return report;
+  }
+
+  status finish_maintenance(cutover_report& report) {
+    const auto flipped = clock_type::now();
+    for (;;) {
+      if (auto st = check_cancel(); !st) return st;
+      auto keys = with_retries([&] { return target->maintenance_keys(opt.apply_batch); });
+      if (!keys) return std::move(keys).error();
+      if (keys->empty()) break;
+      std::vector<capture_entry> entries;
+      entries.reserve(keys->size());
+      for (row_key& k : *keys) entries.push_back({0, std::move(k), 0});
+      auto ch = with_retries([&] { return changes_of(*source, entries); });
+      if (!ch) return std::move(ch).error();
+      ch->leaves_maintenance = true;
+      if (auto st = with_retries([&] { return target->apply_copy_changes(*ch); }); !st) return st;
+      point("maintenance: applied");
+      update([&](copy_progress& p) {
+        p.applied += entries.size();
+        p.quarantined += ch->quarantine.size();
+        p.in_maintenance = p.in_maintenance > entries.size() ? p.in_maintenance - entries.size() : 0;
+      });
+    }
+    // The last key left maintenance with the last batch; then the triggers go.
+    report.maintenance = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - flipped);
+    if (auto st = with_retries([&] { return target->end_maintenance(name, "cut over"); }); !st)
+      return st;
+    update([](copy_progress& p) {
+      p.phase = copy_phase::cut_over;
+      p.in_maintenance = 0;
+    });
+    return {};
   }
   std::string old_name() const {
     return opt.old_table.empty() ? source->spec().table + "_uplift_old" : opt.old_table;
@@ -277,7 +397,17 @@ result<copy_job> copy_job::open(std::unique_ptr<store> source, std::unique_ptr<s
                        std::to_string(existing->target_version) + "; asked for " +
                        std::string(s->record.name()) + " at v" + std::to_string(version) +
                        ": give the new job another name");
-    if (!swapped(*existing)) {
+    if (existing->phase == "maintenance") {
+      // The keys went into maintenance (in the target database) before the swap committed (in
+      // the source's): without the route, the swap did not happen, and nothing is held.
+      auto routed = s->source->route();
+      if (!routed) return std::move(routed).error();
+      if (!*routed) {
+        if (auto st = s->target->end_maintenance(s->name, "catching up"); !st) return std::move(st).error();
+        if (auto st = s->source->install_capture(s->name); !st) return std::move(st).error();
+        existing->phase = "catching up";
+      }
+    } else if (!swapped(*existing)) {
       // A route committed with the swap, and the phase after it did not: the swap happened.
       auto routed = s->source->route();
       if (routed && *routed) {
@@ -547,10 +677,22 @@ result<cutover_report> copy_job::cut_over() {
   state& s = *s_;
   auto job = s.load();
   if (!job) return std::move(job).error();
+  if (job->phase == "maintenance") {
+    // A maintenance cut-over a killed copier left: its swap committed; apply the keys it holds.
+    cutover_report report;
+    report.swap = swap_mode::route;
+    auto held = s.target->maintenance_keys(std::numeric_limits<std::int32_t>::max());
+    if (!held) return std::move(held).error();
+    report.maintenance_keys = held->size();
+    s.update([&](copy_progress& p) { p.in_maintenance = held->size(); });
+    if (auto st = s.finish_maintenance(report); !st) return std::move(st).error();
+    return report;
+  }
   if (swapped(*job))
     return job_error(errc::invalid_option, s.name, "it is cut over already");
   if (job->phase != to_string(copy_phase::catching_up))
     return job_error(errc::invalid_option, s.name, "copy() every row before the cut-over");
+  if (s.opt.cutover == cutover_mode::maintenance) return s.maintenance_cut_over();
   const swap_mode mode = s.mode();
   if (mode == swap_mode::rename && !s.same_database)
     return job_error(errc::invalid_option, s.name,
@@ -727,6 +869,11 @@ result<cutover_report> copy_job::run() {
   };
   auto job = s.load();
   if (!job) return std::move(job).error();
+  if (job->phase == "maintenance") {
+    auto r = cut_over();
+    if (!r) return fail(r.error());
+    return r;
+  }
   if (swapped(*job))
     return job_error(errc::invalid_option, s.name, "it is cut over already");
   const std::uint64_t close_enough = s.opt.max_backlog / 2;

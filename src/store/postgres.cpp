@@ -293,8 +293,13 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
     const bool lock = words.find("[SQLSTATE 55P03]") != std::string_view::npos;
     // A routed table's trigger refuses every write (swap_by_route): errc::table_moved.
     const bool moved = words.find(detail::table_moved_words) != std::string_view::npos;
+    // A key in maintenance (begin_maintenance): its trigger refuses it.
+    const bool held = words.find(detail::key_in_maintenance_words) != std::string_view::npos;
     return store_failure(doing, words,
-                         moved ? errc::table_moved : lock ? errc::lock_timeout : errc::store_error);
+                         moved  ? errc::table_moved
+                         : held ? errc::key_in_maintenance
+                         : lock ? errc::lock_timeout
+                                : errc::store_error);
   }
 
   /// BEGIN, then the table locked in EXCLUSIVE mode (its readers go on, its writers wait), with
@@ -674,6 +679,7 @@ struct postgres_store::impl : detail::sql_adapter<postgres_store::impl> {
     const std::string doing = what("reading " + std::to_string(keys.size()) + " rows by key");
     for (const row_key& k : keys)
       if (auto st = detail::check_key(k, spec_, doing); !st) return std::move(st).error();
+    if (auto st = check_maintenance_keys(std::nullopt, keys); !st) return std::move(st).error();
     detail::pg_array array(key_element(), keys.size());
     for (const row_key& k : keys) array.add(k);
     detail::pg_params p;
@@ -958,6 +964,16 @@ status postgres_store::apply_copy_changes(const copy_changes& changes) {
 status postgres_store::set_copy_phase(std::string_view name, std::string_view phase,
                                       std::string_view error_text) {
   return impl_->set_copy_phase(name, phase, error_text);
+}
+status postgres_store::prepare_maintenance() { return impl_->prepare_maintenance(); }
+status postgres_store::begin_maintenance(std::string_view name, const std::vector<row_key>& keys) {
+  return impl_->begin_maintenance(name, keys);
+}
+result<std::vector<row_key>> postgres_store::maintenance_keys(std::size_t n) {
+  return impl_->maintenance_keys(n);
+}
+status postgres_store::end_maintenance(std::string_view name, std::string_view phase) {
+  return impl_->end_maintenance(name, phase);
 }
 result<std::vector<copy_record>> postgres_store::list_copy_jobs() { return impl_->list_copy_jobs(); }
 status postgres_store::set_copy_verification(std::string_view name, std::uint64_t rows,

@@ -205,6 +205,16 @@ status store::set_copy_verification(std::string_view, std::uint64_t, std::uint64
                                     std::uint64_t) {
   return no_copy_jobs(*this, "recording a copy job's verification");
 }
+status store::prepare_maintenance() { return no_copy_jobs(*this, "preparing a maintenance"); }
+status store::begin_maintenance(std::string_view, const std::vector<row_key>&) {
+  return no_copy_jobs(*this, "putting keys in maintenance");
+}
+result<std::vector<row_key>> store::maintenance_keys(std::size_t) {
+  return no_copy_jobs(*this, "listing the keys in maintenance");
+}
+status store::end_maintenance(std::string_view, std::string_view) {
+  return no_copy_jobs(*this, "ending a maintenance");
+}
 result<std::vector<copy_record>> store::list_copy_jobs() {
   return no_copy_jobs(*this, "listing copy jobs");
 }

@@ -104,6 +104,7 @@ class sql_adapter {
 
   // ---- rows ----
   result<std::vector<stored_row>> scan(const key_range& r, std::size_t n) {
+    if (auto st = check_maintenance_range(r); !st) return std::move(st).error();
     return scan_with(rows_.scan, r, n, {}, 0);
   }
 
@@ -113,12 +114,14 @@ class sql_adapter {
                                                 std::string_view json_key,
                                                 std::uint16_t version) {
     if (rows_.scan_skipping[0].empty() || !json_key_countable(json_key)) return scan(r, n);
+    if (auto st = check_maintenance_range(r); !st) return std::move(st).error();
     return scan_with(rows_.scan_skipping, r, n, json_key, version);
   }
 
   result<std::optional<std::string>> get(const row_key& k) {
     const std::string doing = self().what("reading the row " + key_to_string(k));
     if (auto st = check_key(k, spec_, doing); !st) return std::move(st).error();
+    if (auto st = check_maintenance(k, doing); !st) return std::move(st).error();
     sql_args a;
     return first<std::string>(
         rows_.get, a.key(k), doing,
@@ -652,7 +655,65 @@ class sql_adapter {
   status ensure_copy_tables() {
     if (auto st = ensure_job_tables(); !st) return st;  // uplift_quarantine
     const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
-    return self().exec_sql(c.create_copy, self().what("creating the copy job table"));
+    if (auto st = self().exec_sql(c.create_copy, self().what("creating the copy job table")); !st)
+      return st;
+    return self().exec_sql(c.create_maintenance, self().what("creating the maintenance table"));
+  }
+
+  status prepare_maintenance() {
+    const std::string doing = self().what("installing the maintenance triggers");
+    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    typename Driver::transaction tx(self());
+    if (auto st = tx.begin(doing); !st) return st;
+    if (auto st = self().exec_sql(c.create_maintenance, doing); !st) return st;
+    for (const std::string& sql : c.refuse_maintenance)
+      if (auto st = self().exec_sql(sql, doing); !st) return st;
+    return tx.commit(doing);
+  }
+
+  status begin_maintenance(std::string_view job, const std::vector<row_key>& keys) {
+    const std::string doing =
+        self().what("putting " + std::to_string(keys.size()) + " keys in maintenance for copy job \"" +
+                    std::string(job) + "\"");
+    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    typename Driver::transaction tx(self());
+    if (auto st = tx.begin(doing); !st) return st;
+    for (const std::string& sql : maintenance_sql(spec_, Driver::dialect(), job, keys))
+      if (auto st = self().exec_sql(sql, doing); !st) return st;
+    sql_args p;
+    p.owned_text(job_key(spec_.table, job)).text("maintenance").text("");
+    if (auto st = self().execute(c.set_phase, p, doing); !st) return std::move(st).error();
+    watch_ = 1;
+    return tx.commit(doing);
+  }
+
+  result<std::vector<row_key>> maintenance_keys(std::size_t n) {
+    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    sql_args a;
+    a.text(spec_.table).integer(static_cast<std::int64_t>(n));
+    return collect<row_key>(c.list_maintenance, a, self().what("listing the keys in maintenance"),
+                            read_key());
+  }
+
+  status end_maintenance(std::string_view job, std::string_view phase) {
+    const std::string doing = self().what("ending the maintenance of copy job \"" + std::string(job) + "\"");
+    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    typename Driver::transaction tx(self());
+    if (auto st = tx.begin(doing); !st) return st;
+    for (const std::string& sql : c.allow_maintenance)
+      if (auto st = self().exec_sql(sql, doing); !st) return st;
+    auto exists = first<bool>(c.maintenance_lookup, {}, doing,
+                              [](const auto&) -> result<bool> { return true; });
+    if (!exists) return std::move(exists).error();
+    if (exists->has_value()) {
+      sql_args a;
+      if (auto st = self().execute(c.clear_maintenance, a.text(spec_.table), doing); !st)
+        return std::move(st).error();
+    }
+    sql_args p;
+    p.owned_text(job_key(spec_.table, job)).text(phase).text("");
+    if (auto st = self().execute(c.set_phase, p, doing); !st) return std::move(st).error();
+    return tx.commit(doing);
   }
 
   result<std::optional<copy_record>> load_copy(std::string_view name) {
@@ -739,6 +800,14 @@ class sql_adapter {
     };
     if (ch.through_route)
       if (auto st = bypass(true); !st) return st;
+    if (ch.leaves_maintenance) {
+      // First: the refusing triggers then pass this transaction's writes; others see the keys in
+      // maintenance until it commits.
+      std::vector<row_key> keys = ch.deletes;
+      for (const stored_row& r : ch.upserts) keys.push_back(r.key);
+      for (const std::string& sql : maintenance_sql(spec_, Driver::dialect(), {}, keys))
+        if (auto st = self().exec_sql(sql, doing); !st) return st;
+    }
     if (auto st = self().put_rows(ch.upserts, doing); !st) return st;
     for (const row_key& k : ch.deletes) {
       sql_args a;
@@ -810,6 +879,9 @@ class sql_adapter {
   status erase(const row_key& k) {
     const std::string doing = self().what("deleting the row " + key_to_string(k));
     if (auto st = check_key(k, spec_, doing); !st) return st;
+    // A key in maintenance may have no row here yet (its insert not applied): the triggers see
+    // no row to delete, so the check comes first.
+    if (auto st = check_maintenance(k, doing); !st) return st;
     sql_args a;
     auto changed = self().execute(rows_.erase, a.key(k), doing);
     if (!changed) return std::move(changed).error();
@@ -893,6 +965,69 @@ class sql_adapter {
       return r;
     };
   }
+
+  /// Whether this connection's reads check the maintenance table: unknown (-1) until its first
+  /// read, then on (1) while a copy job into this table is not cut over, else off (0) for good
+  /// (a table is a copy's target once: it must be empty when the job opens).
+  int watch_ = -1;
+
+  bool watching(std::string_view doing) {
+    if (watch_ < 0) {
+      const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+      auto exists = first<bool>(c.maintenance_lookup, {}, doing,
+                                [](const auto&) -> result<bool> { return true; });
+      watch_ = exists && exists->has_value() ? 1 : 0;
+    }
+    return watch_ == 1;
+  }
+  error in_maintenance(const row_key& k, std::string_view doing) const {
+    return store_failure(doing,
+                         "the row " + key_to_string(k) +
+                             " is in maintenance: a copy job's cut-over is applying its last "
+                             "changes into this table; nothing was read or written: try again in a "
+                             "moment",
+                         errc::key_in_maintenance);
+  }
+  /// errc::key_in_maintenance when `k` is in maintenance; a read goes on after this check (the
+  /// key leaves maintenance in the transaction that writes its row, never before).
+  status check_maintenance(const row_key& k, std::string_view doing) {
+    if (!watching(doing)) return {};
+    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    sql_args a;
+    auto probe = first<std::pair<bool, bool>>(
+        c.probe_key, a.text(spec_.table).key(k), doing,
+        [](const auto& row) -> result<std::pair<bool, bool>> {
+          return std::pair{row.i64(0) != 0, row.i64(1) != 0};
+        });
+    if (!probe) return std::move(probe).error();
+    const auto [held, active] = probe->value_or(std::pair{false, false});
+    if (held) return in_maintenance(k, doing);
+    if (!active) watch_ = 0;
+    return {};
+  }
+  /// errc::key_in_maintenance when a key in maintenance is in `r`, or is one of `keys`.
+  status check_maintenance_keys(const std::optional<key_range>& r, const std::vector<row_key>& keys) {
+    const std::string doing = self().what("reading rows");
+    if (!watching(doing)) return {};
+    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    sql_args a;
+    auto active = first<bool>(c.copy_active, a.text(spec_.table), doing,
+                              [](const auto&) -> result<bool> { return true; });
+    if (!active) return std::move(active).error();
+    auto held = maintenance_keys(1000000);
+    if (!held) return std::move(held).error();
+    if (!active->has_value() && held->empty()) {
+      watch_ = 0;
+      return {};
+    }
+    for (const row_key& h : *held) {
+      if (r && in_range(h, *r)) return in_maintenance(h, doing);
+      for (const row_key& k : keys)
+        if (compare_keys(h, k) == 0) return in_maintenance(h, doing);
+    }
+    return {};
+  }
+  status check_maintenance_range(const key_range& r) { return check_maintenance_keys(r, {}); }
 
   /// The capture log's `job` for copy job `job` on this table.
   std::string capture_key(std::string_view job) const { return job_key(spec_.table, job); }

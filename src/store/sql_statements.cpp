@@ -1,6 +1,8 @@
 // The statements of the SQL stores, rendered per dialect and table (sql_statements.hpp).
 #include "sql_statements.hpp"
 
+#include <algorithm>
+
 namespace uplift::detail {
 
 std::string render(std::string_view tpl, const sql_dialect& d,
@@ -576,7 +578,120 @@ copy_statements make_copy_statements(const table_spec& spec, const sql_dialect& 
         "updated_at = {now_s} WHERE job_key = ?1");
   s.set_phase =
       r("UPDATE uplift_copy SET phase = ?2, error = ?3, updated_at = {now_s} WHERE job_key = ?1");
+
+  // The maintenance cut-over: uplift_maintenance holds the keys of the target table whose last
+  // changes are being applied. Its key is stored as capture keys are (PostgreSQL: as text).
+  s.create_maintenance =
+      r("CREATE TABLE IF NOT EXISTS uplift_maintenance (table_name TEXT NOT NULL, "
+        "\"key\" {capkey} NOT NULL, job TEXT NOT NULL, since_ms BIGINT NOT NULL, "
+        "PRIMARY KEY (table_name, \"key\"))");
+  s.maintenance_lookup =
+      sqlite ? "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'uplift_maintenance'"
+             : "SELECT 1 WHERE to_regclass('uplift_maintenance') IS NOT NULL";
+  const std::string table_lit = sql_literal(spec.table);
+  const auto key_text = [&](std::string_view row) {
+    return sqlite ? std::string(row) + "." + k : "CAST(" + std::string(row) + "." + k + " AS text)";
+  };
+  const auto in_maintenance = [&](std::string_view row) {
+    return "EXISTS (SELECT 1 FROM uplift_maintenance WHERE table_name = " + table_lit +
+           " AND \"key\" = " + key_text(row) + ")";
+  };
+  const std::string in_maintenance_refusal =
+      std::string(key_in_maintenance_words) + " (table " + spec.table +
+      "): a copy job's cut-over is applying its last changes; try again in a moment";
+  if (sqlite) {
+    const std::pair<std::string_view, std::string> ops[] = {
+        {"INSERT", in_maintenance("NEW")},
+        {"UPDATE", in_maintenance("NEW") + " OR " + in_maintenance("OLD")},
+        {"DELETE", in_maintenance("OLD")}};
+    for (const auto& [op, when] : ops) {
+      std::string lower(op);
+      for (char& c : lower) c = static_cast<char>(c - 'A' + 'a');
+      const std::string name = quote_ident(trigger("maintenance", lower));
+      s.refuse_maintenance.push_back("CREATE TRIGGER IF NOT EXISTS " + name + " BEFORE " +
+                                     std::string(op) + " ON " + t + " WHEN " + when +
+                                     " BEGIN SELECT RAISE(ABORT, " +
+                                     sql_literal(in_maintenance_refusal) + "); END");
+      s.allow_maintenance.push_back("DROP TRIGGER IF EXISTS " + name);
+    }
+  } else {
+    const std::string fn = short_name("uplift_maintenance_", spec.table);
+    s.refuse_maintenance = {
+        "CREATE OR REPLACE FUNCTION " + fn + "() RETURNS trigger LANGUAGE plpgsql AS $uplift$ "
+        "BEGIN IF (TG_OP <> 'DELETE' AND " + in_maintenance("NEW") + ") OR (TG_OP <> 'INSERT' AND " +
+            in_maintenance("OLD") + ") THEN RAISE EXCEPTION USING MESSAGE = " +
+            sql_literal(in_maintenance_refusal) +
+            ", ERRCODE = 'object_not_in_prerequisite_state'; END IF; "
+            "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $uplift$",
+        "CREATE OR REPLACE TRIGGER " + fn + " BEFORE INSERT OR UPDATE OR DELETE ON " + t +
+            " FOR EACH ROW EXECUTE FUNCTION " + fn + "()"};
+    s.allow_maintenance = {"DROP FUNCTION IF EXISTS " + fn + "() CASCADE"};
+  }
+  const std::string key_param = sqlite ? "?2" : "CAST(?2 AS text)";
+  const std::string key_column =
+      !sqlite && spec.key == key_type::integer ? "CAST(\"key\" AS bigint)" : "\"key\"";
+  s.list_maintenance = r("SELECT " + key_column + " FROM uplift_maintenance WHERE table_name = ?1 "
+                         "ORDER BY since_ms LIMIT ?2");
+  s.clear_maintenance = r("DELETE FROM uplift_maintenance WHERE table_name = ?1");
+  const std::string active =
+      "EXISTS (SELECT 1 FROM uplift_copy WHERE table_name = ?1 AND phase NOT IN ('cut over', "
+      "'contracted'))";
+  s.probe_key = r("SELECT EXISTS (SELECT 1 FROM uplift_maintenance WHERE table_name = ?1 AND "
+                  "\"key\" = " + key_param + "), " + active);
+  s.copy_active = r("SELECT 1 WHERE " + active);
   return s;
+}
+
+std::vector<std::string> maintenance_sql(const table_spec& spec, const sql_dialect& d,
+                                         std::string_view job, const std::vector<row_key>& keys) {
+  const bool sqlite = d.param == sqlite_dialect.param;
+  // A key as the maintenance table holds it: SQLite an integer as an integer; PostgreSQL text.
+  auto literal = [&](const row_key& k) {
+    return sqlite && k.index() == 0 ? std::to_string(std::get<0>(k)) : sql_literal(key_to_string(k));
+  };
+  const std::string table = sql_literal(spec.table);
+  std::vector<std::string> out;
+  constexpr std::size_t per = 500;
+  for (std::size_t from = 0; from < keys.size(); from += per) {
+    std::string sql;
+    const std::size_t to = std::min(keys.size(), from + per);
+    if (!sqlite) {
+      // PostgreSQL: the keys as one text[] constant (a long VALUES list or ARRAY[...] of
+      // constants costs the planner more than the rows).
+      std::string array = "{";
+      for (std::size_t i = from; i < to; ++i) {
+        array += i == from ? "\"" : ",\"";
+        for (char c : key_to_string(keys[i])) {
+          if (c == '"' || c == '\\') array.push_back('\\');
+          array.push_back(c);
+        }
+        array.push_back('"');
+      }
+      array += "}";
+      const std::string keys_sql = "unnest(CAST(" + sql_literal(array) + " AS text[]))";
+      sql = !job.empty()
+                ? "INSERT INTO uplift_maintenance (table_name, \"key\", job, since_ms) SELECT " +
+                      table + ", k, " + sql_literal(job) + ", " + std::string(d.now_ms) +
+                      " FROM " + keys_sql + " AS k ON CONFLICT DO NOTHING"
+                : "DELETE FROM uplift_maintenance WHERE table_name = " + table +
+                      " AND \"key\" IN (SELECT * FROM " + keys_sql + ")";
+      out.push_back(std::move(sql));
+      continue;
+    }
+    if (!job.empty()) {
+      sql = "INSERT INTO uplift_maintenance (table_name, \"key\", job, since_ms) VALUES ";
+      for (std::size_t i = from; i < to; ++i)
+        sql += (i == from ? "(" : ", (") + table + ", " + literal(keys[i]) + ", " + sql_literal(job) +
+               ", " + std::string(d.now_ms) + ")";
+      sql += " ON CONFLICT DO NOTHING";
+    } else {
+      sql = "DELETE FROM uplift_maintenance WHERE table_name = " + table + " AND \"key\" IN (";
+      for (std::size_t i = from; i < to; ++i) sql += (i == from ? "" : ", ") + literal(keys[i]);
+      sql += ")";
+    }
+    out.push_back(std::move(sql));
+  }
+  return out;
 }
 
 }  // namespace uplift::detail

@@ -219,11 +219,33 @@ struct copy_statements {
   std::string list_copies;       ///< every job, oldest first (columns as load_copy's)
   std::string set_verification;  ///< ?1 job key, ?2 rows, ?3 mismatches, ?4 pending
   std::string copy_table_lookup; ///< one row when uplift_copy exists
+  // The maintenance cut-over, in the target database: the keys whose last changes are still
+  // being applied (uplift_maintenance), refused to writers by triggers and to readers by the
+  // store's probes.
+  std::string create_maintenance;  ///< uplift_maintenance
+  std::string maintenance_lookup;  ///< one row when uplift_maintenance exists
+  std::vector<std::string> refuse_maintenance;  ///< the refusing triggers
+  std::vector<std::string> allow_maintenance;   ///< drops them
+  std::string list_maintenance;    ///< ?1 table, ?2 n: keys
+  std::string clear_maintenance;   ///< ?1 table
+  /// ?1 table, ?2 key: (the key is in maintenance, a copy job into the table is not cut over yet)
+  std::string probe_key;
+  /// ?1 table: one row when a copy job into the table is not cut over yet
+  std::string copy_active;
 };
+
+/// The text of the refusal of a key in maintenance, and what the stores look for in their error
+/// messages to call a failure errc::key_in_maintenance.
+inline constexpr std::string_view key_in_maintenance_words = "uplift: this key is in maintenance";
 
 /// The text of the refusal of a routed table's triggers, and what the stores look for in their
 /// error messages to call a failure errc::table_moved.
 inline constexpr std::string_view table_moved_words = "uplift: this table was moved";
+
+/// The statements (without parameters, one per 500 keys) that put `keys` of the table `spec` in
+/// maintenance for copy job `job` (its key), or (empty job) take them out of it.
+std::vector<std::string> maintenance_sql(const table_spec& spec, const sql_dialect& d,
+                                         std::string_view job, const std::vector<row_key>& keys);
 
 /// Renders the copy statements for the table `spec` (a source's or a target's), the job `job`
 /// (its key, for the capture; empty for a target), and `moved_to` (the route's words) and

@@ -197,6 +197,9 @@ struct sqlite_store::impl : detail::sql_adapter<sqlite_store::impl> {
     // A routed table's triggers refuse every write (swap_by_route): errc::table_moved.
     if (words.starts_with(detail::table_moved_words))
       return store_failure(doing, words, errc::table_moved);
+    // A key in maintenance (begin_maintenance): its triggers refuse it.
+    if (words.starts_with(detail::key_in_maintenance_words))
+      return store_failure(doing, words, errc::key_in_maintenance);
     return store_failure(doing, words);
   }
 
@@ -544,6 +547,16 @@ status sqlite_store::set_copy_phase(std::string_view name, std::string_view phas
   return impl_->set_copy_phase(name, phase, error_text);
 }
 
+status sqlite_store::prepare_maintenance() { return impl_->prepare_maintenance(); }
+status sqlite_store::begin_maintenance(std::string_view name, const std::vector<row_key>& keys) {
+  return impl_->begin_maintenance(name, keys);
+}
+result<std::vector<row_key>> sqlite_store::maintenance_keys(std::size_t n) {
+  return impl_->maintenance_keys(n);
+}
+status sqlite_store::end_maintenance(std::string_view name, std::string_view phase) {
+  return impl_->end_maintenance(name, phase);
+}
 result<std::vector<copy_record>> sqlite_store::list_copy_jobs() { return impl_->list_copy_jobs(); }
 status sqlite_store::set_copy_verification(std::string_view name, std::uint64_t rows,
                                    std::uint64_t mismatches, std::uint64_t pending) {

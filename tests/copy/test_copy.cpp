@@ -26,6 +26,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include <uplift/json.hpp>
@@ -366,11 +367,12 @@ struct postgres_to_postgres : setup {
 
 /// Writers that insert, update and delete rows of the table through their own connections while
 /// the copy runs, keeping a ledger of what each key must hold at the end. A write refused with
-/// errc::table_moved is written again at the table's new place (`open_moved`), as a service does.
+/// errc::table_moved is written again at the table's new place (`open_moved`), as a service does;
+/// one refused with errc::key_in_maintenance is tried again a moment later.
 struct workload {
   static constexpr int writers = 3;
   std::atomic<bool> stop{false};
-  std::atomic<int> failures{0}, refused{0}, written{0};
+  std::atomic<int> failures{0}, refused{0}, written{0}, held{0};
   std::mutex m;
   std::string first_failure;
   std::vector<std::map<std::string, std::optional<std::string>>> ledgers{writers};
@@ -407,6 +409,11 @@ struct workload {
             ++refused;
             moved = open_moved();
             st = write(*moved);
+          }
+          for (int retry = 0; !st && st.error().code == errc::key_in_maintenance && retry < 2000; ++retry) {
+            ++held;
+            std::this_thread::sleep_for(1ms);
+            st = write(moved ? *moved : *db);
           }
           if (st) {
             ++written;
@@ -465,6 +472,39 @@ void check_against_ledger(const std::map<std::string, std::string>& before,
   }
   CHECK(from_ledger > 0);
   CHECK(untouched > 0);
+}
+
+/// 15 writes (updates, and every fifth a delete) to rows 1..rows of `db`, counted in `writes`.
+void write_between_runs(uplift::store& db, int rows, int& writes) {
+  for (int j = 0; j < 15; ++j, ++writes) {
+    const int i = 1 + (writes * 37) % rows;
+    if (writes % 5 == 4) ok(erase(db, std::int64_t{i}));
+    else ok(put(db, std::int64_t{i}, user(i, 2, "-k" + std::to_string(writes))));
+  }
+}
+
+/// Runs the copy job of `o` (run()) in a child process killed with SIGKILL at the nth pass of
+/// `point`: true when it was killed there, false when it ran to its end (which must succeed).
+template <class S>
+bool run_killed(S& setup, uplift::copy_options o, const std::string& point, int nth) {
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    int seen = 0;
+    o.failpoint = [&](std::string_view at) {
+      if (at == point && ++seen == nth) ::raise(SIGKILL);
+    };
+    auto job = uplift::copy_job::open(setup.source(), setup.target(), handle(), o);
+    if (!job) ::_exit(4);
+    auto r = job->run();
+    ::_exit(r ? 0 : 5);
+  }
+  int wstatus = 0;
+  REQUIRE(::waitpid(pid, &wstatus, 0) == pid);
+  if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL) return true;
+  CHECK((WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0));
+  return false;
 }
 
 }  // namespace
@@ -808,37 +848,14 @@ TEST_CASE_TEMPLATE("copy: a copier killed with SIGKILL in every phase resumes an
       {"copy: chunk committed", 3}, {"copy: chunk committed", 7}, {"catch-up: applied", 1},
       {"catch-up: applied", 2},     {"cut-over: drained", 1},     {"cut-over: swapped, not committed", 1}};
   int killed = 0, writes = 0;
+  auto o = setup.options("killed");
+  o.initial_chunk = o.max_chunk = 100;
+  o.apply_batch = 5;
   for (const auto& [point, nth] : kills) {
     CAPTURE(point);
     CAPTURE(nth);
-    {  // writes between the runs, for the catch-up and the drain to apply
-      auto db = setup.source();
-      for (int j = 0; j < 15; ++j, ++writes) {
-        const int i = 1 + (writes * 37) % rows;
-        if (writes % 5 == 4) ok(erase(*db, std::int64_t{i}));
-        else ok(put(*db, std::int64_t{i}, user(i, 2, "-k" + std::to_string(writes))));
-      }
-    }
-    std::fflush(nullptr);
-    const pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      int seen = 0;
-      auto o = setup.options("killed");
-      o.initial_chunk = o.max_chunk = 100;
-      o.apply_batch = 5;
-      o.failpoint = [&, p = point, n = nth](std::string_view at) {
-        if (at == p && ++seen == n) ::raise(SIGKILL);
-      };
-      auto job = uplift::copy_job::open(setup.source(), setup.target(), handle(), o);
-      if (!job) ::_exit(4);
-      auto r = job->run();
-      ::_exit(r ? 0 : 5);
-    }
-    int wstatus = 0;
-    REQUIRE(::waitpid(pid, &wstatus, 0) == pid);
-    if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL) ++killed;
-    else CHECK((WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0));
+    write_between_runs(*setup.source(), rows, writes);  // for the catch-up and the drain to apply
+    if (run_killed(setup, o, point, nth)) ++killed;
   }
   CHECK(killed == static_cast<int>(kills.size()));
   // The source as it is now (the last kill rolled the swap back), and the run that ends it.
@@ -902,6 +919,153 @@ TEST_CASE_TEMPLATE("copy: after the cut-over, writes to the new table reach the 
   REQUIRE(!after);
   CHECK(after.error().message().find("contracted") != std::string::npos);
   CHECK(rows_of(*setup.old_table()).at("1") == written_back(user(1, 3, "-after")));
+}
+
+// ---- the maintenance cut-over ------------------------------------------------------------
+
+/// The options of a maintenance cut-over in `setup` (a route, also within one database).
+template <class S>
+uplift::copy_options maintenance_options(S& setup, std::string job = "move") {
+  auto o = setup.options(std::move(job));
+  o.cutover = uplift::cutover_mode::maintenance;
+  o.moved_to = setup.to->where(setup.target_table);
+  return o;
+}
+
+TEST_CASE_TEMPLATE("copy: a maintenance cut-over refuses only the keys with unapplied changes, serves every other key at once, then applies them", S, COPY_SETUPS) {
+  S setup;
+  if (!setup.available) return;
+  setup.fill(200);
+  auto o = maintenance_options(setup);
+  bool looked = false;
+  o.failpoint = [&](std::string_view point) {
+    if (point != "cut-over: keys in maintenance") return;
+    looked = true;
+    // The swap committed; the three keys changed since the catch-up are not applied yet.
+    auto now = setup.to->open(setup.target_table);
+    for (std::int64_t k : {5, 6, 1000}) {
+      CAPTURE(k);
+      auto read = now->get(k);
+      REQUIRE(!read);
+      CHECK(read.error().code == errc::key_in_maintenance);
+      auto st = put(*now, k, user(static_cast<int>(k), 3, "-early"));
+      REQUIRE(!st);
+      CHECK(st.error().code == errc::key_in_maintenance);
+      auto gone = erase(*now, k);
+      REQUIRE(!gone);
+      CHECK(gone.error().code == errc::key_in_maintenance);
+    }
+    auto many = now->get_many({std::int64_t{4}, std::int64_t{5}});
+    REQUIRE(!many);
+    CHECK(many.error().code == errc::key_in_maintenance);
+    auto all = now->scan({}, 1000);
+    REQUIRE(!all);
+    CHECK(all.error().code == errc::key_in_maintenance);
+    // Every other key: read and written as usual, right away.
+    CHECK(ok(now->get(std::int64_t{50})) == expected_of({{"50", user(50, static_cast<std::uint16_t>(1 + 50 % 3))}}).at("50"));
+    ok(put(*now, std::int64_t{51}, user(51, 3, "-now")));
+    ok(now->scan({std::int64_t{6}, std::int64_t{100}}, 1000));  // keys 7..100: none held
+    // The source is routed away.
+    auto st = put(*setup.source(), std::int64_t{52}, user(52, 2));
+    REQUIRE(!st);
+    CHECK(st.error().code == errc::table_moved);
+  };
+  auto job = ok(uplift::copy_job::open(setup.source(), setup.target(), handle(), o));
+  ok(job.copy());
+  ok(job.catch_up());
+  {
+    auto src = setup.source();
+    ok(put(*src, std::int64_t{5}, user(5, 2, "-changed")));
+    ok(erase(*src, std::int64_t{6}));
+    ok(put(*src, std::int64_t{1000}, user(1000, 1)));
+    ok(put(*src, std::int64_t{5}, user(5, 2, "-changed twice")));
+  }
+  const auto source_then = rows_of(*setup.source());
+  auto report = ok(job.cut_over());
+  CHECK(looked);
+  CHECK(report.swap == uplift::swap_mode::route);
+  CHECK(report.maintenance_keys == 3);
+  CHECK(report.maintenance.count() > 0);
+  CHECK(job.progress().phase == uplift::copy_phase::cut_over);
+  CHECK(job.progress().in_maintenance == 0);
+  auto now = setup.to->open(setup.target_table);
+  auto want = expected_of(source_then);
+  want["51"] = user(51, 3, "-now");
+  CHECK(rows_of(*now) == want);
+  // Nothing is held any more: the keys are written as any other.
+  ok(put(*now, std::int64_t{5}, user(5, 3, "-after")));
+  ok(erase(*now, std::int64_t{1000}));
+  CHECK(ok(uplift::moved_to(*setup.source())) == std::optional<std::string>(o.moved_to));
+}
+
+TEST_CASE_TEMPLATE("copy: under a live workload, a maintenance cut-over loses no write: writers of held keys retry, the new table matches the ledger", S, COPY_SETUPS) {
+  S setup;
+  if (!setup.available) return;
+  constexpr int rows = 3000;
+  setup.fill(rows);
+  const auto before = rows_of(*setup.source());
+  workload w;
+  w.start(rows, [&] { return setup.source(); }, [&] { return setup.to->open(setup.target_table); });
+  std::this_thread::sleep_for(20ms);
+  auto o = maintenance_options(setup);
+  o.rows_per_second = 10000;
+  o.apply_batch = 200;
+  o.failpoint = [&](std::string_view point) {
+    // Changes pile up before the block: the cut-over holds their keys, not every writer.
+    if (point == "cut-over: keys in maintenance") std::this_thread::sleep_for(20ms);
+  };
+  auto job = ok(uplift::copy_job::open(setup.source(), setup.target(), handle(), o));
+  auto report = ok(job.run());
+  std::this_thread::sleep_for(30ms);
+  w.finish();
+  INFO("first failed write: ", w.first_failure);
+  CHECK(w.failures.load() == 0);
+  CHECK(w.refused.load() > 0);
+  check_against_ledger(before, w.ledger(), rows_of(*setup.to->open(setup.target_table)));
+  MESSAGE("maintenance cut-over: writers blocked " << report.window.count() << " us; "
+          << report.maintenance_keys << " keys in maintenance for " << report.maintenance.count()
+          << " us; writes refused while held: " << w.held.load() << " of " << w.written.load());
+}
+
+TEST_CASE_TEMPLATE("copy: a copier killed with SIGKILL in every step of a maintenance cut-over resumes: the keys held are applied, or nothing was swapped", S, COPY_SETUPS) {
+  S setup;
+  if (!setup.available) return;
+  constexpr int rows = 500;
+  setup.fill(rows);
+  const std::vector<std::pair<std::string, int>> kills = {
+      {"cut-over: in maintenance, not swapped", 1},
+      {"cut-over: swapped, not committed", 1},
+      {"maintenance: applied", 1}};
+  int killed = 0, writes = 0;
+  auto killed_options = maintenance_options(setup, "killed");
+  killed_options.apply_batch = 5;
+  for (const auto& [point, nth] : kills) {
+    CAPTURE(point);
+    // Writes before each run (the last kill leaves the table routed: none after it).
+    write_between_runs(*setup.source(), rows, writes);
+    if (run_killed(setup, killed_options, point, nth)) ++killed;
+    // Until the swap commits, the source takes writes; after, it is routed.
+    CHECK(ok(uplift::moved_to(*setup.source())).has_value() == (point == "maintenance: applied"));
+  }
+  CHECK(killed == static_cast<int>(kills.size()));
+  if constexpr (std::is_same_v<S, one_sqlite_file> || std::is_same_v<S, sqlite_to_sqlite>) {
+    // uplift copy shows the phase and the keys still held.
+    const std::string store =
+        "sqlite:" + setup.dir.path(std::is_same_v<S, one_sqlite_file> ? "app.db" : "new.db");
+    auto [out, code] = cli_test::run_cli("copy " + store);
+    INFO(out);
+    CHECK(code == 0);
+    CHECK(out.find("killed  demo.User at v3, users -> " + setup.target_table + ", maintenance") != std::string::npos);
+    CHECK(out.find("keys in maintenance: ") != std::string::npos);
+  }
+  const auto source_now = rows_of(*setup.source());
+  auto o = maintenance_options(setup, "killed");
+  auto job = ok(uplift::copy_job::open(setup.source(), setup.target(), handle(), o));
+  CHECK(job.progress().phase == uplift::copy_phase::maintenance);
+  auto report = ok(job.run());
+  CHECK(report.maintenance_keys > 0);  // what the killed run left held
+  CHECK(job.progress().phase == uplift::copy_phase::cut_over);
+  CHECK(rows_of(*setup.to->open(setup.target_table)) == expected_of(source_now));
 }
 
 using cli_test::run_cli;

@@ -6,6 +6,7 @@
 #include "text.hpp"
 
 #include <cstdio>
+#include <limits>
 #include <ctime>
 
 namespace uplift_cli {
@@ -56,6 +57,23 @@ int copy_status(uplift::store& db, const copy_request& r, const store_opener& op
                   thousands(j.verified_mismatches).c_str(), thousands(j.verified_pending).c_str());
     }
     uplift::table_spec t = r.spec;
+    if (j.phase == "maintenance") {
+      // Swapped; the keys with changes not applied at the swap are refused until they are.
+      t.table = j.table;
+      auto target = db.sibling(t);
+      auto held = target ? (*target)->maintenance_keys(std::numeric_limits<std::int32_t>::max())
+                         : uplift::result<std::vector<uplift::row_key>>(target.error());
+      if (!held) {
+        std::fprintf(stderr, "uplift: cannot read the keys in maintenance of %s: %s\n",
+                     j.name.c_str(), held.error().message().c_str());
+        status = 1;
+        continue;
+      }
+      std::printf("      keys in maintenance: %s (refused until the cut-over applies them; a "
+                  "killed copier's next run does)\n",
+                  thousands(held->size()).c_str());
+      continue;
+    }
     if (!swapped) {
       // The capture log is in the source's database.
       std::unique_ptr<uplift::store> source;

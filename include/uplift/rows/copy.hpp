@@ -35,7 +35,10 @@
 ///    nothing is swapped, writes go on, and the cut-over is tried again later. The swap is a
 ///    rename when both tables are in one database (the new table takes the old name, in the same
 ///    transaction), else a route: the old table refuses every write from then on with
-///    errc::table_moved, and `uplift::moved_to` names where the table went.
+///    errc::table_moved, and `uplift::moved_to` names where the table went. Or, with
+///    cutover_mode::maintenance, only the keys with unapplied changes wait: they are put in
+///    maintenance and the table routed in one short block, then applied one batch at a time
+///    while the new table serves every other key.
 /// 6. roll back (with copy_options::rollback_to): the new table's changes are captured from the
 ///    cut-over on, and sync_back() writes them into the old table through the downgrade steps,
 ///    until contract().
@@ -68,6 +71,18 @@ enum class swap_mode : std::uint8_t {
   automatic,  ///< rename when both tables are in one database, else route
   rename,     ///< the old table is renamed to copy_options::old_table, the new one takes its name
   route,      ///< the old table refuses writes (errc::table_moved); its route names the new place
+};
+
+/// What the cut-over holds back while the last changes are applied.
+enum class cutover_mode : std::uint8_t {
+  /// Every writer of the source waits (at most max_window) while the log is drained; then the
+  /// tables swap. Nothing is refused but what meets the route afterwards.
+  drain,
+  /// Only the keys with unapplied changes wait: the writers are blocked just long enough to put
+  /// those keys in maintenance and swap by route (the window does not grow with the backlog);
+  /// then every other key is served by the new table at once, and each key in maintenance is
+  /// refused (errc::key_in_maintenance, retryable) until its last change is applied.
+  maintenance,
 };
 
 /// How a copy job runs. The defaults suit a live service on a small database.
@@ -124,6 +139,10 @@ struct copy_options {
   /// after the cut-over). Usually the version the old release writes.
   std::uint16_t rollback_to = 0;
 
+  /// drain (the default), or maintenance: see cutover_mode. A maintenance cut-over swaps by
+  /// route (swap_mode::automatic then means route); max_backlog bounds the keys it holds, and
+  /// max_window the time the writers are blocked to put them in maintenance.
+  cutover_mode cutover = cutover_mode::drain;
   swap_mode swap = swap_mode::automatic;
   /// rename: the name the old table gets. Empty: "<table>_uplift_old".
   std::string old_table{};
@@ -140,6 +159,7 @@ struct copy_options {
 enum class copy_phase : std::uint8_t {
   copying,      ///< capture installed; rows are being copied
   catching_up,  ///< every row copied; the log is being applied
+  maintenance,  ///< swapped by a maintenance cut-over; the keys in maintenance are being applied
   cut_over,     ///< swapped: the new table is the table
   failed,       ///< this run stopped by an error (copy_progress::error); a new run resumes
 };
@@ -149,6 +169,7 @@ constexpr std::string_view to_string(copy_phase p) noexcept {
   switch (p) {
     case copy_phase::copying: return "copying";
     case copy_phase::catching_up: return "catching up";
+    case copy_phase::maintenance: return "maintenance";
     case copy_phase::cut_over: return "cut over";
     case copy_phase::failed: return "failed";
   }
@@ -165,6 +186,8 @@ struct copy_progress {
   std::uint64_t applied = 0;       ///< log entries applied
   std::uint64_t backlog = 0;       ///< log entries not applied yet, when last looked
   std::chrono::milliseconds lag{0};  ///< age of the oldest of them
+  /// In a maintenance cut-over: the keys still in maintenance (refused until applied).
+  std::uint64_t in_maintenance = 0;
   double rows_per_second = 0;      ///< the copy's recent rate
   /// After the cut-over, with copy_options::rollback_to: the new table's changes not synced back
   /// into the old table yet, and those synced so far.
@@ -202,6 +225,11 @@ struct cutover_report {
   std::uint64_t drained = 0;            ///< log entries applied inside the window
   swap_mode swap = swap_mode::rename;   ///< how the tables were swapped
   std::string old_table{};              ///< rename: the old table's new name
+  /// A maintenance cut-over: the keys it put in maintenance (those with changes not applied
+  /// when the writers were blocked), and how long after the window the last of them was
+  /// refused: from the swap's commit until its change was applied.
+  std::uint64_t maintenance_keys = 0;
+  std::chrono::microseconds maintenance{0};
 };
 
 /// A copy-transform of one table into another. Made by `open`.
@@ -235,7 +263,9 @@ class copy_job {
   /// 10,000 rows). Its counts are kept in the job's row (`uplift copy` shows them).
   result<copy_verification> verify(std::size_t ranges = 0);
   /// One cut-over attempt: errc::cutover_aborted when the backlog or lag is over its limit, or
-  /// the drain would exceed max_window (nothing swapped: catch up and try again).
+  /// the drain would exceed max_window (nothing swapped: catch up and try again). A maintenance
+  /// cut-over (copy_options::cutover) returns once every key in maintenance is applied; one a
+  /// killed copier left in maintenance is finished by the next run's cut_over() (or run()).
   result<cutover_report> cut_over();
   /// After the cut-over (with copy_options::rollback_to): writes every change made to the new
   /// table since into the old table, at rollback_to, until the log is empty; returns how many log

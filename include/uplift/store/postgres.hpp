@@ -179,6 +179,10 @@ class postgres_store final : public store {
                         std::string_view error_text) override;
   result<std::vector<quarantined_row>> list_copy_quarantine(std::string_view name,
                                                             std::size_t n) override;
+  status prepare_maintenance() override;
+  status begin_maintenance(std::string_view name, const std::vector<row_key>& keys) override;
+  result<std::vector<row_key>> maintenance_keys(std::size_t n) override;
+  status end_maintenance(std::string_view name, std::string_view phase) override;
   result<std::vector<copy_record>> list_copy_jobs() override;
   status set_copy_verification(std::string_view name, std::uint64_t rows, std::uint64_t mismatches,
                                std::uint64_t pending) override;

@@ -341,6 +341,8 @@ struct copy_changes {
   /// The table was routed away (swap_by_route): this batch's writes pass its refusal, in their
   /// own transaction (the roll-back's sync into the old table).
   bool through_route = false;
+  /// The batch's keys leave maintenance (begin_maintenance) in the transaction that writes them.
+  bool leaves_maintenance = false;
 };
 
 /// What every store offers: the rows of one table, and the backfill job tables beside it. The row
@@ -565,6 +567,22 @@ class store {
   /// Records job `name`'s last verification (copy_record::verified_*; the time is now).
   virtual status set_copy_verification(std::string_view name, std::uint64_t rows,
                                        std::uint64_t mismatches, std::uint64_t pending);
+  /// The maintenance cut-over (copy_options::cutover), before it blocks the writers: creates
+  /// uplift_maintenance and the table's triggers that refuse a write of a key in it (none yet).
+  virtual status prepare_maintenance();
+  /// Then, in one transaction, puts `keys` of the
+  /// table in maintenance (uplift_maintenance) and sets job `name`'s phase to "maintenance". From
+  /// its commit until each key leaves maintenance (copy_changes::leaves_maintenance), a write of
+  /// one of those keys fails with errc::key_in_maintenance (triggers: every writer), and so does
+  /// a read of one through a store connection that reads the table (get, get_many, scan); every
+  /// other key is read and written as usual.
+  virtual status begin_maintenance(std::string_view name, const std::vector<row_key>& keys);
+  /// Up to n keys of the table still in maintenance, the longest held first.
+  virtual result<std::vector<row_key>> maintenance_keys(std::size_t n);
+  /// In one transaction: removes the triggers and any key left in maintenance, and sets job
+  /// `name`'s phase to `phase` ("cut over" when every key was applied, "catching up" when the
+  /// swap did not commit).
+  virtual status end_maintenance(std::string_view name, std::string_view phase);
   /// Every copy job whose target is in this database (whatever its table), oldest first.
   virtual result<std::vector<copy_record>> list_copy_jobs();
   /// Up to n rows copy job `name` quarantined, oldest first.
