@@ -11,7 +11,9 @@
 // be v3 by then), and the job cuts over: the new table takes the old one's name in a window of
 // milliseconds, and the service goes on writing to it. Then every key of the ledgers must hold
 // what its writer last wrote, every row nobody touched must mean what it meant, and every row must
-// be stored at v3. Generic over the store: SQLite, or PostgreSQL with --postgres.
+// be stored at v3. Generic over the store: SQLite, or PostgreSQL with --postgres. With --cutover
+// maintenance the job routes the table to the new one instead, holding only the keys with changes
+// not applied yet (the service's reads and writes of those retry), and the service moves there.
 
 #include <algorithm>
 #include <atomic>
@@ -126,6 +128,8 @@ class live_service {
   std::uint64_t writes() const { return writes_.load(); }
   /// Writes refused with errc::table_moved (and written again at the table's new place).
   std::uint64_t refused() const { return refused_.load(); }
+  /// Reads and writes refused with errc::key_in_maintenance (and tried again a moment later).
+  std::uint64_t held() const { return held_.load(); }
   /// The first thing that went wrong in a thread, or "".
   std::string error() const {
     std::lock_guard lock(mutex_);
@@ -142,6 +146,18 @@ class live_service {
   void fail(const std::string& what) {
     std::lock_guard lock(mutex_);
     if (error_.empty()) error_ = what;
+  }
+
+  /// Runs `f` (a read or a write) again while it fails with errc::key_in_maintenance: the key's
+  /// last change is being applied by a maintenance cut-over, for some milliseconds.
+  template <class F>
+  auto retry_held(F&& f) -> decltype(f()) {
+    for (int tries = 0;; ++tries) {
+      auto r = f();
+      if (r || r.error().code != uplift::errc::key_in_maintenance || tries == 50'000) return r;
+      ++held_;
+      std::this_thread::sleep_for(200us);
+    }
   }
 
   void read_loop(int index, S db) {
@@ -161,10 +177,21 @@ class live_service {
       lat.clear();
       n = 0;
     };
+    std::optional<S> moved;  // the table's new place, once the writers found it routed there
     while (!stop_) {
+      if (!moved && moved_.load()) {
+        std::string where;
+        {
+          std::lock_guard lock(mutex_);
+          where = moved_where_;
+        }
+        auto there = open_(users_table(where));
+        if (!there) return fail("read: " + there.error().message());
+        moved.emplace(std::move(*there));
+      }
       const auto key = static_cast<std::int64_t>(1 + rng() % static_cast<std::uint64_t>(o_.rows));
       const auto t0 = clock_type::now();
-      auto bytes = db.get(key);
+      auto bytes = retry_held([&] { return (moved ? *moved : db).get(key); });
       if (!bytes) return fail("read " + std::to_string(key) + ": " + bytes.error().message());
       if (*bytes) {
         auto user = codec.read(std::string_view(**bytes));
@@ -253,7 +280,9 @@ class live_service {
         ++in_flight_;
         v3 = writes_v3_;
       }
-      auto done = write_one(moved ? *moved : db, moved || v3 ? new_release : old_release, kind, key, tag);
+      auto done = retry_held([&] {
+        return write_one(moved ? *moved : db, moved || v3 ? new_release : old_release, kind, key, tag);
+      });
       std::string failure;
       if (!done && done.error().code == uplift::errc::table_moved && !moved) {
         // The table was cut over by route: write again where it went (a table of this database).
@@ -265,7 +294,12 @@ class live_service {
         } else {
           moved.emplace(std::move(*there));
           ++refused_;
-          done = write_one(*moved, new_release, kind, key, tag);
+          {
+            std::lock_guard lock(mutex_);
+            moved_where_ = **where;
+          }
+          moved_ = true;
+          done = retry_held([&] { return write_one(*moved, new_release, kind, key, tag); });
         }
       }
       {
@@ -295,7 +329,10 @@ class live_service {
   std::vector<std::thread> threads_;
   std::atomic<bool> stop_{false};
   std::atomic<int> phase_{0};
-  std::atomic<std::uint64_t> reads_{0}, writes_{0}, refused_{0};
+  std::atomic<std::uint64_t> reads_{0}, writes_{0}, refused_{0}, held_{0};
+  /// Where the table was routed, once a writer met the route: the readers follow it.
+  std::atomic<bool> moved_{false};
+  std::string moved_where_;  // under mutex_
   /// Held shared by each write, at once by write_v3: the version flips between two writes.
   /// The version the writers write at: a write holds it while in flight; write_v3 flips it between
   /// two writes.
@@ -460,6 +497,7 @@ int copy_demo(const options& o, const table_opener<S>& open, const std::string& 
   co.job = "demo.User@v3 " + std::to_string(std::time(nullptr)) + "." + std::to_string(::getpid());
   co.target_version = 3;
   co.rows_per_second = o.rate;
+  if (o.maintenance) co.cutover = uplift::cutover_mode::maintenance;  // routed to target_table
   auto job_source = db->connect();
   if (!job_source) return fail(job_source.error().message());
   auto job_target = open(users_table(target_table));
@@ -566,17 +604,27 @@ int copy_demo(const options& o, const table_opener<S>& open, const std::string& 
 
   // 7. Cut over.
   phase(7, "Cut over",
-        ("The service rolls to the release that writes v3 (a v3 row goes through the chain as it is). "
-         "Then the job blocks\nthe table's writers, drains the last log entries into the new table and "
-         "swaps the tables in one transaction:\nthe new table takes the name " + source_table +
-         ", the old one becomes " + old_table + ". The writers wait, then go on.")
-            .c_str());
+        o.maintenance
+            ? ("The service rolls to the release that writes v3 (a v3 row goes through the chain as it "
+               "is). Then the job blocks\nthe table's writers only to put the keys with changes still in "
+               "the log in maintenance and route\n" + source_table + " to " + target_table +
+               ": the service moves there, where every other key is served at once, and a key in\n"
+               "maintenance is refused (retried) until the job has applied its last change.")
+                  .c_str()
+            : ("The service rolls to the release that writes v3 (a v3 row goes through the chain as it "
+               "is). Then the job blocks\nthe table's writers, drains the last log entries into the new "
+               "table and swaps the tables in one transaction:\nthe new table takes the name " +
+               source_table + ", the old one becomes " + old_table + ". The writers wait, then go on.")
+                  .c_str());
   svc.write_v3();
   std::printf("   the writers write v3 from now on\n");
   std::optional<uplift::cutover_report> report;
   constexpr int attempts = 20;
   for (int attempt = 1; attempt <= attempts && !report; ++attempt) {
-    if (auto n = job->catch_up(caught_up); !n) return fail("the catch-up failed: " + n.error().message());
+    // A maintenance cut-over takes the changes logged since the catch-up as they are: their keys
+    // are the ones held.
+    if (!o.maintenance || attempt > 1)
+      if (auto n = job->catch_up(caught_up); !n) return fail("the catch-up failed: " + n.error().message());
     auto r = job->cut_over();
     if (r) {
       report = std::move(*r);
@@ -590,30 +638,44 @@ int copy_demo(const options& o, const table_opener<S>& open, const std::string& 
       std::this_thread::sleep_for(std::min(100ms * attempt, 1000ms));
     }
   }
-  std::printf("   swapped by %s: %s is the copy now%s\n",
-              report->swap == uplift::swap_mode::rename ? "rename" : "route", source_table.c_str(),
-              report->old_table.empty() ? "" : (", the old table is " + report->old_table).c_str());
-  std::printf("   the writers were blocked for %s (the window); %s log entries drained in it\n",
-              ms(report->window).c_str(), thousands(report->drained).c_str());
+  const bool routed = report->swap == uplift::swap_mode::route;
+  const std::string final_name = routed ? target_table : source_table;
+  if (routed)
+    std::printf("   swapped by route: %s refuses writes, %s is the table now\n", source_table.c_str(),
+                target_table.c_str());
+  else
+    std::printf("   swapped by rename: %s is the copy now, the old table is %s\n", source_table.c_str(),
+                report->old_table.c_str());
+  if (o.maintenance)
+    std::printf("   the writers were blocked for %s (the window); %s keys were in maintenance, the last "
+                "of them for %s after it\n",
+                ms(report->window).c_str(), thousands(report->maintenance_keys).c_str(),
+                ms(report->maintenance).c_str());
+  else
+    std::printf("   the writers were blocked for %s (the window); %s log entries drained in it\n",
+                ms(report->window).c_str(), thousands(report->drained).c_str());
 
   // 8. After the cut-over.
   phase(8, "After the cut-over",
-        ("The service goes on for a second, reading and writing " + source_table + ", the new table.").c_str());
+        ("The service goes on for a second, reading and writing " + final_name + ", the new table.").c_str());
   std::this_thread::sleep_for(1s);
   const phase_stats after_cutover = svc.next_phase();
   svc.stop();
   print_service(after_cutover, "during the cut-over and after it");
   std::printf("   writes refused with table_moved and written again at the new place: %s\n",
               thousands(svc.refused()).c_str());
+  if (o.maintenance)
+    std::printf("   reads and writes of a key in maintenance, refused and tried again: %s\n",
+                thousands(svc.held()).c_str());
   const std::string service_error = svc.error();
   if (!service_error.empty()) return fail("the service failed: " + service_error);
 
   // 9. The checks.
   phase(9, "Checks",
-        ("The new table " + source_table + " against the writers' ledgers and the rows nobody touched, each "
+        ("The new table " + final_name + " against the writers' ledgers and the rows nobody touched, each "
          "read as v3 and compared by meaning,\nand each row's stored version from its header. Rows per stored version:")
             .c_str());
-  auto final_table = open(users_table(source_table));
+  auto final_table = open(users_table(final_name));
   if (!final_table) return fail(final_table.error().message());
   auto now = uplift::histogram(*final_table, codec.handle());
   if (!now) return fail(now.error().message());
@@ -681,7 +743,7 @@ int copy_demo(const options& o, const table_opener<S>& open, const std::string& 
   const std::uint64_t untouched_missing = static_cast<std::uint64_t>(o.rows) - in_ledger_originals - untouched;
   if (untouched_missing != 0) problem(thousands(untouched_missing) + " rows nobody wrote are missing");
   auto old_rows = [&]() -> uplift::result<std::uint64_t> {
-    auto old = open(users_table(report->old_table.empty() ? old_table : report->old_table));
+    auto old = open(users_table(routed ? source_table : report->old_table));
     if (!old) return std::move(old).error();
     return old->count({});
   }();
@@ -703,11 +765,15 @@ int copy_demo(const options& o, const table_opener<S>& open, const std::string& 
               thousands(p.applied).c_str());
   std::printf("| verified: ranges, rows, mismatches | %s, %s, %s |\n", thousands(v->ranges).c_str(),
               thousands(v->rows).c_str(), thousands(v->mismatched_rows).c_str());
-  std::printf("| cut-over window (writers blocked) | %s |\n| log entries drained in it | %s |\n",
-              ms(report->window).c_str(), thousands(report->drained).c_str());
-  std::printf("| old table | %s (%s rows) |\n", report->old_table.empty() ? "(routed)" : report->old_table.c_str(),
+  std::printf("| cut-over window (writers blocked) | %s |\n", ms(report->window).c_str());
+  if (!o.maintenance) std::printf("| log entries drained in it | %s |\n", thousands(report->drained).c_str());
+  if (o.maintenance)
+    std::printf("| keys in maintenance | %s, the last for %s |\n| reads and writes refused while held, retried | %s |\n",
+                thousands(report->maintenance_keys).c_str(), ms(report->maintenance).c_str(),
+                thousands(svc.held()).c_str());
+  std::printf("| old table | %s (%s rows) |\n", routed ? (source_table + ", routed").c_str() : report->old_table.c_str(),
               old_rows ? thousands(*old_rows).c_str() : old_rows.error().message().c_str());
-  std::printf("| rows in %s | %s |\n| rows below v3 | %s |\n", source_table.c_str(), thousands(rows).c_str(),
+  std::printf("| rows in %s | %s |\n| rows below v3 | %s |\n", final_name.c_str(), thousands(rows).c_str(),
               thousands(below_v3).c_str());
   std::printf("| rows nobody wrote: checked, changed, missing | %s, %s, %s |\n", thousands(untouched).c_str(),
               thousands(untouched_changed).c_str(), thousands(untouched_missing).c_str());

@@ -43,6 +43,7 @@ struct options {
   double read_rate = 40'000;  // service reads/s, all readers together (0: as fast as they go)
   double write_rate = 500;    // service writes/s, all writers together
   double baseline_seconds = 3;
+  bool maintenance = false;  // copy: cut over with the changed keys in maintenance (a route)
   bool json = false;         // rows as JSON documents, not binary records
   std::int64_t legacy = 0;   // JSON documents written before versioning, after the rows
   int serve = -1;            // --serve INDEX DIR: this process is service process INDEX

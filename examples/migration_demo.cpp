@@ -81,7 +81,7 @@ const char* const usage_line =
     "usage: uplift-demo [--strategy backfill|copy] [--rows N] [--db PATH | --postgres URL]\n"
     "                   [--format binary|json] [--legacy N] [--processes N] [--readers N] [--writers N]\n"
     "                   [--rate ROWS_PER_S] [--read-rate READS_PER_S] [--write-rate WRITES_PER_S]\n"
-    "                   [--baseline-seconds S]\n";
+    "                   [--baseline-seconds S] [--cutover drain|maintenance]\n";
 
 [[noreturn]] void usage(const std::string& why) {
   std::fprintf(stderr, "uplift-demo: %s\n%s(uplift-demo --help says what each option does)\n", why.c_str(),
@@ -122,7 +122,12 @@ const char* const usage_line =
       "  --write-rate WRITES_PER_S\n"
       "                           the service's writes, all writers together (default 500)\n"
       "  --baseline-seconds S     how long the service runs before the flip (copy: before the copy\n"
-      "                           job opens; default 3)\n",
+      "                           job opens; default 3)\n"
+      "  --cutover drain|maintenance\n"
+      "                           copy only: drain (default) blocks the writers while the last\n"
+      "                           changes are applied, then renames; maintenance blocks them only\n"
+      "                           to put the keys with unapplied changes in maintenance and route\n"
+      "                           the table to the new one, whose other keys are served at once\n",
       usage_line);
   std::exit(0);
 }
@@ -160,6 +165,11 @@ options parse(int argc, char** argv) {
     else if (a == "--read-rate") o.read_rate = number(0);
     else if (a == "--baseline-seconds") o.baseline_seconds = number(0.1);
     else if (a == "--legacy") o.legacy = static_cast<std::int64_t>(number(0));
+    else if (a == "--cutover") {
+      if (std::string_view(v) != "drain" && std::string_view(v) != "maintenance")
+        usage("--cutover takes drain or maintenance, not " + std::string(v));
+      o.maintenance = std::string_view(v) == "maintenance";
+    }
     else if (a == "--format") {
       if (std::string_view(v) != "binary" && std::string_view(v) != "json")
         usage("--format takes binary or json, not " + std::string(v));
@@ -174,6 +184,8 @@ options parse(int argc, char** argv) {
       if (std::find(given.begin(), given.end(), a) != given.end())
         usage(std::string(a) + " is an option of --strategy backfill: the copy's service is threads of this process");
   }
+  if (o.strategy != strategy::copy && std::find(given.begin(), given.end(), "--cutover") != given.end())
+    usage("--cutover is an option of --strategy copy");
   if (o.writers < 0) o.writers = o.strategy == strategy::copy ? 2 : 1;
   return o;
 }

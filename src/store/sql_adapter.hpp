@@ -850,8 +850,25 @@ class sql_adapter {
     return self().exec_sql(rows_.create_table, self().what("creating the table"));
   }
 
-  /// DROP TABLE IF EXISTS: the table and every row in it, for demos and tests.
-  status drop_table() { return self().exec_sql(rows_.drop_table, self().what("dropping the table")); }
+  /// DROP TABLE IF EXISTS: the table and every row in it, for demos and tests; and its route
+  /// (a copy job's, uplift_routes) and keys in maintenance, which were the table's.
+  status drop_table() {
+    const std::string doing = self().what("dropping the table");
+    if (auto st = self().exec_sql(rows_.drop_table, doing); !st) return st;
+    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    const std::pair<const std::string*, std::string> owned[] = {
+        {&c.routes_table_lookup, "DELETE FROM uplift_routes WHERE table_name = ?1"},
+        {&c.maintenance_lookup, "DELETE FROM uplift_maintenance WHERE table_name = ?1"}};
+    for (const auto& [lookup, erase] : owned) {
+      auto exists = first<bool>(*lookup, {}, doing, [](const auto&) -> result<bool> { return true; });
+      if (!exists) return std::move(exists).error();
+      if (!exists->has_value()) continue;
+      sql_args a;
+      if (auto st = self().execute(render(erase, Driver::dialect(), {}), a.text(spec_.table), doing); !st)
+        return std::move(st).error();
+    }
+    return {};
+  }
 
   /// Inserts or overwrites a row.
   status put(const row_key& k, std::string_view value) {

@@ -192,7 +192,8 @@ class postgres_store final : public store {
   /// value column: jsonb for value_format::json, else bytea. (A json or text column: create the
   /// table yourself, then open the store.)
   status create_table();
-  /// DROP TABLE IF EXISTS: the table and every row in it, for demos and tests.
+  /// DROP TABLE IF EXISTS: the table and every row in it, for demos and tests; and its route (a
+  /// copy job's cut-over) and keys in maintenance, so that a table made again by that name is new.
   status drop_table();
   /// Inserts or overwrites a row.
   status put(const row_key& k, std::string_view value);

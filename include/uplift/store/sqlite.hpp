@@ -172,7 +172,8 @@ class sqlite_store final : public store {
   /// CREATE TABLE IF NOT EXISTS: the key column as primary key and the value column: TEXT for
   /// value_format::json, else BLOB (no affinity: a detect column keeps TEXT and BLOB rows apart).
   status create_table();
-  /// DROP TABLE IF EXISTS: the table and every row in it, for demos and tests.
+  /// DROP TABLE IF EXISTS: the table and every row in it, for demos and tests; and its route (a
+  /// copy job's cut-over) and keys in maintenance, so that a table made again by that name is new.
   status drop_table();
   /// Inserts or overwrites a row: TEXT when `format_of(spec.format, value)` is JSON, else a BLOB.
   status put(const row_key& k, std::string_view value);
