@@ -53,7 +53,7 @@ enum class errc : std::uint8_t {
   ambiguous_version,   ///< a buffer without uplift's header fits several versions that read it differently
   knob_refused,        ///< a knob flip (or a process attaching) that a live process could not follow
   lock_timeout,        ///< the database gave up waiting for a row another transaction holds locked
-  cutover_aborted,     ///< a copy job's cut-over would have blocked writes longer than its window
+  cutover_aborted,     ///< a copy job's cut-over would have outlasted its window, or a step failed
   table_moved,         ///< the table was moved by a copy job's cut-over: it takes no more writes
   key_in_maintenance,  ///< a copy job's cut-over is applying this key's last changes: retry soon
 };
@@ -151,9 +151,9 @@ constexpr std::string_view message(errc code) noexcept {
              "locked (its lock_timeout); nothing of the statement was applied: try again when the "
              "lock is released (the backfill does, after its other ranges)";
     case errc::cutover_aborted:
-      return "cut-over aborted: draining the last changes would have blocked writes longer than "
-             "the window allows; nothing was swapped and writes go on: catch up further (or widen "
-             "copy_options::max_window) and cut over again";
+      return "cut-over aborted: it would have blocked writes longer than the window allows, or "
+             "one of its steps failed (the detail says which); nothing was swapped and writes go "
+             "on: catch up further (or widen copy_options::max_window) and cut over again";
     case errc::table_moved:
       return "table moved: a copy job cut this table over to a new place and it takes no more "
              "writes; nothing was written: write the row again there (uplift::moved_to names "
