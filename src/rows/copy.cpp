@@ -216,14 +216,9 @@ struct copy_job::state {
   /// The maintenance cut-over after its swap: applies the keys in maintenance (the source row as
   /// it is now, which no writer changes any more: the table is routed) one batch at a time, each
   /// key leaving maintenance in the transaction that writes it; then ends the maintenance.
-  /// The maintenance cut-over (copy_options::cutover): in one short block of the source's
-  /// writers, the keys of every entry in the log go into maintenance and the table is routed;
-  /// then finish_maintenance applies them.
-  result<cutover_report> maintenance_cut_over() {
-    if (mode() != swap_mode::route)
-      return job_error(errc::invalid_option, name,
-                       "a maintenance cut-over swaps by route: leave copy_options::swap "
-                       "automatic, or set swap_mode::route");
+  /// errc::cutover_aborted while the log is over max_backlog entries or its oldest over max_lag
+  /// (measured now): what every cut-over checks first.
+  status within_limits() {
     auto b = measure();
     if (!b) return std::move(b).error();
     const auto lag = std::chrono::milliseconds(b->entries == 0 ? 0 : b->now_ms - b->oldest_ms);
@@ -233,6 +228,18 @@ struct copy_job::state {
                            std::to_string(opt.max_backlog) + ") and its oldest is " +
                            std::to_string(lag.count()) + " ms old (limit " +
                            std::to_string(opt.max_lag.count()) + " ms): catch_up() first");
+    return {};
+  }
+
+  /// The maintenance cut-over (copy_options::cutover): in one short block of the source's
+  /// writers, the keys of every entry in the log go into maintenance and the table is routed;
+  /// then finish_maintenance applies them.
+  result<cutover_report> maintenance_cut_over() {
+    if (mode() != swap_mode::route)
+      return job_error(errc::invalid_option, name,
+                       "a maintenance cut-over swaps by route: leave copy_options::swap "
+                       "automatic, or set swap_mode::route");
+    if (auto st = within_limits(); !st) return std::move(st).error();
     cutover_report report;
     report.swap = swap_mode::route;
     // The triggers first, outside the block (they refuse nothing until keys are in maintenance);
@@ -699,15 +706,7 @@ result<cutover_report> copy_job::cut_over() {
                      "a rename swaps two tables of one database, and the target is in another: "
                      "use swap_mode::route");
   const table_spec& dst = s.target->spec();
-  auto b = s.measure();
-  if (!b) return std::move(b).error();
-  const auto lag = std::chrono::milliseconds(b->entries == 0 ? 0 : b->now_ms - b->oldest_ms);
-  if (b->entries > s.opt.max_backlog || lag > s.opt.max_lag)
-    return job_error(errc::cutover_aborted, s.name,
-                     "the log holds " + std::to_string(b->entries) + " entries (limit " +
-                         std::to_string(s.opt.max_backlog) + ") and its oldest is " +
-                         std::to_string(lag.count()) + " ms old (limit " +
-                         std::to_string(s.opt.max_lag.count()) + " ms): catch_up() first");
+  if (auto st = s.within_limits(); !st) return std::move(st).error();
 
   cutover_report report;
   report.swap = mode;
