@@ -2,6 +2,8 @@
 #include <doctest/doctest.h>
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -113,4 +115,76 @@ TEST_CASE("a misaligned record is read correctly from an aligned copy") {
   CHECK_FALSE(r->zero_copy());
   CHECK((*r)->maker()->str() == "initech");
   CHECK((*r)->count() == 5'000'000'000LL);
+}
+
+namespace {
+/// Reads `b` inline (uplift::read) and through the whole pipeline (record_reader<R>::read), and
+/// checks that the two agree on everything a caller can see.
+template <class R>
+void check_inline_agrees(uplift::bytes_view b, const uplift::options& o) {
+  auto inline_read = uplift::read<R>(b, o);
+  auto piped = uplift::record_reader<R>::read(b, o, nullptr);
+  REQUIRE(inline_read.has_value() == piped.has_value());
+  if (inline_read) {
+    CHECK(inline_read->stored_version() == piped->stored_version());
+    CHECK(inline_read->zero_copy() == piped->zero_copy());
+    if (piped->zero_copy()) CHECK(inline_read->get() == piped->get());
+    CHECK(inline_read->bytes().size() == piped->bytes().size());
+  } else {
+    CHECK(inline_read.error().code == piped.error().code);
+    CHECK(inline_read.error().offset == piped.error().offset);
+    CHECK(inline_read.error().message() == piped.error().message());
+  }
+}
+
+/// Every cut of `rec`, each header byte and the root offset's bytes changed, and every
+/// misalignment, read both ways with and without the verifier.
+template <class R>
+void check_inline_agrees_on_damage(uplift::bytes_view rec) {
+  for (const bool verify : {true, false}) {
+    CAPTURE(verify);
+    const uplift::options o{.verify = verify};
+    for (std::size_t cut = 0; cut <= rec.size(); ++cut) {
+      CAPTURE(cut);
+      std::vector<std::uint64_t> words((cut + 7) / 8 + 1);
+      std::memcpy(words.data(), rec.data(), cut);
+      check_inline_agrees<R>(uplift::bytes_view(reinterpret_cast<const std::uint8_t*>(words.data()), cut), o);
+    }
+    for (std::size_t i = 0; i < 20 && i < rec.size(); ++i) {
+      for (const std::uint8_t flip : {std::uint8_t{0x01}, std::uint8_t{0x80}, std::uint8_t{0xff}}) {
+        CAPTURE(i);
+        CAPTURE(int{flip});
+        std::vector<std::uint64_t> words((rec.size() + 7) / 8);
+        std::memcpy(words.data(), rec.data(), rec.size());
+        reinterpret_cast<std::uint8_t*>(words.data())[i] ^= flip;
+        check_inline_agrees<R>(
+            uplift::bytes_view(reinterpret_cast<const std::uint8_t*>(words.data()), rec.size()), o);
+      }
+    }
+    for (std::size_t shift = 1; shift < 8; ++shift) {
+      CAPTURE(shift);
+      std::vector<std::uint64_t> words((rec.size() + shift + 7) / 8);
+      auto* at = reinterpret_cast<std::uint8_t*>(words.data()) + shift;
+      std::memcpy(at, rec.data(), rec.size());
+      check_inline_agrees<R>(uplift::bytes_view(at, rec.size()), o);
+    }
+  }
+}
+}  // namespace
+
+TEST_CASE("the inline read agrees with the whole pipeline on every cut, changed header byte and misalignment of a latest record") {
+  auto rec = uplift::write<W>(sample_v3());
+  check_inline_agrees_on_damage<W>(rec.span());
+}
+
+TEST_CASE("the inline read agrees with the whole pipeline on a record behind wire-compatible steps, and on the latest one after them") {
+  using U = uplift_test::WidgetUpToV2;
+  auto v1 = uplift::write<U>(sample_v1());
+  auto v2 = uplift::write<U>(sample_v2());
+  auto r = uplift::read<U>(v1.span());
+  REQUIRE(r);
+  CHECK(r->zero_copy());
+  CHECK(r->stored_version() == 1);
+  check_inline_agrees_on_damage<U>(v1.span());
+  check_inline_agrees_on_damage<U>(v2.span());
 }

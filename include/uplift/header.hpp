@@ -100,62 +100,32 @@ constexpr header_fault decode_header(bytes_view bytes, record_header& h) noexcep
   return {};
 }
 
-/// The checks decode_header makes, for the one case every hot read meets: a header of this
-/// library's format and size, of record `TypeId` at version `Version` with minimum reader version
-/// `MinReader` (what this binary writes at that version), its payload 8-byte aligned. Two 8-byte
-/// words compared with constants (the flags, bytes 6-7, masked out: readers do not look at them).
-/// False for anything else, which decode_header then looks at.
-template <std::uint32_t TypeId, std::uint16_t Version, std::uint16_t MinReader>
-[[gnu::always_inline]] inline bool is_header_of(bytes_view bytes) noexcept {
-  static_assert(MinReader >= 1 && MinReader <= Version, "a minimum reader version is 1..version");
-  if constexpr (std::endian::native == std::endian::little) {
-    if (bytes.size() < header_size ||
-        reinterpret_cast<std::uintptr_t>(bytes.data() + header_size) % 8 != 0)
-      return false;
-    constexpr std::uint64_t low48 = 0xFFFF'FFFF'FFFFull;
-    constexpr std::uint64_t first =
-        std::uint64_t{header_magic[0]} | std::uint64_t{header_magic[1]} << 8 |
-        std::uint64_t{header_magic[2]} << 16 | std::uint64_t{header_magic[3]} << 24 |
-        std::uint64_t{header_format} << 32 | std::uint64_t{header_size} << 40;
-    constexpr std::uint64_t second =
-        std::uint64_t{TypeId} | std::uint64_t{Version} << 32 | std::uint64_t{MinReader} << 48;
-    std::uint64_t a, b;
-    std::memcpy(&a, bytes.data(), 8);
-    std::memcpy(&b, bytes.data() + 8, 8);
-    return (a & low48) == first && b == second;
-  } else {
-    return false;
-  }
-}
-
-/// The version of a record of `TypeId` stored behind wire-compatible steps only: its header of this
-/// library's format and size, its minimum reader version `MinReader` (the first version of the
-/// wire-compatible run that ends at `Latest`), its version MinReader..Latest-1, its payload 8-byte
-/// aligned. 0 for anything else, which decode_header then looks at.
+/// The checks decode_header makes, for the one case every hot read meets, on the header's two
+/// 8-byte words `a` and `b` (read as little-endian): a header of this library's format and size,
+/// of record `TypeId`, at a version the latest accessor reads in place: `Latest`, or one that only
+/// wire-compatible steps separate from it (MinReader..Latest-1, their minimum reader version
+/// `MinReader`, as this binary writes them). The words are compared with constants (the flags,
+/// bytes 6-7, masked out: readers do not look at them; with MinReader == Latest the second word is
+/// one compare). The version, or 0 for anything else, which decode_header then looks at.
 template <std::uint32_t TypeId, std::uint16_t MinReader, std::uint16_t Latest>
-[[gnu::always_inline]] inline std::uint16_t wire_version_of(bytes_view bytes) noexcept {
-  static_assert(MinReader >= 1 && MinReader < Latest, "a wire-compatible run below the latest");
-  if constexpr (std::endian::native == std::endian::little) {
-    if (bytes.size() < header_size ||
-        reinterpret_cast<std::uintptr_t>(bytes.data() + header_size) % 8 != 0)
-      return 0;
-    constexpr std::uint64_t low48 = 0xFFFF'FFFF'FFFFull;
-    constexpr std::uint64_t first =
-        std::uint64_t{header_magic[0]} | std::uint64_t{header_magic[1]} << 8 |
-        std::uint64_t{header_magic[2]} << 16 | std::uint64_t{header_magic[3]} << 24 |
-        std::uint64_t{header_format} << 32 | std::uint64_t{header_size} << 40;
+[[gnu::always_inline]] inline std::uint16_t in_place_version_of(std::uint64_t a,
+                                                                std::uint64_t b) noexcept {
+  static_assert(MinReader >= 1 && MinReader <= Latest, "a minimum reader version is 1..latest");
+  constexpr std::uint64_t low48 = 0xFFFF'FFFF'FFFFull;
+  constexpr std::uint64_t first =
+      std::uint64_t{header_magic[0]} | std::uint64_t{header_magic[1]} << 8 |
+      std::uint64_t{header_magic[2]} << 16 | std::uint64_t{header_magic[3]} << 24 |
+      std::uint64_t{header_format} << 32 | std::uint64_t{header_size} << 40;
+  constexpr std::uint64_t second = std::uint64_t{TypeId} | std::uint64_t{MinReader} << 48;
+  if constexpr (MinReader == Latest) {
+    return (a & low48) == first && b == (second | std::uint64_t{Latest} << 32) ? Latest : 0;
+  } else {
     constexpr std::uint64_t no_version = 0xFFFF'0000'FFFF'FFFFull;
-    constexpr std::uint64_t second = std::uint64_t{TypeId} | std::uint64_t{MinReader} << 48;
-    std::uint64_t a, b;
-    std::memcpy(&a, bytes.data(), 8);
-    std::memcpy(&b, bytes.data() + 8, 8);
     const auto v = static_cast<std::uint16_t>(b >> 32);
     if ((a & low48) != first || (b & no_version) != second ||
-        static_cast<std::uint16_t>(v - MinReader) >= Latest - MinReader)
+        static_cast<std::uint16_t>(v - MinReader) > Latest - MinReader)
       return 0;
     return v;
-  } else {
-    return 0;
   }
 }
 

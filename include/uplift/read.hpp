@@ -5,7 +5,8 @@
 ///     bytes ─▶ 1. header ─▶ 2. route ─▶ 3. payload check ─▶ 4. the view
 ///
 /// 1. The header: `detail::decode_header` (header.hpp, the only code that knows its bytes), or for
-///    the case that matters most, a record of the latest version, `detail::is_header_of`.
+///    the case that matters most, a record the latest accessor reads in place,
+///    `detail::in_place_version_of`.
 /// 2. The route: which version's reader takes the record (its type, its version, the policy for
 ///    records newer than this binary), and an aligned copy when the payload is misaligned.
 /// 3. The payload check: `check_payload` returns a small fault code; the message is made once,
@@ -22,6 +23,7 @@
 #include <cstdint>
 #include <cstring>
 #include <array>
+#include <bit>
 #include <concepts>
 #include <memory>
 #include <optional>
@@ -762,21 +764,37 @@ result<std::uint16_t> record_reader<R>::untagged_version(bytes_view bytes, const
 }
 
 namespace detail {
-/// The one read: a latest-version record of this record type, aligned, inline (the header compared
-/// as two words), and so is one stored behind wire-compatible steps only; every other record
-/// through record_reader<R>::read.
+/// The one read: a record of this record type that the latest accessor reads in place (stored at
+/// the latest version, or behind wire-compatible steps only), aligned and sound, is read inline:
+/// one test of its size and alignment, the header's two words compared with constants, the root
+/// offset bounded, GetRoot (and the verifier, when the options ask for it). Everything else,
+/// including every fault (whose error the pipeline words, the same way), goes through
+/// record_reader<R>::read.
 template <class R>
 [[gnu::always_inline]] inline result<view<R>> read_view(bytes_view bytes, const options& o,
                                                         upgrade_buffer* into) {
   using C = chain<R>;
+  using table = typename C::latest::table;
   constexpr std::uint16_t min_reader = C::header_at(C::last).min_reader_version;
-  if (is_header_of<C::type_id, C::latest_version, min_reader>(bytes)) [[likely]]
-    return read_in_place<R, typename C::latest::table>(bytes, C::latest_version, o);
-  if constexpr (min_reader < C::latest_version) {
-    // Stored behind wire-compatible steps only: read in place too, through the latest accessor
-    // and checked as the latest table, as record_reader<R>::read would.
-    if (const std::uint16_t v = wire_version_of<C::type_id, min_reader, C::latest_version>(bytes))
-      return read_in_place<R, typename C::latest::table>(bytes, v, o);
+  const std::uint8_t* const p = bytes.data();
+  const std::size_t n = bytes.size();
+  // Room for the header and a root table's two offsets, the record 8-byte aligned and a multiple
+  // of 8 bytes long (so is its payload, after the 16-byte header): one test.
+  if constexpr (std::endian::native == std::endian::little) {
+    if (n >= header_size + 2 * sizeof(flatbuffers::uoffset_t) &&
+        ((reinterpret_cast<std::uintptr_t>(p) | n) % 8) == 0) [[likely]] {
+      std::uint64_t a, b;
+      std::memcpy(&a, p, 8);
+      std::memcpy(&b, p + 8, 8);
+      const std::uint16_t v = in_place_version_of<C::type_id, min_reader, C::latest_version>(a, b);
+      const std::size_t root = flatbuffers::ReadScalar<flatbuffers::uoffset_t>(p + header_size);
+      if (v != 0 && root <= n - header_size - sizeof(flatbuffers::soffset_t) &&
+          (!o.verify || (n - header_size < FLATBUFFERS_MAX_BUFFER_SIZE &&
+                         verifies<table>(bytes.subspan(header_size), o)))) [[likely]]
+        return result<view<R>>(std::in_place, typename view<R>::in_place_args{
+                                                  flatbuffers::GetRoot<table>(p + header_size),
+                                                  bytes, v});
+    }
   }
   return record_reader<R>::read(bytes, o, into);
 }
