@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -194,6 +195,24 @@ TEST_CASE("a downgrade that cannot narrow a value fails with a range error namin
   auto edge = c->write(big);
   REQUIRE(edge);
   CHECK(version_of(edge->span()) == 2);
+}
+
+TEST_CASE("narrowing a double to a float carries infinities and NaN and refuses only finite values out of range") {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  float out = 0;
+  CHECK(uplift::gen::narrow(inf, out, "f"));
+  CHECK(out == std::numeric_limits<float>::infinity());
+  CHECK(uplift::gen::narrow(-inf, out, "f"));
+  CHECK(out == -std::numeric_limits<float>::infinity());
+  CHECK(uplift::gen::narrow(std::numeric_limits<double>::quiet_NaN(), out, "f"));
+  CHECK(out != out);
+  CHECK(uplift::gen::narrow(1.5, out, "f"));
+  CHECK(out == 1.5f);
+  const auto too_big = uplift::gen::narrow(1e300, out, "dims.w");
+  REQUIRE_FALSE(too_big);
+  CHECK(too_big.error().code == uplift::errc::range_error);
+  CHECK(too_big.error().message().find("dims.w") != std::string::npos);
+  CHECK_FALSE(uplift::gen::narrow(-1e300, out, "f"));
 }
 
 TEST_CASE("codec make rejects out-of-range options and unreachable write versions") {

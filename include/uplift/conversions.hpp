@@ -4,7 +4,6 @@
 /// pieces of the fused FlatBuffers -> FlatBuffers rebuilds (`rebuild_context`, `copy_*`), and
 /// what a field hook returns for a string (`uplift::text`). Hand-written steps may use them too.
 
-#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
@@ -80,7 +79,9 @@ status narrow(const From& v, To& out, std::string_view field) {
   static_assert(std::is_arithmetic_v<To> && std::is_arithmetic_v<From>,
                 "uplift::gen::narrow: both types must be numbers");
   if constexpr (std::is_floating_point_v<From> && std::is_floating_point_v<To>) {
-    if (std::isfinite(v) && (v > static_cast<From>(std::numeric_limits<To>::max()) ||
+    // v - v is 0 exactly when v is finite (an infinity or a NaN gives a NaN): <cmath>'s isfinite
+    // without <cmath>, whose special functions every unit including this header would pay for.
+    if (v - v == From{0} && (v > static_cast<From>(std::numeric_limits<To>::max()) ||
                              v < static_cast<From>(std::numeric_limits<To>::lowest())))
       return out_of_range(field, v, "floating-point type");
   } else if constexpr (std::is_floating_point_v<From>) {

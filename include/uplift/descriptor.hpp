@@ -22,12 +22,7 @@
 #include <type_traits>
 #include <utility>
 
-#include <boost/hana/at.hpp>
-#include <boost/hana/find_if.hpp>
-#include <boost/hana/optional.hpp>
-#include <boost/hana/size.hpp>
 #include <boost/hana/tuple.hpp>
-#include <boost/hana/type.hpp>
 #include <flatbuffers/flatbuffers.h>
 
 #include "error.hpp"
@@ -73,13 +68,31 @@ struct root_shape {
   }
 };
 
+namespace detail {
+/// Type `I` of a pack, found by overload resolution against a class that derives from one base
+/// per element: one class per pack, and each lookup a single deduction (no recursion, no function
+/// template instantiated per index as a tuple's `at` would), so a long chain is cheap to compile.
+template <std::size_t I, class T>
+struct indexed_type {
+  using type = T;
+};
+template <class Sequence, class... T>
+struct indexed_types;
+template <std::size_t... I, class... T>
+struct indexed_types<std::index_sequence<I...>, T...> : indexed_type<I, T>... {};
+template <std::size_t I, class T>
+indexed_type<I, T> pick(const indexed_type<I, T>&);  // declared only: used in decltype
+template <std::size_t I, class... T>
+using pack_at =
+    typename decltype(pick<I>(std::declval<const indexed_types<std::index_sequence_for<T...>, T...>&>()))::type;
+}  // namespace detail
+
 /// The versions of a record, oldest first, contiguous: `versions<version<1, v1::T>, ...>`.
 template <class... V>
 struct versions {
   static constexpr std::size_t size = sizeof...(V);
-  static constexpr auto types = boost::hana::tuple_t<V...>;
   template <std::size_t I>
-  using at = typename decltype(+boost::hana::at_c<I>(types))::type;
+  using at = detail::pack_at<I, V...>;
 };
 
 /// The step from version K to K+1. `wire_compatible` steps are read with no copy: a vK buffer is
@@ -163,8 +176,8 @@ constexpr keyed_fn_t<K, F> rebuild_from(F fn) {
 }
 /// The list of steps of a descriptor: `steps(upgrade_step<1>(f), wire_step<2>())`.
 template <class... S>
-constexpr auto steps(S... s) {
-  return boost::hana::make_tuple(s...);
+constexpr boost::hana::tuple<S...> steps(S... s) {
+  return boost::hana::tuple<S...>(s...);
 }
 
 namespace detail {
@@ -202,6 +215,29 @@ struct is_step_tuple : std::false_type {};
 template <class... S, template <class> class Is>
 struct is_step_tuple<boost::hana::tuple<S...>, Is> : std::bool_constant<(Is<S>::value && ...)> {};
 
+/// The version a step list's entry is keyed by: `from` (upgrade steps, moving steps, rebuilds) or
+/// `to` (downgrade steps).
+template <class S>
+constexpr std::uint16_t step_key() {
+  if constexpr (requires { S::from; })
+    return S::from;
+  else
+    return S::to;
+}
+
+/// The entry types of a list of steps (a `steps(...)` tuple), read off its type: what a chain
+/// asks of its lists at compile time costs no instantiation of the tuple's own accessors.
+template <class List>
+struct step_list;
+template <class... S>
+struct step_list<boost::hana::tuple<S...>> {
+  static constexpr std::size_t size = sizeof...(S);
+  template <std::size_t I>
+  using at = pack_at<I, S...>;
+  /// Each entry's key (step_key), in list order.
+  static constexpr std::array<std::uint16_t, sizeof...(S)> keys{step_key<S>()...};
+};
+
 template <class R>
 concept descriptor_shape = requires {
   { R::name } -> std::convertible_to<std::string_view>;
@@ -219,7 +255,12 @@ constexpr bool has_moving_upgrades = requires { R::moving_upgrades; };
 
 template <class F, class From, class To>
 constexpr bool step_callable() {
-  if constexpr (std::is_invocable_v<const F&, const From&, To&>) {
+  // A pointer to a function of exactly the step's signature (what uplift-gen writes): no
+  // std::is_invocable to instantiate.
+  if constexpr (std::is_same_v<F, status (*)(const From&, To&)> ||
+                std::is_same_v<F, void (*)(const From&, To&)>) {
+    return true;
+  } else if constexpr (std::is_invocable_v<const F&, const From&, To&>) {
     using ret = std::invoke_result_t<const F&, const From&, To&>;
     return std::is_void_v<ret> || std::is_same_v<ret, status>;
   } else {
@@ -244,16 +285,21 @@ enum class diagnosis : int {
   downgrade_signature,
 };
 
+/// The version numbers of a versions<...> list whose entries are all versions, in order.
+template <class VL>
+struct version_numbers;
+template <class... V>
+struct version_numbers<versions<V...>> {
+  static constexpr std::array<std::uint16_t, sizeof...(V)> value{V::number...};
+};
+
 template <class VL>
 constexpr diagnosis check_version_numbers() {
   constexpr std::size_t n = VL::size;
   if constexpr (n == 0) {
     return diagnosis::no_versions;
   } else {
-    std::array<std::uint16_t, n> nums{};
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((nums[I] = VL::template at<I>::number), ...);
-    }(std::make_index_sequence<n>{});
+    constexpr std::array<std::uint16_t, n> nums = version_numbers<VL>::value;
     for (std::size_t i = 0; i < n; ++i)
       for (std::size_t j = i + 1; j < n; ++j)
         if (nums[i] == nums[j]) return diagnosis::duplicate_version;
@@ -269,10 +315,9 @@ constexpr diagnosis check_upgrades(std::index_sequence<I...>) {
   using steps_t = std::remove_cvref_t<decltype(R::upgrades)>;
   if constexpr (!is_step_tuple<steps_t, is_upgrade_step>::value) {
     return diagnosis::bad_upgrades;
-  } else if constexpr (decltype(boost::hana::size(R::upgrades))::value != sizeof...(I)) {
+  } else if constexpr (step_list<steps_t>::size != sizeof...(I)) {
     return diagnosis::step_count;
-  } else if constexpr (!((std::remove_cvref_t<decltype(boost::hana::at_c<I>(R::upgrades))>::from ==
-                          VL::template at<I>::number) &&
+  } else if constexpr (!((step_list<steps_t>::template at<I>::from == VL::template at<I>::number) &&
                          ...)) {
     return diagnosis::step_count;
   } else {
@@ -280,7 +325,7 @@ constexpr diagnosis check_upgrades(std::index_sequence<I...>) {
       bool all = true;
       (
           [&] {
-            using S = std::remove_cvref_t<decltype(boost::hana::at_c<I>(R::upgrades))>;
+            using S = typename step_list<steps_t>::template at<I>;
             if constexpr (S::has_fn)
               all = all && step_callable<typename S::function_type,
                                          typename VL::template at<I>::object,

@@ -11,9 +11,6 @@
 #include <utility>
 
 #include <boost/hana/at.hpp>
-#include <boost/hana/find_if.hpp>
-#include <boost/hana/optional.hpp>
-#include <boost/hana/size.hpp>
 #include <boost/hana/tuple.hpp>
 #include <flatbuffers/flatbuffers.h>
 
@@ -87,30 +84,33 @@ struct chain<R, true> {
   }
 
   static constexpr std::size_t none = static_cast<std::size_t>(-1);
-  /// positions[I]: where in `List` (uplift::rebuild_from or uplift::moving_step entries) the entry
-  /// for index I is, or `none`. One pass over the list, so that looking up each index is cheap to
-  /// compile.
+  /// positions[I]: where in `List` (a steps(...) list) the entry keyed by index I is (by its
+  /// `from`, or a downgrade's `to`), or `none`. Read off the list's type in one pass, so that
+  /// looking up each index is cheap to compile.
   template <class List>
   static constexpr std::array<std::size_t, count> keyed_positions() {
     std::array<std::size_t, count> out{};
     out.fill(none);
-    [&]<std::size_t... P>(std::index_sequence<P...>) {
-      [[maybe_unused]] auto put = [&](std::size_t from, std::size_t p) {
-        if (from >= first_version && from - first_version < count) out[from - first_version] = p;
-      };
-      (put(std::remove_cvref_t<decltype(boost::hana::at_c<P>(std::declval<const List&>()))>::from, P), ...);
-    }(std::make_index_sequence<decltype(boost::hana::size(std::declval<const List&>()))::value>{});
+    const auto& keys = step_list<List>::keys;
+    for (std::size_t p = 0; p < keys.size(); ++p) {
+      if (keys[p] < first_version) continue;
+      const auto at = static_cast<std::size_t>(keys[p] - first_version);
+      if (at < count) out[at] = p;
+    }
     return out;
   }
-  /// True when entry `Pos` of `list` is callable with `Args` and returns `Ret` (or void, when
+  /// True when entry `Pos` of `List` is callable with `Args` and returns `Ret` (or void, when
   /// `Ret` is status). An entry of the wrong shape is not used.
-  template <std::size_t Pos, class Ret, class... Args, class List>
-  static constexpr bool keyed_callable(const List& list) {
+  template <std::size_t Pos, class List, class Ret, class... Args>
+  static constexpr bool keyed_callable() {
     if constexpr (Pos == none) {
       return false;
     } else {
-      using F = typename std::remove_cvref_t<decltype(boost::hana::at_c<Pos>(list))>::function_type;
-      if constexpr (std::is_invocable_v<const F&, Args...>) {
+      using F = typename step_list<List>::template at<Pos>::function_type;
+      if constexpr (std::is_same_v<F, Ret (*)(Args...)> ||
+                    (std::is_same_v<Ret, status> && std::is_same_v<F, void (*)(Args...)>)) {
+        return true;  // a pointer to a function of exactly that signature: nothing to instantiate
+      } else if constexpr (std::is_invocable_v<const F&, Args...>) {
         using ret = std::invoke_result_t<const F&, Args...>;
         return std::is_same_v<ret, Ret> || (std::is_same_v<Ret, status> && std::is_void_v<ret>);
       } else {
@@ -124,8 +124,8 @@ struct chain<R, true> {
   /// True when the record stored at index I is upgraded by one fused rebuild.
   template <std::size_t I>
   static constexpr bool has_rebuild =
-      keyed_callable<rebuild_at[I], flatbuffers::Offset<typename latest::table>,
-                     gen::rebuild_context&, const table_at<I>&>(rebuilds());
+      keyed_callable<rebuild_at[I], decltype(rebuilds()), flatbuffers::Offset<typename latest::table>,
+                     gen::rebuild_context&, const table_at<I>&>();
   /// The fused rebuild from index I to the latest (when has_rebuild<I>).
   template <std::size_t I>
   static constexpr auto rebuild_fn() {
@@ -137,7 +137,8 @@ struct chain<R, true> {
   /// True when the step from index I has a moving variant.
   template <std::size_t I>
   static constexpr bool has_moving =
-      keyed_callable<moving_at[I], status, object_at<I>&&, object_at<I + 1>&>(moving_upgrades());
+      keyed_callable<moving_at[I], decltype(moving_upgrades()), status, object_at<I>&&,
+                     object_at<I + 1>&>();
   /// The moving variant of the step from index I (when has_moving<I>).
   template <std::size_t I>
   static constexpr auto moving_fn() {
@@ -146,7 +147,7 @@ struct chain<R, true> {
 
   /// The upgrade step from index I to I+1.
   template <std::size_t I>
-  using upgrade_at = std::remove_cvref_t<decltype(boost::hana::at_c<I>(R::upgrades))>;
+  using upgrade_at = typename step_list<std::remove_cvref_t<decltype(R::upgrades)>>::template at<I>;
 
   template <std::size_t I>
   static constexpr bool step_is_wire() {
@@ -196,21 +197,23 @@ struct chain<R, true> {
     return out;
   }();
 
-  /// The downgrade step to index I (from I+1), as a boost::hana::optional.
+  /// downgrade_at[I]: where in the descriptor's downgrades the step to index I (from I+1) is, or
+  /// `none`.
+  static constexpr std::array<std::size_t, count> downgrade_at =
+      keyed_positions<decltype(downgrades())>();
   template <std::size_t I>
-  static constexpr auto find_downgrade() {
-    return boost::hana::find_if(downgrades(), [](auto s) {
-      return boost::hana::bool_c<decltype(s)::to == first_version + I>;
-    });
+  static constexpr bool lists_downgrade = downgrade_at[I] != none;
+  /// The downgrade step to index I (when lists_downgrade<I>).
+  template <std::size_t I>
+  static constexpr const auto& downgrade_to() {
+    return boost::hana::at_c<downgrade_at[I]>(R::downgrades);
   }
-  template <std::size_t I>
-  static constexpr bool lists_downgrade =
-      !decltype(boost::hana::is_nothing(find_downgrade<I>()))::value;
   /// True when the descriptor leaves the downgrade step to index I out (uplift::downgrade_left_out).
   template <std::size_t I>
   static constexpr bool left_out_downgrade = [] {
     if constexpr (lists_downgrade<I>)
-      return is_downgrade_left_out<std::remove_cvref_t<decltype(find_downgrade<I>().value())>>::value;
+      return is_downgrade_left_out<
+          typename step_list<decltype(downgrades())>::template at<downgrade_at[I]>>::value;
     else
       return false;
   }();
@@ -220,7 +223,7 @@ struct chain<R, true> {
   template <std::size_t I>
   static constexpr std::string_view left_out_why() {
     if constexpr (left_out_downgrade<I>)
-      return find_downgrade<I>().value().why;
+      return downgrade_to<I>().why;
     else
       return {};
   }
@@ -396,8 +399,7 @@ result<typename C::template object_at<J>> downgrade_object(
   static_assert(J < I);
   typename C::template object_at<I - 1> next{};
   if constexpr (C::template has_explicit_downgrade<I - 1>) {
-    constexpr auto found = C::template find_downgrade<I - 1>();
-    status st = invoke_step(found.value().fn, obj, next);
+    status st = invoke_step(C::template downgrade_to<I - 1>().fn, obj, next);
     if (!st)
       return step_error<C>(std::move(st).error(), C::template version_at<I>::number,
                            C::template version_at<I - 1>::number);
