@@ -137,6 +137,20 @@ void check_inline_agrees(uplift::bytes_view b, const uplift::options& o) {
   }
 }
 
+/// The first `n` bytes of `rec`, copied `shift` bytes past an 8-byte boundary.
+struct placed_copy {
+  placed_copy(uplift::bytes_view rec, std::size_t n, std::size_t shift)
+      : words_((n + shift + 7) / 8 + 1), n_(n), shift_(shift) {
+    std::memcpy(data(), rec.data(), n);
+  }
+  std::uint8_t* data() { return reinterpret_cast<std::uint8_t*>(words_.data()) + shift_; }
+  uplift::bytes_view view() { return {data(), n_}; }
+
+ private:
+  std::vector<std::uint64_t> words_;
+  std::size_t n_, shift_;
+};
+
 /// Every cut of `rec`, each header byte and the root offset's bytes changed, and every
 /// misalignment, read both ways with and without the verifier.
 template <class R>
@@ -146,27 +160,22 @@ void check_inline_agrees_on_damage(uplift::bytes_view rec) {
     const uplift::options o{.verify = verify};
     for (std::size_t cut = 0; cut <= rec.size(); ++cut) {
       CAPTURE(cut);
-      std::vector<std::uint64_t> words((cut + 7) / 8 + 1);
-      std::memcpy(words.data(), rec.data(), cut);
-      check_inline_agrees<R>(uplift::bytes_view(reinterpret_cast<const std::uint8_t*>(words.data()), cut), o);
+      placed_copy copy(rec, cut, 0);
+      check_inline_agrees<R>(copy.view(), o);
     }
     for (std::size_t i = 0; i < 20 && i < rec.size(); ++i) {
       for (const std::uint8_t flip : {std::uint8_t{0x01}, std::uint8_t{0x80}, std::uint8_t{0xff}}) {
         CAPTURE(i);
         CAPTURE(int{flip});
-        std::vector<std::uint64_t> words((rec.size() + 7) / 8);
-        std::memcpy(words.data(), rec.data(), rec.size());
-        reinterpret_cast<std::uint8_t*>(words.data())[i] ^= flip;
-        check_inline_agrees<R>(
-            uplift::bytes_view(reinterpret_cast<const std::uint8_t*>(words.data()), rec.size()), o);
+        placed_copy copy(rec, rec.size(), 0);
+        copy.data()[i] ^= flip;
+        check_inline_agrees<R>(copy.view(), o);
       }
     }
     for (std::size_t shift = 1; shift < 8; ++shift) {
       CAPTURE(shift);
-      std::vector<std::uint64_t> words((rec.size() + shift + 7) / 8);
-      auto* at = reinterpret_cast<std::uint8_t*>(words.data()) + shift;
-      std::memcpy(at, rec.data(), rec.size());
-      check_inline_agrees<R>(uplift::bytes_view(at, rec.size()), o);
+      placed_copy copy(rec, rec.size(), shift);
+      check_inline_agrees<R>(copy.view(), o);
     }
   }
 }

@@ -1008,7 +1008,6 @@ class sql_adapter {
   /// errc::key_in_maintenance when `k` is in maintenance; a read goes on after this check (the
   /// key leaves maintenance in the transaction that writes its row, never before).
   status check_maintenance(const row_key& k, std::string_view doing) {
-    if (watch_ == 0) return {};
     if (!watching(doing)) return {};
     const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
     sql_args a;
@@ -1025,7 +1024,7 @@ class sql_adapter {
   }
   /// errc::key_in_maintenance when a key in maintenance is in `r`, or is one of `keys`.
   status check_maintenance_keys(const std::optional<key_range>& r, const std::vector<row_key>& keys) {
-    if (watch_ == 0) return {};  // the usual read: one compare, nothing built
+    if (watch_ == 0) return {};  // the usual read: before `doing` below is built
     const std::string doing = self().what("reading rows");
     if (!watching(doing)) return {};
     const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
