@@ -133,8 +133,12 @@ class step_emitter {
   }
 
   /// True when the step gets an `up` that takes its source by rvalue and moves strings and
-  /// vectors across: a step with no hook (a hook reads `from` whole, so it must stay intact).
-  bool moves() const { return !step_.needs_hook && step_.errors.empty(); }
+  /// vectors across: a step with no hook, or with field hooks only (they are called first, before
+  /// anything is moved out of `from`). A whole-record hook reads `from` whole and `to` filled, so
+  /// its step copies.
+  bool moves() const {
+    return step_.errors.empty() && (!step_.needs_hook || hooks_.k == step_hooks::kind::field);
+  }
 
  private:
   /// The body of `up` (vK -> vK+1) or, with `down`, of `down` (vK+1 -> vK): one statement per
@@ -150,7 +154,11 @@ class step_emitter {
                   : convert(*f.from, *f.to, f.from->name, f.to->name, false, ts.name, moving);
     }
     if (hooks_.k == step_hooks::kind::field) {
-      if (ts.name == a_.root) out += field_hook_calls(down ? hooks_.down : hooks_.up);
+      // A moving step calls its field hooks before it moves anything out of `from`.
+      if (ts.name == a_.root) {
+        std::string calls = field_hook_calls(down ? hooks_.down : hooks_.up);
+        out = moving ? calls + out : out + calls;
+      }
     } else if (hook) {
       out += render(templates::hook_call, {{"ns", cpp_ns(rec_.parent_ns)},
                                            {"hook", down ? "downgrade" : "upgrade"}});

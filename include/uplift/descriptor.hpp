@@ -161,7 +161,7 @@ struct keyed_fn_t {
 /// The step vK -> vK+1 taking its source by rvalue, to move what needs no conversion:
 /// `f(vK::TT&& from, vK+1::TT& to)` returning void or uplift::status, doing what the step of the
 /// same K does. uplift-gen lists them in `moving_upgrades = uplift::steps(...)` for its steps with
-/// no hook; the chain calls them on the intermediate structs it owns.
+/// no hook or with field hooks only; the chain calls them on the structs it owns.
 template <std::uint16_t K, class F>
 constexpr keyed_fn_t<K, F> moving_step(F fn) {
   return {fn};

@@ -265,10 +265,8 @@ struct json_version_reader {
       typename C::template object_at<I> o{};
       if (uplift_json_read_fields(obj, o, r) == json::outcome::failed) [[unlikely]]
         return r.take_error(C::info(), C::template version_at<I>::number, C::latest_version);
-      auto up = upgrade_object<C, I, C::last>(o);
-      if (!up) [[unlikely]]
-        return std::move(up).error();
-      out = std::move(*up);
+      if (auto st = upgrade_object_into<C, I, C::last>(std::move(o), out); !st) [[unlikely]]
+        return st;
     }
     return {};
   }

@@ -352,12 +352,13 @@ constexpr std::size_t wire_reach(std::size_t i) {
   return i;
 }
 
-/// Upgrades an Object API struct from index I to index J (I < J) through the steps.
-/// Consecutive wire-compatible steps without a function are crossed with one re-read. Given an
-/// rvalue, and for the intermediate structs it makes, it calls a step's moving variant when the
-/// descriptor has one.
+/// Upgrades an Object API struct from index I into `out`, the default-constructed struct of index
+/// J (I < J), through the steps; the last step writes into `out` itself, so nothing is moved
+/// after it. Consecutive wire-compatible steps without a function are crossed with one re-read.
+/// Given an rvalue, and for the intermediate structs it makes, it calls a step's moving variant
+/// when the descriptor has one. On failure `out` may be partly filled.
 template <class C, std::size_t I, std::size_t J, class Object>
-result<typename C::template object_at<J>> upgrade_object(Object&& obj) {
+status upgrade_object_into(Object&& obj, typename C::template object_at<J>& out) {
   static_assert(I < J);
   static_assert(std::is_same_v<std::remove_cvref_t<Object>, typename C::template object_at<I>>);
   constexpr std::size_t next_index = [] {
@@ -366,25 +367,42 @@ result<typename C::template object_at<J>> upgrade_object(Object&& obj) {
     while (k < J && C::plain_wire[k]) ++k;
     return k;
   }();
-  constexpr bool owned = !std::is_lvalue_reference_v<Object> && !std::is_const_v<Object>;
-  typename C::template object_at<next_index> next{};
-  if constexpr (C::plain_wire[I]) {
-    reinterpret_object<typename C::template table_at<I>,
-                       typename C::template table_at<next_index>>(obj, next);
+  // The step from I writes into `out` when it reaches J, else into a struct of its own.
+  auto step = [&](typename C::template object_at<next_index>& next) -> status {
+    if constexpr (C::plain_wire[I]) {
+      reinterpret_object<typename C::template table_at<I>,
+                         typename C::template table_at<next_index>>(obj, next);
+      return {};
+    } else {
+      constexpr bool owned = !std::is_lvalue_reference_v<Object> && !std::is_const_v<Object>;
+      status st;
+      if constexpr (owned && C::template has_moving<I>)
+        st = invoke_step(C::template moving_fn<I>(), std::move(obj), next);
+      else
+        st = invoke_step(boost::hana::at_c<I>(C::descriptor::upgrades).fn, std::as_const(obj), next);
+      if (!st)
+        return step_error<C>(std::move(st).error(), C::template version_at<I>::number,
+                             C::template version_at<I + 1>::number);
+      return st;
+    }
+  };
+  if constexpr (next_index == J) {
+    return step(out);
   } else {
-    status st;
-    if constexpr (owned && C::template has_moving<I>)
-      st = invoke_step(C::template moving_fn<I>(), std::move(obj), next);
-    else
-      st = invoke_step(boost::hana::at_c<I>(C::descriptor::upgrades).fn, std::as_const(obj), next);
-    if (!st)
-      return step_error<C>(std::move(st).error(), C::template version_at<I>::number,
-                           C::template version_at<I + 1>::number);
+    typename C::template object_at<next_index> next{};
+    if (auto st = step(next); !st) return st;
+    return upgrade_object_into<C, next_index, J>(std::move(next), out);
   }
-  if constexpr (next_index == J)
-    return next;
-  else
-    return upgrade_object<C, next_index, J>(std::move(next));
+}
+
+/// Upgrades an Object API struct from index I to index J (I < J) through the steps, as
+/// upgrade_object_into does, into a struct of its own.
+template <class C, std::size_t I, std::size_t J, class Object>
+result<typename C::template object_at<J>> upgrade_object(Object&& obj) {
+  result<typename C::template object_at<J>> out{typename C::template object_at<J>{}};
+  if (auto st = upgrade_object_into<C, I, J>(std::forward<Object>(obj), *out); !st)
+    out = std::move(st).error();
+  return out;
 }
 
 }  // namespace uplift::detail

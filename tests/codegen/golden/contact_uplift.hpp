@@ -95,6 +95,7 @@ inline std::string_view uplift_fields_Contact::v2::family_name() const {
 namespace uplift_steps_Contact {
 
 inline uplift::status up(const ::contact_test::v1::ContactT& from, ::contact_test::v2::ContactT& to);
+inline uplift::status up(::contact_test::v1::ContactT&& from, ::contact_test::v2::ContactT& to);
 inline uplift::status up(const ::contact_test::v2::ContactT& from, ::contact_test::v3::ContactT& to);
 inline uplift::status down(const ::contact_test::v3::ContactT& from, ::contact_test::v2::ContactT& to);
 inline uplift::status up(::contact_test::v2::ContactT&& from, ::contact_test::v3::ContactT& to);
@@ -108,6 +109,17 @@ inline uplift::status up(const ::contact_test::v1::ContactT& from, ::contact_tes
     to.given_name = ::contact_test::upgrade_given_name(in).take();
     to.family_name = ::contact_test::upgrade_family_name(in).take();
   }
+  return {};
+}
+
+/// Contact v1 -> v2, moving what needs no conversion
+inline uplift::status up(::contact_test::v1::ContactT&& from, ::contact_test::v2::ContactT& to) {
+  {
+    const ::contact_test::uplift_fields_Contact::v1 in(from);
+    to.given_name = ::contact_test::upgrade_given_name(in).take();
+    to.family_name = ::contact_test::upgrade_family_name(in).take();
+  }
+  to.id = from.id;
   return {};
 }
 
@@ -176,6 +188,7 @@ struct Contact {
           "or --downgrades (uplift-gen generate) and define the hook"),
       uplift::downgrade_step<2>(static_cast<uplift::status (*)(const ::contact_test::v3::ContactT&, ::contact_test::v2::ContactT&)>(&uplift_steps_Contact::down)));
   static constexpr auto moving_upgrades = uplift::steps(
+      uplift::moving_step<1>(static_cast<uplift::status (*)(::contact_test::v1::ContactT&&, ::contact_test::v2::ContactT&)>(&uplift_steps_Contact::up)),
       uplift::moving_step<2>(static_cast<uplift::status (*)(::contact_test::v2::ContactT&&, ::contact_test::v3::ContactT&)>(&uplift_steps_Contact::up)));
   static constexpr auto rebuilds = uplift::steps(
       uplift::rebuild_from<1>(&uplift_steps_Contact::rebuild_Contact_v1));

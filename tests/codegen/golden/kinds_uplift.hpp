@@ -134,10 +134,13 @@ namespace uplift_steps_Thing {
 
 inline uplift::status up(const ::k::v1::NoteT& from, ::k::v2::NoteT& to);
 inline uplift::status down(const ::k::v2::NoteT& from, ::k::v1::NoteT& to);
+inline uplift::status up(::k::v1::NoteT&& from, ::k::v2::NoteT& to);
 inline uplift::status up(const ::k::v1::PartT& from, ::k::v2::PartT& to);
 inline uplift::status down(const ::k::v2::PartT& from, ::k::v1::PartT& to);
+inline uplift::status up(::k::v1::PartT&& from, ::k::v2::PartT& to);
 inline uplift::status up(const ::k::v1::ThingT& from, ::k::v2::ThingT& to);
 inline uplift::status down(const ::k::v2::ThingT& from, ::k::v1::ThingT& to);
+inline uplift::status up(::k::v1::ThingT&& from, ::k::v2::ThingT& to);
 inline uplift::status up(const ::k::v2::NoteT& from, ::k::v3::NoteT& to);
 inline uplift::status down(const ::k::v3::NoteT& from, ::k::v2::NoteT& to);
 inline uplift::status up(::k::v2::NoteT&& from, ::k::v3::NoteT& to);
@@ -163,6 +166,12 @@ inline uplift::status down(const ::k::v2::NoteT& from, ::k::v1::NoteT& to) {
   return {};
 }
 
+/// Note v1 -> v2, moving what needs no conversion
+inline uplift::status up(::k::v1::NoteT&& from, ::k::v2::NoteT& to) {
+  to.text = std::move(from.text);
+  return {};
+}
+
 /// Part v1 -> v2
 inline uplift::status up(const ::k::v1::PartT& from, ::k::v2::PartT& to) {
   to.name = from.name;
@@ -174,6 +183,13 @@ inline uplift::status up(const ::k::v1::PartT& from, ::k::v2::PartT& to) {
 inline uplift::status down(const ::k::v2::PartT& from, ::k::v1::PartT& to) {
   to.name = from.name;
   if (auto st = uplift::gen::narrow(from.qty, to.qty, "Part.qty"); !st) return st;
+  return {};
+}
+
+/// Part v1 -> v2, moving what needs no conversion
+inline uplift::status up(::k::v1::PartT&& from, ::k::v2::PartT& to) {
+  to.name = std::move(from.name);
+  to.qty = static_cast<decltype(to.qty)>(from.qty);
   return {};
 }
 
@@ -258,6 +274,47 @@ inline uplift::status down(const ::k::v2::ThingT& from, ::k::v1::ThingT& to) {
     const ::k::uplift_fields_Thing::v2 in(from);
     to.legacy = ::k::downgrade_legacy(in).take();
   }
+  return {};
+}
+
+/// Thing v1 -> v2, moving what needs no conversion
+inline uplift::status up(::k::v1::ThingT&& from, ::k::v2::ThingT& to) {
+  {
+    const ::k::uplift_fields_Thing::v1 in(from);
+    to.summary = ::k::upgrade_summary(in).take();
+  }
+  to.id = static_cast<decltype(to.id)>(from.id);
+  to.name = std::move(from.title);
+  to.color = static_cast<::k::v2::Color>(from.color);
+  to.pos = uplift::gen::copy_struct<::k::v2::Vec2>(from.pos);
+  if (auto st = uplift::gen::tables(from.parts, to.parts,
+          [](auto& x, auto& y) { return up(std::move(x), y); }); !st)
+    return st;
+  if (auto st = uplift::gen::table(from.main_part, to.main_part,
+          [](auto& x, auto& y) { return up(std::move(x), y); }); !st)
+    return st;
+  switch (from.att.type) {
+    case ::k::v1::Attachment::Part: {
+      ::k::v2::PartT m;
+      if (auto st = up(std::move(*from.att.AsPart()), m); !st) return st;
+      to.att.Set(std::move(m));
+      break;
+    }
+    case ::k::v1::Attachment::Note: {
+      ::k::v2::NoteT m;
+      if (auto st = up(std::move(*from.att.AsNote()), m); !st) return st;
+      to.att.Set(std::move(m));
+      break;
+    }
+    default:
+      break;
+  }
+  uplift::gen::cast_each(from.nums, to.nums);
+  to.names = std::move(from.names);
+  to.points = uplift::gen::copy_structs<::k::v2::Vec2>(from.points);
+  uplift::gen::cast_each(from.colors, to.colors);
+  to.small = static_cast<decltype(to.small)>(from.small);
+  to.ratio = static_cast<decltype(to.ratio)>(from.ratio);
   return {};
 }
 
@@ -515,6 +572,7 @@ struct Thing {
       uplift::downgrade_step<1>(static_cast<uplift::status (*)(const ::k::v2::ThingT&, ::k::v1::ThingT&)>(&uplift_steps_Thing::down)),
       uplift::downgrade_step<2>(static_cast<uplift::status (*)(const ::k::v3::ThingT&, ::k::v2::ThingT&)>(&uplift_steps_Thing::down)));
   static constexpr auto moving_upgrades = uplift::steps(
+      uplift::moving_step<1>(static_cast<uplift::status (*)(::k::v1::ThingT&&, ::k::v2::ThingT&)>(&uplift_steps_Thing::up)),
       uplift::moving_step<2>(static_cast<uplift::status (*)(::k::v2::ThingT&&, ::k::v3::ThingT&)>(&uplift_steps_Thing::up)));
   static constexpr auto rebuilds = uplift::steps(
       uplift::rebuild_from<1>(&uplift_steps_Thing::rebuild_Thing_v1));

@@ -136,6 +136,7 @@ inline uplift::status down(const ::demo::v2::UserT& from, ::demo::v1::UserT& to)
 inline uplift::status up(::demo::v1::UserT&& from, ::demo::v2::UserT& to);
 inline uplift::status up(const ::demo::v2::UserT& from, ::demo::v3::UserT& to);
 inline uplift::status down(const ::demo::v3::UserT& from, ::demo::v2::UserT& to);
+inline uplift::status up(::demo::v2::UserT&& from, ::demo::v3::UserT& to);
 inline flatbuffers::Offset<::demo::v3::User> rebuild_User_v1(uplift::gen::rebuild_context& cx, const ::demo::v1::User& from);
 inline flatbuffers::Offset<::demo::v3::User> rebuild_User_v2(uplift::gen::rebuild_context& cx, const ::demo::v2::User& from);
 
@@ -190,6 +191,20 @@ inline uplift::status down(const ::demo::v3::UserT& from, ::demo::v2::UserT& to)
     const ::demo::uplift_fields_User::v3 in(from);
     to.full_name = ::demo::downgrade_full_name(in).take();
   }
+  return {};
+}
+
+/// User v2 -> v3, moving what needs no conversion
+inline uplift::status up(::demo::v2::UserT&& from, ::demo::v3::UserT& to) {
+  {
+    const ::demo::uplift_fields_User::v2 in(from);
+    to.given_name = ::demo::upgrade_given_name(in).take();
+    to.family_name = ::demo::upgrade_family_name(in).take();
+  }
+  to.id = from.id;
+  to.email = std::move(from.email);
+  to.age = static_cast<decltype(to.age)>(from.age);
+  to.created_at = from.created_at;
   return {};
 }
 
@@ -252,7 +267,8 @@ struct User {
       uplift::downgrade_step<1>(static_cast<uplift::status (*)(const ::demo::v2::UserT&, ::demo::v1::UserT&)>(&uplift_steps_User::down)),
       uplift::downgrade_step<2>(static_cast<uplift::status (*)(const ::demo::v3::UserT&, ::demo::v2::UserT&)>(&uplift_steps_User::down)));
   static constexpr auto moving_upgrades = uplift::steps(
-      uplift::moving_step<1>(static_cast<uplift::status (*)(::demo::v1::UserT&&, ::demo::v2::UserT&)>(&uplift_steps_User::up)));
+      uplift::moving_step<1>(static_cast<uplift::status (*)(::demo::v1::UserT&&, ::demo::v2::UserT&)>(&uplift_steps_User::up)),
+      uplift::moving_step<2>(static_cast<uplift::status (*)(::demo::v2::UserT&&, ::demo::v3::UserT&)>(&uplift_steps_User::up)));
   static constexpr auto rebuilds = uplift::steps(
       uplift::rebuild_from<1>(&uplift_steps_User::rebuild_User_v1),
       uplift::rebuild_from<2>(&uplift_steps_User::rebuild_User_v2));

@@ -77,6 +77,7 @@ inline uplift::status down(const ::uplift_test::v2::WidgetT& from, ::uplift_test
 inline uplift::status up(::uplift_test::v1::WidgetT&& from, ::uplift_test::v2::WidgetT& to);
 inline uplift::status up(const ::uplift_test::v2::WidgetT& from, ::uplift_test::v3::WidgetT& to);
 inline uplift::status down(const ::uplift_test::v3::WidgetT& from, ::uplift_test::v2::WidgetT& to);
+inline uplift::status up(::uplift_test::v2::WidgetT&& from, ::uplift_test::v3::WidgetT& to);
 inline flatbuffers::Offset<::uplift_test::v3::Widget> rebuild_Widget_v1(uplift::gen::rebuild_context& cx, const ::uplift_test::v1::Widget& from);
 inline flatbuffers::Offset<::uplift_test::v3::Widget> rebuild_Widget_v2(uplift::gen::rebuild_context& cx, const ::uplift_test::v2::Widget& from);
 
@@ -133,6 +134,21 @@ inline uplift::status down(const ::uplift_test::v3::WidgetT& from, ::uplift_test
   to.tags = from.tags;
   to.dims = uplift::gen::copy_struct<::uplift_test::v2::Dims>(from.dims);
   to.color = static_cast<::uplift_test::v2::Color>(from.color);
+  return {};
+}
+
+/// Widget v2 -> v3, moving what needs no conversion
+inline uplift::status up(::uplift_test::v2::WidgetT&& from, ::uplift_test::v3::WidgetT& to) {
+  {
+    const ::uplift_test::uplift_fields_Widget::v2 in(from);
+    to.maker = ::uplift_test::upgrade_maker(in).take();
+  }
+  to.id = from.id;
+  to.label = std::move(from.label);
+  to.count = static_cast<decltype(to.count)>(from.count);
+  to.tags = std::move(from.tags);
+  to.dims = uplift::gen::copy_struct<::uplift_test::v3::Dims>(from.dims);
+  to.color = static_cast<::uplift_test::v3::Color>(from.color);
   return {};
 }
 
@@ -203,7 +219,8 @@ struct Widget {
       uplift::downgrade_step<1>(static_cast<uplift::status (*)(const ::uplift_test::v2::WidgetT&, ::uplift_test::v1::WidgetT&)>(&uplift_steps_Widget::down)),
       uplift::downgrade_step<2>(static_cast<uplift::status (*)(const ::uplift_test::v3::WidgetT&, ::uplift_test::v2::WidgetT&)>(&uplift_steps_Widget::down)));
   static constexpr auto moving_upgrades = uplift::steps(
-      uplift::moving_step<1>(static_cast<uplift::status (*)(::uplift_test::v1::WidgetT&&, ::uplift_test::v2::WidgetT&)>(&uplift_steps_Widget::up)));
+      uplift::moving_step<1>(static_cast<uplift::status (*)(::uplift_test::v1::WidgetT&&, ::uplift_test::v2::WidgetT&)>(&uplift_steps_Widget::up)),
+      uplift::moving_step<2>(static_cast<uplift::status (*)(::uplift_test::v2::WidgetT&&, ::uplift_test::v3::WidgetT&)>(&uplift_steps_Widget::up)));
   static constexpr auto rebuilds = uplift::steps(
       uplift::rebuild_from<1>(&uplift_steps_Widget::rebuild_Widget_v1),
       uplift::rebuild_from<2>(&uplift_steps_Widget::rebuild_Widget_v2));
