@@ -253,19 +253,27 @@ constexpr bool has_rebuilds = requires { R::rebuilds; };
 template <class R>
 constexpr bool has_moving_upgrades = requires { R::moving_upgrades; };
 
-template <class F, class From, class To>
-constexpr bool step_callable() {
-  // A pointer to a function of exactly the step's signature (what uplift-gen writes): no
+/// True when a step entry's function `F` is callable with `Args` and returns `Ret` (or void, when
+/// `Ret` is status).
+template <class F, class Ret, class... Args>
+constexpr bool callable_as() {
+  // A pointer to a function of exactly that signature (what uplift-gen writes): no
   // std::is_invocable to instantiate.
-  if constexpr (std::is_same_v<F, status (*)(const From&, To&)> ||
-                std::is_same_v<F, void (*)(const From&, To&)>) {
+  if constexpr (std::is_same_v<F, Ret (*)(Args...)> ||
+                (std::is_same_v<Ret, status> && std::is_same_v<F, void (*)(Args...)>)) {
     return true;
-  } else if constexpr (std::is_invocable_v<const F&, const From&, To&>) {
-    using ret = std::invoke_result_t<const F&, const From&, To&>;
-    return std::is_void_v<ret> || std::is_same_v<ret, status>;
+  } else if constexpr (std::is_invocable_v<const F&, Args...>) {
+    using ret = std::invoke_result_t<const F&, Args...>;
+    return std::is_same_v<ret, Ret> || (std::is_same_v<Ret, status> && std::is_void_v<ret>);
   } else {
     return false;
   }
+}
+
+/// True when `F` is callable as a step `From -> To`: `f(const From&, To&)`, returning void or status.
+template <class F, class From, class To>
+constexpr bool step_callable() {
+  return callable_as<F, status, const From&, To&>();
 }
 
 /// What is wrong with a descriptor, as the number of the first failing rule (0: nothing).

@@ -447,6 +447,21 @@ template <class Table>
   return v.template VerifyBuffer<Table>(nullptr);
 }
 
+/// check_payload's checks after the size's: for a payload of at least a root offset and a vtable
+/// offset, a multiple of 8 bytes long.
+template <class Table>
+[[gnu::always_inline]] inline payload_fault check_sized_payload(bytes_view p,
+                                                                const options& o) noexcept {
+  if (flatbuffers::ReadScalar<flatbuffers::uoffset_t>(p.data()) >
+      p.size() - sizeof(flatbuffers::soffset_t)) [[unlikely]]
+    return payload_fault::root_past_end;
+  if (!o.verify) [[likely]]  // the verifier is the slow path: out of line
+    return payload_fault::none;
+  if (p.size() >= FLATBUFFERS_MAX_BUFFER_SIZE) [[unlikely]]
+    return payload_fault::too_large;
+  return verifies<Table>(p, o) ? payload_fault::none : payload_fault::unverified;
+}
+
 /// Checks a payload to be read as table `Table`: inline structural checks, then the verifier.
 template <class Table>
 [[gnu::always_inline]] inline payload_fault check_payload(bytes_view p, const options& o) noexcept {
@@ -454,13 +469,7 @@ template <class Table>
     return payload_fault::too_short;
   if (p.size() % 8 != 0) [[unlikely]]
     return payload_fault::not_padded;
-  if (flatbuffers::ReadScalar<flatbuffers::uoffset_t>(p.data()) >
-      p.size() - sizeof(flatbuffers::soffset_t)) [[unlikely]]
-    return payload_fault::root_past_end;
-  if (!o.verify) return payload_fault::none;
-  if (p.size() >= FLATBUFFERS_MAX_BUFFER_SIZE) [[unlikely]]
-    return payload_fault::too_large;
-  return verifies<Table>(p, o) ? payload_fault::none : payload_fault::unverified;
+  return check_sized_payload<Table>(p, o);
 }
 
 /// The error of a payload check that failed, made only then. `p` is the payload, `base` its
@@ -766,10 +775,11 @@ result<std::uint16_t> record_reader<R>::untagged_version(bytes_view bytes, const
 namespace detail {
 /// The one read: a record of this record type that the latest accessor reads in place (stored at
 /// the latest version, or behind wire-compatible steps only), aligned and sound, is read inline:
-/// one test of its size and alignment, the header's two words compared with constants, the root
-/// offset bounded, GetRoot (and the verifier, when the options ask for it). Everything else,
-/// including every fault (whose error the pipeline words, the same way), goes through
-/// record_reader<R>::read.
+/// one test of its size and alignment (check_payload's tests of the size, folded into it), the
+/// header's two words compared with constants, check_sized_payload (the root offset bounded; the
+/// verifier, when the options ask for it), GetRoot.
+/// Everything else, including every fault (whose error the pipeline words, the same way), goes
+/// through record_reader<R>::read.
 template <class R>
 [[gnu::always_inline]] inline result<view<R>> read_view(bytes_view bytes, const options& o,
                                                         upgrade_buffer* into) {
@@ -779,7 +789,8 @@ template <class R>
   const std::uint8_t* const p = bytes.data();
   const std::size_t n = bytes.size();
   // Room for the header and a root table's two offsets, the record 8-byte aligned and a multiple
-  // of 8 bytes long (so is its payload, after the 16-byte header): one test.
+  // of 8 bytes long (so is its payload, after the 16-byte header): one test, which stands for
+  // check_payload's two tests of the payload's size.
   if constexpr (std::endian::native == std::endian::little) {
     if (n >= header_size + 2 * sizeof(flatbuffers::uoffset_t) &&
         ((reinterpret_cast<std::uintptr_t>(p) | n) % 8) == 0) [[likely]] {
@@ -787,10 +798,9 @@ template <class R>
       std::memcpy(&a, p, 8);
       std::memcpy(&b, p + 8, 8);
       const std::uint16_t v = in_place_version_of<C::type_id, min_reader, C::latest_version>(a, b);
-      const std::size_t root = flatbuffers::ReadScalar<flatbuffers::uoffset_t>(p + header_size);
-      if (v != 0 && root <= n - header_size - sizeof(flatbuffers::soffset_t) &&
-          (!o.verify || (n - header_size < FLATBUFFERS_MAX_BUFFER_SIZE &&
-                         verifies<table>(bytes.subspan(header_size), o)))) [[likely]]
+      if (v != 0 &&
+          check_sized_payload<table>(bytes.subspan(header_size), o) == payload_fault::none)
+          [[likely]]
         return result<view<R>>(std::in_place, typename view<R>::in_place_args{
                                                   flatbuffers::GetRoot<table>(p + header_size),
                                                   bytes, v});

@@ -106,16 +106,7 @@ struct chain<R, true> {
     if constexpr (Pos == none) {
       return false;
     } else {
-      using F = typename step_list<List>::template at<Pos>::function_type;
-      if constexpr (std::is_same_v<F, Ret (*)(Args...)> ||
-                    (std::is_same_v<Ret, status> && std::is_same_v<F, void (*)(Args...)>)) {
-        return true;  // a pointer to a function of exactly that signature: nothing to instantiate
-      } else if constexpr (std::is_invocable_v<const F&, Args...>) {
-        using ret = std::invoke_result_t<const F&, Args...>;
-        return std::is_same_v<ret, Ret> || (std::is_same_v<Ret, status> && std::is_void_v<ret>);
-      } else {
-        return false;
-      }
+      return callable_as<typename step_list<List>::template at<Pos>::function_type, Ret, Args...>();
     }
   }
 
