@@ -491,7 +491,7 @@ class sql_adapter {
   // ---- copy jobs: the source ----
   status check_copy_source() {
     const std::string doing = self().what("checking the table as a copy job's source");
-    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    const copy_statements& c = copy_sql();
     if (c.source_check.empty()) return store_failure(doing, "copy jobs are not supported here yet");
     sql_args a;
     // SQLite's pragma_table_info takes the name; PostgreSQL's to_regclass the quoted name.
@@ -639,7 +639,7 @@ class sql_adapter {
 
   result<std::optional<std::string>> route() {
     const std::string doing = self().what("looking for the table's route");
-    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    const copy_statements& c = copy_sql();
     auto exists = first<bool>(c.routes_table_lookup, {}, doing,
                               [](const auto&) -> result<bool> { return true; });
     if (!exists) return std::move(exists).error();
@@ -654,7 +654,7 @@ class sql_adapter {
   // ---- copy jobs: the target ----
   status ensure_copy_tables() {
     if (auto st = ensure_job_tables(); !st) return st;  // uplift_quarantine
-    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    const copy_statements& c = copy_sql();
     if (auto st = self().exec_sql(c.create_copy, self().what("creating the copy job table")); !st)
       return st;
     return self().exec_sql(c.create_maintenance, self().what("creating the maintenance table"));
@@ -662,7 +662,7 @@ class sql_adapter {
 
   status prepare_maintenance() {
     const std::string doing = self().what("installing the maintenance triggers");
-    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    const copy_statements& c = copy_sql();
     typename Driver::transaction tx(self());
     if (auto st = tx.begin(doing); !st) return st;
     if (auto st = self().exec_sql(c.create_maintenance, doing); !st) return st;
@@ -675,7 +675,7 @@ class sql_adapter {
     const std::string doing =
         self().what("putting " + std::to_string(keys.size()) + " keys in maintenance for copy job \"" +
                     std::string(job) + "\"");
-    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    const copy_statements& c = copy_sql();
     typename Driver::transaction tx(self());
     if (auto st = tx.begin(doing); !st) return st;
     for (const std::string& sql : maintenance_sql(spec_, Driver::dialect(), job, keys))
@@ -688,7 +688,7 @@ class sql_adapter {
   }
 
   result<std::vector<row_key>> maintenance_keys(std::size_t n) {
-    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    const copy_statements& c = copy_sql();
     sql_args a;
     a.text(spec_.table).integer(static_cast<std::int64_t>(n));
     return collect<row_key>(c.list_maintenance, a, self().what("listing the keys in maintenance"),
@@ -697,7 +697,7 @@ class sql_adapter {
 
   status end_maintenance(std::string_view job, std::string_view phase) {
     const std::string doing = self().what("ending the maintenance of copy job \"" + std::string(job) + "\"");
-    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    const copy_statements& c = copy_sql();
     typename Driver::transaction tx(self());
     if (auto st = tx.begin(doing); !st) return st;
     for (const std::string& sql : c.allow_maintenance)
@@ -717,7 +717,7 @@ class sql_adapter {
   }
 
   result<std::optional<copy_record>> load_copy(std::string_view name) {
-    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    const copy_statements& c = copy_sql();
     sql_args a;
     return first<copy_record>(c.load_copy, a.owned_text(job_key(spec_.table, name)),
                               self().what("loading copy job \"" + std::string(name) + "\""),
@@ -726,7 +726,7 @@ class sql_adapter {
 
   status set_copy_verification(std::string_view name, std::uint64_t rows, std::uint64_t mismatches,
                                std::uint64_t pending) {
-    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    const copy_statements& c = copy_sql();
     sql_args a;
     auto i64 = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
     a.owned_text(job_key(spec_.table, name)).integer(i64(rows)).integer(i64(mismatches)).integer(i64(pending));
@@ -738,7 +738,7 @@ class sql_adapter {
 
   result<std::vector<copy_record>> list_copy_jobs() {
     const std::string doing = self().what("listing copy jobs");
-    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    const copy_statements& c = copy_sql();
     auto exists = first<bool>(c.copy_table_lookup, {}, doing,
                               [](const auto&) -> result<bool> { return true; });
     if (!exists) return std::move(exists).error();
@@ -748,7 +748,7 @@ class sql_adapter {
 
   result<copy_record> open_copy(const copy_record& fresh) {
     const std::string doing = self().what("opening copy job \"" + fresh.name + "\"");
-    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    const copy_statements& c = copy_sql();
     sql_args a;
     a.owned_text(job_key(spec_.table, fresh.name))
         .text(fresh.name)
@@ -769,7 +769,7 @@ class sql_adapter {
   status commit_copy_chunk(const copy_chunk& chunk) {
     const std::string doing = self().what("committing a chunk of copy job \"" + chunk.job + "\"");
     if (auto st = check_row_keys(chunk.rows, spec_, doing); !st) return st;
-    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    const copy_statements& c = copy_sql();
     typename Driver::transaction tx(self());
     if (auto st = tx.begin(doing); !st) return st;
     auto inserted = self().insert_absent_rows(chunk.rows, doing);
@@ -788,7 +788,7 @@ class sql_adapter {
   status apply_copy_changes(const copy_changes& ch) {
     const std::string doing = self().what("applying captured changes of copy job \"" + ch.job + "\"");
     if (auto st = check_row_keys(ch.upserts, spec_, doing); !st) return st;
-    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    const copy_statements& c = copy_sql();
     typename Driver::transaction tx(self());
     if (auto st = tx.begin(doing); !st) return st;
     auto bypass = [&](bool on) -> status {
@@ -835,7 +835,7 @@ class sql_adapter {
   }
 
   status set_copy_phase(std::string_view name, std::string_view phase, std::string_view error_text) {
-    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    const copy_statements& c = copy_sql();
     sql_args a;
     a.owned_text(job_key(spec_.table, name)).text(phase).text(error_text);
     auto n = self().execute(c.set_phase, a,
@@ -855,7 +855,7 @@ class sql_adapter {
   status drop_table() {
     const std::string doing = self().what("dropping the table");
     if (auto st = self().exec_sql(rows_.drop_table, doing); !st) return st;
-    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    const copy_statements& c = copy_sql();
     const std::pair<const std::string*, std::string> owned[] = {
         {&c.routes_table_lookup, "DELETE FROM uplift_routes WHERE table_name = ?1"},
         {&c.maintenance_lookup, "DELETE FROM uplift_maintenance WHERE table_name = ?1"}};
@@ -988,9 +988,16 @@ class sql_adapter {
   /// (a table is a copy's target once: it must be empty when the job opens).
   int watch_ = -1;
 
+  /// The copy-job statements of this table (no job's own): made once, at their first use.
+  std::optional<copy_statements> copy_sql_;
+  const copy_statements& copy_sql() {
+    if (!copy_sql_) copy_sql_ = make_copy_statements(spec_, Driver::dialect(), {});
+    return *copy_sql_;
+  }
+
   bool watching(std::string_view doing) {
     if (watch_ < 0) {
-      const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+      const copy_statements& c = copy_sql();
       auto exists = first<bool>(c.maintenance_lookup, {}, doing,
                                 [](const auto&) -> result<bool> { return true; });
       watch_ = exists && exists->has_value() ? 1 : 0;
@@ -1009,7 +1016,7 @@ class sql_adapter {
   /// key leaves maintenance in the transaction that writes its row, never before).
   status check_maintenance(const row_key& k, std::string_view doing) {
     if (!watching(doing)) return {};
-    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    const copy_statements& c = copy_sql();
     sql_args a;
     auto probe = first<std::pair<bool, bool>>(
         c.probe_key, a.text(spec_.table).key(k), doing,
@@ -1027,7 +1034,7 @@ class sql_adapter {
     if (watch_ == 0) return {};  // the usual read: before `doing` below is built
     const std::string doing = self().what("reading rows");
     if (!watching(doing)) return {};
-    const copy_statements c = make_copy_statements(spec_, Driver::dialect(), {});
+    const copy_statements& c = copy_sql();
     sql_args a;
     auto active = first<bool>(c.copy_active, a.text(spec_.table), doing,
                               [](const auto&) -> result<bool> { return true; });
