@@ -55,7 +55,8 @@ class v2 {
 }  // namespace uplift_fields_Contact
 
 // Hooks: semantic changes the generator cannot derive. Define each `upgrade` once in your code;
-// a missing one is a link error naming it. Each runs after the mechanical fields are filled.
+// a missing one is a link error naming it. A record hook runs after the mechanical fields are
+// filled; a field hook reads only the fields of the version it is given.
 // The `downgrade` hooks are declared, not called: this header was generated without DOWNGRADES,
 // so the versions below their steps are not written (errc::no_downgrade_path). To write them
 // (a rollout's first step), generate it with DOWNGRADES (uplift_generate) or --downgrades

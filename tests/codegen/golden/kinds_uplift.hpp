@@ -64,7 +64,8 @@ class v2 {
 }  // namespace uplift_fields_Thing
 
 // Hooks: semantic changes the generator cannot derive. Define each of these once in your code;
-// a missing one is a link error naming it. Each runs after the mechanical fields are filled.
+// a missing one is a link error naming it. A record hook (`upgrade`, `downgrade`) runs after the
+// mechanical fields are filled; a field hook reads only the fields of the version it is given.
 /// v1 -> v2: summary, from the v1 fields.
 uplift::text upgrade_summary(const uplift_fields_Thing::v1& from);
 /// v2 -> v1 (writing v1 during a rollout): legacy, from the v2 fields.

@@ -61,7 +61,8 @@ class v3 {
 }  // namespace uplift_fields_User
 
 // Hooks: semantic changes the generator cannot derive. Define each of these once in your code;
-// a missing one is a link error naming it. Each runs after the mechanical fields are filled.
+// a missing one is a link error naming it. A record hook (`upgrade`, `downgrade`) runs after the
+// mechanical fields are filled; a field hook reads only the fields of the version it is given.
 /// v2 -> v3: given_name, from the v2 fields.
 uplift::text upgrade_given_name(const uplift_fields_User::v2& from);
 /// v2 -> v3: family_name, from the v2 fields.

@@ -41,7 +41,8 @@ class v2 {
 }  // namespace uplift_fields_Widget
 
 // Hooks: semantic changes the generator cannot derive. Define each of these once in your code;
-// a missing one is a link error naming it. Each runs after the mechanical fields are filled.
+// a missing one is a link error naming it. A record hook (`upgrade`, `downgrade`) runs after the
+// mechanical fields are filled; a field hook reads only the fields of the version it is given.
 /// v2 -> v3: maker, from the v2 fields.
 uplift::text upgrade_maker(const uplift_fields_Widget::v2& from);
 
