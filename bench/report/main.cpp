@@ -211,10 +211,13 @@ std::vector<check> evaluate(const results& res) {
     const std::string base = "chain_depth/widen/";
     t.at_most("transforming, depth 1: <= 1.0x hand-written Object API migration (goal 0.67x)",
               base + "1", "uplift_trusted", "object_api", 1.0);
+    // As for the chain with hooks below: the hand-written rebuild reuses its builder, so the read
+    // it is compared with reuses its upgrade_buffer (the owned read, which adds one allocation and
+    // a copy of the record, stays in the table).
     for (const char* depth : {"3", "10"})
       t.at_most(std::string("transforming, depth ") + depth +
-                    ": <= 1.25x the fused hand-written rebuild",
-                base + depth, "uplift_trusted", "fused", 1.25);
+                    ": <= 1.25x the fused hand-written rebuild (both reusing their buffer)",
+                base + depth, "uplift_reused_trusted", "fused", 1.25);
     t.at_most("transforming: depth 10 <= 2x depth 1", base + "10", "uplift_trusted",
               "uplift_trusted", 2.0, base + "1");
   }
