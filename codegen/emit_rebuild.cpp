@@ -19,11 +19,6 @@ int scalar_bytes(const std::string& s) {
   return 1;
 }
 
-/// The C++ type flatc uses for a scalar in vectors (a bool is a byte there).
-std::string element_cpp(const std::string& s) {
-  return s == "bool" ? std::string("std::uint8_t") : scalar_cpp(s);
-}
-
 /// The rebuild functions of one stored version (index `k` of rec.versions) to the latest.
 class rebuild_emitter {
  public:
@@ -146,6 +141,13 @@ class rebuild_emitter {
     using k = type_ref::kind;
     if (d.type.k == k::string)
       return {4, render(templates::rb_hook_text, v), render(templates::rb_add_offset, v)};
+    if (d.type.k == k::vector) {
+      if (d.type.element_kind == k::string)
+        return {4, render(templates::rb_hook_texts, v), render(templates::rb_add_offset, v)};
+      // Stored as the latest version's element type, which a later step may have widened.
+      v["type"] = vector_stored_cpp(to_, d);
+      return {4, render(templates::rb_hook_scalars, v), render(templates::rb_add_offset, v)};
+    }
     if (d.type.k == k::enumeration) {
       v["type"] = cpp_ns(to_.ns) + "::" + d.type.name;
       return {scalar_bytes(to_.enums.at(d.type.name).underlying), {},

@@ -27,6 +27,31 @@ bool offered_to_field_hooks(const version_model&, const field_model& f) {
   return (f.type.k == k::scalar || f.type.k == k::enumeration) && !f.optional;
 }
 
+bool filled_by_field_hooks(const version_model& v, const field_model& f) {
+  using k = type_ref::kind;
+  if (offered_to_field_hooks(v, f)) return true;
+  return !f.deprecated && f.type.k == k::vector &&
+         (f.type.element_kind == k::string || f.type.element_kind == k::scalar ||
+          f.type.element_kind == k::enumeration);
+}
+
+std::string vector_element_cpp(const version_model& v, const field_model& f) {
+  using k = type_ref::kind;
+  if (f.type.element_kind == k::string) return "uplift::text";
+  if (f.type.element_kind == k::enumeration) return cpp_ns(v.ns) + "::" + f.type.element;
+  return scalar_cpp(f.type.element_scalar);
+}
+
+std::string element_cpp(const std::string& s) {
+  return s == "bool" ? std::string("std::uint8_t") : scalar_cpp(s);
+}
+
+std::string vector_stored_cpp(const version_model& v, const field_model& f) {
+  // A vector of enums is typed by the enum, as flatc's builders take it.
+  if (f.type.element_kind == type_ref::kind::enumeration) return cpp_ns(v.ns) + "::" + f.type.element;
+  return element_cpp(f.type.element_scalar);
+}
+
 namespace {
 
 /// The C++ type an input's accessor returns for `f` of version `v`.
@@ -39,6 +64,7 @@ std::string input_type(const version_model& v, const field_model& f) {
 
 /// The C++ type a hook that fills `f` of version `v` returns.
 std::string hook_type(const version_model& v, const field_model& f) {
+  if (f.type.k == type_ref::kind::vector) return "std::vector<" + vector_element_cpp(v, f) + ">";
   return f.type.k == type_ref::kind::string ? std::string("uplift::text") : input_type(v, f);
 }
 
@@ -53,6 +79,10 @@ const table_step* find_table(const step_report& step, const std::string& name) {
     if (t.name == name) return &t;
   return nullptr;
 }
+
+/// What field hooks fill, for the reason a step takes record hooks instead.
+constexpr const char* field_hook_kinds =
+    "field hooks fill strings, scalars and enums that are not optional, and vectors of them";
 
 step_hooks plan_hooks(const record_model& rec, const step_report& step, std::size_t i) {
   step_hooks h;
@@ -80,15 +110,15 @@ step_hooks plan_hooks(const record_model& rec, const step_report& step, std::siz
       const field_model& to = *f.to;
       if (auto it = to.attributes.find("computed"); it != to.attributes.end() && it->second == "record")
         return record("`" + ts.name + "." + to.name + "` asks for one (computed: \"record\")");
-      if (!offered_to_field_hooks(b, to))
+      if (!filled_by_field_hooks(b, to))
         return record("`" + ts.name + "." + to.name + "` is " +
                       (to.optional ? "an optional " : std::string("a ")) + to.type.spelling() +
-                      "; field hooks fill strings, and scalars and enums that are not optional");
+                      "; " + field_hook_kinds);
       h.up.push_back({&to, a.number, "upgrade_" + to.name, hook_type(b, to),
                       input_name(rec, a.number)});
     }
     for (const field_model* d : ts.dropped) {
-      if (!offered_to_field_hooks(a, *d))
+      if (!filled_by_field_hooks(a, *d))
         return record("`" + ts.name + "." + d->name + "`, which " + vname(b.number) +
                       " drops, is " + (d->optional ? "an optional " : std::string("a ")) +
                       d->type.spelling() + ", which a downgrade field hook cannot fill");

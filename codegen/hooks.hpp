@@ -38,10 +38,23 @@ const table_step* find_table(const step_report& step, const std::string& name);
 
 /// The C++ type of a scalar as flatc writes it: "std::int64_t", "bool", "float".
 std::string scalar_cpp(const std::string& scalar);
+/// The C++ type flatc uses for a scalar in vectors (a bool is a byte there).
+std::string element_cpp(const std::string& scalar);
 
 /// True when a field hook's input offers `f` (a root-table field of `v`): a scalar or an enum that
 /// is not optional, or a string.
 bool offered_to_field_hooks(const version_model& v, const field_model& f);
+
+/// True when a field hook can fill `f` (a root-table field of `v`): what an input offers, and a
+/// vector of strings, scalars or enums (returned as a std::vector of uplift::text, of the scalar,
+/// of the enum).
+bool filled_by_field_hooks(const version_model& v, const field_model& f);
+
+/// For a vector `f` of `v` that a field hook fills: the element type the hook returns a
+/// std::vector of ("uplift::text", "std::int16_t", "::ns::v3::Level"), and the element type of the
+/// FlatBuffers vector it is written into (the enum itself, std::uint8_t for bool).
+std::string vector_element_cpp(const version_model& v, const field_model& f);
+std::string vector_stored_cpp(const version_model& v, const field_model& f);
 
 /// Where field `f` of version index `j` comes from in a record stored at version index `k`
 /// (k <= j), through the steps between.

@@ -298,8 +298,13 @@ void write_step(std::string& out, const record_model& rec, const step_report& st
       plan_hooks(rec, step, static_cast<std::size_t>(a.number - rec.versions.front().number));
   const std::string ns = record_ns(rec).substr(2);
   if (plan.k == step_hooks::kind::field) {
-    // "demo::v3::Color", as the other names here, not the header's "::demo::v3::Color".
-    auto type = [](const std::string& t) { return t.rfind("::", 0) == 0 ? t.substr(2) : t; };
+    // "demo::v3::Color", as the other names here, not the header's "::demo::v3::Color" (in a
+    // std::vector too).
+    auto type = [](std::string t) {
+      if (t.rfind("::", 0) == 0) t.erase(0, 2);
+      if (const auto at = t.find("<::"); at != std::string::npos) t.erase(at + 1, 2);
+      return t;
+    };
     for (const field_hook& h : plan.up)
       upgrades.push_back(type(h.returns) + " " + h.name + "(const " + ns + "::" + h.input + "& from);");
     for (const field_hook& h : plan.down)

@@ -115,6 +115,9 @@ inline constexpr const char* downgrade_field_hook_unused = R"tmpl(/// v{{to}} ->
 // A step's field hooks called on the Object API path: the input reads `from`.
 inline constexpr const char* field_hooks_begin = "  {\n    const {{ns}}::{{input}} in(from);\n";
 inline constexpr const char* field_hook_text = "    to.{{b}} = {{ns}}::{{name}}(in).take();\n";
+inline constexpr const char* field_hook_texts =
+    "    to.{{b}} = uplift::gen::take_texts({{ns}}::{{name}}(in));\n";
+inline constexpr const char* field_hook_vector = "    to.{{b}} = {{ns}}::{{name}}(in);\n";
 inline constexpr const char* field_hook_value =
     "    to.{{b}} = static_cast<decltype(to.{{b}})>({{ns}}::{{name}}(in));\n";
 inline constexpr const char* field_hooks_end = "  }\n";
@@ -281,6 +284,11 @@ inline constexpr const char* rb_hook_value =
     "  to.add_{{b}}(static_cast<{{type}}>({{ns}}::{{name}}(in_{{v}})));\n";
 inline constexpr const char* rb_hook_text =
     "  const auto f_{{b}} = uplift::gen::create_text(cx, {{ns}}::{{name}}(in_{{v}}), {{required}});\n";
+inline constexpr const char* rb_hook_texts =
+    "  const auto f_{{b}} = uplift::gen::create_texts(cx, {{ns}}::{{name}}(in_{{v}}), {{required}});\n";
+inline constexpr const char* rb_hook_scalars =
+    "  const auto f_{{b}} = uplift::gen::create_scalars<{{type}}>(cx, {{ns}}::{{name}}(in_{{v}}), "
+    "{{required}});\n";
 inline constexpr const char* rb_add_offset = "  to.add_{{b}}(f_{{b}});\n";
 inline constexpr const char* rb_add_struct =
     "  if (const auto* s = from.{{a}}()) {\n"

@@ -239,6 +239,29 @@ inline flatbuffers::Offset<flatbuffers::String> create_text(rebuild_context& cx,
   return cx.fbb.CreateString(v.data(), v.size());
 }
 
+/// A field hook's vector of scalars or enums written into the new record as a vector of `To`, the
+/// record's element type (std::uint8_t for bool), each element converted as a widening step
+/// converts it. An empty one is left out, as the Object API's Pack
+/// leaves out an empty vector, unless the field is required.
+template <class To, class From>
+flatbuffers::Offset<flatbuffers::Vector<To>> create_scalars(rebuild_context& cx,
+                                                            const std::vector<From>& v,
+                                                            bool required) {
+  if (v.empty() && !required) return 0;
+  To* out = nullptr;
+  auto offset = cx.fbb.CreateUninitializedVector(v.size(), &out);
+  for (std::size_t i = 0; i < v.size(); ++i) flatbuffers::WriteScalar(out + i, static_cast<To>(v[i]));
+  return offset;
+}
+
+/// A field hook's vector of texts as the Object API struct's strings (owned ones moved).
+inline std::vector<std::string> take_texts(std::vector<text>&& v) {
+  std::vector<std::string> out;
+  out.reserve(v.size());
+  for (text& t : v) out.push_back(std::move(t).take());
+  return out;
+}
+
 /// An old table's string copied into the new record (absent stays absent).
 inline flatbuffers::Offset<flatbuffers::String> copy_string(rebuild_context& cx,
                                                             const flatbuffers::String* s) {
@@ -287,6 +310,19 @@ flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<T>>> end_offsets(reb
     cx.fbb.PushElement(flatbuffers::Offset<T>(cx.offsets[base + i]));
   cx.offsets.resize(base);
   return flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<T>>>(cx.fbb.EndVector(n));
+}
+
+/// A field hook's vector of texts written into the new record as a vector of strings (an empty
+/// vector left out unless the field is required, as for create_scalars).
+inline flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>>
+create_texts(rebuild_context& cx, const std::vector<text>& v, bool required) {
+  if (v.empty() && !required) return 0;
+  const std::size_t base = cx.offsets.size();
+  for (const text& t : v) {
+    const std::string_view s = t.view();
+    cx.offsets.push_back(cx.fbb.CreateString(s.data(), s.size()).o);
+  }
+  return end_offsets<flatbuffers::String>(cx, base);
 }
 
 /// A vector of strings copied into the new record.

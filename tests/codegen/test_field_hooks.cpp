@@ -6,11 +6,13 @@
 // dropped field through its hook.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "counting_new.hpp"
 #include "relay_uplift_json.hpp"
@@ -44,15 +46,59 @@ v3::Level upgrade_level(const uplift_fields_Note::v2& from) {
   return from.score() >= 50 ? v3::Level::High : v3::Level::Low;
 }
 
+// The words of a full name, split at its spaces: views into it.
+std::vector<std::string_view> words_of(std::string_view full) {
+  std::vector<std::string_view> out;
+  for (std::size_t at = 0; at < full.size();) {
+    const std::size_t end = std::min(full.find(' ', at), full.size());
+    if (end > at) out.push_back(full.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
+}
+
+// v2 -> v3, vectors: the words of `full` (views into the full name, which a record stored at v1
+// gets from upgrade_full and the rebuild keeps), and their lengths.
+std::vector<uplift::text> upgrade_words(const uplift_fields_Note::v2& from) {
+  std::vector<uplift::text> out;
+  for (std::string_view w : words_of(from.full())) out.emplace_back(w);
+  return out;
+}
+std::vector<std::int16_t> upgrade_sizes(const uplift_fields_Note::v2& from) {
+  std::vector<std::int16_t> out;
+  for (std::string_view w : words_of(from.full())) out.push_back(static_cast<std::int16_t>(w.size()));
+  return out;
+}
+
 // v3 -> v4: a view into `shout`, which for a record stored before v3 is a string upgrade_shout
 // made, kept for the rest of the rebuild.
 uplift::text upgrade_initial(const uplift_fields_Note::v3& from) { return from.shout().substr(0, 1); }
+// v3 -> v4, vectors of an enum and of bool: per word of the full name, High when it is longer
+// than three letters, and whether it starts with a capital.
+std::vector<v4::Level> upgrade_levels(const uplift_fields_Note::v3& from) {
+  std::vector<v4::Level> out;
+  for (std::string_view w : words_of(from.full()))
+    out.push_back(w.size() > 3 ? v4::Level::High : v4::Level::Low);
+  return out;
+}
+std::vector<bool> upgrade_caps(const uplift_fields_Note::v3& from) {
+  std::vector<bool> out;
+  for (std::string_view w : words_of(from.full()))
+    out.push_back(std::isupper(static_cast<unsigned char>(w.front())) != 0);
+  return out;
+}
 
 // v4 -> v3: the dropped `last`, taken back from `full`.
 uplift::text downgrade_last(const uplift_fields_Note::v4& from) {
   const std::string_view full = from.full();
   const auto space = full.rfind(' ');
   return space == std::string_view::npos ? std::string_view() : full.substr(space + 1);
+}
+// v4 -> v3: the dropped `badges`, one per word of the full name (its length).
+std::vector<std::uint8_t> downgrade_badges(const uplift_fields_Note::v4& from) {
+  std::vector<std::uint8_t> out;
+  for (std::string_view w : words_of(from.full())) out.push_back(static_cast<std::uint8_t>(w.size()));
+  return out;
 }
 
 }  // namespace relay_test
@@ -80,6 +126,10 @@ void check_same(const latest& a, const latest& b) {
   CHECK(a.length == b.length);
   CHECK(a.level == b.level);
   CHECK(a.initial == b.initial);
+  CHECK(a.words == b.words);
+  CHECK(a.sizes == b.sizes);
+  CHECK(a.levels == b.levels);
+  CHECK(a.caps == b.caps);
 }
 
 relay_test::v1::NoteT ada_v1() {
@@ -106,10 +156,32 @@ TEST_CASE("field hooks: a record stored at v1 is rebuilt in one pass, each hook 
   CHECK((*v)->length() == 12);
   CHECK((*v)->level() == relay_test::v4::Level::High);
   CHECK(str((*v)->initial()) == "A");  // a view into the shout upgrade_shout made
+  // The vectors: strings (views into the full name upgrade_full made), scalars widened by the
+  // step after the hook (short -> int), an enum and bool.
+  const auto* words = (*v)->words();
+  REQUIRE(words != nullptr);
+  REQUIRE(words->size() == 2);
+  CHECK(words->Get(0)->str() == "Ada");
+  CHECK(words->Get(1)->str() == "Lovelace");
+  const auto* sizes = (*v)->sizes();
+  REQUIRE(sizes != nullptr);
+  REQUIRE(sizes->size() == 2);
+  CHECK(sizes->Get(0) == 3);
+  CHECK(sizes->Get(1) == 8);
+  const auto* levels = (*v)->levels();
+  REQUIRE(levels != nullptr);
+  REQUIRE(levels->size() == 2);
+  CHECK(static_cast<relay_test::v4::Level>(levels->Get(0)) == relay_test::v4::Level::Low);
+  CHECK(static_cast<relay_test::v4::Level>(levels->Get(1)) == relay_test::v4::Level::High);
+  const auto* caps = (*v)->caps();
+  REQUIRE(caps != nullptr);
+  REQUIRE(caps->size() == 2);
+  CHECK(caps->Get(0));
+  CHECK(caps->Get(1));
   // `full` is made for the latest's own field, and again each time a later hook reads it: by the
-  // inputs of shout and length, and of initial through shout. A hook that reads an earlier hook's
-  // field calls it again; nothing else does.
-  CHECK(full_calls.load() == 4);
+  // inputs of shout, length, words and sizes, of levels and caps, and of initial through shout. A
+  // hook that reads an earlier hook's field calls it again; nothing else does.
+  CHECK(full_calls.load() == 8);
 }
 
 TEST_CASE("field hooks: every older version read in one rebuild equals the Object API path's record") {
@@ -128,6 +200,8 @@ TEST_CASE("field hooks: every older version read in one rebuild equals the Objec
   v3.shout = "stored shout";
   v3.length = 5;
   v3.level = relay_test::v3::Level::Low;
+  v3.words = {"stored"};  // stored: kept, not computed again from the full name
+  v3.sizes = {6};
   relay_test::v1::NoteT empty_v1;  // every string absent
   const uplift::buffer records[] = {uplift::write<Note>(ada_v1()), uplift::write<Note>(v2),
                                     uplift::write<Note>(v3), uplift::write<Note>(empty_v1)};
@@ -148,11 +222,21 @@ TEST_CASE("field hooks: every older version read in one rebuild equals the Objec
   CHECK(at_v3->initial == "s");
   CHECK(at_v3->length == 5);
   CHECK(at_v3->score == 70000);
+  CHECK(at_v3->words == std::vector<std::string>{"stored"});
+  CHECK(at_v3->sizes == std::vector<std::int32_t>{6});
+  CHECK(at_v3->levels == std::vector<relay_test::v4::Level>{relay_test::v4::Level::High,
+                                                             relay_test::v4::Level::High});
+  CHECK(at_v3->caps == std::vector<bool>{true, true});
+  CHECK(at_v2->words == std::vector<std::string>{"Rear", "Admiral", "Grace", "Hopper"});
+  CHECK(at_v2->sizes == std::vector<std::int32_t>{4, 7, 5, 6});
   auto empty = uplift::read<Note>(records[3].span());
   REQUIRE(empty);
   CHECK((*empty)->full() == nullptr);  // an empty text is left out, as Pack leaves it out
   CHECK((*empty)->initial() == nullptr);
   CHECK((*empty)->length() == 0);
+  CHECK((*empty)->words() == nullptr);  // an empty vector is left out, as Pack leaves it out
+  CHECK((*empty)->sizes() == nullptr);
+  CHECK((*empty)->levels() == nullptr);
 }
 
 TEST_CASE("field hooks: a JSON document of an old version reaches the record the binary read gives") {
@@ -171,6 +255,8 @@ TEST_CASE("field hooks: writing v3 fills the field v4 dropped through its downgr
   n.full = "Barbara Liskov";
   n.shout = "BARBARA LISKOV";
   n.length = 14;
+  n.words = {"Barbara", "Liskov"};
+  n.sizes = {7, 6};  // narrowed to v3's short
   auto codec = uplift::codec<Note>::make({.write_version = 3});
   REQUIRE(codec);
   auto rec = codec->write(n);
@@ -179,6 +265,15 @@ TEST_CASE("field hooks: writing v3 fills the field v4 dropped through its downgr
   const auto* v3 = flatbuffers::GetRoot<relay_test::v3::Note>(rec->data() + uplift::header_size);
   CHECK(str(v3->first()) == "Barbara");
   CHECK(str(v3->last()) == "Liskov");
+  // the dropped vector, from its downgrade hook, and the mechanical ones narrowed
+  REQUIRE(v3->badges() != nullptr);
+  CHECK(std::vector<std::uint8_t>(v3->badges()->begin(), v3->badges()->end()) ==
+        std::vector<std::uint8_t>{7, 6});
+  REQUIRE(v3->sizes() != nullptr);
+  CHECK(std::vector<std::int16_t>(v3->sizes()->begin(), v3->sizes()->end()) ==
+        std::vector<std::int16_t>{7, 6});
+  REQUIRE(v3->words() != nullptr);
+  CHECK(v3->words()->size() == 2);
   // and back up: the record read as v4 again
   auto back = uplift::read_object<Note>(rec->span());
   REQUIRE(back);

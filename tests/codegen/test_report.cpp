@@ -225,6 +225,25 @@ root_type Item;
         "Item.foxtrot moves from slot 5 to 6");
 }
 
+namespace {
+
+/// The check report of the shop record with v3's computed `label` declared as `label_line`.
+std::string report_with_label(const std::string& label_line) {
+  temp_dir tmp("report-label");
+  const fs::path dir = tmp.sub("item");
+  write_file(dir / "v1.fbs", shop_v1);
+  write_file(dir / "v2.fbs", shop_v2);
+  std::string v3 = shop_v3;
+  const std::string computed = "  label:string (computed);";
+  v3.replace(v3.find(computed), computed.size(), label_line);
+  write_file(dir / "v3.fbs", v3);
+  const record_check c = check_record(dir.string());
+  REQUIRE(c.errors.empty());
+  return check_report(c);
+}
+
+}  // namespace
+
 TEST_CASE("the check report names the record hooks a step takes instead of field hooks, and why") {
   struct variant {
     std::string label_line, why;
@@ -232,26 +251,16 @@ TEST_CASE("the check report names the record hooks a step takes instead of field
   const variant variants[] = {
       {"  label:string (computed: \"record\");",
        "`Item.label` asks for one (computed: \"record\")"},
-      {"  label:[string] (computed);",
-       "`Item.label` is a [string]; field hooks fill strings, and scalars and enums that are not "
-       "optional"},
+      {"  label:[Maker] (computed);",
+       "`Item.label` is a [Maker]; field hooks fill strings, scalars and enums that are not "
+       "optional, and vectors of them"},
       {"  label:int = null (computed);",
-       "`Item.label` is an optional int; field hooks fill strings, and scalars and enums that are "
-       "not optional"},
+       "`Item.label` is an optional int; field hooks fill strings, scalars and enums that are not "
+       "optional, and vectors of them"},
   };
   for (const variant& v : variants) {
     CAPTURE(v.label_line);
-    temp_dir tmp("report-record-hooks");
-    const fs::path dir = tmp.sub("item");
-    write_file(dir / "v1.fbs", shop_v1);
-    write_file(dir / "v2.fbs", shop_v2);
-    std::string v3 = shop_v3;
-    v3.replace(v3.find("  label:string (computed);"), std::string("  label:string (computed);").size(),
-               v.label_line);
-    write_file(dir / "v3.fbs", v3);
-    const record_check c = check_record(dir.string());
-    REQUIRE(c.errors.empty());
-    const std::string report = check_report(c);
+    const std::string report = report_with_label(v.label_line);
     std::string flat;  // the report's wrapped lines joined again
     for (char ch : report) flat += ch == '\n' ? ' ' : ch;
     while (flat.find("  ") != std::string::npos) flat.replace(flat.find("  "), 2, " ");
@@ -262,5 +271,28 @@ TEST_CASE("the check report names the record hooks a step takes instead of field
     CHECK(report.find("    void downgrade(const shop::v3::ItemT& from, shop::v2::ItemT& to);\n") !=
           std::string::npos);
     CHECK(report.find("upgrade_label") == std::string::npos);
+  }
+}
+
+TEST_CASE("the check report gives a computed vector of strings, scalars or enums a field hook returning a std::vector") {
+  struct variant {
+    std::string label_line, hook;
+  };
+  const variant variants[] = {
+      {"  label:[string] (computed);",
+       "    std::vector<uplift::text> upgrade_label(const shop::uplift_fields_Item::v2& from);\n"},
+      {"  label:[short] (computed);",
+       "    std::vector<std::int16_t> upgrade_label(const shop::uplift_fields_Item::v2& from);\n"},
+      {"  label:[bool] (computed);",
+       "    std::vector<bool> upgrade_label(const shop::uplift_fields_Item::v2& from);\n"},
+      {"  label:[Size] (computed);",
+       "    std::vector<shop::v3::Size> upgrade_label(const shop::uplift_fields_Item::v2& from);\n"},
+  };
+  for (const variant& v : variants) {
+    CAPTURE(v.label_line);
+    const std::string report = report_with_label(v.label_line);
+    CHECK(report.find("  field hooks to write, in namespace shop") != std::string::npos);
+    CHECK(report.find(v.hook) != std::string::npos);
+    CHECK(report.find("record hooks to write") == std::string::npos);
   }
 }
