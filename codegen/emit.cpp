@@ -171,11 +171,13 @@ class step_emitter {
     if (hooks.empty()) return {};
     const std::string ns = record_ns(rec_);
     std::string out = render(templates::field_hooks_begin, {{"ns", ns}, {"input", hooks.front().input}});
+    using k = type_ref::kind;
     for (const field_hook& h : hooks) {
-      const char* call = h.returns == "uplift::text"                ? templates::field_hook_text
-                         : h.returns == "std::vector<uplift::text>" ? templates::field_hook_texts
-                         : h.field->type.k == type_ref::kind::vector ? templates::field_hook_vector
-                                                                     : templates::field_hook_value;
+      const type_ref& t = h.field->type;
+      const char* call = t.k == k::string ? templates::field_hook_text
+                         : t.k != k::vector ? templates::field_hook_value
+                         : t.element_kind == k::string ? templates::field_hook_texts
+                                                       : templates::field_hook_vector;
       out += render(call, {{"ns", ns}, {"name", h.name}, {"b", h.field->name}});
     }
     return out + templates::field_hooks_end;
